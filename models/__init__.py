@@ -1,0 +1,1 @@
+"""Partnership Atlas's domain: pure Python, never Qt. Start at catalogue.Catalogue."""

@@ -1,0 +1,283 @@
+"""Reading boundary files (GeoJSON, .geojson.gz, Shapefile, zipped Shapefile, GeoPackage).
+
+Everything is read and checked in memory first; only a clean layer reaches the
+catalogue, in one transaction, so bad input leaves the file as it was.
+"""
+from __future__ import annotations
+
+import csv
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyogrio
+import pyogrio.raw
+import shapely
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
+
+from . import gpkg
+from .errors import CatalogueError
+from .layers import Progress
+from .records import BoundaryLayer
+
+# ONS names fields by entity, two-digit year and CD (code) / NM (name): WD20CD, LAD20NM…
+_ONS_CODE = re.compile(r"^([A-Z]{2,6})(\d{2})CD$", re.IGNORECASE)
+ONS_LICENCE = ("Source: Office for National Statistics licensed under the Open Government "
+               "Licence v.3.0. Contains OS data © Crown copyright and database right.")
+_WARD_PREFIXES = {"WD"}
+_BOROUGH_PREFIXES = {"LAD", "LA", "LTLA", "UTLA", "CTYUA", "CTY"}
+
+
+@dataclass
+class BoundaryData:
+    """A checked boundary layer in memory, reprojected to British National Grid."""
+    codes: list[str]
+    names: list[str]
+    parent_codes: list[str | None]
+    attributes: list[dict]
+    geometries: np.ndarray = field(repr=False)
+    code_field: str = ""
+    name_field: str = ""
+    parent_field: str | None = None
+    crs: str = ""
+    repaired: list[str] = field(default_factory=list)
+    populations: list[float | None] = field(default_factory=list)
+
+    def guessed_level(self) -> str:
+        m = _ONS_CODE.match(self.code_field)
+        prefix = m.group(1).upper() if m else ""
+        return "ward" if prefix in _WARD_PREFIXES else "borough" if prefix in _BOROUGH_PREFIXES else "other"
+
+    def vintage(self) -> str:
+        m = _ONS_CODE.match(self.code_field)
+        return f"20{m.group(2)}" if m else ""
+
+
+def _gdal_path(path: Path) -> str:
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        return "/vsigzip/" + str(path.resolve())
+    if name.endswith(".zip"):
+        return "/vsizip/" + str(path.resolve())
+    return str(path)
+
+
+def _first_line(e: Exception) -> str:
+    text = str(e).strip().splitlines()
+    return text[0] if text else e.__class__.__name__
+
+
+def _choose_fields(fields: list[str], columns: dict[str, np.ndarray], code_field, name_field,
+                   parent_field) -> tuple[str, str, str | None]:
+    for f in (code_field, name_field, parent_field):
+        if f and f not in fields:
+            raise CatalogueError(f"no field '{f}' (fields: {', '.join(fields) or 'none'})")
+    ons = [f for f in fields if _ONS_CODE.match(f)]
+    if code_field is None:
+        # The unit's own code is the ONS code field whose values are all distinct.
+        unique = [f for f in ons if len(set(columns[f])) == len(columns[f])]
+        if not unique:
+            raise CatalogueError("cannot tell which field holds the codes: name it with --code-field "
+                                 f"(fields: {', '.join(fields) or 'none'})")
+        code_field = unique[0]
+    if name_field is None:
+        m = _ONS_CODE.match(code_field)
+        guess = code_field[:-2] + ("NM" if code_field[-2:].isupper() else "nm") if m else None
+        if guess not in fields:
+            raise CatalogueError("cannot tell which field holds the names: name it with --name-field")
+        name_field = guess
+    if parent_field is None:
+        others = [f for f in ons if f != code_field and len(set(columns[f])) < len(columns[f])]
+        parent_field = others[0] if others else None
+    return code_field, name_field, parent_field
+
+
+def read_boundaries(source: str | Path, *, layer: str | None = None, code_field: str | None = None,
+                    name_field: str | None = None, parent_field: str | None = None,
+                    progress: Progress | None = None) -> BoundaryData:
+    source = Path(source)
+    if not source.is_file():
+        raise CatalogueError(f"{source} does not exist")
+    if progress:
+        progress(0.0, f"Reading {source.name}")
+    gdal_path = _gdal_path(source)
+    try:
+        if layer is None and source.suffix.lower() in (".gpkg", ".sqlite"):
+            polygon_layers = [n for n, t in pyogrio.list_layers(gdal_path)
+                              if t and "Polygon" in t]
+            if len(polygon_layers) > 1:
+                raise CatalogueError(f"{source.name} has several polygon layers; choose one "
+                                     f"({', '.join(polygon_layers)})")
+            layer = polygon_layers[0] if polygon_layers else None
+        meta, _, wkbs, values = pyogrio.raw.read(gdal_path, layer=layer, force_2d=True)
+    except CatalogueError:
+        raise
+    except Exception as e:  # pyogrio raises several kinds; all mean "cannot read"
+        raise CatalogueError(f"cannot read {source.name}: {_first_line(e)}") from None
+    fields = [str(f) for f in meta["fields"]]
+    columns = dict(zip(fields, values))
+    if wkbs is None or len(wkbs) == 0:
+        raise CatalogueError(f"{source.name} has no features")
+    code_field, name_field, parent_field = _choose_fields(
+        fields, columns, code_field, name_field, parent_field)
+    codes = [None if v is None else str(v).strip() for v in columns[code_field]]
+    for row, code in enumerate(codes, start=1):
+        if not code:
+            raise CatalogueError(f"feature {row} has no code in '{code_field}'")
+    seen: set[str] = set()
+    for code in codes:
+        if code in seen:
+            raise CatalogueError(f"code {code} appears more than once in '{code_field}'")
+        seen.add(code)
+    names = ["" if v is None else str(v).strip() for v in columns[name_field]]
+    parents = ([None if v is None else str(v).strip() or None for v in columns[parent_field]]
+               if parent_field else [None] * len(codes))
+
+    if progress:
+        progress(0.15, "Checking geometry")
+    geoms = _polygons(wkbs, codes, source.name)
+    repaired = [codes[i] for i in np.flatnonzero(~shapely.is_valid(geoms))]
+    if repaired:
+        bad = ~shapely.is_valid(geoms)
+        geoms[bad] = [_polygonal_part(shapely.make_valid(g)) for g in geoms[bad]]
+        lost = [codes[i] for i in np.flatnonzero(bad) if geoms[i] is None]
+        if lost:
+            raise CatalogueError(f"unit {lost[0]} has no area left after repairing its geometry")
+
+    if progress:
+        progress(0.3, "Reprojecting to British National Grid")
+    crs_text = meta.get("crs")
+    geoms = _to_bng(geoms, crs_text, source.name)
+    others = [f for f in fields if f not in (code_field, name_field)]
+    attributes = [{f: _plain(columns[f][i]) for f in others} for i in range(len(codes))]
+    return BoundaryData(codes=codes, names=names, parent_codes=parents, attributes=attributes,
+                        geometries=geoms, code_field=code_field, name_field=name_field,
+                        parent_field=parent_field, crs=crs_text or "", repaired=repaired)
+
+
+def _plain(value):
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _polygons(wkbs, codes, filename) -> np.ndarray:
+    try:
+        geoms = shapely.from_wkb(wkbs)
+    except shapely.errors.ShapelyError as e:
+        raise CatalogueError(f"{filename} has a broken geometry: {_first_line(e)}") from None
+    missing = [codes[i] for i, g in enumerate(geoms) if g is None or g.is_empty]
+    if missing:
+        raise CatalogueError(f"unit {missing[0]} has no geometry ({len(missing)} such)")
+    types = shapely.get_type_id(geoms)
+    polygonal = (types == 3) | (types == 6)
+    if not polygonal.any():
+        raise CatalogueError(f"{filename} has no polygons (boundaries must be areas)")
+    if not polygonal.all():
+        i = int(np.flatnonzero(~polygonal)[0])
+        raise CatalogueError(f"unit {codes[i]} is a {geoms[i].geom_type}, not a polygon "
+                             f"({int((~polygonal).sum())} such)")
+    coords = shapely.get_coordinates(geoms)
+    if not np.isfinite(coords).all():
+        raise CatalogueError(f"{filename} has coordinates that are not numbers (NaN or infinite)")
+    return geoms
+
+
+def _polygonal_part(geom):
+    parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+    merged = shapely.union_all(parts) if parts else None
+    return merged if merged is not None and merged.area > 0 else None
+
+
+def _to_bng(geoms: np.ndarray, crs_text: str | None, filename: str) -> np.ndarray:
+    if not crs_text:
+        raise CatalogueError(f"{filename} has no coordinate reference system; cannot place it")
+    try:
+        crs = CRS.from_user_input(crs_text)
+    except CRSError:
+        raise CatalogueError(f"{filename} has an unknown coordinate reference system '{crs_text}'") from None
+    target = CRS.from_epsg(gpkg.BNG)
+    if crs.equals(target):
+        out = geoms
+    else:
+        transformer = Transformer.from_crs(crs, target, always_xy=True)
+
+        def project(xy):
+            x, y = transformer.transform(xy[:, 0], xy[:, 1], errcheck=False)
+            return np.column_stack([x, y])
+
+        out = shapely.transform(geoms, project)
+    coords = shapely.get_coordinates(out)
+    # British National Grid spans roughly 0–700 km east and 0–1300 km north.
+    if (not np.isfinite(coords).all() or coords[:, 0].min() < -1e6 or coords[:, 0].max() > 2e6
+            or coords[:, 1].min() < -1e6 or coords[:, 1].max() > 2.5e6):
+        raise CatalogueError(f"{filename} has coordinates far outside Great Britain "
+                             f"(is its CRS '{crs_text}' right?)")
+    return out
+
+
+def read_population(csv_path: str | Path, codes: list[str], value_field: str = "population",
+                    key_field: str | None = None) -> list[float | None]:
+    """Values for each code from a CSV keyed by code; empty cells and absent codes give None."""
+    csv_path = Path(csv_path)
+    try:
+        with open(csv_path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.DictReader(f)
+            header = reader.fieldnames or []
+            if value_field not in header:
+                raise CatalogueError(f"{csv_path.name} has no column '{value_field}' "
+                                     f"(columns: {', '.join(header) or 'none'})")
+            known = set(codes)
+            if key_field is None:
+                key_field = next((h for h in header if _ONS_CODE.match(h) and h.upper().startswith("WD")),
+                                 "code" if "code" in header else header[0])
+            if key_field not in header:
+                raise CatalogueError(f"{csv_path.name} has no column '{key_field}'")
+            values: dict[str, float | None] = {}
+            for line, row in enumerate(reader, start=2):
+                code, text = (row.get(key_field) or "").strip(), (row.get(value_field) or "").strip()
+                if code in values:
+                    raise CatalogueError(f"{csv_path.name} line {line}: code {code} appears twice")
+                if not text:
+                    values[code] = None
+                    continue
+                try:
+                    value = float(text.replace(",", ""))
+                except ValueError:
+                    raise CatalogueError(f"{csv_path.name} line {line}: '{text}' is not a number") from None
+                if not math.isfinite(value) or value < 0:
+                    raise CatalogueError(f"{csv_path.name} line {line}: '{text}' is not a count")
+                values[code] = value
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise CatalogueError(f"cannot read {csv_path.name}: {_first_line(e)}") from None
+    if not known & values.keys():
+        raise CatalogueError(f"no code in {csv_path.name} column '{key_field}' matches the layer's codes")
+    return [values.get(c) for c in codes]
+
+
+def import_boundaries(cat, source: str | Path, *, name: str | None = None, level: str | None = None,
+                      code_field: str | None = None, name_field: str | None = None,
+                      parent_field: str | None = None, layer: str | None = None,
+                      population: str | Path | None = None, population_field: str = "population",
+                      licence: str | None = None, progress: Progress | None = None):
+    """Read, check and store a boundary layer; returns (Revert, BoundaryData)."""
+    data = read_boundaries(source, layer=layer, code_field=code_field, name_field=name_field,
+                           parent_field=parent_field, progress=progress)
+    populations = (read_population(population, data.codes, population_field)
+                   if population else [None] * len(data.codes))
+    data.populations = populations
+    source = Path(source)
+    ons = bool(_ONS_CODE.match(data.code_field))
+    level = level or data.guessed_level()
+    default_name = {"ward": "Wards", "borough": "Boroughs"}.get(level, source.stem.split(".")[0])
+    name = name or (f"{default_name} {data.vintage()}".strip() if ons else default_name)
+    record = BoundaryLayer(name=name, level=level, vintage=data.vintage(), source=source.name,
+                           licence=licence if licence is not None else (ONS_LICENCE if ons else ""))
+    revert = cat.layers.add(record, data.codes, data.names, data.parent_codes, populations,
+                            data.attributes, data.geometries, progress=progress)
+    return revert, data

@@ -1,0 +1,84 @@
+"""The catalogue: one file, its tables grouped by what they hold.
+
+    cat = Catalogue.open("my.gpkg")
+    revert = cat.partnerships.add(Partnership("West London Alliance"))
+    redo = revert()          # undo; calling redo() does it again
+
+Every method that changes the file is one transaction and returns a Revert.
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from .areas import Areas
+from .errors import CatalogueError
+from .layers import Layers
+from .organisations import Organisations
+from .partnerships import Partnerships
+from .sources import Sources
+from .store import Store
+
+
+class Catalogue:
+    def __init__(self, store: Store):
+        self.store = store
+        self.organisations = Organisations(store)
+        self.partnerships = Partnerships(store)
+        self.sources = Sources(store)
+        self.layers = Layers(store)
+        self.areas = Areas(store)
+
+    @classmethod
+    def create(cls, path: str | os.PathLike) -> Catalogue:
+        return cls(Store.create(path))
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, read_only: bool = False) -> Catalogue:
+        return cls(Store.open(path, read_only=read_only))
+
+    @classmethod
+    def open_or_create(cls, path: str | os.PathLike) -> Catalogue:
+        path = Path(path)
+        if path.exists() and path.stat().st_size > 0:
+            return cls.open(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return cls.create(path)
+
+    @property
+    def path(self) -> Path:
+        return self.store.path
+
+    @property
+    def read_only(self) -> bool:
+        return self.store.read_only
+
+    def is_empty(self) -> bool:
+        c = self.store.conn
+        return not any(c.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone()
+                       for t in ("partnerships", "organisations", "boundary_layers", "areas"))
+
+    def save_copy(self, target: str | os.PathLike) -> None:
+        """A consistent copy of the whole file, taken with SQLite's backup API."""
+        target = Path(target)
+        if target.resolve() == self.path.resolve():
+            raise CatalogueError("choose a different file for the copy")
+        try:
+            dest = sqlite3.connect(target)
+            try:
+                self.store.conn.backup(dest)
+                dest.execute("PRAGMA journal_mode=DELETE")  # a copy travels as one file
+            finally:
+                dest.close()
+        except sqlite3.Error as e:
+            raise CatalogueError(f"could not write {target.name}: {e}") from None
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Catalogue:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

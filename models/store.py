@@ -1,0 +1,254 @@
+"""The catalogue file: opening it safely, migrating it, and journaled edits.
+
+Every edit runs in one transaction. While it runs, TEMP triggers (they live on
+this connection only, never in the file) log each row it inserts, updates or
+deletes, cascades included; the log becomes a Revert that puts every row back.
+Reverting is itself an edit, so it returns the Revert that redoes it.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import sqlite_utils
+
+from . import gpkg, schema
+from .errors import CatalogueError
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+# GDAL and QGIS add these to a GeoPackage (spatial index, feature counts); they
+# are the only triggers we run with trusted_schema on.
+_KNOWN_TRIGGER = re.compile(
+    r"^(rtree_\w+_(insert|update\d?|delete)|trigger_(insert|delete)_feature_count_\w+"
+    r"|gpkg_\w+|fgti_\w+|fgdi_\w+)$")
+
+
+def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
+    mode = "ro" if read_only else "rw"
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True,
+                           isolation_level=None, check_same_thread=False)
+    # A file from someone else must not run functions from its schema until we
+    # have looked at that schema (see _trust_known_schema).
+    conn.execute("PRAGMA trusted_schema=OFF")
+    conn.execute("PRAGMA foreign_keys=ON")
+    if hasattr(conn, "enable_load_extension"):  # absent where Python was built without it
+        conn.enable_load_extension(False)
+    gpkg.register_functions(conn)
+    return conn
+
+
+class Revert:
+    """Undoes one edit exactly when called; returns the Revert that redoes it."""
+
+    def __init__(self, store: Store, entries: list[tuple[str, str, int, tuple | None]]):
+        self._store = store
+        self._entries = entries  # (table, op, rowid, old row or None), in order
+        self.id: int | None = None  # the record an edit created, for callers
+
+    def inserted(self, table: str) -> list[int]:
+        return [rid for t, op, rid, _ in self._entries if t == table and op == "I"]
+
+    def __call__(self) -> Revert:
+        store = self._store
+        with store.edit() as redo:
+            conn = store.conn
+            # Rows come back child-before-parent; check keys at commit instead.
+            conn.execute("PRAGMA defer_foreign_keys=ON")
+            for table, op, rid, old in reversed(self._entries):
+                cols = store.columns[table]
+                if op == "I":
+                    conn.execute(f"DELETE FROM {table} WHERE rowid=?", (rid,))
+                elif op == "D":
+                    conn.execute(
+                        f"INSERT INTO {table}({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                        old)
+                else:
+                    conn.execute(
+                        f"UPDATE {table} SET {', '.join(c + '=?' for c in cols)} WHERE rowid=?",
+                        (*old, rid))
+        redo.id = self.id
+        return redo
+
+
+class Store:
+    """One open catalogue file."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, read_only: bool):
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self.path = path
+        self.read_only = read_only
+        self.columns: dict[str, list[str]] = {}
+        self.listeners: list[Callable[[], None]] = []
+
+    # -- opening ---------------------------------------------------------
+    @classmethod
+    def create(cls, path: str | os.PathLike) -> Store:
+        path = Path(path)
+        if path.exists() and path.stat().st_size > 0:
+            raise CatalogueError(f"{path.name} already exists; choose a new file name")
+        try:
+            path.touch()
+        except OSError as e:
+            raise CatalogueError(f"cannot create {path}: {e.strerror}") from None
+        conn = _connect(path, read_only=False)
+        conn.execute(f"PRAGMA application_id={gpkg.APPLICATION_ID}")
+        conn.execute(f"PRAGMA user_version={gpkg.USER_VERSION}")
+        conn.execute("CREATE TABLE atlas_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        conn.execute("INSERT INTO atlas_meta VALUES ('application', ?), ('schema_version', '0')",
+                     (schema.APPLICATION,))
+        store = cls(conn, path, read_only=False)
+        store._configure()
+        return store
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, read_only: bool = False) -> Store:
+        path = Path(path)
+        if not path.is_file():
+            raise CatalogueError(f"{path} does not exist")
+        try:
+            with open(path, "rb") as f:
+                magic = f.read(16)
+        except OSError as e:
+            raise CatalogueError(f"cannot read {path.name}: {e.strerror}") from None
+        if magic != SQLITE_MAGIC:
+            raise CatalogueError(f"{path.name} is not a catalogue (not an SQLite file)")
+        if not read_only and not os.access(path, os.W_OK):
+            raise CatalogueError(f"{path.name} is read-only; open it read-only instead")
+        try:
+            conn = _connect(path, read_only)
+            version = cls._validate(conn, path)
+        except sqlite3.DatabaseError as e:
+            raise CatalogueError(f"{path.name} cannot be read as a catalogue: {e}") from None
+        store = cls(conn, path, read_only)
+        if version < schema.SCHEMA_VERSION and read_only:
+            raise CatalogueError(f"{path.name} needs upgrading; open it for writing first")
+        store._configure()
+        return store
+
+    @staticmethod
+    def _validate(conn: sqlite3.Connection, path: Path) -> int:
+        """Check the file is one of ours and not newer; nothing is written here."""
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        has_meta = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='atlas_meta'").fetchone()
+        if app_id != gpkg.APPLICATION_ID or not has_meta:
+            conn.close()
+            raise CatalogueError(f"{path.name} is not a Partnership Atlas catalogue")
+        meta = dict(conn.execute("SELECT key, value FROM atlas_meta"))
+        try:
+            version = int(meta.get("schema_version", ""))
+        except ValueError:
+            version = -1
+        if meta.get("application") != schema.APPLICATION or version < 0:
+            conn.close()
+            raise CatalogueError(f"{path.name} is not a Partnership Atlas catalogue")
+        if version > schema.SCHEMA_VERSION:
+            conn.close()
+            raise CatalogueError(
+                f"{path.name} was written by a newer Partnership Atlas (schema {version}; "
+                f"this version reads up to {schema.SCHEMA_VERSION}); please upgrade")
+        return version
+
+    def _configure(self) -> None:
+        conn = self.conn
+        self._trust_known_schema()
+        if not self.read_only:
+            # WAL: readers (QGIS, a second window) never block the writer, and a
+            # killed process loses nothing that committed. synchronous=FULL also
+            # survives power loss at the cost of one fsync per edit (< 5 ms here).
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            self._migrate()
+        for table in schema.CONTENT_TABLES:
+            self.columns[table] = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+        if not self.read_only:
+            self._install_journal()
+
+    def _trust_known_schema(self) -> None:
+        """Let the triggers GDAL/QGIS add call our ST_* functions, and nothing else.
+
+        With trusted_schema off SQLite refuses application functions inside
+        schema triggers; we switch it on only when every trigger and view in
+        the file is one we recognise.
+        """
+        rows = self.conn.execute(
+            "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view')").fetchall()
+        self.foreign_objects = [f"{t} {n}" for t, n in rows if not _KNOWN_TRIGGER.match(n)]
+        if rows and not self.foreign_objects:
+            self.conn.execute("PRAGMA trusted_schema=ON")
+
+    def _migrate(self) -> None:
+        current = int(self.conn.execute(
+            "SELECT value FROM atlas_meta WHERE key='schema_version'").fetchone()[0])
+        for number, migration in enumerate(schema.MIGRATIONS, start=1):
+            if number <= current:
+                continue
+            with self.db.atomic():
+                migration(self.conn)
+                self.conn.execute(
+                    "UPDATE atlas_meta SET value=? WHERE key='schema_version'", (str(number),))
+
+    def _install_journal(self) -> None:
+        conn = self.conn
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS undo_log "
+                     "(seq INTEGER PRIMARY KEY, tbl TEXT, op TEXT, rid INTEGER)")
+        for table, cols in self.columns.items():
+            old = ", ".join(f"OLD.{c}" for c in cols)
+            conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS undo_old_{table} AS "
+                         f"SELECT 0 AS seq, * FROM main.{table} WHERE 0")
+            conn.execute(f"""CREATE TEMP TRIGGER IF NOT EXISTS undo_{table}_i
+                AFTER INSERT ON main.{table} BEGIN
+                INSERT INTO undo_log(tbl, op, rid) VALUES ('{table}', 'I', NEW.rowid); END""")
+            for op, event in (("U", "UPDATE"), ("D", "DELETE")):
+                conn.execute(f"""CREATE TEMP TRIGGER IF NOT EXISTS undo_{table}_{op.lower()}
+                    AFTER {event} ON main.{table} BEGIN
+                    INSERT INTO undo_log(tbl, op, rid) VALUES ('{table}', '{op}', OLD.rowid);
+                    INSERT INTO undo_old_{table} VALUES (last_insert_rowid(), {old}); END""")
+
+    def close(self) -> None:
+        if not self.read_only:
+            with contextlib.suppress(sqlite3.Error):
+                # Fold the WAL back so the file can be copied on its own.
+                self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.conn.close()
+
+    # -- editing ---------------------------------------------------------
+    @contextlib.contextmanager
+    def edit(self) -> Iterator[Revert]:
+        """One transaction; yields the Revert that will undo it, filled on success."""
+        if self.read_only:
+            raise CatalogueError(f"{self.path.name} is open read-only")
+        conn = self.conn
+        revert = Revert(self, [])
+        if conn.in_transaction:  # nested edit: the outer one journals everything
+            with self.db.atomic():
+                yield revert
+            return
+        try:
+            with self.db.atomic():
+                conn.execute("DELETE FROM temp.undo_log")
+                yield revert
+                revert._entries = self._read_log()
+        except sqlite3.IntegrityError as e:
+            raise CatalogueError(f"not saved: {e}") from None
+        except sqlite3.OperationalError as e:
+            raise CatalogueError(f"not saved: {e}") from None
+        for listener in list(self.listeners):
+            listener()
+
+    def _read_log(self) -> list[tuple[str, str, int, tuple | None]]:
+        conn = self.conn
+        log = conn.execute("SELECT seq, tbl, op, rid FROM undo_log ORDER BY seq").fetchall()
+        old: dict[int, tuple] = {}
+        for table in {t for _, t, op, _ in log if op != "I"}:
+            for row in conn.execute(f"SELECT * FROM undo_old_{table}"):
+                old[row[0]] = tuple(row[1:])
+            conn.execute(f"DELETE FROM undo_old_{table}")
+        conn.execute("DELETE FROM undo_log")
+        return [(t, op, rid, old.get(seq)) for seq, t, op, rid in log]

@@ -48,6 +48,11 @@ class Organisations:
             "OR name=? COLLATE NOCASE ORDER BY gss_code IS NULL LIMIT 1", (key, key)).fetchone()
         return _record(row) if row else None
 
+    def partnership_counts(self) -> dict[int, int]:
+        """organisation id -> number of partnerships it belongs to (absent: none)."""
+        return dict(self._conn.execute(
+            "SELECT organisation_id, count(DISTINCT partnership_id) FROM memberships GROUP BY organisation_id"))
+
     # -- editing ---------------------------------------------------------
     def add(self, org: Organisation) -> Revert:
         org = _checked(org)

@@ -6,7 +6,9 @@ from dataclasses import replace
 
 from . import dates
 from .errors import CatalogueError
-from .records import PARTNERSHIP_KINDS, ROLES, SAVINGS_PERIODS, STATUSES, Membership, Partnership
+from .organisations import Organisations
+from .records import PARTNERSHIP_KINDS, ROLES, SAVINGS_PERIODS, STATUSES, Membership, Organisation, \
+    Partnership
 from .store import Revert, Store
 
 _P_COLUMNS = ("id, name, kind, status, start_date, end_date, policy_areas, governance, lead_id, "
@@ -107,6 +109,9 @@ class Partnerships:
         return [_membership(r) for r in
                 self._conn.execute(sql + " WHERE partnership_id=? ORDER BY id", (partnership_id,))]
 
+    def names(self) -> dict[int, str]:
+        return dict(self._conn.execute("SELECT id, name FROM partnerships"))
+
     def memberships_of(self, organisation_id: int) -> list[Membership]:
         return [_membership(r) for r in self._conn.execute(
             f"SELECT {_M_COLUMNS} FROM memberships WHERE organisation_id=? ORDER BY id",
@@ -163,6 +168,15 @@ class Partnerships:
             if cur.rowcount != 1:
                 raise CatalogueError(f"no membership with id {m.id}")
             revert.id = m.id
+        return revert
+
+    def add_member_new_organisation(self, org: Organisation, m: Membership) -> Revert:
+        """Create an organisation and make it a member, as one edit (typed in the members table)."""
+        m = check_membership(m)
+        self.get(m.partnership_id)
+        with self._store.edit() as revert:
+            org_id = Organisations(self._store).add(org).id
+            revert.id = self._insert_membership(replace(m, organisation_id=org_id))
         return revert
 
     def remove_member(self, membership_id: int) -> Revert:

@@ -88,6 +88,17 @@ class Sources:
                  c.organisation_id, c.area_id)).lastrowid
         return revert
 
+    def cite_new(self, s: Source, c: Citation) -> Revert:
+        """A new source and its first citation, as one edit; revert.id is the citation's."""
+        with self._store.edit() as revert:
+            source_id = self.add(s).id
+            revert.id = self.cite(replace(c, source_id=source_id)).id
+        return revert
+
+    def usage(self, source_id: int) -> int:
+        """How many records cite this source (editing it changes all of them)."""
+        return self._conn.execute("SELECT count(*) FROM citations WHERE source_id=?", (source_id,)).fetchone()[0]
+
     def update_citation(self, c: Citation) -> Revert:
         with self._store.edit() as revert:
             if self._conn.execute("UPDATE citations SET source_id=?, page=?, quote=? WHERE id=?",

@@ -1,0 +1,332 @@
+"""Bulk import of partnerships from a spreadsheet (CSV or XLSX), checked in full before anything is written.
+
+    plan = plan_import(cat, "partnerships.csv")          # preview + per-row errors, writes nothing
+    revert = import_partnerships(cat, "partnerships.csv")  # one transaction, one undo step
+
+The columns are described in docs/partnerships-csv.md. Row numbers are the
+spreadsheet's own (the header is row 1), so a researcher can find the row.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from . import dates
+from .errors import CatalogueError
+from .layers import Progress
+from .partnerships import check_partnership
+from .records import PARTNERSHIP_KINDS, ROLES, SAVINGS_PERIODS, STATUSES, Citation, Membership, \
+    Organisation, Partnership, Source
+
+# field -> (label shown in the mapping dialog, header spellings recognised when guessing)
+FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "name": ("Name (required)", ("name", "partnership", "partnershipname", "title")),
+    "kind": ("Kind", ("kind", "type", "partnershipkind", "partnershiptype")),
+    "status": ("Status", ("status", "state")),
+    "start": ("Start date", ("start", "startdate", "from", "started", "began", "since")),
+    "end": ("End date", ("end", "enddate", "to", "ended", "until")),
+    "policy_areas": ("Policy areas (; between)", ("policyareas", "policyarea", "policy", "themes",
+                                                 "services", "areasofwork")),
+    "members": ("Members (; between names or GSS codes)", (
+        "members", "memberorganisations", "partners", "organisations", "memberships")),
+    "description": ("Description", ("description", "summary", "about")),
+    "governance": ("Governance", ("governance",)),
+    "funding": ("Funding", ("funding", "funder", "funders")),
+    "savings_amount": ("Savings (£)", ("savings", "savingsamount", "savings£", "amount")),
+    "savings_period": ("Savings period", ("savingsperiod", "period")),
+    "savings_text": ("Savings (as reported)", ("savingstext", "savingsnotes", "savingsasreported")),
+    "notes": ("Notes", ("notes", "note", "comments")),
+    "tags": ("Tags (; between)", ("tags", "tag", "keywords")),
+    "source": ("Source title", ("source", "report", "sourcetitle", "reference")),
+    "source_page": ("Source page", ("page", "sourcepage", "pages")),
+}
+_GSS = re.compile(r"^[EWSNK]\d{8}$", re.IGNORECASE)
+_ROLE_SUFFIX = re.compile(r"^(.*?)\s*\((" + "|".join(ROLES) + r")\)$", re.IGNORECASE)
+_MAX_BAD_ROWS_SHOWN = 200
+
+
+class PartnershipImportError(CatalogueError):
+    """Some rows are wrong; nothing was written. row_errors: [(row number, message), …]."""
+
+    def __init__(self, row_errors: list[tuple[int, str]]):
+        self.row_errors = row_errors
+        rows = sorted({r for r, _ in row_errors})
+        first_row, first = row_errors[0]
+        n = len(rows)
+        super().__init__(f"{n} row{'s' if n != 1 else ''} {'have' if n != 1 else 'has'} errors "
+                         f"(row {first_row}: {first}); nothing was imported")
+
+
+@dataclass
+class PlannedRow:
+    row: int
+    partnership: Partnership
+    members: list[tuple[str, str]]        # (name or GSS code as written, role)
+    source: str = ""
+    source_page: str = ""
+
+
+@dataclass
+class ImportPlan:
+    headers: list[str]
+    mapping: dict[str, str]                # field -> column header
+    rows: list[PlannedRow] = field(default_factory=list)
+    row_errors: list[tuple[int, str]] = field(default_factory=list)
+    new_organisations: list[str] = field(default_factory=list)
+    new_sources: list[str] = field(default_factory=list)
+    table: list[list[str]] = field(default_factory=list, repr=False)   # the raw cells, for previews
+    first_row: int = 2
+
+    @property
+    def ok(self) -> bool:
+        return not self.row_errors and bool(self.rows)
+
+
+# -- reading the file ----------------------------------------------------
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_table(path: str | Path) -> tuple[list[str], list[list[str]]]:
+    """Header and data rows of the first sheet (XLSX) or of a CSV file, as text."""
+    path = Path(path)
+    if not path.is_file():
+        raise CatalogueError(f"{path} does not exist")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        rows = _read_xlsx(path)
+    elif suffix in (".csv", ".txt", ".tsv"):
+        rows = _read_csv(path)
+    else:
+        raise CatalogueError(f"{path.name}: partnerships are imported from .csv or .xlsx files")
+    if not rows or not any(rows[0]):
+        raise CatalogueError(f"{path.name} is empty")
+    width = max(len(r) for r in rows)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    headers = [h or f"Column {i + 1}" for i, h in enumerate(rows[0])]
+    return headers, rows[1:]
+
+
+def _read_csv(path: Path) -> list[list[str]]:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp1252"):   # Excel on Windows still saves CSV as cp1252
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    # The header line decides the delimiter: Excel in many European locales saves ';'.
+    header = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=header.count)
+    try:
+        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    except csv.Error as e:
+        raise CatalogueError(f"cannot read {path.name}: {e}") from None
+
+
+def _read_xlsx(path: Path) -> list[list[str]]:
+    import openpyxl  # only needed here; keeps start-up light
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises zipfile, KeyError, InvalidFileException…
+        raise CatalogueError(f"cannot read {path.name}: {str(e).splitlines()[0] if str(e) else e}") from None
+    try:
+        sheet = book.worksheets[0]
+        return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def _squash(header: str) -> str:
+    return re.sub(r"[^a-z0-9£]", "", header.lower())
+
+
+def guess_mapping(headers: list[str]) -> dict[str, str]:
+    """field -> header, for headers spelled like the documented columns."""
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    for key, (_, spellings) in FIELDS.items():
+        for h in headers:
+            if h not in used and _squash(h) in spellings:
+                mapping[key] = h
+                used.add(h)
+                break
+    return mapping
+
+
+# -- checking ------------------------------------------------------------
+def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
+    for a in allowed:
+        if value.lower() == a.lower():
+            return a
+    raise ValueError(f"unknown {what} '{value}'")
+
+
+def _split(value: str) -> list[str]:
+    return [v.strip() for v in value.split(";") if v.strip()]
+
+
+def _amount(value: str) -> float | None:
+    text = value.replace("£", "").replace(",", "").strip()
+    if not text:
+        return None
+    scale = 1.0
+    if text[-1:].lower() in ("m", "k"):
+        scale = 1e6 if text[-1].lower() == "m" else 1e3
+        text = text[:-1]
+    try:
+        amount = float(text) * scale
+    except ValueError:
+        raise ValueError(f"savings '{value}' is not an amount in £") from None
+    if amount < 0:
+        raise ValueError("savings must be a positive amount in £")
+    return amount
+
+
+def _date(value: str, what: str) -> str | None:
+    try:
+        return dates.parse(value[:10] if re.match(r"^\d{4}-\d{2}-\d{2}[T ]", value) else value)
+    except ValueError as e:
+        raise ValueError(f"{what}: {e}") from None
+
+
+def _row(cells: dict[str, str], today: str) -> tuple[Partnership, list[tuple[str, str]]]:
+    name = cells.get("name", "")
+    if not name:
+        raise ValueError("no name")
+    kind = _choice(cells["kind"], PARTNERSHIP_KINDS, "kind") if cells.get("kind") else "other"
+    start = _date(cells.get("start", ""), "start")
+    end = _date(cells.get("end", ""), "end")
+    if cells.get("status"):
+        status = _choice(cells["status"], STATUSES, "status")
+    else:  # a partnership that has ended says so by its end date
+        status = "ended" if end and dates.latest(end) < today else "active"
+    period = (_choice(cells["savings_period"], SAVINGS_PERIODS, "savings period")
+              if cells.get("savings_period") else None)
+    amount = _amount(cells.get("savings_amount", ""))
+    members: list[tuple[str, str]] = []
+    for entry in _split(cells.get("members", "")):
+        m = _ROLE_SUFFIX.match(entry)
+        key, role = (m.group(1), m.group(2).lower()) if m else (entry, "member")
+        if any(k.lower() == key.lower() for k, _ in members):
+            raise ValueError(f"{key} is listed twice")
+        members.append((key, role))
+    p = Partnership(name=name, kind=kind, status=status, start=start, end=end,
+                    policy_areas=tuple(_split(cells.get("policy_areas", ""))),
+                    governance=cells.get("governance", ""), funding=cells.get("funding", ""),
+                    savings_amount=amount, savings_period=period or ("per year" if amount else None),
+                    savings_text=cells.get("savings_text", ""), description=cells.get("description", ""),
+                    notes=cells.get("notes", ""), tags=tuple(_split(cells.get("tags", ""))))
+    try:
+        p = check_partnership(p)
+    except CatalogueError as e:
+        raise ValueError(str(e)) from None
+    return p, members
+
+
+def plan_import(cat, path: str | Path, mapping: dict[str, str] | None = None) -> ImportPlan:
+    """Everything the import would do, and every row's errors; writes nothing."""
+    headers, table = read_table(path)
+    mapping = guess_mapping(headers) if mapping is None else {k: v for k, v in mapping.items() if v}
+    unknown = [k for k in mapping if k not in FIELDS]
+    if unknown:
+        raise CatalogueError(f"unknown field '{unknown[0]}' in the column mapping")
+    missing = [h for h in mapping.values() if h not in headers]
+    if missing:
+        raise CatalogueError(f"{Path(path).name} has no column '{missing[0]}'")
+    if "name" not in mapping:
+        raise CatalogueError("choose the column that holds the partnerships' names")
+    plan = ImportPlan(headers=headers, mapping=mapping, table=table)
+    index = {key: headers.index(h) for key, h in mapping.items()}
+    today = dt.date.today().isoformat()
+    seen_names: dict[str, int] = {}
+    existing_sources = {s.title.lower(): s for s in cat.sources.all()}
+    new_orgs: dict[str, str] = {}
+    new_sources: dict[str, str] = {}
+    for number, raw in enumerate(table, start=2):
+        if not any(raw):
+            continue  # blank lines between blocks are common in hand-made sheets
+        cells = {key: raw[i] for key, i in index.items()}
+        try:
+            p, members = _row(cells, today)
+        except ValueError as e:
+            plan.row_errors.append((number, str(e)))
+            continue
+        problems = []
+        folded = p.name.lower()
+        if folded in seen_names:
+            problems.append(f"'{p.name}' is also on row {seen_names[folded]}")
+        elif cat.partnerships.find(p.name):
+            problems.append(f"'{p.name}' is already in the catalogue")
+        seen_names.setdefault(folded, number)
+        for key, _ in members:
+            if cat.organisations.find(key) is None:
+                if _GSS.match(key):
+                    problems.append(f"no organisation has the GSS code {key.upper()}")
+                else:
+                    new_orgs.setdefault(key.lower(), key)
+        source = cells.get("source", "")
+        if source and source.lower() not in existing_sources:
+            new_sources.setdefault(source.lower(), source)
+        if problems:
+            plan.row_errors.extend((number, text) for text in problems)
+            continue
+        plan.rows.append(PlannedRow(number, p, members, source, cells.get("source_page", "")))
+    plan.new_organisations = sorted(new_orgs.values(), key=str.lower)
+    plan.new_sources = sorted(new_sources.values(), key=str.lower)
+    if not plan.rows and not plan.row_errors:
+        raise CatalogueError(f"{Path(path).name} has no partnerships below its header row")
+    return plan
+
+
+# -- writing -------------------------------------------------------------
+def import_partnerships(cat, path: str | Path, mapping: dict[str, str] | None = None,
+                        progress: Progress | None = None):
+    """Import every row in one transaction (one undo step), or raise PartnershipImportError and write nothing.
+
+    The Revert's inserted('partnerships') lists the new ids. A progress callback may raise Cancelled.
+    """
+    plan = plan_import(cat, path, mapping)
+    if plan.row_errors:
+        raise PartnershipImportError(plan.row_errors)
+    return write_plan(cat, plan, progress)
+
+
+def write_plan(cat, plan: ImportPlan, progress: Progress | None = None):
+    if plan.row_errors:
+        raise PartnershipImportError(plan.row_errors)
+    sources = {s.title.lower(): s.id for s in cat.sources.all()}
+    with cat.store.edit() as revert:
+        created: dict[str, int] = {}
+        for n, row in enumerate(plan.rows):
+            member_ids = []
+            for key, role in row.members:
+                org = cat.organisations.find(key)
+                org_id = org.id if org else created.get(key.lower())
+                if org_id is None:
+                    org_id = cat.organisations.add(Organisation(name=key)).id
+                    created[key.lower()] = org_id
+                member_ids.append((org_id, role))
+            leads = [o for o, role in member_ids if role == "lead"]
+            p = replace(row.partnership, lead_id=leads[0] if len(leads) == 1 else None)
+            pid = cat.partnerships.add(p, [Membership(0, o, role=r) for o, r in member_ids]).id
+            if row.source:
+                sid = sources.get(row.source.lower())
+                if sid is None:
+                    sid = sources[row.source.lower()] = cat.sources.add(Source(title=row.source)).id
+                cat.sources.cite(Citation(source_id=sid, page=row.source_page, partnership_id=pid))
+            if progress:
+                progress((n + 1) / len(plan.rows), f"Imported {n + 1:,} of {len(plan.rows):,} partnerships")
+    return revert

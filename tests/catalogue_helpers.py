@@ -1,0 +1,29 @@
+"""Helpers shared by the catalogue tests: a whole-file snapshot and a small catalogue."""
+from __future__ import annotations
+
+from models.records import Citation, Membership, Organisation, Partnership, Source
+from models.schema import CONTENT_TABLES
+
+
+def snapshot(cat) -> dict[str, list[tuple]]:
+    """Every content row, to compare a catalogue before and after."""
+    conn = cat.store.conn
+    return {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in CONTENT_TABLES}
+
+
+def small_catalogue(cat) -> dict[str, int]:
+    """Three organisations, two partnerships with members, one source cited."""
+    ids = {}
+    for name, code in (("Barnet", "E09000003"), ("Brent", "E09000005"), ("Ealing", "E09000009")):
+        ids[name] = cat.organisations.add(Organisation(name, kind="local authority", gss_code=code)).id
+    ids["wla"] = cat.partnerships.add(
+        Partnership("West London Alliance", kind="sub-regional partnership", start="2005",
+                    policy_areas=("waste", "adult social care"), description="Boroughs of west London"),
+        [Membership(0, ids["Barnet"]), Membership(0, ids["Brent"], role="lead")]).id
+    ids["north"] = cat.partnerships.add(
+        Partnership("North Waste Board", kind="thematic board", status="ended", start="2001", end="2004",
+                    policy_areas=("waste",)),
+        [Membership(0, ids["Barnet"])]).id
+    ids["report"] = cat.sources.add(Source("A collaborative city?", publisher="Young Foundation", year=2008)).id
+    cat.sources.cite(Citation(ids["report"], page="12", quote="shared procurement", partnership_id=ids["wla"]))
+    return ids

@@ -178,7 +178,8 @@ def _split(value: str) -> list[str]:
     return [v.strip() for v in value.split(";") if v.strip()]
 
 
-def _amount(value: str) -> float | None:
+def parse_amount(value: str) -> float | None:
+    """An amount in £ as people write it: "£1,500", "2.5m", "300k"; empty gives None."""
     text = value.replace("£", "").replace(",", "").strip()
     if not text:
         return None
@@ -215,7 +216,7 @@ def _row(cells: dict[str, str], today: str) -> tuple[Partnership, list[tuple[str
         status = "ended" if end and dates.latest(end) < today else "active"
     period = (_choice(cells["savings_period"], SAVINGS_PERIODS, "savings period")
               if cells.get("savings_period") else None)
-    amount = _amount(cells.get("savings_amount", ""))
+    amount = parse_amount(cells.get("savings_amount", ""))
     members: list[tuple[str, str]] = []
     for entry in _split(cells.get("members", "")):
         m = _ROLE_SUFFIX.match(entry)

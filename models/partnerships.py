@@ -151,6 +151,14 @@ class Partnerships:
             self._conn.execute("DELETE FROM partnerships WHERE id=?", (partnership_id,))
         return revert
 
+    def delete_many(self, partnership_ids: list[int]) -> Revert:
+        """Several partnerships deleted as one edit (one undo step), as delete() does each."""
+        for pid in partnership_ids:
+            self.get(pid)
+        with self._store.edit() as revert:
+            self._conn.executemany("DELETE FROM partnerships WHERE id=?", ((pid,) for pid in partnership_ids))
+        return revert
+
     def add_member(self, m: Membership) -> Revert:
         m = check_membership(m)
         self.get(m.partnership_id)
@@ -183,6 +191,14 @@ class Partnerships:
         with self._store.edit() as revert:
             if self._conn.execute("DELETE FROM memberships WHERE id=?", (membership_id,)).rowcount != 1:
                 raise CatalogueError(f"no membership with id {membership_id}")
+        return revert
+
+    def remove_members(self, membership_ids: list[int]) -> Revert:
+        """Several members removed as one edit (one undo step)."""
+        with self._store.edit() as revert:
+            for mid in membership_ids:
+                if self._conn.execute("DELETE FROM memberships WHERE id=?", (mid,)).rowcount != 1:
+                    raise CatalogueError(f"no membership with id {mid}")
         return revert
 
     def _insert_membership(self, m: Membership) -> int:

@@ -63,3 +63,32 @@ def test_merge_keeps_every_membership(cat):
     assert roles == ["funder", "member", "member"]
     revert()
     assert snapshot(cat) == before
+
+
+def test_remove_members_is_one_edit(cat):
+    ids = small_catalogue(cat)
+    before = snapshot(cat)
+    members = [m.id for m in cat.partnerships.memberships(ids["wla"])]
+    revert = cat.partnerships.remove_members(members)
+    assert cat.partnerships.memberships(ids["wla"]) == []
+    revert()
+    assert snapshot(cat) == before
+    with pytest.raises(CatalogueError, match="no membership"):
+        cat.partnerships.remove_members([members[0], 999])
+    assert snapshot(cat) == before
+
+
+def test_delete_many_restores_members_citations_and_area_links(grid_cat):
+    cat = grid_cat
+    ids = small_catalogue(cat)
+    from models.records import Area
+    layer = cat.layers.all()[0]
+    unit = int(cat.layers.table(layer.id).ids[0])
+    cat.areas.add(Area("Linked", partnership_id=ids["wla"], layer_id=layer.id, unit_ids=frozenset({unit})))
+    before = snapshot(cat)
+    revert = cat.partnerships.delete_many([ids["wla"], ids["north"]])
+    assert cat.partnerships.all() == [] and cat.areas.all()[0].partnership_id is None
+    revert()
+    assert snapshot(cat) == before
+    with pytest.raises(CatalogueError, match="no partnership"):
+        cat.partnerships.delete_many([ids["wla"], 999])

@@ -137,3 +137,24 @@ def test_not_a_spreadsheet(cat, tmp_path):
         plan_import(cat, write(tmp_path, "x", name="p.json"))
     with pytest.raises(CatalogueError, match="cannot read"):
         plan_import(cat, write(tmp_path, "not a zip", name="p.xlsx"))
+
+
+def test_export_reads_back_through_the_import(cat, tmp_path):
+    from models.catalogue import Catalogue
+    from models.partnership_export import export_partnerships_csv
+
+    ids = small_catalogue(cat)
+    path = tmp_path / "out.csv"
+    assert export_partnerships_csv(cat, path, ids=[ids["wla"]]) == 1
+    assert export_partnerships_csv(cat, path) == 2
+    other = Catalogue.create(tmp_path / "other.gpkg")
+    try:
+        import_partnerships(other, path)
+        a, b = cat.partnerships.find("West London Alliance"), other.partnerships.find("West London Alliance")
+        assert (a.kind, a.start, a.policy_areas, a.description) == (b.kind, b.start, b.policy_areas, b.description)
+        roles = [(other.organisations.get(m.organisation_id).name, m.role) for m in other.partnerships.memberships(b.id)]
+        assert roles == [("Barnet", "member"), ("Brent", "lead")]
+        (c,) = other.sources.citations(partnership_id=b.id)
+        assert other.sources.get(c.source_id).title == "A collaborative city?" and c.page == "12"
+    finally:
+        other.close()

@@ -1,10 +1,10 @@
-"""Starting the GUI: the application object, the default catalogue, the main window."""
+"""Starting the GUI: the application object, which catalogue to open, the main window."""
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths
+from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from models.catalogue import Catalogue
@@ -28,16 +28,37 @@ def default_catalogue_path() -> Path:
     return folder / "catalogue.gpkg"
 
 
+def _first_openable(paths: list[Path]) -> Catalogue | None:
+    for p in paths:
+        try:
+            return Catalogue.open(p)
+        except CatalogueError:
+            continue
+    return None
+
+
 def run(path: str | None = None) -> int:
+    """Open `path`, else the catalogue used last, else the default one (created on first run)."""
     app = make_application()
     from .main_window import MainWindow
 
-    target = Path(path) if path else default_catalogue_path()
-    try:
-        catalogue = Catalogue.open_or_create(target) if not path else Catalogue.open(target)
-    except CatalogueError as e:
-        QMessageBox.critical(None, APP_NAME, str(e))
-        return 2
-    window = MainWindow(catalogue)
+    settings = QSettings()
+    if path:
+        try:
+            catalogue = Catalogue.open(path)
+        except CatalogueError as e:
+            QMessageBox.critical(None, APP_NAME, str(e))
+            return 2
+    else:
+        recent = settings.value("files/recent", [])
+        recent = [recent] if isinstance(recent, str) else list(recent or [])
+        catalogue = _first_openable([Path(p) for p in recent[:1]])
+        if catalogue is None:
+            try:
+                catalogue = Catalogue.open_or_create(default_catalogue_path())
+            except CatalogueError as e:
+                QMessageBox.critical(None, APP_NAME, str(e))
+                return 2
+    window = MainWindow(catalogue, settings)
     window.show()
     return app.exec()

@@ -1,49 +1,321 @@
-"""The main window: menus, the undo stack's actions, and the views as tabs."""
+"""The main window: menus, the undo stack's actions, files, drag-and-drop and the views as tabs.
+
+One window shows one catalogue file. Opening another file builds a new
+Document (and new tabs) for it; the undo actions follow through a QUndoGroup.
+"""
 from __future__ import annotations
 
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
+import importlib
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QStandardPaths, Qt
+from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QTabWidget, QUndoView, QWidget
 
 from models.catalogue import Catalogue
 
+from .catalogue_view import CatalogueView
 from .document import Document
+from .file_actions import FileActions
+from .organisations_view import OrganisationsView
+
+APP_NAME = "Partnership Atlas"
+MAX_RECENT = 8
+CATALOGUE_SUFFIXES = {".gpkg", ".sqlite", ".atlas"}
+BOUNDARY_SUFFIXES = {".geojson", ".json", ".zip", ".shp", ".gz"}
+SPREADSHEET_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".tsv"}
+
+# Tabs other parts of the app provide: (module, class, title). Each class takes the Document.
+OTHER_TABS = (("ui.map_tab", "MapTab", "&Map"), ("ui.overlaps_tab", "OverlapsTab", "O&verlaps"))
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, catalogue: Catalogue):
+    def __init__(self, catalogue: Catalogue, settings: QSettings | None = None,
+                 data_folder: str | os.PathLike | None = None):
         super().__init__()
-        self.document = Document(catalogue, self)
-        self.document.failed.connect(lambda text: QMessageBox.warning(self, "Not done", text))
+        self.settings = settings if settings is not None else QSettings()
+        self.data_folder = Path(data_folder) if data_folder else Path(
+            QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
+        self.document: Document | None = None
+        self.last_message: QMessageBox | None = None   # the latest message shown, for tests and screenshots
+        self.undo_group = QUndoGroup(self)
         self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
-        self.summary = QLabel()
-        self.tabs.addTab(self.summary, "Catalogue")
+        self.files = FileActions(self)
+        self.undo_view = QUndoView(self.undo_group)
+        self.undo_view.setEmptyLabel("Opened")
+        self.undo_dock = QDockWidget("Undo History", self)
+        self.undo_dock.setObjectName("undo-history")
+        self.undo_dock.setWidget(self.undo_view)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.undo_dock)
+        self.undo_dock.hide()
+        self.setAcceptDrops(True)
         self._build_menus()
-        self.document.changed.connect(self._refresh)
-        self._refresh()
-        self.resize(1200, 800)
+        self.set_catalogue(catalogue)
+        self._restore_settings()
+
+    # -- the open catalogue ------------------------------------------------
+    @property
+    def catalogue(self) -> Catalogue:
+        return self.document.catalogue
+
+    def set_catalogue(self, catalogue: Catalogue) -> None:
+        """Show this catalogue; the previous one is closed."""
+        old = self.document
+        if old is not None:
+            self._save_view_settings()
+            self.undo_group.removeStack(old.undo_stack)
+        while self.tabs.count():
+            widget = self.tabs.widget(0)
+            self.tabs.removeTab(0)
+            widget.deleteLater()
+        if old is not None:
+            old.changed.disconnect()
+            old.catalogue.close()
+            old.deleteLater()
+        self.document = Document(catalogue, self)
+        self.document.failed.connect(lambda text: self.show_message("Not done", text))
+        self.document.changed.connect(self._update_actions)
+        self.undo_group.addStack(self.document.undo_stack)
+        self.undo_group.setActiveStack(self.document.undo_stack)
+        self.catalogue_view = CatalogueView(self.document)
+        self.organisations_view = OrganisationsView(self.document)
+        self.organisations_view.open_partnership.connect(self._open_partnership)
+        self.catalogue_view.welcome.import_boundaries.connect(lambda: self.files.import_boundaries())
+        self.catalogue_view.welcome.open_example.connect(lambda: self.files.open_example())
+        self.catalogue_view.welcome.import_partnerships.connect(lambda: self.files.import_partnerships())
+        self.catalogue_view.list.table.addAction(self.delete_action)
+        self.add_tab(self.catalogue_view, "&Catalogue")
+        self.add_tab(self.organisations_view, "O&rganisations")
+        self._add_other_tabs()
+        self._restore_view_settings()
+        self.files.remember(catalogue.path)
+        self._update_title()
+        self._update_actions()
+
+    def add_tab(self, widget: QWidget, title: str) -> int:
+        """Add a view as a tab (View ▸ lists it with Ctrl+number); returns its index."""
+        index = self.tabs.addTab(widget, title)
+        self._update_view_menu()
+        return index
+
+    def _add_other_tabs(self) -> None:
+        # ---- Tabs built by other parts of the app are added here ------------------
+        # Each is a QWidget class taking the Document; a module not present yet is skipped.
+        for module_name, class_name, title in OTHER_TABS:
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as e:
+                if e.name != module_name:
+                    raise   # the tab exists but something it needs is missing: say so
+                continue
+            self.add_tab(getattr(module, class_name)(self.document), title)
+
+    def _update_title(self) -> None:
+        cat = self.catalogue
+        self.setWindowFilePath(str(cat.path))
+        suffix = " [read-only]" if cat.read_only else ""
+        self.setWindowTitle(f"{cat.path.name}{suffix} — {APP_NAME}")
+
+    # -- menus ---------------------------------------------------------------
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        action.triggered.connect(lambda _=False: slot())
+        return action
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
+        f = self.files
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self._action("&New Catalogue…", f.new_catalogue, QKeySequence.StandardKey.New,
+                                         "Create an empty catalogue file"))
+        file_menu.addAction(self._action("&Open…", f.open_dialog, QKeySequence.StandardKey.Open,
+                                         "Open a catalogue file (.gpkg)"))
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file_menu.addAction(self._action("Save a &Copy As…", f.save_copy, "Ctrl+Shift+S",
+                                         "Write a copy of this catalogue to another file"))
+        file_menu.addSeparator()
+        import_menu = file_menu.addMenu("&Import")
+        import_menu.addAction(self._action("&Boundaries (GeoJSON, Shapefile, GeoPackage)…", f.import_boundaries,
+                                           tip="Import ward or borough boundaries"))
+        import_menu.addAction(self._action("&Partnerships (CSV, Excel)…", f.import_partnerships, "Ctrl+I",
+                                           "Import partnerships from a spreadsheet"))
+        export_menu = file_menu.addMenu("&Export")
+        export_menu.addAction(self._action("&All Partnerships as CSV…", lambda: f.export_csv(False),
+                                           tip="Every partnership, in the columns the import reads"))
+        self.export_selected_action = self._action(
+            "&Selected Partnerships as CSV…", lambda: f.export_csv(True),
+            tip="Only the partnerships selected in the list")
+        export_menu.addAction(self.export_selected_action)
+        file_menu.addSeparator()
+        quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         file_menu.addAction(quit_action)
-        edit_menu = self.menuBar().addMenu("&Edit")
-        stack = self.document.undo_stack
-        undo = stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
-        edit_menu.addAction(undo)
-        edit_menu.addAction(redo)
 
-    def _refresh(self) -> None:
-        cat = self.document.catalogue
-        self.setWindowTitle(f"{cat.path.name} — Partnership Atlas")
-        self.summary.setText(f"{len(cat.partnerships.all())} partnerships, "
-                             f"{len(cat.organisations.all())} organisations, "
-                             f"{len(cat.areas.all())} areas")
+        edit_menu = bar.addMenu("&Edit")
+        self.undo_action = self.undo_group.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.undo_group.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self._action("&Find Partnership", self._focus_search, QKeySequence.StandardKey.Find,
+                                         "Search names, descriptions, notes, members and sources"))
+
+        partnership_menu = bar.addMenu("&Partnership")
+        self.new_action = self._action("&New Partnership", self.new_partnership, "Ctrl+Shift+N",
+                                       "Add a partnership and start typing its name")
+        partnership_menu.addAction(self.new_action)
+        self.delete_action = self._action("&Delete Partnership", self.delete_partnerships,
+                                          QKeySequence.StandardKey.Delete,
+                                          "Delete the selected partnerships (undo brings them back)")
+        # Delete acts on the list only, so the key still deletes text in the editor's fields.
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        partnership_menu.addAction(self.delete_action)
+
+        self.view_menu = bar.addMenu("&View")
+        history = self.undo_dock.toggleViewAction()
+        history.setText("Undo &History")
+        history.setShortcut(QKeySequence("Ctrl+H"))
+        self._tab_actions: list[QAction] = []
+        self._view_separator = self.view_menu.addSeparator()
+        self.view_menu.addAction(history)
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self._action("Where to Get &Boundaries", self.files.explain_boundaries))
+        help_menu.addAction(self._action("&About Partnership Atlas", self._about))
+
+    def _update_view_menu(self) -> None:
+        for action in self._tab_actions:
+            self.view_menu.removeAction(action)
+            action.deleteLater()
+        self._tab_actions = []
+        for i in range(self.tabs.count()):
+            title = self.tabs.tabText(i).replace("&", "")
+            action = self._action(title, lambda i=i: self.tabs.setCurrentIndex(i),
+                                  f"Ctrl+{i + 1}" if i < 9 else None)
+            self.view_menu.insertAction(self._view_separator, action)
+            self._tab_actions.append(action)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        paths = self.files.recent()
+        for p in paths:
+            self.recent_menu.addAction(self._action(p.name, lambda p=p: self.files.open_path(p), tip=str(p)))
+        if not paths:
+            empty = self.recent_menu.addAction("No recent catalogues")
+            empty.setEnabled(False)
+
+    def _update_actions(self) -> None:
+        writable = not self.catalogue.read_only
+        for a in (self.new_action, self.delete_action):
+            a.setEnabled(writable)
+
+    # -- gestures --------------------------------------------------------------
+    def new_partnership(self) -> None:
+        self.tabs.setCurrentWidget(self.catalogue_view)
+        self.catalogue_view.new_partnership()
+
+    def delete_partnerships(self) -> None:
+        done = self.catalogue_view.delete_selected()
+        if done:
+            self.statusBar().showMessage(done, 8000)
+
+    def _focus_search(self) -> None:
+        self.tabs.setCurrentWidget(self.catalogue_view)
+        self.catalogue_view.list.focus_search()
+
+    def _open_partnership(self, pid: int) -> None:
+        self.tabs.setCurrentWidget(self.catalogue_view)
+        self.catalogue_view.show_partnership(pid)
+
+    def show_message(self, title: str, text: str, icon=QMessageBox.Icon.Warning) -> QMessageBox:
+        """A window-modal message that does not block the caller (the app keeps running)."""
+        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.last_message = box
+        box.destroyed.connect(lambda *_: setattr(self, "last_message", None)
+                              if self.last_message is box else None)
+        box.open()
+        return box
+
+    def _about(self) -> None:
+        QMessageBox.about(self, f"About {APP_NAME}",
+                          f"<b>{APP_NAME}</b><p>Catalogue partnerships between UK public bodies and draw "
+                          "the areas they cover over ward boundaries.</p>")
+
+    # -- drag and drop -----------------------------------------------------------
+    def _dropped_paths(self, event) -> list[Path]:
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        return [Path(u.toLocalFile()) for u in urls if u.isLocalFile()]
+
+    def dragEnterEvent(self, event) -> None:
+        known = CATALOGUE_SUFFIXES | BOUNDARY_SUFFIXES | SPREADSHEET_SUFFIXES
+        if any(p.suffix.lower() in known for p in self._dropped_paths(event)):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = self._dropped_paths(event)
+        if paths:
+            event.acceptProposedAction()
+            self.open_dropped(paths[0])
+
+    def open_dropped(self, path: Path) -> None:
+        """What a dropped file means: a catalogue opens, boundaries or a spreadsheet import."""
+        suffix = path.suffix.lower()
+        if suffix in CATALOGUE_SUFFIXES:
+            self.files.open_path(path)
+        elif suffix in SPREADSHEET_SUFFIXES:
+            self.files.import_partnerships(path)
+        elif suffix in BOUNDARY_SUFFIXES:
+            self.files.import_boundaries(path)
+        else:
+            self.show_message("Cannot open", f"{path.name}: drop a catalogue (.gpkg), boundaries "
+                              "(.geojson, .zip, .shp) or a spreadsheet (.csv, .xlsx)")
+
+    # -- settings ---------------------------------------------------------------
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            screen = self.screen().availableGeometry() if self.screen() else None
+            if screen is not None and screen.width() > 0:
+                self.resize(min(1400, screen.width() * 9 // 10), min(900, screen.height() * 9 // 10))
+            else:
+                self.resize(1280, 820)
+        state = self.settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+
+    def _restore_view_settings(self) -> None:
+        for key, splitter in self._splitters().items():
+            state = self.settings.value(key)
+            if state is None or not splitter.restoreState(state):
+                total = max(splitter.width(), 1000)
+                splitter.setSizes([total * 2 // 5, total * 3 // 5])
+
+    def _save_view_settings(self) -> None:
+        for key, splitter in self._splitters().items():
+            self.settings.setValue(key, splitter.saveState())
+
+    def _splitters(self) -> dict:
+        return {"catalogue/splitter": self.catalogue_view.splitter,
+                "organisations/splitter": self.organisations_view.splitter}
 
     def closeEvent(self, event) -> None:
-        self.document.catalogue.close()
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self._save_view_settings()
+        self.settings.sync()
+        self.catalogue.close()
         super().closeEvent(event)
+

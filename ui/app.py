@@ -37,28 +37,25 @@ def _first_openable(paths: list[Path]) -> Catalogue | None:
     return None
 
 
+def startup_catalogue(settings: QSettings, path: str | None = None) -> Catalogue:
+    """`path`, else the catalogue used last, else the default one (created on first run)."""
+    if path:
+        return Catalogue.open(path)
+    recent = settings.value("files/recent", [])
+    recent = [recent] if isinstance(recent, str) else list(recent or [])
+    return _first_openable([Path(p) for p in recent[:1]]) or Catalogue.open_or_create(default_catalogue_path())
+
+
 def run(path: str | None = None) -> int:
-    """Open `path`, else the catalogue used last, else the default one (created on first run)."""
     app = make_application()
     from .main_window import MainWindow
 
     settings = QSettings()
-    if path:
-        try:
-            catalogue = Catalogue.open(path)
-        except CatalogueError as e:
-            QMessageBox.critical(None, APP_NAME, str(e))
-            return 2
-    else:
-        recent = settings.value("files/recent", [])
-        recent = [recent] if isinstance(recent, str) else list(recent or [])
-        catalogue = _first_openable([Path(p) for p in recent[:1]])
-        if catalogue is None:
-            try:
-                catalogue = Catalogue.open_or_create(default_catalogue_path())
-            except CatalogueError as e:
-                QMessageBox.critical(None, APP_NAME, str(e))
-                return 2
+    try:
+        catalogue = startup_catalogue(settings, path)
+    except CatalogueError as e:
+        QMessageBox.critical(None, APP_NAME, str(e))
+        return 2
     window = MainWindow(catalogue, settings)
     window.show()
     return app.exec()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths, Qt
 from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QTabWidget, QUndoView, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBox, QTabWidget, QUndoView, QWidget
 
 from models.catalogue import Catalogue
 
@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
         """Show this catalogue; the previous one is closed."""
         old = self.document
         if old is not None:
+            self._flush_typing()
             self._save_view_settings()
             self.undo_group.removeStack(old.undo_stack)
         while self.tabs.count():
@@ -283,6 +284,12 @@ class MainWindow(QMainWindow):
             self.show_message("Cannot open", f"{path.name}: drop a catalogue (.gpkg), boundaries "
                               "(.geojson, .zip, .shp) or a spreadsheet (.csv, .xlsx)")
 
+    def _flush_typing(self) -> None:
+        """Save what is being typed (fields save when left) before the catalogue goes away."""
+        focus = QApplication.focusWidget()
+        if focus is not None and self.isAncestorOf(focus):
+            focus.clearFocus()
+
     # -- settings ---------------------------------------------------------------
     def _restore_settings(self) -> None:
         geometry = self.settings.value("window/geometry")
@@ -312,6 +319,7 @@ class MainWindow(QMainWindow):
                 "organisations/splitter": self.organisations_view.splitter}
 
     def closeEvent(self, event) -> None:
+        self._flush_typing()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self._save_view_settings()

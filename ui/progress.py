@@ -60,6 +60,9 @@ def run_with_progress(parent: QWidget | None, title: str, work: Callable[[Progre
     loop = QEventLoop()
 
     def progressed(value: int, text: str) -> None:
+        if dialog.wasCanceled():   # also catches cancel() called without the button
+            worker.cancel()
+            return
         dialog.setValue(value)
         if text:
             dialog.setLabelText(text)

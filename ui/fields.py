@@ -7,6 +7,7 @@ so nothing depends on telling red from green.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (QComboBox, QCompleter, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
                                QSizePolicy, QToolButton, QWidget)
 
@@ -23,6 +24,7 @@ class FieldMessage(QLabel):
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self._colour = ""
         self.hide()
 
     def show_error(self, text: str) -> None:
@@ -32,7 +34,8 @@ class FieldMessage(QLabel):
         self._show(f"⚠ {text}", WARNING_COLOUR)
 
     def clear_message(self) -> None:
-        self.setText("")
+        if self.text():
+            self.setText("")
         self.hide()
 
     @property
@@ -40,8 +43,14 @@ class FieldMessage(QLabel):
         return self.isVisible() and self.text().startswith("✗")
 
     def _show(self, text: str, colour: str) -> None:
+        if text == self.text() and self.isVisibleTo(self.parentWidget()):
+            return
         self.setText(text)
-        self.setStyleSheet(f"color: {colour};")
+        if self._colour != colour:   # a palette, not a style sheet: style sheets re-polish on every change
+            palette = self.palette()
+            palette.setColor(QPalette.ColorRole.WindowText, QColor(colour))
+            self.setPalette(palette)
+            self._colour = colour
         self.show()
 
 
@@ -57,7 +66,8 @@ class TextField(QPlainTextEdit):
 
     def set_text(self, text: str) -> None:
         self._original = text
-        self.setPlainText(text)
+        if text != self.toPlainText():   # laying out a document again is the costly part
+            self.setPlainText(text)
 
     def text(self) -> str:
         return self.toPlainText()
@@ -115,6 +125,8 @@ class TagEditor(QWidget):
         return self._tags
 
     def set_tags(self, tags) -> None:
+        if tuple(tags) == self._tags and self._chips.count() == len(self._tags):
+            return
         self._tags = tuple(tags)
         while self._chips.count():
             w = self._chips.takeAt(0).widget()

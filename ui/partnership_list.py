@@ -16,6 +16,12 @@ _HEADERS = ("Name", "Kind", "Status", "Years", "Members")
 # Okabe–Ito, with the word itself shown too: colour is never the only cue.
 STATUS_COLOURS = {"active": "#007A5A", "proposed": "#0072B2", "ended": "#6B6B6B"}
 ANY_YEAR = 1899   # the year box's "any year" value
+_DISPLAY, _FOREGROUND = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole
+_ALIGN, _TOOLTIP = Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ToolTipRole
+_ROLES_USED = frozenset((_DISPLAY, _FOREGROUND, _ALIGN, _TOOLTIP))
+_FIELD = (1, 2, 3, None, 6)   # column -> PartnershipRow index (Years is computed)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_STATUS_BRUSHES = {k: QColor(v) for k, v in STATUS_COLOURS.items()}
 
 
 class PartnershipListModel(QAbstractTableModel):
@@ -50,19 +56,21 @@ class PartnershipListModel(QAbstractTableModel):
             return _HEADERS[section]
         return None
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+    def data(self, index, role=_DISPLAY):
+        # Called for every visible cell and role on each keystroke: plain comparisons, no enum lookups.
+        if role not in _ROLES_USED or not index.isValid():
             return None
-        r, col = self._rows[index.row()], index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (r.name, r.kind, r.status, r.years, r.members)[col]
-        if role == Qt.ItemDataRole.ForegroundRole and col == 2:
-            return QColor(STATUS_COLOURS.get(r.status, "#000000"))
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == 4:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and col == 0:
-            return r.name
-        return None
+        row = index.row()
+        if row >= len(self._rows):
+            return None
+        r, col = self._rows[row], index.column()
+        if role == _DISPLAY:
+            return r[_FIELD[col]] if col != 3 else r.years
+        if role == _FOREGROUND:
+            return _STATUS_BRUSHES.get(r.status) if col == 2 else None
+        if role == _ALIGN:
+            return _RIGHT if col == 4 else None
+        return r.name if col == 0 else None   # tooltip
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         # Sorting the Python list directly: a QSortFilterProxyModel would call data() thousands of times.
@@ -89,6 +97,7 @@ class PartnershipList(QWidget):
         self.search = search
         self._current: int | None = None
         self._emitted = False
+        self._selecting = False
         self.search_box = QLineEdit(placeholderText="Search names, descriptions, notes, members, sources…")
         self.search_box.setClearButtonEnabled(True)
         self.search_box.setAccessibleName("Search partnerships")
@@ -246,16 +255,19 @@ class PartnershipList(QWidget):
 
     def _select_row(self, row: int) -> None:
         index = self.model.index(row, 0)
-        self.table.selectionModel().blockSignals(True)
-        self.table.selectionModel().setCurrentIndex(
-            index, self.table.selectionModel().SelectionFlag.ClearAndSelect
-            | self.table.selectionModel().SelectionFlag.Rows)
-        self.table.selectionModel().blockSignals(False)
-        self.table.viewport().update()
+        # The view must hear of the change (it repaints just the rows involved); our own handler must not.
+        self._selecting = True
+        try:
+            selection = self.table.selectionModel()
+            selection.setCurrentIndex(index, selection.SelectionFlag.ClearAndSelect | selection.SelectionFlag.Rows)
+        finally:
+            self._selecting = False
         self.table.scrollTo(index)
         self._emit(self.model.id_at(row))
 
     def _selection_changed(self, *_):
+        if self._selecting:
+            return
         ids = self.selected_ids()
         current = self.table.currentIndex()
         pid = self.model.id_at(current.row()) if current.isValid() and current.row() < self.model.rowCount() \

@@ -67,7 +67,8 @@ def _gdal_path(path: Path) -> str:
 
 def _first_line(e: Exception) -> str:
     text = str(e).strip().splitlines()
-    return text[0] if text else e.__class__.__name__
+    # GDAL appends advice on driver prefixes that means nothing to a researcher.
+    return text[0].split("; It might help")[0].rstrip(".") if text else e.__class__.__name__
 
 
 def _choose_fields(fields: list[str], columns: dict[str, np.ndarray], code_field, name_field,

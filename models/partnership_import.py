@@ -33,6 +33,7 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
                                                  "services", "areasofwork")),
     "members": ("Members (; between names or GSS codes)", (
         "members", "memberorganisations", "partners", "organisations", "memberships")),
+    "lead": ("Lead organisation (name or GSS code)", ("lead", "leadorganisation", "leadbody")),
     "description": ("Description", ("description", "summary", "about")),
     "governance": ("Governance", ("governance",)),
     "funding": ("Funding", ("funding", "funder", "funders")),
@@ -68,6 +69,7 @@ class PlannedRow:
     members: list[tuple[str, str]]        # (name or GSS code as written, role)
     source: str = ""
     source_page: str = ""
+    lead: str = ""
 
 
 @dataclass
@@ -272,7 +274,8 @@ def plan_import(cat, path: str | Path, mapping: dict[str, str] | None = None) ->
         elif cat.partnerships.find(p.name):
             problems.append(f"'{p.name}' is already in the catalogue")
         seen_names.setdefault(folded, number)
-        for key, _ in members:
+        lead = cells.get("lead", "")
+        for key in [k for k, _ in members] + ([lead] if lead else []):
             if cat.organisations.find(key) is None:
                 if _GSS.match(key):
                     problems.append(f"no organisation has the GSS code {key.upper()}")
@@ -284,7 +287,7 @@ def plan_import(cat, path: str | Path, mapping: dict[str, str] | None = None) ->
         if problems:
             plan.row_errors.extend((number, text) for text in problems)
             continue
-        plan.rows.append(PlannedRow(number, p, members, source, cells.get("source_page", "")))
+        plan.rows.append(PlannedRow(number, p, members, source, cells.get("source_page", ""), lead))
     plan.new_organisations = sorted(new_orgs.values(), key=str.lower)
     plan.new_sources = sorted(new_sources.values(), key=str.lower)
     if not plan.rows and not plan.row_errors:
@@ -311,17 +314,19 @@ def write_plan(cat, plan: ImportPlan, progress: Progress | None = None):
     sources = {s.title.lower(): s.id for s in cat.sources.all()}
     with cat.store.edit() as revert:
         created: dict[str, int] = {}
+
+        def organisation(key: str) -> int:
+            org = cat.organisations.find(key)
+            org_id = org.id if org else created.get(key.lower())
+            if org_id is None:
+                org_id = created[key.lower()] = cat.organisations.add(Organisation(name=key)).id
+            return org_id
+
         for n, row in enumerate(plan.rows):
-            member_ids = []
-            for key, role in row.members:
-                org = cat.organisations.find(key)
-                org_id = org.id if org else created.get(key.lower())
-                if org_id is None:
-                    org_id = cat.organisations.add(Organisation(name=key)).id
-                    created[key.lower()] = org_id
-                member_ids.append((org_id, role))
+            member_ids = [(organisation(key), role) for key, role in row.members]
             leads = [o for o, role in member_ids if role == "lead"]
-            p = replace(row.partnership, lead_id=leads[0] if len(leads) == 1 else None)
+            lead_id = organisation(row.lead) if row.lead else leads[0] if len(leads) == 1 else None
+            p = replace(row.partnership, lead_id=lead_id)
             pid = cat.partnerships.add(p, [Membership(0, o, role=r) for o, r in member_ids]).id
             if row.source:
                 sid = sources.get(row.source.lower())

@@ -127,8 +127,14 @@ def test_new_open_recent_and_save_copy(window, tmp_path):
     assert window.files.save_copy(tmp_path / "copy.gpkg")
     with Catalogue.open(tmp_path / "copy.gpkg") as copy:
         assert len(copy.partnerships.all()) == 2
-    assert window.files.export_csv(False, tmp_path / "all.csv")
-    assert (tmp_path / "all.csv").read_text(encoding="utf-8-sig").count("\n") == 3
+    assert window.files.export("csv", False, tmp_path / "all.csv")
+    assert (tmp_path / "all.csv").read_text(encoding="utf-8").count("\n") == 3
+    assert not window.files.export("gpkg", True, tmp_path / "some.gpkg")     # nothing selected
+    assert window.last_message.text() == "select partnerships in the list first"
+    window.catalogue_view.list.select(window.catalogue.partnerships.find("North Waste Board").id)
+    assert window.files.export("gpkg", True, tmp_path / "some.gpkg")
+    with Catalogue.open(tmp_path / "some.gpkg") as some:
+        assert [p.name for p in some.partnerships.all()] == ["North Waste Board"]
 
 
 def test_welcome_view_and_the_example_done_as_a_new_user(qtbot, tmp_path):

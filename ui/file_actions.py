@@ -14,7 +14,7 @@ from models.boundary_import import import_boundaries
 from models.catalogue import Catalogue
 from models.errors import Cancelled, CatalogueError
 from models.example import build_example
-from models.partnership_export import export_partnerships_csv
+from models.export import export
 
 from .import_dialog import PartnershipImportDialog
 from .progress import run_with_progress
@@ -187,23 +187,43 @@ class FileActions:
         return dialog
 
     # -- exports ---------------------------------------------------------------------
-    def export_csv(self, selected: bool, path: str | os.PathLike | None = None) -> bool:
+    EXPORTS = {  # kind -> (dialog title, file filter, suffix)
+        "csv": ("Export partnerships as CSV", "CSV (*.csv)", ".csv"),
+        "geojson": ("Export areas as GeoJSON", "GeoJSON (*.geojson)", ".geojson"),
+        "gpkg": ("Export as a catalogue", "Catalogues (*.gpkg)", ".gpkg"),
+    }
+
+    def export(self, kind: str, selected: bool, path: str | os.PathLike | None = None) -> bool:
+        """The spine's exports (models.export) of every partnership or of those selected in the list."""
         cat = self.window.catalogue
-        ids = self.window.catalogue_view.list.selected_ids() if selected else None
-        if selected and not ids:
-            self.window.show_message("Nothing selected", "select partnerships in the list first",
-                                     QMessageBox.Icon.Information)
-            return False
-        path = Path(path) if path else self._ask(True, "Export partnerships", "CSV (*.csv)",
-                                                 f"{cat.path.stem} partnerships.csv")
+        names = None
+        if selected:
+            ids = self.window.catalogue_view.list.selected_ids()
+            if not ids:
+                self.window.show_message("Nothing selected", "select partnerships in the list first",
+                                         QMessageBox.Icon.Information)
+                return False
+            names = [cat.partnerships.get(i).name for i in ids]
+        title, filter_, suffix = self.EXPORTS[kind]
+        which = "selected" if selected else "all"
+        path = Path(path) if path else self._ask(True, title, filter_, f"{cat.path.stem} {which}{suffix}")
         if path is None:
             return False
+        if path.suffix.lower() != suffix:
+            path = path.with_suffix(suffix)
+        if kind == "gpkg" and path.exists() and path.resolve() != cat.path.resolve():
+            path.unlink()   # the save dialog asked before replacing it
         try:
-            n = export_partnerships_csv(cat, path, ids)
+            # Export only reads this catalogue and writes another file: safe off the GUI thread.
+            summary = run_with_progress(self.window, f"Writing {path.name}…",
+                                        lambda progress: export(cat, path, names))
+        except Cancelled:
+            path.unlink(missing_ok=True)
+            return False
         except CatalogueError as e:
             self._fail("Cannot export", e)
             return False
-        self.window.statusBar().showMessage(f"Exported {n:,} partnerships to {path}", 10000)
+        self.window.statusBar().showMessage(str(summary)[:1].upper() + str(summary)[1:], 10000)
         return True
 
     def explain_boundaries(self) -> None:

@@ -150,12 +150,18 @@ class MainWindow(QMainWindow):
         import_menu.addAction(self._action("&Partnerships (CSV, Excel)…", f.import_partnerships, "Ctrl+I",
                                            "Import partnerships from a spreadsheet"))
         export_menu = file_menu.addMenu("&Export")
-        export_menu.addAction(self._action("&All Partnerships as CSV…", lambda: f.export_csv(False),
+        export_menu.addAction(self._action("All Partnerships as &CSV…", lambda: f.export("csv", False),
                                            tip="Every partnership, in the columns the import reads"))
-        self.export_selected_action = self._action(
-            "&Selected Partnerships as CSV…", lambda: f.export_csv(True),
-            tip="Only the partnerships selected in the list")
-        export_menu.addAction(self.export_selected_action)
+        export_menu.addAction(self._action("All Areas as &GeoJSON…", lambda: f.export("geojson", False),
+                                           tip="Areas with their partnerships' attributes, in WGS84"))
+        export_menu.addSeparator()
+        export_menu.addAction(self._action("&Selected Partnerships as CSV…", lambda: f.export("csv", True),
+                                           tip="Only the partnerships selected in the list"))
+        export_menu.addAction(self._action("Selected Partnerships' &Areas as GeoJSON…",
+                                           lambda: f.export("geojson", True)))
+        export_menu.addAction(self._action(
+            "Selected Partnerships as a Catalo&gue…", lambda: f.export("gpkg", True),
+            tip="A standalone catalogue file with the selected partnerships and all they reference"))
         file_menu.addSeparator()
         quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)

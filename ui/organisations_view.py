@@ -127,6 +127,10 @@ class OrganisationsView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().resizeSection(
+            1, self.fontMetrics().horizontalAdvance("central government and agencies") + 16)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.setAccessibleName("Organisations")
         self.table.selectionModel().selectionChanged.connect(self._selected)
         self.count = QLabel()

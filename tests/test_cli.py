@@ -93,3 +93,27 @@ def test_main_py_runs_the_cli(tmp_path):
     result = subprocess.run([sys.executable, str(ROOT / "main.py"), "no-such-thing"],
                             capture_output=True, text=True)
     assert result.returncode == 2 and result.stderr.startswith("error:")
+
+
+def test_import_partnerships_all_or_nothing(capsys, tmp_path):
+    from conftest import snapshot
+    from models.catalogue import Catalogue
+    path = tmp_path / "c.gpkg"
+    run(capsys, "new", path)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,kind,start,members\nWest London Alliance,sub-regional partnership,1997,Brent; Ealing\n"
+                   "Broken,no such kind,2008-13-40,Brent\n")
+    with Catalogue.open(path) as cat:
+        before = snapshot(cat)
+    code, out, err = run(capsys, "import-partnerships", path, bad)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert lines[0].startswith("row 3:") and lines[-1].startswith("error: ") and "nothing was imported" in err
+    with Catalogue.open(path) as cat:
+        assert snapshot(cat) == before
+    good = tmp_path / "good.csv"
+    good.write_text("name,kind,start,members\nWest London Alliance,sub-regional partnership,1997,Brent; Ealing\n")
+    code, out, _ = run(capsys, "import-partnerships", path, good)
+    assert code == 0 and "imported 1 partnerships" in out
+    code, out, _ = run(capsys, "list", path, "--json")
+    assert json.loads(out)[0]["members"] == ["Brent", "Ealing"]

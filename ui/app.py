@@ -24,8 +24,10 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 def default_catalogue_path() -> Path:
     """<user data folder>/catalogue.gpkg, e.g. ~/.local/share/Partnership Atlas/ on Linux."""
-    folder = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
-    return folder / "catalogue.gpkg"
+    # AppDataLocation would nest organisation and application ("Partnership Atlas/Partnership
+    # Atlas"); the generic data folder plus our name is the one folder researchers expect.
+    folder = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation))
+    return folder / APP_NAME / "catalogue.gpkg"
 
 
 def _first_openable(paths: list[Path]) -> Catalogue | None:

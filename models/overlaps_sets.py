@@ -102,7 +102,10 @@ class Coverage:
         return [int(u) for u in self.unit_ids[self.counts == 0]]
 
     def covering(self, unit_id: int) -> list[str]:
-        row = int(np.flatnonzero(self.unit_ids == unit_id)[0])
+        return self.covering_row(int(np.flatnonzero(self.unit_ids == unit_id)[0]))
+
+    def covering_row(self, row: int) -> list[str]:
+        """Names of the partnerships (or areas) covering the unit in this row."""
         cols = self.covers.indices[self.covers.indptr[row]:self.covers.indptr[row + 1]]
         return sorted(self.coverers[c] for c in cols)
 

@@ -96,3 +96,45 @@ def test_coverage_matches_a_count_from_the_source_files(example):
         f["properties"]["WD20CD"] for f in wards if f["properties"]["LAD20CD"] in waste_boroughs}
     _, legend = waste.classes()
     assert legend[0].label == "none" and legend[0].units == 657 - sum(c.units for c in legend[1:]) > 0
+
+
+def test_a_new_user_on_the_example(qtbot, example, tmp_path):
+    """Open Overlaps, click a pair, UpSet the waste and sub-regional partnerships, move the
+    year from 2008 to 2010 (Northumbria 101 drops out), export a plot as SVG."""
+    from PySide6.QtCore import Qt
+
+    from ui.document import Document
+    from ui.overlaps_tab import OverlapsTab
+
+    cat, _ = example
+    tab = OverlapsTab(Document(cat))
+    qtbot.addWidget(tab)
+    tab.resize(1300, 850)
+    tab.show()
+    qtbot.waitExposed(tab)
+    heat = tab.heatmap
+    row, col = heat.matrix.names.index(OLYMPIC), heat.matrix.names.index(NLWA)
+    with qtbot.waitSignal(tab.pair_selected) as signal:
+        qtbot.mouseClick(heat.viewport(), Qt.MouseButton.LeftButton, pos=heat.cell_centre(row, col).toPoint())
+    assert signal.args == [area_id(cat, OLYMPIC), area_id(cat, NLWA)]
+    assert "41 wards shared" in tab.note.text()
+
+    wanted = {p.id for p in cat.partnerships.all() if "waste" in p.policy_areas or p.kind == "sub-regional partnership"}
+    for k in range(tab.items.count()):
+        item = tab.items.item(k)
+        item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole)[1] in wanted
+                           and item.data(Qt.ItemDataRole.UserRole)[0] == "p" else Qt.CheckState.Unchecked)
+    tab.tabs.setCurrentIndex(1)
+    assert sorted(tab.upset.set_names) == sorted([NLWA, OLYMPIC, WLA])
+    bars = {x.names: x.units for x in tab.upset.items}
+    assert bars[tuple(sorted((NLWA, OLYMPIC), key=tab.upset.set_names.index))] == 41
+
+    tab.tabs.setCurrentIndex(4)
+    tab.set_year(2008)
+    assert "Northumbria 101" in tab.listed_names()
+    assert "Northumbria 101" in [r.name for r in tab.timeline.rows]
+    tab.set_year(2010)
+    assert "Northumbria 101" not in tab.listed_names()
+    assert "Northumbria 101" not in [r.name for r in tab.timeline.rows]
+    tab.export_current(tmp_path / "timeline.svg")
+    assert "Warwickshire Direct Partnership" in (tmp_path / "timeline.svg").read_text(encoding="utf-8")

@@ -149,9 +149,9 @@ class OverlapsTab(QWidget):
     def set_year(self, year: int | None) -> None:
         """Show the catalogue as of `year`, or at any time (None)."""
         self._load_catalogue()
-        self.as_of.setChecked(year is not None)
         if year is not None:
-            self.year.setValue(year)
+            self.year.setValue(year)   # quiet while "as of" is off: one year_changed below
+        self.as_of.setChecked(year is not None)
 
     def listed_names(self) -> list[str]:
         return [self.items.item(k).text() for k in range(self.items.count())]

@@ -13,6 +13,7 @@ import pyqtgraph as pg  # noqa: E402
 from PySide6.QtCore import QRectF, QSize, Qt  # noqa: E402
 from PySide6.QtGui import QColor, QFontMetrics, QPainter  # noqa: E402
 from PySide6.QtSvg import QSvgGenerator  # noqa: E402
+from PySide6.QtWidgets import QGraphicsWidget  # noqa: E402
 
 from models.errors import CatalogueError  # noqa: E402
 
@@ -84,9 +85,20 @@ class PlotBase(pg.GraphicsLayoutWidget):
     def csv_rows(self) -> list[tuple]:
         return []
 
+    def settle(self) -> None:
+        """Apply pending layout now (axis widths changed with new labels), so that a grab
+        or export straight after new data shows the new layout, not the old one."""
+        for _ in range(2):   # outer layouts size the plots, whose own layouts place the axes
+            for item in self.scene().items():
+                # pyqtgraph items shadow layout() with an attribute: ask Qt directly.
+                layout = QGraphicsWidget.layout(item) if isinstance(item, QGraphicsWidget) else None
+                if layout is not None:
+                    layout.activate()
+
     def export(self, path: str | Path) -> None:
         path = Path(path)
         suffix = path.suffix.lower()
+        self.settle()
         try:
             if suffix == ".png":
                 if not self.grab().save(str(path)):
@@ -105,12 +117,19 @@ class PlotBase(pg.GraphicsLayoutWidget):
 
     def _write_svg(self, path: Path) -> None:
         # The scene drawn through QPainter keeps text and shapes as vectors.
+        # Axes lay out their labels (and drop those that would overlap) when first painted,
+        # measuring text on that paint device; paint once on screen terms so that the
+        # SVG replays the same labels the user sees.
+        self.grab()
         size = self.size() if self.width() > 10 else QSize(900, 700)
         generator = QSvgGenerator()
         generator.setFileName(str(path))
         generator.setSize(size)
         generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
         generator.setTitle(type(self).__name__)
+        # At the SVG default of 72 dpi text measures larger than on screen and the axes
+        # drop labels they think overlap: draw at the screen's resolution.
+        generator.setResolution(self.logicalDpiX())
         painter = QPainter(generator)
         try:
             painter.fillRect(QRectF(0, 0, size.width(), size.height()), QColor("white"))

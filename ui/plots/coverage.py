@@ -75,11 +75,12 @@ class CoveragePlot(PlotBase):
         self.legend.clear()
         klass, legend = coverage.classes()
         for k, (entry, colour) in enumerate(zip(legend, class_colours(legend))):
-            item = QGraphicsPathItem(rings_path(geometries[klass == k]))
-            item.setBrush(QBrush(QColor(colour)))
-            item.setPen(pg.mkPen("#FFFFFF", width=0.6, cosmetic=True))
-            self.plot.addItem(item)
-            self._paths.append(item)
+            if entry.units:   # an empty path upsets the SVG writer
+                item = QGraphicsPathItem(rings_path(geometries[klass == k]))
+                item.setBrush(QBrush(QColor(colour)))
+                item.setPen(pg.mkPen("#FFFFFF", width=0.6, cosmetic=True))
+                self.plot.addItem(item)
+                self._paths.append(item)
             sample = pg.ScatterPlotItem(symbol="s", size=14, brush=colour, pen=pg.mkPen(INK, width=0.5))
             word = "ward" if entry.units == 1 else "wards"
             name = "covered by none" if entry.high == 0 else f"{entry.label} partnerships"

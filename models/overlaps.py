@@ -16,6 +16,7 @@ drawn polygon (or two layers) is measured exactly with shapely instead.
 from __future__ import annotations
 
 import csv
+import itertools
 from dataclasses import astuple, dataclass, fields
 from functools import cached_property
 
@@ -76,9 +77,18 @@ class Universe:
     def points(self) -> np.ndarray:
         return shapely.point_on_surface(self.geometries)
 
+    @cached_property
+    def _sorted(self) -> tuple[np.ndarray, np.ndarray]:
+        order = np.argsort(self.unit_ids, kind="stable")
+        return order, self.unit_ids[order]
+
     def rows(self, unit_ids) -> np.ndarray:
-        row_of = self.row_of
-        return np.fromiter((row_of[u] for u in unit_ids if u in row_of), dtype=np.int64)
+        """Matrix rows of these unit ids (ids not in the universe are left out)."""
+        ids = np.fromiter(unit_ids, dtype=np.int64)
+        order, ordered = self._sorted
+        at = np.minimum(np.searchsorted(ordered, ids), max(len(ordered) - 1, 0))
+        found = ordered[at] == ids if len(ordered) else np.zeros(len(ids), dtype=bool)
+        return order[at[found]]
 
     def weights(self, by: str) -> np.ndarray:
         _check_by(by, UNIT_WEIGHTS)
@@ -298,17 +308,24 @@ def area_set(cat, as_of=None, area_ids=None, partnership_ids=None,
 
 
 def build_area_set(universe: Universe, areas: list[Area], drawn_layer: int | None = None) -> AreaSet:
-    indptr, indices = [0], []
-    for a in areas:
-        rows = universe.rows(a.unit_ids)
+    # All areas' unit ids in one array, looked up in one go (the 500-area benchmark
+    # spends most of its time here, not in the product).
+    ids = np.fromiter(itertools.chain.from_iterable(a.unit_ids for a in areas), dtype=np.int64,
+                      count=sum(len(a.unit_ids) for a in areas))
+    cols = np.repeat(np.arange(len(areas)), [len(a.unit_ids) for a in areas])
+    order, ordered = universe._sorted
+    at = np.minimum(np.searchsorted(ordered, ids), max(len(ordered) - 1, 0))
+    found = ordered[at] == ids if len(ordered) else np.zeros(len(ids), dtype=bool)
+    rows, cols = [order[at[found]]], [cols[found]]
+    for k, a in enumerate(areas):
         if a.drawn is not None:
-            rows = np.union1d(rows, universe.rows_inside(a.drawn, a.layer_id or drawn_layer))
-        rows = np.unique(rows)
-        indices.append(rows)
-        indptr.append(indptr[-1] + len(rows))
-    indices_arr = np.concatenate(indices) if indices else np.empty(0, dtype=np.int64)
-    m = sparse.csc_array((np.ones(len(indices_arr), dtype=bool), indices_arr, np.array(indptr)),
+            inside = universe.rows_inside(a.drawn, a.layer_id or drawn_layer)
+            rows.append(inside)
+            cols.append(np.full(len(inside), k))
+    rows_arr, cols_arr = np.concatenate(rows), np.concatenate(cols)
+    m = sparse.csc_array((np.ones(len(rows_arr), dtype=bool), (rows_arr, cols_arr)),
                          shape=(len(universe), len(areas)))
+    m.sum_duplicates()   # canonical: sorted rows, each once (a drawn area may repeat a unit)
     return AreaSet(universe, list(areas), m)
 
 

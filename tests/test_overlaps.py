@@ -210,3 +210,13 @@ def test_members_grid_keeps_dates(grid):
     assert [p.name for p in g.partnerships] == ["P1", "P2"]
     assert g.cells[0, 1].joined == "2010" and g.cells[1, 0].left == "2007"
     assert (2, 0) not in g.cells
+
+
+def test_a_ward_in_both_the_units_and_the_drawing_counts_once(grid):
+    cat, w, ids = grid
+    box = shapely.box(X0 + 250, Y0, X0 + 2250, Y0 + 1000)   # centres of W00 and W01
+    d = cat.areas.add(Area("D", unit_ids=frozenset([w["W00"]]), drawn=box)).id
+    m = overlaps.overlap_matrix(cat, "units")
+    assert m.sizes[list(m.ids).index(d)] == 2
+    (dc,) = [p for p in overlaps.pairwise(cat, "area") if {p.a, p.b} == {"C", "D"}]
+    assert dc.shared == pytest.approx(2.0) and dc.jaccard == pytest.approx(2.0 / 2.25)

@@ -81,7 +81,7 @@ class MembersPlot(PlotBase):
                                   for c, p in enumerate(grid.partnerships)])
         self.plot.setRange(xRange=(0, max(n_cols, 1)), yRange=(0, max(n_rows, 1)), padding=0.005)
         # Rows stay readable: the tab scrolls a tall matrix rather than squeezing it.
-        self.setMinimumHeight(int(self.top_axis.height()) + ROW_PIXELS * max(n_rows, 1) + 30)
+        self.setMinimumHeight(int(self.top_axis.fixedHeight or 0) + ROW_PIXELS * max(n_rows, 1) + 40)
 
     def _moved(self, scene_pos) -> None:
         if self.grid is None or not self.plot.vb.sceneBoundingRect().contains(scene_pos):

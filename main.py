@@ -1,13 +1,17 @@
 """Partnership Atlas: `python main.py [FILE]` opens the GUI; `python main.py COMMAND …` runs the CLI."""
 import sys
+from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     from models import cli
 
-    if argv and (argv[0] in cli.COMMANDS or argv[0] in ("-h", "--help")):
+    if argv and (argv[0] in cli.COMMANDS or argv[0].startswith("-")):
         return cli.main(argv)
+    if len(argv) > 1 or (argv and not Path(argv[0]).is_file()):
+        print(f"error: '{argv[0]}' is neither a command nor a catalogue file (see --help)", file=sys.stderr)
+        return 2
     from ui.app import run
 
     return run(argv[0] if argv else None)

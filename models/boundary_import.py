@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import math
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,7 +68,8 @@ def _gdal_path(path: Path) -> str:
 
 def _first_line(e: Exception) -> str:
     text = str(e).strip().splitlines()
-    return text[0] if text else e.__class__.__name__
+    # GDAL appends advice on driver prefixes that means nothing to a researcher.
+    return text[0].split("; It might help")[0].rstrip(".") if text else e.__class__.__name__
 
 
 def _choose_fields(fields: list[str], columns: dict[str, np.ndarray], code_field, name_field,
@@ -137,20 +139,22 @@ def read_boundaries(source: str | Path, *, layer: str | None = None, code_field:
                if parent_field else [None] * len(codes))
 
     if progress:
-        progress(0.15, "Checking geometry")
+        progress(0.15, "Checking geometry and reprojecting to British National Grid")
     geoms = _polygons(wkbs, codes, source.name)
-    repaired = [codes[i] for i in np.flatnonzero(~shapely.is_valid(geoms))]
+    crs_text = meta.get("crs")
+    # shapely and pyproj release the GIL: check validity on the source geometry
+    # while the reprojection runs, then repair the few invalid ones after.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        validity = pool.submit(shapely.is_valid, geoms)
+        projected = _to_bng(geoms, crs_text, source.name)
+        bad = ~validity.result()
+    repaired = [codes[i] for i in np.flatnonzero(bad)]
     if repaired:
-        bad = ~shapely.is_valid(geoms)
-        geoms[bad] = [_polygonal_part(shapely.make_valid(g)) for g in geoms[bad]]
-        lost = [codes[i] for i in np.flatnonzero(bad) if geoms[i] is None]
+        projected[bad] = [_polygonal_part(shapely.make_valid(g)) for g in projected[bad]]
+        lost = [codes[i] for i in np.flatnonzero(bad) if projected[i] is None]
         if lost:
             raise CatalogueError(f"unit {lost[0]} has no area left after repairing its geometry")
-
-    if progress:
-        progress(0.3, "Reprojecting to British National Grid")
-    crs_text = meta.get("crs")
-    geoms = _to_bng(geoms, crs_text, source.name)
+    geoms = projected
     others = [f for f in fields if f not in (code_field, name_field)]
     attributes = [{f: _plain(columns[f][i]) for f in others} for i in range(len(codes))]
     return BoundaryData(codes=codes, names=names, parent_codes=parents, attributes=attributes,

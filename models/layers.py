@@ -100,12 +100,12 @@ class Layers:
         if self.find(name):
             raise CatalogueError(f"there is already a boundary layer called '{name}'")
         layer = replace(layer, name=name)
-        geometries = shapely.force_2d(geometries)
         # GeoPackage columns hold one declared type: store every unit as MultiPolygon.
-        single = shapely.get_type_id(geometries) == 3
-        geometries = geometries.copy()
-        geometries[single] = [shapely.MultiPolygon([g]) for g in geometries[single]]
+        geometries = shapely.force_2d(geometries).copy()
+        single = np.flatnonzero(shapely.get_type_id(geometries) == 3)
+        geometries[single] = shapely.multipolygons(geometries[single], indices=np.arange(len(single)))
         blobs = gpkg.to_blobs(geometries, layer.srs_id)
+        bounds = shapely.total_bounds(geometries)
         n = len(codes)
         with self._store.edit() as revert:
             layer_id = self._conn.execute(
@@ -125,18 +125,20 @@ class Layers:
                      for i in range(start, stop)))
                 if progress:
                     progress(0.5 + 0.5 * stop / max(n, 1), f"Saving units {stop:,} of {n:,}")
-            self._update_extent("boundary_units")
+            # Widen the table's extent by the new layer's box (cheaper than rescanning every unit).
+            self._conn.execute(
+                "UPDATE gpkg_contents SET min_x=min(coalesce(min_x, ?1), ?1), "
+                "min_y=min(coalesce(min_y, ?2), ?2), max_x=max(coalesce(max_x, ?3), ?3), "
+                "max_y=max(coalesce(max_y, ?4), ?4), last_change=strftime('%Y-%m-%dT%H:%M:%fZ','now') "
+                "WHERE table_name='boundary_units'", [float(b) for b in bounds])
         return revert
 
     def delete(self, layer_id: int) -> Revert:
         self.get(layer_id)
         with self._store.edit() as revert:
             self._conn.execute("DELETE FROM boundary_layers WHERE id=?", (layer_id,))
-            self._update_extent("boundary_units")
+            update_extent(self._conn, "boundary_units")
         return revert
-
-    def _update_extent(self, table: str) -> None:
-        update_extent(self._conn, table)
 
 
 def update_extent(conn, table: str) -> None:

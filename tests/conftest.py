@@ -68,3 +68,15 @@ def grid_cat(cat, grid_geojson):
     from models.boundary_import import import_boundaries
     import_boundaries(cat, grid_geojson, name="Grid wards", level="ward")
     return cat
+
+
+def snapshot(catalogue) -> dict:
+    """Every content row of the catalogue, for before/after comparisons."""
+    from models.schema import CONTENT_TABLES
+    conn = catalogue.store.conn
+    return {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in CONTENT_TABLES}
+
+
+def file_digest(path) -> str:
+    import hashlib
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

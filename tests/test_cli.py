@@ -1,0 +1,95 @@
+"""The CLI: every command documented, exit codes, one-line errors, the example end to end."""
+import json
+import subprocess
+import sys
+
+import pyogrio
+import pytest
+
+from conftest import LONDON_POPULATION, LONDON_WARDS, ROOT, file_digest, needs_data
+from models import cli
+
+
+def run(capsys, *argv):
+    code = cli.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_every_command_has_help_and_is_in_the_readme(capsys):
+    readme = (ROOT / "README.md").read_text()
+    for command in cli.COMMANDS:
+        with pytest.raises(SystemExit) as info:
+            cli.main([command, "--help"])
+        assert info.value.code == 0
+        assert f"main.py {command}" in readme, f"README does not document '{command}'"
+    assert "usage" in capsys.readouterr().out
+
+
+def test_new_and_bad_input_exit_2_with_one_line(capsys, tmp_path):
+    path = tmp_path / "c.gpkg"
+    assert run(capsys, "new", path)[0] == 0
+    digest = file_digest(path)
+    for argv in (["new", path], ["import-boundaries", path, tmp_path / "missing.geojson"],
+                 ["list", tmp_path / "missing.gpkg"], ["list"], ["frobnicate"],
+                 ["export", path, tmp_path / "out.txt"], ["overlaps", path, "--by", "colour"]):
+        code, out, err = run(capsys, *argv)
+        assert code == 2, argv
+        assert err.startswith("error: ") and err.count("\n") == 1, (argv, err)
+    assert file_digest(path) == digest
+
+
+def test_check_finds_a_dangling_reference(capsys, tmp_path):
+    import sqlite3
+    path = tmp_path / "c.gpkg"
+    run(capsys, "example", path)
+    assert run(capsys, "check", path)[0] == 0
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA foreign_keys=OFF")
+    conn.execute("UPDATE memberships SET organisation_id=9999 WHERE id=1")
+    conn.commit()
+    conn.close()
+    code, out, _ = run(capsys, "check", path)
+    assert code == 1 and "dangling reference: memberships" in out
+
+
+@needs_data
+def test_example_over_london_wards_end_to_end(capsys, tmp_path):
+    path = tmp_path / "example.gpkg"
+    code, out, _ = run(capsys, "example", path, "--boundaries", LONDON_WARDS, "--population", LONDON_POPULATION)
+    assert code == 0 and "32 partnerships" in out
+    code, out, _ = run(capsys, "list", path, "--json")
+    rows = {r["name"]: r for r in json.loads(out)}
+    wla = rows["West London Alliance"]
+    assert set(wla) >= {"name", "kind", "status", "start", "end", "members", "areas"}
+    assert len(wla["members"]) == 6 and wla["areas"] == ["West London Alliance"]
+    assert rows["Northumbria 101"]["end"] == "2008-03-31"
+    assert run(capsys, "check", path)[0] == 0
+
+    out_gpkg = tmp_path / "wla.gpkg"
+    assert run(capsys, "export", path, out_gpkg, "--partnership", "West London Alliance")[0] == 0
+    layers = dict(pyogrio.list_layers(out_gpkg))
+    assert layers["areas"] == "MultiPolygon"
+    meta, _, geoms, fields = pyogrio.raw.read(out_gpkg, layer="partnerships")
+    assert list(dict(zip(meta["fields"], fields))["name"]) == ["West London Alliance"]
+    assert run(capsys, "check", out_gpkg)[0] == 0
+
+    gj = tmp_path / "areas.geojson"
+    assert run(capsys, "export", path, gj)[0] == 0
+    features = json.loads(gj.read_text())["features"]
+    west = next(f for f in features if f["properties"]["partnership"] == "West London Alliance")
+    lon, lat = west["geometry"]["coordinates"][0][0][0]
+    assert -0.6 < lon < 0 and 51.3 < lat < 51.7  # WGS84 lon/lat, west London
+
+    csv_out = tmp_path / "p.csv"
+    assert run(capsys, "export", path, csv_out)[0] == 0
+    assert csv_out.read_text().count("\n") > 32
+
+
+def test_main_py_runs_the_cli(tmp_path):
+    result = subprocess.run([sys.executable, str(ROOT / "main.py"), "new", str(tmp_path / "x.gpkg")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0 and (tmp_path / "x.gpkg").exists()
+    result = subprocess.run([sys.executable, str(ROOT / "main.py"), "no-such-thing"],
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and result.stderr.startswith("error:")

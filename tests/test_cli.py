@@ -117,3 +117,21 @@ def test_import_partnerships_all_or_nothing(capsys, tmp_path):
     assert code == 0 and "imported 1 partnerships" in out
     code, out, _ = run(capsys, "list", path, "--json")
     assert json.loads(out)[0]["members"] == ["Brent", "Ealing"]
+
+
+@needs_data
+def test_overlaps_command_formats(capsys, tmp_path):
+    path = tmp_path / "example.gpkg"
+    run(capsys, "example", path, "--boundaries", LONDON_WARDS, "--population", LONDON_POPULATION)
+    code, out, _ = run(capsys, "overlaps", path, "--format", "json")
+    pairs = json.loads(out)
+    n = 17  # areas in the example over London wards
+    assert code == 0 and len(pairs) == n * (n - 1) // 2
+    assert set(pairs[0]) == {"a", "b", "by", "shared", "jaccard", "a_in_b", "b_in_a"}
+    olympic_nlwa = [p for p in pairs if {p["a"], p["b"]} == {"North London Waste Authority",
+                                                              "Olympic host boroughs Joint Borough Central Unit"}]
+    assert olympic_nlwa[0]["shared"] == 41  # Hackney (21) and Waltham Forest (20) wards
+    code, out, _ = run(capsys, "overlaps", path, "--by", "members", "--format", "csv")
+    assert code == 0 and out.splitlines()[0] == "a,b,by,shared,jaccard,a_in_b,b_in_a"
+    code, out, _ = run(capsys, "overlaps", path, "--by", "population")
+    assert code == 0 and "overlapping pairs" in out

@@ -9,18 +9,18 @@ import importlib
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths, Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBox, QTabWidget, QUndoView, QWidget
 
 from models.catalogue import Catalogue
 
+from .app import APP_NAME, default_catalogue_path
 from .catalogue_view import CatalogueView
 from .document import Document
 from .file_actions import FileActions
 from .organisations_view import OrganisationsView
 
-APP_NAME = "Partnership Atlas"
 MAX_RECENT = 8
 CATALOGUE_SUFFIXES = {".gpkg", ".sqlite", ".atlas"}
 BOUNDARY_SUFFIXES = {".geojson", ".json", ".zip", ".shp", ".gz"}
@@ -35,8 +35,7 @@ class MainWindow(QMainWindow):
                  data_folder: str | os.PathLike | None = None):
         super().__init__()
         self.settings = settings if settings is not None else QSettings()
-        self.data_folder = Path(data_folder) if data_folder else Path(
-            QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
+        self.data_folder = Path(data_folder) if data_folder else default_catalogue_path().parent
         self.document: Document | None = None
         self.last_message: QMessageBox | None = None   # the latest message shown, for tests and screenshots
         self.undo_group = QUndoGroup(self)

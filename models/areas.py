@@ -179,3 +179,32 @@ class Areas:
             outline = drawn if outline is None else shapely.union(outline, drawn)
         self._conn.execute("UPDATE areas SET geom=? WHERE fid=?", (gpkg.to_blob(_multi(outline)), area_id))
         update_extent(self._conn, "areas")
+
+    # -- making areas from others ----------------------------------------
+    def duplicate(self, area_id: int, name: str | None = None) -> Revert:
+        """A copy of an area (units, drawing, colour, link, notes) under a new name."""
+        a = self.get(area_id)
+        return self.add(replace(a, id=None, name=name or f"{a.name} (copy)", outline=None))
+
+    def member_units(self, partnership_id: int, layer_id: int) -> list[int]:
+        """Units of a layer whose parent (e.g. borough) code is the GSS code of an
+        organisation in the partnership."""
+        rows = self._conn.execute(
+            "SELECT DISTINCT u.fid FROM memberships m "
+            "JOIN organisations o ON o.id=m.organisation_id "
+            "JOIN boundary_units u ON u.parent_code=o.gss_code COLLATE NOCASE "
+            "WHERE m.partnership_id=? AND u.layer_id=? ORDER BY u.fid", (partnership_id, layer_id))
+        return [r[0] for r in rows]
+
+    def from_partnership(self, partnership_id: int, layer_id: int, name: str | None = None,
+                         colour: str = "#0072B2") -> Revert:
+        """A new area linked to the partnership, made of its member boroughs' units."""
+        row = self._conn.execute("SELECT name FROM partnerships WHERE id=?", (partnership_id,)).fetchone()
+        if row is None:
+            raise CatalogueError(f"no partnership with id {partnership_id}")
+        units = self.member_units(partnership_id, layer_id)
+        if not units:
+            raise CatalogueError(f"no member of '{row[0]}' has a GSS code matching a unit's "
+                                 "parent code in that layer")
+        return self.add(Area(name=name or row[0], partnership_id=partnership_id, colour=colour,
+                             layer_id=layer_id, unit_ids=frozenset(units)))

@@ -208,3 +208,18 @@ class Areas:
                                  "parent code in that layer")
         return self.add(Area(name=name or row[0], partnership_id=partnership_id, colour=colour,
                              layer_id=layer_id, unit_ids=frozenset(units)))
+
+    def snap_drawn(self, area_id: int, unit_ids: Iterable[int]) -> Revert:
+        """"Snap to wards": the drawn polygon becomes these units, in one undo step."""
+        current = self.get(area_id)
+        if current.drawn is None:
+            raise CatalogueError(f"'{current.name}' has no drawn polygon to snap")
+        unit_ids = list(unit_ids)
+        if not unit_ids:
+            raise CatalogueError("the drawn polygon covers no unit")
+        with self._store.edit() as revert:
+            revert.id = area_id
+            # Nested edits join this transaction; its journal records all of them.
+            self.change_units(area_id, add=unit_ids)
+            self.set_drawn(area_id, None)
+        return revert

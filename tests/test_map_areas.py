@@ -52,3 +52,21 @@ def test_from_partnership_without_matching_codes_changes_nothing(grid_cat):
     with pytest.raises(CatalogueError, match="GSS code"):
         grid_cat.areas.from_partnership(pid, layer.id)
     assert snapshot(grid_cat) == before
+
+
+def test_snap_drawn_then_revert(grid_cat):
+    import shapely
+    from conftest import GRID_ORIGIN
+    layer = grid_cat.layers.all()[0]
+    x0, y0 = GRID_ORIGIN
+    aid = grid_cat.areas.add(Area("Free", layer_id=layer.id,
+                                  drawn=shapely.box(x0, y0, x0 + 1800, y0 + 900))).id
+    before = snapshot(grid_cat)
+    revert = grid_cat.areas.snap_drawn(aid, grid_ids(grid_cat, "W00", "W01"))
+    area = grid_cat.areas.get(aid)
+    assert area.drawn is None and area.unit_ids == grid_ids(grid_cat, "W00", "W01")
+    assert area.outline.area == pytest.approx(2e6)
+    redo = revert()
+    assert snapshot(grid_cat) == before
+    redo()
+    assert grid_cat.areas.get(aid).drawn is None

@@ -48,14 +48,21 @@ class AreaStats:
         return len(self.boroughs) > 1
 
 
-def borough_names(table: UnitTable, organisations: Iterable[Organisation] = ()) -> dict[str, str]:
+def borough_names(table: UnitTable, organisations: Iterable[Organisation] = (),
+                  parent_attributes: dict[str, dict] | None = None) -> dict[str, str]:
     """Parent code -> a readable name: an organisation with that GSS code, else the
-    layer's own name field (LAD20NM beside LAD20CD); codes without either are absent."""
+    layer's own name field (LAD20NM beside LAD20CD); codes without either are absent.
+
+    parent_attributes (Layers.parent_attributes) spares reading every unit's
+    attributes; otherwise the table must have been read with its attributes.
+    """
     names: dict[str, str] = {}
     for org in organisations:
         if org.gss_code:
             names[org.gss_code] = org.name
-    for attrs, parent in zip(table.attributes, table.parent_codes):
+    pairs = (parent_attributes.items() if parent_attributes is not None
+             else zip(table.parent_codes, table.attributes))
+    for parent, attrs in pairs:
         if not parent or parent in names:
             continue
         for key, value in attrs.items():

@@ -60,13 +60,15 @@ class Areas:
         self._conn = store.conn
 
     # -- reading ---------------------------------------------------------
-    def all(self) -> list[Area]:
+    def all(self, outlines: bool = True) -> list[Area]:
+        """Every area; outlines=False skips parsing the derived outlines (a map of
+        hundreds of areas only needs the selected one's)."""
         members: dict[int, set[int]] = {}
         for area_id, unit_id in self._conn.execute("SELECT area_id, unit_id FROM area_units"):
             members.setdefault(area_id, set()).add(unit_id)
         rows = self._conn.execute(
-            "SELECT fid, name, partnership_id, colour, notes, layer_id, drawn, geom FROM areas "
-            "ORDER BY name COLLATE NOCASE, fid")
+            "SELECT fid, name, partnership_id, colour, notes, layer_id, drawn, "
+            + ("geom" if outlines else "NULL") + " FROM areas ORDER BY name COLLATE NOCASE, fid")
         return [self._record(r, members.get(r[0], ())) for r in rows]
 
     def get(self, area_id: int) -> Area:

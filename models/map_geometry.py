@@ -10,8 +10,11 @@ thread (shapely releases the GIL) and draw the best level already available.
 """
 from __future__ import annotations
 
+import hashlib
+import os
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import shapely
@@ -64,7 +67,13 @@ class LayerGeometry:
     Thread-safe: a level may be computed in a worker while the GUI reads others.
     """
 
-    def __init__(self, geometries: np.ndarray, parent_codes: list[str | None] | None = None):
+    def __init__(self, geometries: np.ndarray, parent_codes: list[str | None] | None = None,
+                 cache_dir: str | os.PathLike | None = None):
+        """cache_dir: where computed levels are kept between sessions (optional).
+
+        Files there are named by a hash of the layer's coordinates and parent
+        codes, so a changed layer never meets a stale level.
+        """
         self.full = multipolygons(geometries)
         self.parent_codes = list(parent_codes) if parent_codes is not None else [None] * len(self.full)
         self._levels: dict[float, np.ndarray] = {0.0: self.full}
@@ -73,6 +82,56 @@ class LayerGeometry:
         self._lock = threading.Lock()
         self.bounds = (tuple(shapely.total_bounds(self.full)) if len(self.full)
                        else (0.0, 0.0, 1.0, 1.0))
+        self._cache_dir = Path(cache_dir) if cache_dir else None
+        self._key = self._fingerprint() if self._cache_dir else ""
+
+    # -- the cache on disk -------------------------------------------------
+    def _fingerprint(self) -> str:
+        h = hashlib.blake2b(digest_size=16)
+        h.update(np.ascontiguousarray(shapely.get_coordinates(self.full)).tobytes())
+        h.update(shapely.get_num_geometries(self.full).astype(np.int64).tobytes())
+        h.update("\x1f".join(c or "" for c in self.parent_codes).encode())
+        return h.hexdigest()
+
+    def _file(self, tolerance: float) -> Path | None:
+        if self._cache_dir is None or tolerance == 0.0:
+            return None
+        return self._cache_dir / f"lod-{self._key}-{tolerance:g}.npz"
+
+    def _load(self, tolerance: float) -> bool:
+        """Read a level (and its parents' outlines) saved by an earlier session."""
+        path = self._file(tolerance)
+        if path is None or not path.is_file():
+            return False
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                geoms = _from_packed(z["wkb"], z["offsets"])
+                parents = (list(z["codes"]), _from_packed(z["pwkb"], z["poffsets"]))
+        except Exception:  # a damaged or foreign cache file is only a lost shortcut
+            return False
+        if len(geoms) != len(self.full):
+            return False
+        with self._lock:
+            self._levels[tolerance] = multipolygons(geoms)
+            self._parents[tolerance] = (parents[0], multipolygons(parents[1]))
+        return True
+
+    def _save(self, tolerance: float) -> None:
+        path = self._file(tolerance)
+        if path is None:
+            return
+        codes, outlines = self.parents(tolerance)
+        wkb, offsets = _packed(self._levels[tolerance])
+        pwkb, poffsets = _packed(outlines)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+            with open(tmp, "wb") as f:
+                np.savez(f, wkb=wkb, offsets=offsets, pwkb=pwkb, poffsets=poffsets,
+                         codes=np.array(codes, dtype=str))
+            os.replace(tmp, path)  # readers never see half a file
+        except OSError:
+            pass
 
     def __len__(self) -> int:
         return len(self.full)
@@ -88,7 +147,9 @@ class LayerGeometry:
             return tolerance in self._levels
 
     def best_available(self, tolerance: float) -> float:
-        """The wanted level if computed, else the nearest finer one (full detail at worst)."""
+        """The wanted level if computed (or cached on disk), else the nearest finer one."""
+        if not self.has(tolerance):
+            self._load(tolerance)
         with self._lock:
             ready = [t for t in self._levels if t <= tolerance]
         return max(ready)
@@ -99,11 +160,14 @@ class LayerGeometry:
             got = self._levels.get(tolerance)
         if got is not None:
             return got
+        if self._load(tolerance):
+            return self._levels[tolerance]
         # Start from the coarsest finer level already known: fewer vertices, same tiling.
         base = self._levels[self.best_available(tolerance)]
         simplified = multipolygons(shapely.coverage_simplify(base, tolerance)) if len(base) else base
         with self._lock:
             self._levels[tolerance] = simplified
+        self._save(tolerance)
         return simplified
 
     def rings(self, tolerance: float) -> Rings:
@@ -142,3 +206,18 @@ class LayerGeometry:
                 return
             self.rings(t)
             self.parents(t)
+
+
+def _packed(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Geometries as one byte array of WKB plus offsets: loadable without pickle."""
+    wkbs = shapely.to_wkb(geoms) if len(geoms) else []
+    lengths = np.array([len(w) for w in wkbs], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    data = np.frombuffer(b"".join(wkbs), dtype=np.uint8) if len(wkbs) else np.zeros(0, np.uint8)
+    return data, offsets
+
+
+def _from_packed(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    raw = data.tobytes()
+    return shapely.from_wkb([raw[a:b] for a, b in zip(offsets[:-1], offsets[1:])]) if len(offsets) > 1 \
+        else np.array([], dtype=object)

@@ -191,3 +191,25 @@ def test_export_png_svg_pdf(tab, tmp_path):
     png = QImage(str(tmp_path / "map.png"))
     assert png.width() == 2 * tab.view.viewport().width()
     assert tab.export(str(tmp_path / "map.bmp")) is None and "png" in tab.status.text()
+
+
+def test_hover_text_names_ward_borough_and_areas(tab, qtbot):
+    tab.new_area("Hovered")
+    tab.set_tool("click")
+    qtbot.mouseClick(tab.view.viewport(), LEFT, pos=centre(tab, 2, 1))
+    i = tab.view.unit_at(centre(tab, 2, 1))
+    text = tab.view.describe(i)
+    assert "Ward 1-2" in text and "W12" in text and "Borough: B2" in text and "Areas: Hovered" in text
+    assert tab.view.unit_at(at(tab, X0 - 3000, Y0)) == -1
+
+
+def test_keys_zoom_and_pan(tab, qtbot):
+    view = tab.view
+    mpp = view.metres_per_pixel()
+    qtbot.keyClick(view, Qt.Key.Key_Plus)
+    assert view.metres_per_pixel() == pytest.approx(mpp / 1.5)
+    centre_before = view.mapToScene(view.viewport().rect().center())
+    qtbot.keyClick(view, Qt.Key.Key_Right)
+    assert view.mapToScene(view.viewport().rect().center()).x() > centre_before.x()
+    qtbot.keyClick(view, Qt.Key.Key_Home)
+    assert view.metres_per_pixel() == pytest.approx(mpp)

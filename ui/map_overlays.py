@@ -12,6 +12,8 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
 from .map_style import BOROUGH_EDGE, NEUTRAL
 
+LEGEND_ROWS = 10  # a legend of 500 areas hides the map; the selected area comes first
+
 
 def nice_length(max_metres: float) -> float:
     """The largest 1, 2 or 5 x 10^k metres not above max_metres."""
@@ -72,7 +74,9 @@ def draw(painter: QPainter, legend: list[tuple[str, QColor]], attribution: str) 
         painter.drawText(rect.adjusted(pad, pad, -pad, -pad), int(flags), attribution)
 
     # Legend, top left.
-    entries = [(name, colour, "fill") for name, colour in legend]
+    entries = [(name, colour, "fill") for name, colour in legend[:LEGEND_ROWS]]
+    if len(legend) > LEGEND_ROWS:
+        entries.append((f"… and {len(legend) - LEGEND_ROWS:,} more areas", QColor(0, 0, 0, 0), "none"))
     entries.append(("Ward not in an area", NEUTRAL, "fill"))
     entries.append(("Borough boundary", BOROUGH_EDGE, "line"))
     row = fm.height() + 4 * dpi
@@ -82,7 +86,9 @@ def draw(painter: QPainter, legend: list[tuple[str, QColor]], attribution: str) 
     y = rect.top() + pad
     for name, colour, kind in entries:
         swatch = QRectF(rect.left() + pad, y + 2 * dpi, 18 * dpi, row - 6 * dpi)
-        if kind == "fill":
+        if kind == "none":
+            pass
+        elif kind == "fill":
             painter.fillRect(swatch, colour)
             painter.setPen(QPen(QColor(110, 110, 110), 1))
             painter.drawRect(swatch)

@@ -9,7 +9,9 @@ optional argument, so tests (and scripts) can drive them without dialogs.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (QColorDialog, QComboBox, QFileDialog, QHBoxLayout, QInputDialog,
                                QLabel, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
@@ -26,7 +28,13 @@ from .document import Document
 from .map_export import FORMATS, export_view
 from .map_style import AREA_COLOURS
 from .map_tools import Drawing
-from .map_view import MapView
+from .map_view import BACKGROUND_UNITS, MapView
+
+
+def lod_cache_dir() -> Path:
+    """Where simplified copies of big layers are kept between sessions."""
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation)
+    return Path(base) / "map-levels"
 
 
 class MapTab(QWidget):
@@ -46,6 +54,7 @@ class MapTab(QWidget):
         self._index: dict[int, int] = {}
         self.table = None
         self.names: dict[str, str] = {}
+        self._current: Area | None = None
         self._pending: set[int] | None = None
         self._stats_timer = QTimer(self, singleShot=True, interval=60, timeout=self._update_stats)
         self._build()
@@ -158,26 +167,35 @@ class MapTab(QWidget):
             self.table = None
         else:
             layer = self.cat.layers.get(layer_id)
-            self.table = self.cat.layers.table(layer_id, with_attributes=True)
+            self.table = self.cat.layers.table(layer_id)
             self._index = self.table.index_of()
-            self.names = borough_names(self.table, self.cat.organisations.all())
-            self.view.set_layer(self.table, LayerGeometry(self.table.geometries, self.table.parent_codes),
+            self.names = borough_names(self.table, self.cat.organisations.all(),
+                                       self.cat.layers.parent_attributes(layer_id))
+            big = len(self.table) > BACKGROUND_UNITS  # small layers simplify in a blink
+            geometry = LayerGeometry(self.table.geometries, self.table.parent_codes,
+                                     cache_dir=lod_cache_dir() if big else None)
+            self.view.set_layer(self.table, geometry,
                                 Picker(self.table.geometries), self.names, layer.licence)
         if reload_areas:
             self._reload_areas()
 
     def _reload_areas(self) -> None:
-        self.areas = self.cat.areas.all()
+        self.areas = self.cat.areas.all(outlines=False)
+        self._current = None
         ids = [a.id for a in self.areas]
         if self.area_id not in ids:
             self.area_id = None
         self.area_list.blockSignals(True)
         self.area_list.clear()
+        icons: dict[str, QIcon] = {}
         for a in self.areas:
-            icon = QPixmap(14, 14)
-            icon.fill(QColor(a.colour))
+            if a.colour not in icons:
+                swatch = QPixmap(14, 14)
+                swatch.fill(QColor(a.colour))
+                icons[a.colour] = QIcon(swatch)
+            icon = icons[a.colour]
             text = a.name + (f"  ({len(a.unit_ids)} wards)" if a.unit_ids else "")
-            item = QListWidgetItem(QIcon(icon), text)
+            item = QListWidgetItem(icon, text)
             item.setData(Qt.ItemDataRole.UserRole, a.id)
             link = self.cat.partnerships.get(a.partnership_id).name if a.partnership_id else None
             item.setToolTip(f"Linked to {link}" if link else "Not linked to a partnership")
@@ -198,7 +216,7 @@ class MapTab(QWidget):
         n = len(self.view.table)
         fill = np.zeros(n, dtype=np.int64)
         palette = [QColor()]
-        unit_areas: list[list[str]] = [[] for _ in range(n)]
+        members: list[tuple[str, frozenset[int]]] = []
         legend = []
         # The selected area is painted last so its colour wins where areas overlap.
         order = sorted(self.areas, key=lambda a: a.id == self.area_id)
@@ -208,11 +226,14 @@ class MapTab(QWidget):
                 continue
             palette.append(QColor(a.colour))
             fill[rows] = len(palette) - 1
-            for r in rows:
-                unit_areas[r].append(a.name)
+            members.append((a.name, a.unit_ids))
             legend.append((a.name, QColor(a.colour)))
-        self.view.legend = sorted(legend, key=lambda e: e[0].lower())
-        self.view.set_fills(fill, palette, unit_areas)
+        selected = current.name if current else None
+        self.view.legend = sorted(legend, key=lambda e: (e[0] != selected, e[0].lower()))
+        ids = self.view.table.ids
+        members.sort(key=lambda m: m[0].lower())
+        # Hover asks which areas hold a unit; answered then, not for every unit up front.
+        self.view.set_fills(fill, palette, lambda i: [name for name, units in members if int(ids[i]) in units])
         self.view.set_highlight(current.outline if current else None,
                                 QColor(current.colour) if current else None)
         self._pending = None
@@ -220,7 +241,10 @@ class MapTab(QWidget):
 
     # -- selection and stats ---------------------------------------------
     def current_area(self) -> Area | None:
-        return next((a for a in self.areas if a.id == self.area_id), None)
+        """The selected area, with its outline (the list holds areas without)."""
+        if self._current is None or self._current.id != self.area_id:
+            self._current = self.cat.areas.get(self.area_id) if self.area_id is not None else None
+        return self._current
 
     def select_area(self, area_id: int | None) -> None:
         self.area_id = area_id

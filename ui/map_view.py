@@ -34,19 +34,40 @@ BACKGROUND_UNITS = 2000    # layers larger than this get their levels computed o
 
 
 class _Overview(QGraphicsItem):
-    def __init__(self):
+    """All units as one filled path per colour, plus borough outlines; cached as a pixmap.
+
+    The paths are built on first paint after a change (`build` is the view's
+    builder), so several changes in a row cost one rebuild.
+    """
+
+    def __init__(self, build):
         super().__init__()
         self.fills: list[tuple[QPainterPath, QBrush]] = []
+        self.outlines = QPainterPath()
+        self.pen = QPen(BOROUGH_EDGE, 1.0)
+        self.pen.setCosmetic(True)
         self.rect = QRectF()
+        self.dirty = True
+        self._build = build
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def invalidate(self) -> None:
+        self.dirty = True
+        self.update()
 
     def boundingRect(self) -> QRectF:
         return self.rect
 
     def paint(self, painter, option, widget=None) -> None:
+        if self.dirty:
+            self.dirty = False
+            self._build()
+        # Units here are a few pixels wide: antialiasing would only blur them, slowly.
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         for path, brush in self.fills:
             painter.fillPath(path, brush)
+        if not self.outlines.isEmpty():
+            painter.strokePath(self.outlines, self.pen)
 
 
 class _Group(QGraphicsItem):
@@ -89,7 +110,7 @@ class MapView(QGraphicsView):
         self.legend: list[tuple[str, QColor]] = []
         self.tool = None
         self.visible_layers = {"wards": True, "boroughs": True, "areas": True, "labels": True}
-        self.unit_areas: list[list[str]] = []
+        self.areas_of = lambda i: []
         self._fill = np.zeros(0, dtype=np.int64)      # palette index per unit (0 = neutral)
         self._shown = np.zeros(0, dtype=np.int64)     # what the unit items show now
         self._palette: list[QColor] = [NEUTRAL]
@@ -106,13 +127,14 @@ class MapView(QGraphicsView):
         self._pan_from: QPointF | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._future = None
+        self._cancel_warm = False
         self._init_items()
         self._poll = QTimer(self, interval=150, timeout=self._refresh_lod)
 
     def _init_items(self) -> None:
         scene = self.scene()
         scene.clear()
-        self._overview = _Overview()
+        self._overview = _Overview(self._build_overview)
         self._overview.setZValue(0)
         scene.addItem(self._overview)
         self._units = _Group(1)
@@ -126,20 +148,20 @@ class MapView(QGraphicsView):
         self._label_group = _Group(4)
         scene.addItem(self._label_group)
         self._items, self._labels, self._paths = [], [], {}
+        self._boroughs_level = None
 
     # -- data ------------------------------------------------------------
     def set_layer(self, table: UnitTable | None, geometry: LayerGeometry | None = None,
                   picker: Picker | None = None, names: dict[str, str] | None = None,
                   attribution: str = "") -> None:
-        if self._future is not None:
-            self._future.cancel()
+        self._stop_warming()
         self._init_items()
         self.table, self.borough_names, self.attribution = table, names or {}, attribution
         n = len(table) if table is not None else 0
         self._fill = np.zeros(n, dtype=np.int64)
         self._shown = np.full(n, -1, dtype=np.int64)
         self._preview = {}
-        self.unit_areas = [[] for _ in range(n)]
+        self.areas_of = lambda i: []
         self._mode, self._level, self._overview_key = "", -1.0, None
         self._navigated = False
         if table is None or n == 0:
@@ -158,15 +180,18 @@ class MapView(QGraphicsView):
         self.scene().setSceneRect(rect.adjusted(-margin, -margin, margin, margin))
         if n > BACKGROUND_UNITS:
             self._executor = self._executor or ThreadPoolExecutor(1, thread_name_prefix="map-lod")
-            self._future = self._executor.submit(self.geometry_lod.warm)
+            self._cancel_warm = False
+            self._future = self._executor.submit(self.geometry_lod.warm, cancelled=lambda: self._cancel_warm)
             self._poll.start()
         self.zoom_to_extent()
 
-    def set_fills(self, fill: np.ndarray, palette: list[QColor], unit_areas: list[list[str]]) -> None:
-        """fill[i] indexes palette (0 is the neutral fill); palette colours are blended here."""
+    def set_fills(self, fill: np.ndarray, palette: list[QColor], areas_of=None) -> None:
+        """fill[i] indexes palette (0 is the neutral fill); palette colours are blended here.
+
+        areas_of(i) names the areas holding unit i (for the hover text)."""
         self._palette = [NEUTRAL] + [blend(c) for c in palette[1:]]
         self._fill = np.asarray(fill, dtype=np.int64)
-        self.unit_areas = unit_areas
+        self.areas_of = areas_of or (lambda i: [])
         self._shown[:] = -1
         self._overview_key = None
         self._refresh_fills()
@@ -222,13 +247,14 @@ class MapView(QGraphicsView):
         if mode != self._mode or level != self._level:
             self._mode, self._level = mode, level
             self._overview_key = None
-            self._shown[:] = -1 if mode == "units" else self._shown
-            self._build_boroughs(level)
             if mode == "units":
+                self._shown[:] = -1
+                self._build_boroughs(level)
                 self._set_unit_paths(level)
         self._overview.setVisible(mode == "overview")
         self._units.setVisible(mode == "units")
-        self._boroughs.setVisible(self.visible_layers["boroughs"])
+        # In the overview the outlines are part of the cached overview item.
+        self._boroughs.setVisible(mode == "units" and self.visible_layers["boroughs"])
         self._refresh_fills()
         self._refresh_labels(mpp)
 
@@ -249,6 +275,9 @@ class MapView(QGraphicsView):
                 item.setPath(p)
 
     def _build_boroughs(self, level: float) -> None:
+        if self._boroughs_level == level:
+            return
+        self._boroughs_level = level
         for child in self._boroughs.childItems():
             self.scene().removeItem(child)
         codes, outlines = self.geometry_lod.parents(level)
@@ -277,15 +306,28 @@ class MapView(QGraphicsView):
             if self._items and self._items[0].pen().color() != edge.color():
                 for item in self._items:
                     item.setPen(edge)
-        key = (self._level, fill.tobytes())
+        key = (self._level, fill.tobytes(), self.visible_layers["boroughs"])
         if self._mode == "overview" and key != self._overview_key:
             self._overview_key = key
-            order = np.argsort(fill, kind="stable")
-            cuts = np.flatnonzero(np.diff(fill[order])) + 1
-            groups = np.split(order, cuts)
-            paths = merged_paths(self.geometry_lod.rings(self._level), groups)
-            self._overview.fills = [(p, QBrush(self._palette[fill[g[0]]])) for p, g in zip(paths, groups)]
-            self._overview.update()
+            self._overview.invalidate()
+
+    def _build_overview(self) -> None:
+        """One merged path per fill colour, and the borough outlines as one path."""
+        if self.geometry_lod is None:
+            self._overview.fills, self._overview.outlines = [], QPainterPath()
+            return
+        fill = self.effective_fill()
+        order = np.argsort(fill, kind="stable")
+        cuts = np.flatnonzero(np.diff(fill[order])) + 1
+        groups = np.split(order, cuts)
+        paths = merged_paths(self.geometry_lod.rings(self._level), groups)
+        self._overview.fills = [(p, QBrush(self._palette[fill[g[0]]])) for p, g in zip(paths, groups)]
+        outlines = QPainterPath()
+        if self.visible_layers["boroughs"]:
+            codes, shapes = self.geometry_lod.parents(self._level)
+            if codes:
+                outlines = merged_paths(rings(shapes), [np.arange(len(codes))])[0]
+        self._overview.outlines = outlines
 
     def _refresh_labels(self, mpp: float) -> None:
         show = (self._mode == "units" and self.visible_layers["labels"]
@@ -431,15 +473,29 @@ class MapView(QGraphicsView):
         if parent:
             lines.append(f"Borough: {self.borough_names.get(parent, parent)}")
         lines.append("Population: " + ("unknown" if np.isnan(pop) else f"{pop:,.0f}"))
-        areas = self.unit_areas[i] if i < len(self.unit_areas) else []
+        areas = self.areas_of(i)
         lines.append("Areas: " + (", ".join(areas) if areas else "none"))
         return "<br>".join(lines)
 
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
         map_overlays.draw(painter, self.legend, self.attribution)
 
-    def shutdown(self) -> None:
+    def _stop_warming(self) -> None:
+        self._cancel_warm = True  # the worker stops after the level it is computing
+        if self._future is not None:
+            self._future.cancel()
+        self._future = None
+
+    def wait_for_detail(self) -> None:
+        """Block until every level of detail is computed, then redraw (benchmarks, scripts)."""
+        if self._future is not None:
+            self._future.result()
+        self._refresh_lod()
+
+    def shutdown(self, wait: bool = False) -> None:
         self._poll.stop()
+        self._stop_warming()
         if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor.shutdown(wait=wait, cancel_futures=True)
+            self._executor = None
 

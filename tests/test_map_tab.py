@@ -172,6 +172,7 @@ def test_area_list_edits(tab, qtbot, grid_cat):
     tab.link_area(pid)
     area = tab.current_area()
     assert (area.name, area.colour, area.partnership_id) == ("Uno", "#009E73", pid)
+    assert tab.panel.text("partnership") == "Joint board"
     tab.duplicate_area()
     assert tab.current_area().name == "Uno (copy)"
     assert [tab.area_list.item(k).text() for k in range(tab.area_list.count())] == ["Uno", "Uno (copy)"]

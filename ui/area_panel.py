@@ -16,11 +16,13 @@ class AreaPanel(QWidget):
         form = QFormLayout(self.box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.fields: dict[str, QLabel] = {}
-        for key, label in (("wards", "Wards"), ("boroughs", "Boroughs"), ("virtual", "Virtual borough"),
+        for key, label in (("partnership", "Partnership"), ("wards", "Wards"), ("boroughs", "Boroughs"), ("virtual", "Virtual borough"),
                            ("km2", "Area"), ("population", "Population"), ("parts", "Contiguity"),
                            ("overlaps", "Overlaps")):
             value = QLabel()
-            value.setWordWrap(True)
+            # Multi-line fields break lines themselves (<br>); wrapped labels inside a
+            # form inside a group box get too little height and lose their last lines.
+            value.setWordWrap(key in ("virtual",))
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setObjectName(key)
             form.addRow(label + ":", value)
@@ -33,13 +35,15 @@ class AreaPanel(QWidget):
     def text(self, key: str) -> str:
         return self.fields[key].text()
 
-    def show_stats(self, stats: AreaStats | None, title: str = "", pending: bool = False) -> None:
+    def show_stats(self, stats: AreaStats | None, title: str = "", pending: bool = False,
+                   partnership: str | None = None) -> None:
         f = self.fields
         self.box.setTitle(("Area: " + title if title else "No area selected") + (" (drawing…)" if pending else ""))
         if stats is None:
             for label in f.values():
                 label.setText("—")
             return
+        f["partnership"].setText(escape(partnership) if partnership else "not linked")
         f["wards"].setText(f"{stats.units:,}")
         f["boroughs"].setText("<br>".join(f"{escape(b.name)}: {b.units:,} ward{'s' * (b.units != 1)}"
                                           for b in stats.boroughs) or "none")

@@ -25,6 +25,10 @@ def export_view(view, path: str | Path, scale: int = 2) -> Path:
     overview = view._overview
     cache = overview.cacheMode()
     overview.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+    # Tool feedback (brush circle, lasso, vertex handles) sits at z >= 10: not part of a map.
+    tool_items = [i for i in view.scene().items() if i.zValue() >= 10 and i.isVisible()]
+    for item in tool_items:
+        item.setVisible(False)
     try:
         if suffix == ".png":
             image = QImage(w * scale, h * scale, QImage.Format.Format_ARGB32_Premultiplied)
@@ -49,6 +53,8 @@ def export_view(view, path: str | Path, scale: int = 2) -> Path:
             ok = _render(view, pdf, QRectF(0, 0, pdf.width(), pdf.height()), source)
     finally:
         overview.setCacheMode(cache)
+        for item in tool_items:
+            item.setVisible(True)
     if not ok or not path.exists() or path.stat().st_size == 0:
         raise CatalogueError(f"could not write {path.name}")
     return path

@@ -136,7 +136,8 @@ class MapTab(QWidget):
         splitter.addWidget(self.view)
         splitter.addWidget(side)
         splitter.setStretchFactor(0, 1)
-        splitter.setSizes([900, 320])
+        side.setMinimumWidth(380)
+        splitter.setSizes([900, 400])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(bar)
@@ -277,7 +278,8 @@ class MapTab(QWidget):
         except Exception as e:  # a broken geometry must not take the tab down
             self.show_message(f"figures unavailable: {e}")
             return
-        self.panel.show_stats(stats, area.name, pending)
+        link = self.cat.partnerships.get(area.partnership_id).name if area.partnership_id else None
+        self.panel.show_stats(stats, area.name, pending, link)
 
     def show_message(self, text: str) -> None:
         self.status.setText(text)

@@ -60,13 +60,15 @@ class Areas:
         self._conn = store.conn
 
     # -- reading ---------------------------------------------------------
-    def all(self) -> list[Area]:
+    def all(self, outlines: bool = True) -> list[Area]:
+        """Every area; outlines=False skips parsing the derived outlines (a map of
+        hundreds of areas only needs the selected one's)."""
         members: dict[int, set[int]] = {}
         for area_id, unit_id in self._conn.execute("SELECT area_id, unit_id FROM area_units"):
             members.setdefault(area_id, set()).add(unit_id)
         rows = self._conn.execute(
-            "SELECT fid, name, partnership_id, colour, notes, layer_id, drawn, geom FROM areas "
-            "ORDER BY name COLLATE NOCASE, fid")
+            "SELECT fid, name, partnership_id, colour, notes, layer_id, drawn, "
+            + ("geom" if outlines else "NULL") + " FROM areas ORDER BY name COLLATE NOCASE, fid")
         return [self._record(r, members.get(r[0], ())) for r in rows]
 
     def get(self, area_id: int) -> Area:
@@ -179,3 +181,47 @@ class Areas:
             outline = drawn if outline is None else shapely.union(outline, drawn)
         self._conn.execute("UPDATE areas SET geom=? WHERE fid=?", (gpkg.to_blob(_multi(outline)), area_id))
         update_extent(self._conn, "areas")
+
+    # -- making areas from others ----------------------------------------
+    def duplicate(self, area_id: int, name: str | None = None) -> Revert:
+        """A copy of an area (units, drawing, colour, link, notes) under a new name."""
+        a = self.get(area_id)
+        return self.add(replace(a, id=None, name=name or f"{a.name} (copy)", outline=None))
+
+    def member_units(self, partnership_id: int, layer_id: int) -> list[int]:
+        """Units of a layer whose parent (e.g. borough) code is the GSS code of an
+        organisation in the partnership."""
+        rows = self._conn.execute(
+            "SELECT DISTINCT u.fid FROM memberships m "
+            "JOIN organisations o ON o.id=m.organisation_id "
+            "JOIN boundary_units u ON u.parent_code=o.gss_code COLLATE NOCASE "
+            "WHERE m.partnership_id=? AND u.layer_id=? ORDER BY u.fid", (partnership_id, layer_id))
+        return [r[0] for r in rows]
+
+    def from_partnership(self, partnership_id: int, layer_id: int, name: str | None = None,
+                         colour: str = "#0072B2") -> Revert:
+        """A new area linked to the partnership, made of its member boroughs' units."""
+        row = self._conn.execute("SELECT name FROM partnerships WHERE id=?", (partnership_id,)).fetchone()
+        if row is None:
+            raise CatalogueError(f"no partnership with id {partnership_id}")
+        units = self.member_units(partnership_id, layer_id)
+        if not units:
+            raise CatalogueError(f"no member of '{row[0]}' has a GSS code matching a unit's "
+                                 "parent code in that layer")
+        return self.add(Area(name=name or row[0], partnership_id=partnership_id, colour=colour,
+                             layer_id=layer_id, unit_ids=frozenset(units)))
+
+    def snap_drawn(self, area_id: int, unit_ids: Iterable[int]) -> Revert:
+        """"Snap to wards": the drawn polygon becomes these units, in one undo step."""
+        current = self.get(area_id)
+        if current.drawn is None:
+            raise CatalogueError(f"'{current.name}' has no drawn polygon to snap")
+        unit_ids = list(unit_ids)
+        if not unit_ids:
+            raise CatalogueError("the drawn polygon covers no unit")
+        with self._store.edit() as revert:
+            revert.id = area_id
+            # Nested edits join this transaction; its journal records all of them.
+            self.change_units(area_id, add=unit_ids)
+            self.set_drawn(area_id, None)
+        return revert

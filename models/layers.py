@@ -77,6 +77,11 @@ class Layers:
             geometries=gpkg.from_blobs(list(cols[5])) if rows else np.array([], dtype=object),
             attributes=[json.loads(a) for a in cols[6]] if with_attributes else [])
 
+    def parent_attributes(self, layer_id: int) -> dict[str, dict]:
+        """Parent code -> the attributes of one of its units (e.g. LAD20NM for a borough's
+        name), without reading every unit's attributes."""
+        return _parent_attributes(self._conn, layer_id)
+
     def units(self, layer_id: int) -> list[Unit]:
         t = self.table(layer_id)
         return [Unit(id=int(t.ids[i]), layer_id=layer_id, code=t.codes[i], name=t.names[i],
@@ -149,3 +154,10 @@ def update_extent(conn, table: str) -> None:
             max_x=(SELECT max(ST_MaxX(geom)) FROM {table}), max_y=(SELECT max(ST_MaxY(geom)) FROM {table}),
             last_change=strftime('%Y-%m-%dT%H:%M:%fZ','now')
             WHERE table_name=?""", (table,))
+
+
+def _parent_attributes(conn, layer_id: int) -> dict[str, dict]:
+    rows = conn.execute(
+        "SELECT parent_code, attributes FROM boundary_units WHERE layer_id=? AND parent_code IS NOT NULL "
+        "GROUP BY parent_code", (layer_id,))
+    return {code: json.loads(attrs) for code, attrs in rows}

@@ -1,0 +1,416 @@
+"""The map tab: the map, its tool bar, the list of areas and the area panel.
+
+    tab = MapTab(document)     # reloads itself on document.changed
+
+Every change goes through document.edit(); the tab only reads the catalogue to
+redraw. Methods that would ask the user something take the answer as an
+optional argument, so tests (and scripts) can drive them without dialogs.
+"""
+from __future__ import annotations
+
+import numpy as np
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (QColorDialog, QComboBox, QFileDialog, QHBoxLayout, QInputDialog,
+                               QLabel, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
+                               QSpinBox, QSplitter, QToolBar, QVBoxLayout, QWidget)
+
+from models.area_stats import area_stats, borough_names
+from models.drawing import Picker
+from models.errors import CatalogueError
+from models.map_geometry import LayerGeometry
+from models.records import Area
+
+from .area_panel import AreaPanel
+from .document import Document
+from .map_export import FORMATS, export_view
+from .map_style import AREA_COLOURS
+from .map_tools import Drawing
+from .map_view import BACKGROUND_UNITS, MapView
+
+
+def lod_cache_dir() -> Path:
+    """Where simplified copies of big layers are kept between sessions."""
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation)
+    return Path(base) / "map-levels"
+
+
+class MapTab(QWidget):
+    def __init__(self, document: Document, parent=None):
+        super().__init__(parent)
+        self.document = document
+        self.cat = document.catalogue
+        self.view = MapView()
+        self.drawing = Drawing(self.view, document, self)
+        self.panel = AreaPanel()
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.areas: list[Area] = []
+        self.area_id: int | None = None
+        self.layer_id: int | None = None
+        self._layer_key = None
+        self._index: dict[int, int] = {}
+        self.table = None
+        self.names: dict[str, str] = {}
+        self._current: Area | None = None
+        self._pending: set[int] | None = None
+        self._stats_timer = QTimer(self, singleShot=True, interval=60, timeout=self._update_stats)
+        self._build()
+        self.drawing.message.connect(self.show_message)
+        self.drawing.pending_changed.connect(self._on_pending)
+        document.changed.connect(self.reload)
+        self.reload()
+        self.set_tool("brush")
+
+    # -- layout ----------------------------------------------------------
+    def _build(self) -> None:
+        bar = QToolBar("Map tools")
+        self.tool_actions: dict[str, QAction] = {}
+        group = QActionGroup(self)
+        for name, text, tip in (("pan", "Pan", "Drag to move the map (middle button pans in any tool)"),
+                                ("click", "Click", "Click a ward to add it to the area or take it out"),
+                                ("brush", "Brush", "Drag to paint wards in; hold Shift to erase"),
+                                ("lasso", "Lasso", "Draw round wards; those with the chosen share inside join"),
+                                ("polygon", "Polygon", "Click corners of a free area, double-click to finish")):
+            act = QAction(text, self, checkable=True, toolTip=tip + " · Alt+click adds a whole borough")
+            act.triggered.connect(lambda _=False, n=name: self.set_tool(n))
+            group.addAction(act)
+            bar.addAction(act)
+            self.tool_actions[name] = act
+        bar.addSeparator()
+        bar.addWidget(QLabel(" Brush "))
+        self.brush_size = QSpinBox(minimum=1, maximum=200, value=12, suffix=" px")
+        self.brush_size.valueChanged.connect(lambda v: setattr(self.drawing, "brush_pixels", float(v)))
+        bar.addWidget(self.brush_size)
+        bar.addWidget(QLabel(" Share "))
+        self.share = QSpinBox(minimum=0, maximum=100, value=50, suffix=" %")
+        self.share.setToolTip("Lasso and snap: a ward joins when at least this share of it is inside")
+        self.share.valueChanged.connect(lambda v: setattr(self.drawing, "share", v / 100))
+        bar.addWidget(self.share)
+        bar.addAction("Snap to wards", self.drawing.snap)
+        bar.addSeparator()
+        bar.addAction("Zoom to all", self.view.zoom_to_extent)
+        bar.addAction("Zoom to area", self.zoom_to_area)
+        bar.addSeparator()
+        self.layer_actions: dict[str, QAction] = {}
+        for key, text in (("wards", "Wards"), ("boroughs", "Boroughs"), ("areas", "Areas"), ("labels", "Labels")):
+            act = QAction(text, self, checkable=True, checked=True, toolTip=f"Show {text.lower()}")
+            act.toggled.connect(lambda on, k=key: self.view.set_layer_visible(k, on))
+            bar.addAction(act)
+            self.layer_actions[key] = act
+        bar.addSeparator()
+        bar.addAction("Export…", self.export)
+        self.layer_combo = QComboBox()
+        self.layer_combo.activated.connect(lambda _: self._choose_layer(self.layer_combo.currentData()))
+
+        self.area_list = QListWidget()
+        self.area_list.currentItemChanged.connect(self._on_area_selected)
+        buttons = QWidget()
+        grid = QVBoxLayout(buttons)
+        grid.setContentsMargins(0, 0, 0, 0)
+        rows = ((("New", self.new_area), ("Rename", self.rename_area), ("Colour", self.recolour_area)),
+                (("Duplicate", self.duplicate_area), ("Delete", self.delete_area)),
+                (("Link to partnership…", self.link_area), ("From partnership…", self.area_from_partnership)))
+        self.buttons: dict[str, QPushButton] = {}
+        for row in rows:
+            line = QHBoxLayout()
+            for text, slot in row:
+                b = QPushButton(text)
+                b.clicked.connect(lambda _=False, s=slot: s())
+                line.addWidget(b)
+                self.buttons[text] = b
+            grid.addLayout(line)
+
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.addWidget(QLabel("Boundary layer:"))
+        side_layout.addWidget(self.layer_combo)
+        side_layout.addWidget(QLabel("Areas:"))
+        side_layout.addWidget(self.area_list, 1)
+        side_layout.addWidget(buttons)
+        side_layout.addWidget(self.panel)
+        side_layout.addWidget(self.status)
+        splitter = QSplitter()
+        splitter.addWidget(self.view)
+        splitter.addWidget(side)
+        splitter.setStretchFactor(0, 1)
+        side.setMinimumWidth(380)
+        splitter.setSizes([900, 400])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(bar)
+        layout.addWidget(splitter, 1)
+
+    # -- reloading -------------------------------------------------------
+    def reload(self) -> None:
+        layers = self.cat.layers.all()
+        key = tuple((l.id, l.name) for l in layers)
+        if key != self._layer_key:
+            self._layer_key = key
+            self.layer_combo.clear()
+            for layer in layers:
+                self.layer_combo.addItem(f"{layer.name} ({layer.level})", layer.id)
+            ids = [l.id for l in layers]
+            if self.layer_id not in ids:
+                wards = [l.id for l in layers if l.level == "ward"]
+                self._choose_layer((wards or ids or [None])[0], reload_areas=False)
+            self.layer_combo.setCurrentIndex(max(ids.index(self.layer_id), 0) if self.layer_id in ids else -1)
+        self._reload_areas()
+
+    def _choose_layer(self, layer_id: int | None, reload_areas: bool = True) -> None:
+        if layer_id == self.layer_id and layer_id is not None and self.view.table is not None:
+            return
+        self.layer_id = layer_id
+        if layer_id is None:
+            self.view.set_layer(None)
+            self.table = None
+        else:
+            layer = self.cat.layers.get(layer_id)
+            self.table = self.cat.layers.table(layer_id)
+            self._index = self.table.index_of()
+            self.names = borough_names(self.table, self.cat.organisations.all(),
+                                       self.cat.layers.parent_attributes(layer_id))
+            big = len(self.table) > BACKGROUND_UNITS  # small layers simplify in a blink
+            geometry = LayerGeometry(self.table.geometries, self.table.parent_codes,
+                                     cache_dir=lod_cache_dir() if big else None)
+            self.view.set_layer(self.table, geometry,
+                                Picker(self.table.geometries), self.names, layer.licence)
+        if reload_areas:
+            self._reload_areas()
+
+    def _reload_areas(self) -> None:
+        self.areas = self.cat.areas.all(outlines=False)
+        self._current = None
+        ids = [a.id for a in self.areas]
+        if self.area_id not in ids:
+            self.area_id = None
+        self.area_list.blockSignals(True)
+        self.area_list.clear()
+        icons: dict[str, QIcon] = {}
+        for a in self.areas:
+            if a.colour not in icons:
+                swatch = QPixmap(14, 14)
+                swatch.fill(QColor(a.colour))
+                icons[a.colour] = QIcon(swatch)
+            icon = icons[a.colour]
+            text = a.name + (f"  ({len(a.unit_ids)} wards)" if a.unit_ids else "")
+            item = QListWidgetItem(icon, text)
+            item.setData(Qt.ItemDataRole.UserRole, a.id)
+            link = self.cat.partnerships.get(a.partnership_id).name if a.partnership_id else None
+            item.setToolTip(f"Linked to {link}" if link else "Not linked to a partnership")
+            self.area_list.addItem(item)
+            if a.id == self.area_id:
+                self.area_list.setCurrentItem(item)
+        self.area_list.blockSignals(False)
+        self._repaint_areas()
+
+    def _repaint_areas(self) -> None:
+        current = self.current_area()
+        self.drawing.set_area(current)
+        for name in ("Rename", "Colour", "Duplicate", "Delete", "Link to partnership…"):
+            self.buttons[name].setEnabled(current is not None)
+        if self.view.table is None:
+            self.panel.show_stats(None)
+            return
+        n = len(self.view.table)
+        fill = np.zeros(n, dtype=np.int64)
+        palette = [QColor()]
+        members: list[tuple[str, frozenset[int]]] = []
+        legend = []
+        # The selected area is painted last so its colour wins where areas overlap.
+        order = sorted(self.areas, key=lambda a: a.id == self.area_id)
+        for a in order:
+            rows = [self._index[u] for u in a.unit_ids if u in self._index]
+            if not rows and a.drawn is None:
+                continue
+            palette.append(QColor(a.colour))
+            fill[rows] = len(palette) - 1
+            members.append((a.name, a.unit_ids))
+            legend.append((a.name, QColor(a.colour)))
+        selected = current.name if current else None
+        self.view.legend = sorted(legend, key=lambda e: (e[0] != selected, e[0].lower()))
+        ids = self.view.table.ids
+        members.sort(key=lambda m: m[0].lower())
+        # Hover asks which areas hold a unit; answered then, not for every unit up front.
+        self.view.set_fills(fill, palette, lambda i: [name for name, units in members if int(ids[i]) in units])
+        self.view.set_highlight(current.outline if current else None,
+                                QColor(current.colour) if current else None)
+        self._pending = None
+        self._update_stats()
+
+    # -- selection and stats ---------------------------------------------
+    def current_area(self) -> Area | None:
+        """The selected area, with its outline (the list holds areas without)."""
+        if self._current is None or self._current.id != self.area_id:
+            self._current = self.cat.areas.get(self.area_id) if self.area_id is not None else None
+        return self._current
+
+    def select_area(self, area_id: int | None) -> None:
+        self.area_id = area_id
+        for k in range(self.area_list.count()):
+            item = self.area_list.item(k)
+            if item.data(Qt.ItemDataRole.UserRole) == area_id:
+                self.area_list.setCurrentItem(item)
+                return
+        self._repaint_areas()
+
+    def _on_area_selected(self, item, _previous=None) -> None:
+        self.area_id = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        self._repaint_areas()
+
+    def _on_pending(self, units: set[int]) -> None:
+        self._pending = units
+        self._stats_timer.start()
+
+    def _update_stats(self) -> None:
+        area = self.current_area()
+        if area is None or self.view.table is None:
+            self.panel.show_stats(None)
+            return
+        t = self.view.table
+        pending = self._pending is not None
+        unit_ids = ([int(t.ids[i]) for i in self._pending] if pending else area.unit_ids)
+        others = [a for a in self.areas if a.id != area.id]
+        try:
+            stats = area_stats(t, unit_ids, drawn=area.drawn, names=self.names, others=others, index=self._index)
+        except Exception as e:  # a broken geometry must not take the tab down
+            self.show_message(f"figures unavailable: {e}")
+            return
+        link = self.cat.partnerships.get(area.partnership_id).name if area.partnership_id else None
+        self.panel.show_stats(stats, area.name, pending, link)
+
+    def show_message(self, text: str) -> None:
+        self.status.setText(text)
+
+    def set_tool(self, name: str) -> None:
+        self.tool_actions[name].setChecked(True)
+        self.drawing.set_tool(name)
+
+    def zoom_to_area(self) -> None:
+        area = self.current_area()
+        if area is None or area.outline is None:
+            self.show_message("Select an area with wards to zoom to it")
+            return
+        self.view.zoom_to_bounds(*area.outline.bounds)
+
+    # -- editing areas (each one undo step) --------------------------------
+    def _edit(self, text, apply):
+        try:
+            return self.document.edit(text, apply)
+        except CatalogueError as e:
+            self.show_message(str(e))
+            return None
+
+    def new_area(self, name: str | None = None, colour: str | None = None) -> int | None:
+        if name is None:
+            name, ok = QInputDialog.getText(self, "New area", "Name:", text=f"Area {len(self.areas) + 1}")
+            if not ok:
+                return None
+        colour = colour or AREA_COLOURS[len(self.areas) % len(AREA_COLOURS)]
+        area = Area(name=name, colour=colour, layer_id=self.layer_id)
+        revert = self._edit("New area", lambda: self.cat.areas.add(area))
+        if revert is not None:
+            self.select_area(revert.id)
+            return revert.id
+        return None
+
+    def _update(self, text, **changes) -> None:
+        from dataclasses import replace
+        area = self.current_area()
+        if area is not None:
+            self._edit(text, lambda: self.cat.areas.update(replace(area, **changes)))
+
+    def rename_area(self, name: str | None = None) -> None:
+        area = self.current_area()
+        if area is None:
+            return
+        if name is None:
+            name, ok = QInputDialog.getText(self, "Rename area", "Name:", text=area.name)
+            if not ok:
+                return
+        self._update("Rename area", name=name)
+
+    def recolour_area(self, colour: str | None = None) -> None:
+        area = self.current_area()
+        if area is None:
+            return
+        if colour is None:
+            picked = QColorDialog.getColor(QColor(area.colour), self, "Area colour")
+            if not picked.isValid():
+                return
+            colour = picked.name()
+        self._update("Recolour area", colour=colour)
+
+    def link_area(self, partnership_id: int | None | bool = False) -> None:
+        """Link the selected area to a partnership (None unlinks); asks when not given."""
+        if self.current_area() is None:
+            return
+        if partnership_id is False:
+            partnership_id = self._ask_partnership("Link to partnership", allow_none=True)
+            if partnership_id is False:
+                return
+        self._update("Link area to partnership", partnership_id=partnership_id)
+
+    def duplicate_area(self) -> None:
+        area = self.current_area()
+        if area is not None:
+            revert = self._edit("Duplicate area", lambda: self.cat.areas.duplicate(area.id))
+            if revert is not None:
+                self.select_area(revert.id)
+
+    def delete_area(self, confirm: bool = True) -> None:
+        area = self.current_area()
+        if area is None:
+            return
+        if confirm and QMessageBox.question(self, "Delete area", f"Delete '{area.name}'? (Undo brings it back)") \
+                != QMessageBox.StandardButton.Yes:
+            return
+        self._edit("Delete area", lambda: self.cat.areas.delete(area.id))
+
+    def area_from_partnership(self, partnership_id: int | None = None) -> int | None:
+        if self.layer_id is None:
+            self.show_message("Import a ward layer first")
+            return None
+        if partnership_id is None:
+            partnership_id = self._ask_partnership("Area from partnership", allow_none=False)
+            if partnership_id in (None, False):
+                return None
+        colour = AREA_COLOURS[len(self.areas) % len(AREA_COLOURS)]
+        layer_id = self.layer_id
+        revert = self._edit("Area from partnership",
+                            lambda: self.cat.areas.from_partnership(partnership_id, layer_id, colour=colour))
+        if revert is not None:
+            self.select_area(revert.id)
+            return revert.id
+        return None
+
+    def _ask_partnership(self, title: str, allow_none: bool):
+        partnerships = self.cat.partnerships.all()
+        names = (["(no partnership)"] if allow_none else []) + [p.name for p in partnerships]
+        if not partnerships:
+            self.show_message("The catalogue has no partnerships yet")
+            return False
+        name, ok = QInputDialog.getItem(self, title, "Partnership:", names, 0, False)
+        if not ok:
+            return False
+        return next((p.id for p in partnerships if p.name == name), None)
+
+    def export(self, path: str | None = None):
+        if path is None:
+            filters = ";;".join(f"{v} (*{k})" for k, v in FORMATS.items())
+            path, _ = QFileDialog.getSaveFileName(self, "Export map", "map.png", filters)
+            if not path:
+                return None
+        try:
+            out = export_view(self.view, path)
+        except CatalogueError as e:
+            self.show_message(str(e))
+            return None
+        self.show_message(f"Map exported to {out.name}")
+        return out
+
+    def closeEvent(self, event) -> None:
+        self.view.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,501 @@
+"""The map: a boundary layer's units filled by area, borough outlines, overlays.
+
+Two ways of drawing, chosen by scale:
+- zoomed in, one QGraphicsPathItem per unit (outlined, hoverable, labelled);
+- zoomed out so far that a typical unit is a few pixels, the unit items are
+  hidden and one "overview" item fills one merged path per colour, drawn
+  without outlines or antialiasing and cached as a device pixmap: 8,071 items
+  cost ~15 ms a frame in QGraphicsView's per-item overhead alone.
+Both use coverage-simplified geometry below a pixel of error (LayerGeometry).
+Scene coordinates are metres: x = easting, y = -northing.
+"""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import shapely
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QPixmapCache
+from PySide6.QtWidgets import (QGraphicsItem, QGraphicsPathItem, QGraphicsScene,
+                               QGraphicsSimpleTextItem, QGraphicsView, QToolTip)
+
+from models.drawing import Picker
+from models.layers import UnitTable
+from models.map_geometry import LayerGeometry, rings
+
+from . import map_overlays
+from .map_paths import merged_paths, unit_paths
+from .map_style import BOROUGH_EDGE, NEUTRAL, OUTSIDE, WARD_EDGE, blend
+
+UNITS_MODE_PIXELS = 4.0    # typical unit at least this wide on screen: draw unit items
+LABEL_PIXELS = 70.0        # ... and this wide: label them
+BACKGROUND_UNITS = 2000    # layers larger than this get their levels computed off-thread
+
+
+class _Overview(QGraphicsItem):
+    """All units as one filled path per colour, plus borough outlines; cached as a pixmap.
+
+    The paths are built on first paint after a change (`build` is the view's
+    builder), so several changes in a row cost one rebuild.
+    """
+
+    def __init__(self, build):
+        super().__init__()
+        self.fills: list[tuple[QPainterPath, QBrush]] = []
+        self.outlines = QPainterPath()
+        self.pen = QPen(BOROUGH_EDGE, 1.0)
+        self.pen.setCosmetic(True)
+        self.rect = QRectF()
+        self.dirty = True
+        self._build = build
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def invalidate(self) -> None:
+        self.dirty = True
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self.rect
+
+    def paint(self, painter, option, widget=None) -> None:
+        if self.dirty:
+            self.dirty = False
+            self._build()
+        # Units here are a few pixels wide: antialiasing would only blur them, slowly.
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        for path, brush in self.fills:
+            painter.fillPath(path, brush)
+        if not self.outlines.isEmpty():
+            painter.strokePath(self.outlines, self.pen)
+
+
+class _Group(QGraphicsItem):
+    """A parent that draws nothing: hiding it hides thousands of children in one call."""
+
+    def __init__(self, z: float):
+        super().__init__()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
+        self.setZValue(z)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF()
+
+    def paint(self, *args) -> None:
+        pass
+
+
+class MapView(QGraphicsView):
+    unit_hovered = Signal(int)   # unit index, -1 for none
+    scale_changed = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), 64 * 1024))
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setOptimizationFlags(QGraphicsView.OptimizationFlag.DontSavePainterState
+                                  | QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setMouseTracking(True)
+        self.setBackgroundBrush(OUTSIDE)
+        self.table: UnitTable | None = None
+        self.geometry_lod: LayerGeometry | None = None
+        self.picker: Picker | None = None
+        self.borough_names: dict[str, str] = {}
+        self.attribution = ""
+        self.legend: list[tuple[str, QColor]] = []
+        self.tool = None
+        self.visible_layers = {"wards": True, "boroughs": True, "areas": True, "labels": True}
+        self.areas_of = lambda i: []
+        self._fill = np.zeros(0, dtype=np.int64)      # palette index per unit (0 = neutral)
+        self._shown = np.zeros(0, dtype=np.int64)     # what the unit items show now
+        self._palette: list[QColor] = [NEUTRAL]
+        self._preview: dict[int, int] = {}            # unit -> palette index during a stroke
+        self._items: list[QGraphicsPathItem] = []
+        self._labels: list[QGraphicsSimpleTextItem] = []
+        self._paths: dict[float, list[QPainterPath]] = {}
+        self._mode = ""
+        self._level = -1.0
+        self._overview_key = None
+        self._unit_size = 1.0
+        self._hover = -1
+        self._navigated = False       # the user has zoomed or panned since the layer loaded
+        self._pan_from: QPointF | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._future = None
+        self._cancel_warm = False
+        self._init_items()
+        self._poll = QTimer(self, interval=150, timeout=self._refresh_lod)
+
+    def _init_items(self) -> None:
+        scene = self.scene()
+        scene.clear()
+        self._overview = _Overview(self._build_overview)
+        self._overview.setZValue(0)
+        scene.addItem(self._overview)
+        self._units = _Group(1)
+        scene.addItem(self._units)
+        self._boroughs = _Group(2)
+        scene.addItem(self._boroughs)
+        self._highlight = QGraphicsPathItem()
+        self._highlight.setZValue(3)
+        self._highlight.setBrush(Qt.BrushStyle.NoBrush)
+        scene.addItem(self._highlight)
+        self._label_group = _Group(4)
+        scene.addItem(self._label_group)
+        self._items, self._labels, self._paths = [], [], {}
+        self._boroughs_level = None
+
+    # -- data ------------------------------------------------------------
+    def set_layer(self, table: UnitTable | None, geometry: LayerGeometry | None = None,
+                  picker: Picker | None = None, names: dict[str, str] | None = None,
+                  attribution: str = "") -> None:
+        self._stop_warming()
+        self._init_items()
+        self.table, self.borough_names, self.attribution = table, names or {}, attribution
+        n = len(table) if table is not None else 0
+        self._fill = np.zeros(n, dtype=np.int64)
+        self._shown = np.full(n, -1, dtype=np.int64)
+        self._preview = {}
+        self.areas_of = lambda i: []
+        self._mode, self._level, self._overview_key = "", -1.0, None
+        self._navigated = False
+        if table is None or n == 0:
+            self.geometry_lod = self.picker = None
+            self.scene().setSceneRect(QRectF(0, 0, 1, 1))
+            self.viewport().update()
+            return
+        self.geometry_lod = geometry or LayerGeometry(table.geometries, table.parent_codes)
+        self.picker = picker or Picker(table.geometries)
+        # A typical unit's width decides when units are big enough to draw one by one.
+        self._unit_size = float(np.sqrt(np.median(shapely.area(self.geometry_lod.full))))
+        minx, miny, maxx, maxy = self.geometry_lod.bounds
+        rect = QRectF(minx, -maxy, maxx - minx, maxy - miny)
+        self._overview.rect = rect
+        margin = max(rect.width(), rect.height())
+        self.scene().setSceneRect(rect.adjusted(-margin, -margin, margin, margin))
+        if n > BACKGROUND_UNITS:
+            self._executor = self._executor or ThreadPoolExecutor(1, thread_name_prefix="map-lod")
+            self._cancel_warm = False
+            self._future = self._executor.submit(self.geometry_lod.warm, cancelled=lambda: self._cancel_warm)
+            self._poll.start()
+        self.zoom_to_extent()
+
+    def set_fills(self, fill: np.ndarray, palette: list[QColor], areas_of=None) -> None:
+        """fill[i] indexes palette (0 is the neutral fill); palette colours are blended here.
+
+        areas_of(i) names the areas holding unit i (for the hover text)."""
+        self._palette = [NEUTRAL] + [blend(c) for c in palette[1:]]
+        self._fill = np.asarray(fill, dtype=np.int64)
+        self.areas_of = areas_of or (lambda i: [])
+        self._shown[:] = -1
+        self._overview_key = None
+        self._refresh_fills()
+
+    def set_preview(self, add, remove, colour: QColor | None) -> None:
+        """A stroke in progress: `add` painted in the area's colour, `remove` neutral."""
+        if colour is not None and blend(colour) not in self._palette:
+            self._palette.append(blend(colour))
+        k = self._palette.index(blend(colour)) if colour is not None else 0
+        self._preview = {int(u): k for u in add}
+        self._preview.update({int(u): 0 for u in remove})
+        self._refresh_fills()
+
+    def clear_preview(self) -> None:
+        self._preview = {}
+        self._refresh_fills()
+
+    def set_highlight(self, outline, colour: QColor | None) -> None:
+        """The selected area's outline (coverage union of its units), drawn thick."""
+        path = QPainterPath()
+        if outline is not None and not outline.is_empty and self.geometry_lod is not None:
+            path = merged_paths(rings(np.array([outline], dtype=object)), [np.array([0])])[0]
+        pen = QPen((colour or QColor("black")).darker(160), 3)
+        pen.setCosmetic(True)
+        self._highlight.setPen(pen)
+        self._highlight.setPath(path)
+
+    def effective_fill(self) -> np.ndarray:
+        fill = self._fill.copy()
+        for u, k in self._preview.items():
+            fill[u] = k
+        if not self.visible_layers["areas"]:
+            fill[:] = 0
+        return fill
+
+    # -- drawing at the right detail ---------------------------------------
+    def metres_per_pixel(self) -> float:
+        m = self.transform().m11()
+        return 1.0 / m if m > 0 else 1.0
+
+    def _refresh_lod(self) -> None:
+        lod = self.geometry_lod
+        if lod is None:
+            self._poll.stop()
+            return
+        mpp = self.metres_per_pixel()
+        want = lod.level_for(mpp)
+        # Big layers: draw what is ready now; the poll timer swaps in the wanted level.
+        level = lod.best_available(want) if self._future is not None else want
+        if self._future is not None and self._future.done():
+            self._poll.stop()
+        mode = "units" if self._unit_size / mpp >= UNITS_MODE_PIXELS else "overview"
+        if mode != self._mode or level != self._level:
+            self._mode, self._level = mode, level
+            self._overview_key = None
+            if mode == "units":
+                self._shown[:] = -1
+                self._build_boroughs(level)
+                self._set_unit_paths(level)
+        self._overview.setVisible(mode == "overview")
+        self._units.setVisible(mode == "units")
+        # In the overview the outlines are part of the cached overview item.
+        self._boroughs.setVisible(mode == "units" and self.visible_layers["boroughs"])
+        self._refresh_fills()
+        self._refresh_labels(mpp)
+
+    def _set_unit_paths(self, level: float) -> None:
+        paths = self._paths.get(level)
+        if paths is None:
+            paths = self._paths[level] = unit_paths(self.geometry_lod.rings(level))
+        if not self._items:
+            pen = QPen(WARD_EDGE, 0)
+            pen.setCosmetic(True)
+            for i, p in enumerate(paths):
+                item = QGraphicsPathItem(p, self._units)
+                item.setPen(pen)
+                item.setData(0, i)
+                self._items.append(item)
+        else:
+            for item, p in zip(self._items, paths):
+                item.setPath(p)
+
+    def _build_boroughs(self, level: float) -> None:
+        if self._boroughs_level == level:
+            return
+        self._boroughs_level = level
+        for child in self._boroughs.childItems():
+            self.scene().removeItem(child)
+        codes, outlines = self.geometry_lod.parents(level)
+        if not codes:
+            return
+        pen = QPen(BOROUGH_EDGE, 1.6)
+        pen.setCosmetic(True)
+        for path in unit_paths(rings(outlines)):
+            item = QGraphicsPathItem(path, self._boroughs)
+            item.setPen(pen)
+            item.setBrush(Qt.BrushStyle.NoBrush)
+
+    def _refresh_fills(self) -> None:
+        if self.table is None or not self._mode:
+            return
+        fill = self.effective_fill()
+        if self._mode == "units":
+            show_edges = self.visible_layers["wards"]
+            changed = np.flatnonzero(fill != self._shown)
+            brushes = [QBrush(c) for c in self._palette]
+            for i in changed:
+                self._items[i].setBrush(brushes[fill[i]])
+            self._shown = fill
+            edge = QPen(WARD_EDGE if show_edges else Qt.GlobalColor.transparent, 0)
+            edge.setCosmetic(True)
+            if self._items and self._items[0].pen().color() != edge.color():
+                for item in self._items:
+                    item.setPen(edge)
+        key = (self._level, fill.tobytes(), self.visible_layers["boroughs"])
+        if self._mode == "overview" and key != self._overview_key:
+            self._overview_key = key
+            self._overview.invalidate()
+
+    def _build_overview(self) -> None:
+        """One merged path per fill colour, and the borough outlines as one path."""
+        if self.geometry_lod is None:
+            self._overview.fills, self._overview.outlines = [], QPainterPath()
+            return
+        fill = self.effective_fill()
+        order = np.argsort(fill, kind="stable")
+        cuts = np.flatnonzero(np.diff(fill[order])) + 1
+        groups = np.split(order, cuts)
+        paths = merged_paths(self.geometry_lod.rings(self._level), groups)
+        self._overview.fills = [(p, QBrush(self._palette[fill[g[0]]])) for p, g in zip(paths, groups)]
+        outlines = QPainterPath()
+        if self.visible_layers["boroughs"]:
+            codes, shapes = self.geometry_lod.parents(self._level)
+            if codes:
+                outlines = merged_paths(rings(shapes), [np.arange(len(codes))])[0]
+        self._overview.outlines = outlines
+
+    def _refresh_labels(self, mpp: float) -> None:
+        show = (self._mode == "units" and self.visible_layers["labels"]
+                and self._unit_size / mpp >= LABEL_PIXELS)
+        if show and not self._labels and self.table is not None:
+            points = shapely.get_coordinates(shapely.point_on_surface(self.geometry_lod.full))
+            for name, (x, y) in zip(self.table.names, points):
+                label = QGraphicsSimpleTextItem(name, self._label_group)
+                label.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+                label.setBrush(QColor("#202020"))
+                r = label.boundingRect()
+                label.setPos(x, -y)
+                label.setTransform(label.transform().translate(-r.width() / 2, -r.height() / 2))
+                self._labels.append(label)
+        self._label_group.setVisible(show)
+
+    def set_layer_visible(self, name: str, on: bool) -> None:
+        self.visible_layers[name] = on
+        self._shown[:] = -1
+        self._overview_key = None
+        self._refresh_lod()
+
+    # -- navigation ------------------------------------------------------
+    def zoom_to_extent(self) -> None:
+        if self.geometry_lod is not None:
+            self.zoom_to_bounds(*self.geometry_lod.bounds)
+            self._navigated = False
+
+    def zoom_to_bounds(self, minx, miny, maxx, maxy, margin: float = 0.05) -> None:
+        self._navigated = True
+        w, h = max(maxx - minx, 100.0), max(maxy - miny, 100.0)
+        self.fitInView(QRectF(minx - w * margin, -maxy - h * margin, w * (1 + 2 * margin),
+                              h * (1 + 2 * margin)), Qt.AspectRatioMode.KeepAspectRatio)
+        self._after_zoom()
+
+    def zoom_by(self, factor: float) -> None:
+        self._navigated = True
+        self.scale(factor, factor)
+        self._after_zoom()
+
+    def _after_zoom(self) -> None:
+        self._refresh_lod()
+        self.scale_changed.emit()
+
+    def pan_by(self, dx: float, dy: float) -> None:
+        """Pan by a fraction of the view's width/height."""
+        self._navigated = True
+        h, v = self.horizontalScrollBar(), self.verticalScrollBar()
+        h.setValue(h.value() + int(dx * self.viewport().width()))
+        v.setValue(v.value() + int(dy * self.viewport().height()))
+
+    def to_model(self, scene_pos: QPointF) -> tuple[float, float]:
+        return scene_pos.x(), -scene_pos.y()
+
+    def unit_at(self, view_pos) -> int:
+        if self.picker is None:
+            return -1
+        x, y = self.to_model(self.mapToScene(view_pos))
+        hit = self.picker.at(x, y)
+        return -1 if hit is None else hit
+
+    # -- events ----------------------------------------------------------
+    def wheelEvent(self, event) -> None:
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.zoom_by(1.25 ** steps)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if not self._navigated:  # still showing everything: keep it fitted to the new size
+            self.zoom_to_extent()
+        elif self._mode:
+            self._refresh_lod()
+
+    def keyPressEvent(self, event) -> None:
+        key = event.key()
+        if self.tool is not None and self.tool.key(event):
+            return
+        moves = {Qt.Key.Key_Left: (-0.125, 0), Qt.Key.Key_Right: (0.125, 0),
+                 Qt.Key.Key_Up: (0, -0.125), Qt.Key.Key_Down: (0, 0.125)}
+        if key in moves:
+            self.pan_by(*moves[key])
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.zoom_by(1.5)
+        elif key in (Qt.Key.Key_Minus, Qt.Key.Key_Underscore):
+            self.zoom_by(1 / 1.5)
+        elif key in (Qt.Key.Key_Home, Qt.Key.Key_0):
+            self.zoom_to_extent()
+        else:
+            super().keyPressEvent(event)
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.MiddleButton or self.tool is None:
+            self._pan_from = event.position()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            return
+        if not self.tool.press(event, self.mapToScene(event.position().toPoint())):
+            super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._pan_from is not None:
+            d = event.position() - self._pan_from
+            self._pan_from = event.position()
+            self.pan_by(-d.x() / max(self.viewport().width(), 1), -d.y() / max(self.viewport().height(), 1))
+            return
+        if self.tool is not None and event.buttons() != Qt.MouseButton.NoButton:
+            self.tool.move(event, self.mapToScene(event.position().toPoint()))
+            return
+        if self.tool is not None:
+            self.tool.hover(event, self.mapToScene(event.position().toPoint()))
+        self._hover_at(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self._pan_from is not None:
+            self._pan_from = None
+            self.viewport().unsetCursor()
+            return
+        if self.tool is not None:
+            self.tool.release(event, self.mapToScene(event.position().toPoint()))
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        if self.tool is not None and self.tool.double_click(event, self.mapToScene(event.position().toPoint())):
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def _hover_at(self, event) -> None:
+        i = self.unit_at(event.position().toPoint())
+        if i == self._hover:
+            return
+        self._hover = i
+        self.unit_hovered.emit(i)
+        if i < 0:
+            QToolTip.hideText()
+            return
+        QToolTip.showText(event.globalPosition().toPoint(), self.describe(i), self.viewport())
+
+    def describe(self, i: int) -> str:
+        """The hover text for unit i: name, code, borough, population, its areas."""
+        t = self.table
+        parent = t.parent_codes[i]
+        pop = t.population[i]
+        lines = [f"<b>{t.names[i]}</b> ({t.codes[i]})"]
+        if parent:
+            lines.append(f"Borough: {self.borough_names.get(parent, parent)}")
+        lines.append("Population: " + ("unknown" if np.isnan(pop) else f"{pop:,.0f}"))
+        areas = self.areas_of(i)
+        lines.append("Areas: " + (", ".join(areas) if areas else "none"))
+        return "<br>".join(lines)
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        map_overlays.draw(painter, self.legend, self.attribution)
+
+    def _stop_warming(self) -> None:
+        self._cancel_warm = True  # the worker stops after the level it is computing
+        if self._future is not None:
+            self._future.cancel()
+        self._future = None
+
+    def wait_for_detail(self) -> None:
+        """Block until every level of detail is computed, then redraw (benchmarks, scripts)."""
+        if self._future is not None:
+            self._future.result()
+        self._refresh_lod()
+
+    def shutdown(self, wait: bool = False) -> None:
+        self._poll.stop()
+        self._stop_warming()
+        if self._executor is not None:
+            self._executor.shutdown(wait=wait, cancel_futures=True)
+            self._executor = None
+

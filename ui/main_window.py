@@ -5,7 +5,6 @@ Document (and new tabs) for it; the undo actions follow through a QUndoGroup.
 """
 from __future__ import annotations
 
-import importlib
 import os
 from pathlib import Path
 
@@ -19,7 +18,10 @@ from .app import APP_NAME, default_catalogue_path
 from .catalogue_view import CatalogueView
 from .document import Document
 from .file_actions import FileActions
+from .links import link_views
+from .map_tab import MapTab
 from .organisations_view import OrganisationsView
+from .overlaps_tab import OverlapsTab
 
 MAX_RECENT = 8
 CATALOGUE_SUFFIXES = {".gpkg", ".sqlite", ".atlas"}
@@ -27,8 +29,6 @@ BOUNDARY_SUFFIXES = {".geojson", ".json", ".zip", ".shp", ".gz"}
 SPREADSHEET_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".tsv"}
 
 # Tabs other parts of the app provide: (module, class, title). Each class takes the Document.
-OTHER_TABS = (("ui.map_tab", "MapTab", "&Map"), ("ui.overlaps_tab", "OverlapsTab", "O&verlaps"))
-
 
 class MainWindow(QMainWindow):
     def __init__(self, catalogue: Catalogue, settings: QSettings | None = None,
@@ -70,6 +70,8 @@ class MainWindow(QMainWindow):
         while self.tabs.count():
             widget = self.tabs.widget(0)
             self.tabs.removeTab(0)
+            if hasattr(widget, "shutdown"):
+                widget.shutdown()
             widget.deleteLater()
         if old is not None:
             old.changed.disconnect()
@@ -102,16 +104,11 @@ class MainWindow(QMainWindow):
         return index
 
     def _add_other_tabs(self) -> None:
-        # ---- Tabs built by other parts of the app are added here ------------------
-        # Each is a QWidget class taking the Document; a module not present yet is skipped.
-        for module_name, class_name, title in OTHER_TABS:
-            try:
-                module = importlib.import_module(module_name)
-            except ModuleNotFoundError as e:
-                if e.name != module_name:
-                    raise   # the tab exists but something it needs is missing: say so
-                continue
-            self.add_tab(getattr(module, class_name)(self.document), title)
+        self.map_tab = MapTab(self.document)
+        self.overlaps_tab = OverlapsTab(self.document)
+        self.add_tab(self.map_tab, "&Map")
+        self.add_tab(self.overlaps_tab, "O&verlaps")
+        link_views(self)
 
     def _update_title(self) -> None:
         cat = self.catalogue
@@ -329,6 +326,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/state", self.saveState())
         self._save_view_settings()
         self.settings.sync()
+        self.map_tab.shutdown()
         self.catalogue.close()
         super().closeEvent(event)
 

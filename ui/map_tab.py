@@ -21,6 +21,7 @@ from models.area_stats import area_stats, borough_names
 from models.drawing import Picker
 from models.errors import CatalogueError
 from models.map_geometry import LayerGeometry
+from models.overlaps_time import partnership_active
 from models.records import Area
 
 from .area_panel import AreaPanel
@@ -48,6 +49,7 @@ class MapTab(QWidget):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.areas: list[Area] = []
+        self.year: int | None = None   # set by the overlaps tab's year slider
         self.area_id: int | None = None
         self.layer_id: int | None = None
         self._layer_key = None
@@ -182,6 +184,10 @@ class MapTab(QWidget):
 
     def _reload_areas(self) -> None:
         self.areas = self.cat.areas.all(outlines=False)
+        if self.year:
+            when = str(self.year)
+            active = {p.id for p in self.cat.partnerships.all() if partnership_active(p, when)}
+            self.areas = [a for a in self.areas if a.partnership_id is None or a.partnership_id in active]
         self._current = None
         ids = [a.id for a in self.areas]
         if self.area_id not in ids:
@@ -411,6 +417,35 @@ class MapTab(QWidget):
         self.show_message(f"Map exported to {out.name}")
         return out
 
-    def closeEvent(self, event) -> None:
+    # -- selections from other views -------------------------------------
+    def show_units(self, groups: list[tuple[str, str, list[int]]], message: str = "") -> None:
+        """Paint groups of units (label, colour, unit ids) over the map, e.g. a pair's shared
+        wards and each one's remainder; the next edit or area choice paints areas again."""
+        if self.view.table is None:
+            return
+        ids = self.view.table.ids
+        fill = np.zeros(len(ids), dtype=np.int64)
+        palette, sets = [QColor()], []
+        for label, colour, units in groups:
+            palette.append(QColor(colour))
+            fill[[self._index[u] for u in units if u in self._index]] = len(palette) - 1
+            sets.append((label, set(units)))
+        self.view.legend = [(label, QColor(colour)) for label, colour, _ in groups]
+        self.view.set_fills(fill, palette, lambda i: [label for label, s in sets if int(ids[i]) in s])
+        self.view.set_highlight(None, None)
+        self.show_message(message)
+
+    def set_year(self, year: int | None) -> None:
+        """Show only areas whose partnership was active in `year` (None: every area)."""
+        self.year = year
+        self._reload_areas()
+        if year:
+            self.show_message(f"Showing the areas of partnerships active in {year}")
+
+    def shutdown(self) -> None:
+        """Stop background work before the tab goes away."""
         self.view.shutdown()
+
+    def closeEvent(self, event) -> None:
+        self.shutdown()
         super().closeEvent(event)

@@ -1,0 +1,46 @@
+"""How the tabs follow each other: an overlap picked in a plot is shown on the map, and
+the overlaps tab's year slider sets the year of the partnership list and the map.
+
+These are selections, not data: edits still reach every view through Document.changed.
+"""
+from __future__ import annotations
+
+from models.errors import CatalogueError
+from models.overlaps import area_set
+
+from .partnership_list import ANY_YEAR
+
+# Okabe–Ito colours: the shared part stands out from both remainders for every reader.
+BOTH, A_ONLY, B_ONLY, PICKED = "#CC79A7", "#0072B2", "#E69F00", "#D55E00"
+
+
+def link_views(window) -> None:
+    cat = window.document.catalogue
+    map_tab, overlaps, partnership_list = window.map_tab, window.overlaps_tab, window.catalogue_view.list
+
+    def show_pair(a_id: int, b_id: int) -> None:
+        try:
+            both, a_only, b_only = area_set(cat, area_ids=[a_id, b_id]).pair_parts(a_id, b_id)
+            a, b = cat.areas.get(a_id), cat.areas.get(b_id)
+        except CatalogueError as e:
+            window.statusBar().showMessage(str(e), 8000)
+            return
+        map_tab.show_units([(f"In both ({len(both)})", BOTH, both),
+                            (f"{a.name} only ({len(a_only)})", A_ONLY, a_only),
+                            (f"{b.name} only ({len(b_only)})", B_ONLY, b_only)],
+                           f"{a.name} and {b.name} share {len(both)} wards")
+        window.statusBar().showMessage(
+            f"{a.name} × {b.name}: shown on the Map tab ({len(both)} wards in both)", 10000)
+
+    def show_units(units: list[int]) -> None:
+        map_tab.show_units([(f"Chosen wards ({len(units)})", PICKED, units)],
+                           f"{len(units)} wards chosen in the UpSet plot")
+        window.statusBar().showMessage(f"{len(units)} wards shown on the Map tab", 8000)
+
+    def set_year(year: int) -> None:  # 0 means every year
+        partnership_list.year.setValue(year or ANY_YEAR)
+        map_tab.set_year(year or None)
+
+    overlaps.pair_selected.connect(show_pair)
+    overlaps.units_selected.connect(show_units)
+    overlaps.year_changed.connect(set_year)

@@ -55,3 +55,17 @@ def test_the_year_slider_drives_list_and_map(window):
 def _listed(window):
     model = window.catalogue_view.list.table.model()
     return {model.index(r, 0).data() for r in range(model.rowCount())}
+
+
+@needs_data
+def test_the_example_with_wards_opens_with_its_areas_on_the_map(qtbot, tmp_path):
+    from ui.main_window import MainWindow
+    w = MainWindow(Catalogue.create(tmp_path / "mine.gpkg"),
+                   settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
+                   data_folder=tmp_path / "data")
+    qtbot.addWidget(w)
+    assert w.files.open_example(wards=LONDON_WARDS)
+    assert w.windowTitle().startswith("Example catalogue.gpkg")
+    assert w.map_tab.area_list.count() == 17
+    assert "Map tab" in w.statusBar().currentMessage()
+    w.map_tab.shutdown()

@@ -1,5 +1,4 @@
 """The example catalogue: facts from the reports, each quote verbatim in its report."""
-import json
 import re
 
 import pytest

@@ -1,6 +1,5 @@
 """The tabs follow each other: an overlap picked in the Overlaps tab shows on the map, and
 the year slider drives the partnership list and the map (example over the London wards)."""
-import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
 

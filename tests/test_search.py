@@ -1,7 +1,7 @@
 """Search as you type (FTS5 in the TEMP schema) and the list's filters."""
-from catalogue_helpers import small_catalogue, snapshot
+from catalogue_helpers import small_catalogue
 
-from models.records import Area, Citation, Membership, Organisation, Partnership, Source
+from models.records import Area, Membership, Organisation, Partnership, Source
 from models.search import Filters, Search, match_expression
 
 

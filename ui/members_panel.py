@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QStringListModel, Qt
+from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QCompleter, QGridLayout, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QPushButton, QStyledItemDelegate,
@@ -17,6 +17,7 @@ from models import dates
 from models.errors import CatalogueError
 from models.records import ORGANISATION_KINDS, ROLES, Membership, Organisation
 
+from .table_model import RowsModel
 from .document import Document
 from .fields import DateField, FieldMessage
 
@@ -25,7 +26,9 @@ _FIELDS = (None, "role", "joined", "left")
 _ACTIONS = (None, "Change member's role", "Change joined date", "Change left date")
 
 
-class MembersModel(QAbstractTableModel):
+class MembersModel(RowsModel):
+    HEADERS = _HEADERS
+
     """Rows are (Membership, organisation name); setData edits the catalogue through the document."""
 
     def __init__(self, document: Document, report, parent=None):
@@ -41,17 +44,6 @@ class MembersModel(QAbstractTableModel):
 
     def membership(self, row: int) -> Membership:
         return self._rows[row][0]
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(_HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _HEADERS[section]
-        return None
 
     def flags(self, index):
         if not index.isValid():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QCompleter, QDialog, QDialogButtonBox,
                                QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox,
                                QPushButton, QSplitter, QTableView, QTableWidget, QTableWidgetItem,
@@ -12,13 +12,16 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QCompleter, QDialog
 from models.errors import CatalogueError
 from models.records import ORGANISATION_KINDS, Organisation
 
+from .table_model import RowsModel
 from .document import Document
 from .fields import FieldMessage, TextField
 
 _HEADERS = ("Name", "Kind", "GSS code", "Partnerships")
 
 
-class OrganisationsModel(QAbstractTableModel):
+class OrganisationsModel(RowsModel):
+    HEADERS = _HEADERS
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self._rows: list[tuple[Organisation, int]] = []
@@ -35,17 +38,6 @@ class OrganisationsModel(QAbstractTableModel):
         for i, (o, _) in enumerate(self._rows):
             if o.id == org_id:
                 return i
-        return None
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(_HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _HEADERS[section]
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):

@@ -1,7 +1,7 @@
 """The list of partnerships: search as you type, filters, sortable columns, a count of what is shown."""
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QStringListModel, Qt, Signal
+from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QCompleter, QGridLayout, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QPushButton, QSpinBox, QTableView,
@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QCompleter, QGridLa
 from models.records import PARTNERSHIP_KINDS, POLICY_AREAS, STATUSES
 from models.search import Filters, PartnershipRow, Search
 
+from .table_model import RowsModel
 from .document import Document
 
 _HEADERS = ("Name", "Kind", "Status", "Years", "Members")
@@ -24,7 +25,9 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _STATUS_BRUSHES = {k: QColor(v) for k, v in STATUS_COLOURS.items()}
 
 
-class PartnershipListModel(QAbstractTableModel):
+class PartnershipListModel(RowsModel):
+    HEADERS = _HEADERS
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self._rows: list[PartnershipRow] = []
@@ -45,17 +48,6 @@ class PartnershipListModel(QAbstractTableModel):
         return self._rows[row].id
 
     # -- Qt ----------------------------------------------------------------
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(_HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _HEADERS[section]
-        return None
-
     def data(self, index, role=_DISPLAY):
         # Called for every visible cell and role on each keystroke: plain comparisons, no enum lookups.
         if role not in _ROLES_USED or not index.isValid():

@@ -5,9 +5,14 @@ map_frame_ew            full extent at 1600x1000, redrawn (cache dropped) each t
                         ward at full detail) and geopandas_matplotlib (the same wards,
                         coloured the same, plotted to a 1600x1000 image)
 brush_step_ew           one brush step over London at ward scale: pick the wards under
-                        the swept circle, recolour them, repaint the changed region
+                        the swept circle, recolour them, repaint the changed region;
+                        anchors: shapely_scan_pick, only the pick as a notebook would do
+                        it (intersects against every ward, no index), and
+                        geopandas_pick_replot, that pick plus re-plotting London's wards
+                        recoloured with geopandas/matplotlib (a notebook's brush step)
 open_to_first_frame_ew  open a catalogue of the wards and 500 areas, build the map tab
-                        and paint its first frame
+                        and paint its first frame; anchor geopandas_read_plot: read the
+                        same wards from the same file with geopandas and plot them
 """
 from __future__ import annotations
 
@@ -106,6 +111,55 @@ def _geopandas_ms(tab) -> float:
     return median_ms(plot, repeat=3)
 
 
+def _scan_pick_ms(tab, points) -> float:
+    geoms = tab.view.table.geometries
+    radius = 12 * tab.view.metres_per_pixel()
+    it = iter(points * 2)
+    return median_ms(lambda: np.flatnonzero(shapely.intersects(
+        geoms, shapely.Point(next(it)).buffer(radius))), repeat=40, warmup=2)
+
+
+def _geopandas_brush_ms(tab, mask, points) -> float:
+    import geopandas
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    geoms = tab.view.table.geometries[mask]
+    frame = geopandas.GeoDataFrame({"painted": np.zeros(len(geoms), bool)}, geometry=geoms, crs=27700)
+    radius = 12 * tab.view.metres_per_pixel()
+    it = iter(points * 2)
+
+    def step():
+        picked = shapely.intersects(geoms, shapely.Point(next(it)).buffer(radius))
+        frame.loc[picked, "painted"] = True
+        fig, ax = plt.subplots(figsize=(W / 100, H / 100), dpi=100)
+        frame.plot(ax=ax, color=np.where(frame["painted"], "#0072B2", "#dddddd"), edgecolor="#787878",
+                   linewidth=0.2)
+        ax.set_axis_off()
+        fig.canvas.draw()
+        plt.close(fig)
+
+    return median_ms(step, repeat=3)
+
+
+def _geopandas_open_ms(path: Path) -> float:
+    import geopandas
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    def read_and_plot():
+        frame = geopandas.read_file(path, layer="boundary_units")
+        fig, ax = plt.subplots(figsize=(W / 100, H / 100), dpi=100)
+        frame.plot(ax=ax, edgecolor="#787878", linewidth=0.2)
+        ax.set_axis_off()
+        fig.canvas.draw()
+        plt.close(fig)
+
+    return median_ms(read_and_plot, repeat=3)
+
+
 def _open_tab(app, path: Path):
     from models.catalogue import Catalogue
     from ui.document import Document
@@ -189,9 +243,13 @@ def run(data: Path, workdir: Path) -> list[dict]:
     brush_ms = median_ms(step, repeat=40, warmup=2)
     painted = len(brush.stroke)
     brush.cancel()
+    centres = [(p.x(), -p.y()) for p in steps]
     out.append(result("brush_step_ew", brush_ms, "<= 10 ms",
+                      {"shapely_scan_pick": _scan_pick_ms(tab, centres),
+                       "geopandas_pick_replot": _geopandas_brush_ms(tab, london, centres)},
                       note=f"42 steps across London at ward scale painted {painted} wards; brush 12 px"))
     out.append(result("open_to_first_frame_ew", first, "<= 500 ms",
+                      {"geopandas_read_plot": _geopandas_open_ms(path)},
                       note=f"{len(t):,} wards, {N_AREAS} areas; median of 3 opens with the levels of "
                            f"detail saved by an earlier session; the very first open after import "
                            f"(full detail while levels are computed) {cold:.0f} ms"))

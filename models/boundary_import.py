@@ -47,14 +47,23 @@ class BoundaryData:
     repaired: list[str] = field(default_factory=list)
     populations: list[float | None] = field(default_factory=list)
 
-    def guessed_level(self) -> str:
-        m = _ONS_CODE.match(self.code_field)
-        prefix = m.group(1).upper() if m else ""
-        return "ward" if prefix in _WARD_PREFIXES else "borough" if prefix in _BOROUGH_PREFIXES else "other"
-
     def vintage(self) -> str:
-        m = _ONS_CODE.match(self.code_field)
-        return f"20{m.group(2)}" if m else ""
+        return vintage(self.code_field)
+
+
+def vintage(code_field: str | None) -> str:
+    m = _ONS_CODE.match(code_field or "")
+    return f"20{m.group(2)}" if m else ""
+
+
+def suggest_layer(code_field: str | None, source: str | Path, level: str | None = None) -> tuple[str, str]:
+    """(name, level) for a new layer: 'Wards 2020'/'ward' from WD20CD, else the file's name."""
+    m = _ONS_CODE.match(code_field or "")
+    prefix = m.group(1).upper() if m else ""
+    level = level or ("ward" if prefix in _WARD_PREFIXES else
+                      "borough" if prefix in _BOROUGH_PREFIXES else "other")
+    default = {"ward": "Wards", "borough": "Boroughs"}.get(level, Path(source).name.split(".")[0])
+    return (f"{default} {vintage(code_field)}".strip() if m else default), level
 
 
 def _gdal_path(path: Path) -> str:
@@ -95,6 +104,52 @@ def _choose_fields(fields: list[str], columns: dict[str, np.ndarray], code_field
         others = [f for f in ons if f != code_field and len(set(columns[f])) < len(columns[f])]
         parent_field = others[0] if others else None
     return code_field, name_field, parent_field
+
+
+@dataclass
+class SourceInfo:
+    """What a boundary file offers, read without its geometry: for the import dialog."""
+    fields: list[str]
+    count: int
+    crs: str
+    code_field: str | None
+    name_field: str | None
+    parent_field: str | None
+    layer: str | None
+
+
+def describe(source: str | Path, layer: str | None = None) -> SourceInfo:
+    """Fields, feature count and the fields the import would choose on its own."""
+    source = Path(source)
+    if not source.is_file():
+        raise CatalogueError(f"{source} does not exist")
+    gdal_path = _gdal_path(source)
+    try:
+        if layer is None and source.suffix.lower() in (".gpkg", ".sqlite"):
+            polygon_layers = [n for n, t in pyogrio.list_layers(gdal_path) if t and "Polygon" in t]
+            layer = polygon_layers[0] if polygon_layers else None
+        meta, _, _, values = pyogrio.raw.read(gdal_path, layer=layer, read_geometry=False)
+    except Exception as e:
+        raise CatalogueError(f"cannot read {source.name}: {_first_line(e)}") from None
+    fields = [str(f) for f in meta["fields"]]
+    columns = dict(zip(fields, values))
+    guesses: list[str | None] = [None, None, None]
+    try:
+        guesses = list(_choose_fields(fields, columns, None, None, None))
+    except CatalogueError:  # nothing recognisable: the researcher chooses
+        pass
+    count = len(values[0]) if values else 0
+    return SourceInfo(fields=fields, count=count, crs=meta.get("crs") or "", code_field=guesses[0],
+                      name_field=guesses[1], parent_field=guesses[2], layer=layer)
+
+
+def csv_columns(path: str | Path) -> list[str]:
+    """The header of a CSV (for choosing the population column)."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            return next(csv.reader(f), [])
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise CatalogueError(f"cannot read {Path(path).name}: {_first_line(e)}") from None
 
 
 def read_boundaries(source: str | Path, *, layer: str | None = None, code_field: str | None = None,
@@ -277,9 +332,8 @@ def import_boundaries(cat, source: str | Path, *, name: str | None = None, level
     data.populations = populations
     source = Path(source)
     ons = bool(_ONS_CODE.match(data.code_field))
-    level = level or data.guessed_level()
-    default_name = {"ward": "Wards", "borough": "Boroughs"}.get(level, source.stem.split(".")[0])
-    name = name or (f"{default_name} {data.vintage()}".strip() if ons else default_name)
+    suggested, level = suggest_layer(data.code_field, source, level)
+    name = name or suggested
     record = BoundaryLayer(name=name, level=level, vintage=data.vintage(), source=source.name,
                            licence=licence if licence is not None else (ONS_LICENCE if ons else ""))
     revert = cat.layers.add(record, data.codes, data.names, data.parent_codes, populations,

@@ -192,7 +192,9 @@ def test_window_and_splitter_sizes_are_remembered(qtbot, tmp_path, window):
     again.close()
 
 
-def test_dropping_files(window, tmp_path, qtbot):
+def test_dropping_files(window, tmp_path, qtbot, monkeypatch):
+    from ui.file_actions import FileActions
+    monkeypatch.setattr(FileActions, "ask_boundary_options", lambda self, path: {})  # Import as guessed
     grid = write_grid_geojson(tmp_path / "grid.geojson")
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(grid))])

@@ -10,12 +10,13 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from models.boundary_import import import_boundaries
+from models.boundary_import import describe, import_boundaries
 from models.catalogue import Catalogue
 from models.errors import Cancelled, CatalogueError
 from models.example import build_example
 from models.export import export
 
+from .boundary_dialog import BoundaryImportDialog
 from .import_dialog import PartnershipImportDialog
 from .progress import run_with_progress
 from .welcome_view import ONS_NOTE
@@ -178,12 +179,21 @@ class FileActions:
         return chosen if chosen is not None else False
 
     # -- imports -------------------------------------------------------------------
-    def import_boundaries(self, path: str | os.PathLike | None = None) -> bool:
+    def import_boundaries(self, path: str | os.PathLike | None = None, options: dict | None = None) -> bool:
+        """Import a boundary file; without options, asks which fields and population to use."""
         path = Path(path) if path else self._ask(
             False, "Import boundaries",
             "Boundaries (*.geojson *.json *.gz *.zip *.shp *.gpkg);;All files (*)")
         if path is None:
             return False
+        if options is None:
+            try:
+                options = self.ask_boundary_options(path)
+            except CatalogueError as e:
+                self._fail("Cannot import the boundaries", e)
+                return False
+            if options is None:
+                return False
         doc = self.window.document
         cat = doc.catalogue
         # The geometry work (reading, repairing, reprojecting, encoding) runs off the GUI thread;
@@ -191,7 +201,7 @@ class FileActions:
         try:
             revert = doc.edit(f"Import boundaries from {path.name}", lambda: run_with_progress(
                 self.window, f"Importing {path.name}…",
-                lambda progress: import_boundaries(cat, path, progress=progress)[0]))
+                lambda progress: import_boundaries(cat, path, progress=progress, **options)[0]))
         except Cancelled:
             self.window.statusBar().showMessage("Import cancelled; nothing was changed", 8000)
             return False
@@ -202,6 +212,11 @@ class FileActions:
         n = cat.layers.unit_count(layer.id)
         self.window.statusBar().showMessage(f"Imported {n:,} units as “{layer.name}”", 10000)
         return True
+
+    def ask_boundary_options(self, path: Path) -> dict | None:
+        """The import dialog, filled with the import's own guesses; None when cancelled."""
+        dialog = BoundaryImportDialog(path, describe(path), self.window, self._folder())
+        return dialog.options() if dialog.exec() == BoundaryImportDialog.DialogCode.Accepted else None
 
     def import_partnerships(self, path: str | os.PathLike | None = None) -> PartnershipImportDialog | None:
         """Opens the mapping/preview dialog (not blocking); returns it."""

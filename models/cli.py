@@ -105,9 +105,10 @@ def cmd_list(args) -> int:
 
 
 def cmd_overlaps(args) -> int:
-    from .overlaps import pairwise
+    from .overlaps import overlap_matrix
     with _open(args.file, read_only=True) as cat:
-        pairs = pairwise(cat, by=args.by, as_of=args.as_of)
+        matrix = overlap_matrix(cat, by=args.by, as_of=args.as_of)
+    pairs = matrix.pairs()
     unit = {"units": "wards", "population": "people", "area": "km²", "members": "organisations"}[args.by]
     if args.format == "json":
         print(json.dumps([{"a": p.a, "b": p.b, "by": p.by, "shared": p.shared, "jaccard": p.jaccard,
@@ -121,14 +122,30 @@ def cmd_overlaps(args) -> int:
             writer.writerow([p.a, p.b, p.by, f"{p.shared:g}", f"{p.jaccard:.4f}", f"{p.a_in_b:.4f}",
                              f"{p.b_in_a:.4f}"])
     else:
-        shown = [p for p in pairs if p.shared > 0] if not args.all else pairs
-        print(f"{'a':<45} {'b':<45} {'shared ' + unit:>18} {'jaccard':>8} {'a in b':>7} {'b in a':>7}")
-        for p in sorted(shown, key=lambda p: -p.jaccard):
-            print(f"{p.a[:45]:<45} {p.b[:45]:<45} {p.shared:>18,.6g} {p.jaccard:>8.3f} "
-                  f"{p.a_in_b:>7.1%} {p.b_in_a:>7.1%}")
-        print(f"{len(shown)} overlapping pairs of {len(pairs)}"
-              + ("" if args.all else " (--all shows pairs that share nothing)"))
+        _print_matrix(matrix, unit, args.by == "members")
+        overlapping = sum(p.shared > 0 for p in pairs)
+        print(f"{overlapping} of {len(pairs)} pairs overlap; --format csv or json gives every pair "
+              "with its Jaccard index and containment both ways")
     return 0
+
+
+def _print_matrix(matrix, unit: str, members: bool) -> None:
+    """The pairwise amounts as a numbered square table (0 shown as '·'), names below."""
+    n = len(matrix)
+    what = "partnerships" if members else "areas"
+    if n == 0:
+        print(f"no {what} to compare")
+        return
+    cell = (lambda v: f"{v:,.1f}") if unit == "km²" else (lambda v: f"{v:,.0f}")
+    text = [[cell(v) if v > 0 else "·" for v in row] for row in matrix.shared]
+    width = max(len(str(n)), *(len(t) for row in text for t in row))
+    print(f"shared {unit} between {n} {what} (the diagonal is each one's own size)")
+    print(" " * 4 + " ".join(f"{j + 1:>{width}}" for j in range(n)))
+    for i, row in enumerate(text):
+        print(f"{i + 1:>3} " + " ".join(f"{t:>{width}}" for t in row))
+    print()
+    for i, name in enumerate(matrix.names):
+        print(f"{i + 1:>3}  {name}")
 
 
 def cmd_export(args) -> int:
@@ -190,12 +207,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON list of objects")
     p.set_defaults(run=cmd_list)
 
-    p = sub.add_parser("overlaps", help="pairwise overlap of areas (or of member sets)")
+    p = sub.add_parser("overlaps", help="pairwise overlap of areas (or of member sets): a matrix, "
+                       "or every pair with Jaccard and containment as CSV/JSON")
     p.add_argument("file")
     p.add_argument("--by", choices=("units", "population", "area", "members"), default="units")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--as-of", metavar="DATE", help="only partnerships and memberships active then")
-    p.add_argument("--all", action="store_true", help="table: show pairs that share nothing too")
     p.set_defaults(run=cmd_overlaps)
 
     p = sub.add_parser("export", help="export to .gpkg/.sqlite (catalogue), .geojson (areas) or .csv")

@@ -176,6 +176,7 @@ def test_england_and_wales_gz_reads(tmp_path):
     assert shapely.is_valid(data.geometries).all()
 
 
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")  # the point of the test
 def test_shapefile_without_prj_is_refused(cat, grid_geojson, tmp_path):
     meta, _, geoms, fields = pyogrio.raw.read(grid_geojson)
     pyogrio.raw.write(tmp_path / "noprj.shp", geoms, fields, fields=meta["fields"],

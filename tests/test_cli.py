@@ -32,7 +32,8 @@ def test_new_and_bad_input_exit_2_with_one_line(capsys, tmp_path):
     digest = file_digest(path)
     for argv in (["new", path], ["import-boundaries", path, tmp_path / "missing.geojson"],
                  ["list", tmp_path / "missing.gpkg"], ["list"], ["frobnicate"],
-                 ["export", path, tmp_path / "out.txt"], ["overlaps", path, "--by", "colour"]):
+                 ["export", path, tmp_path / "out.txt"], ["overlaps", path, "--by", "colour"],
+                 ["overlaps", path, "--as-of", "2008-13"]):
         code, out, err = run(capsys, *argv)
         assert code == 2, argv
         assert err.startswith("error: ") and err.count("\n") == 1, (argv, err)
@@ -134,4 +135,9 @@ def test_overlaps_command_formats(capsys, tmp_path):
     code, out, _ = run(capsys, "overlaps", path, "--by", "members", "--format", "csv")
     assert code == 0 and out.splitlines()[0] == "a,b,by,shared,jaccard,a_in_b,b_in_a"
     code, out, _ = run(capsys, "overlaps", path, "--by", "population")
-    assert code == 0 and "overlapping pairs" in out
+    lines = out.splitlines()
+    assert code == 0 and lines[0] == "shared people between 17 areas (the diagonal is each one's own size)"
+    assert len(lines[1].split()) == 17 and "pairs overlap" in lines[-1]
+    nlwa = next(line for line in lines if line.endswith("North London Waste Authority"))
+    row = lines[1 + int(nlwa.split()[0])].split()
+    assert row[0] == nlwa.split()[0] and "2,084,463" in row  # its own population on the diagonal

@@ -76,7 +76,8 @@ class MapTab(AreaList, QWidget):
                                 ("click", "Click", "Click a ward to add it to the area or take it out"),
                                 ("brush", "Brush", "Drag to paint wards in; hold Shift to erase"),
                                 ("lasso", "Lasso", "Draw round wards; those with the chosen share inside join"),
-                                ("polygon", "Polygon", "Click corners of a free area, double-click to finish")):
+                                ("polygon", "Polygon", "Click corners of a free area, double-click to finish; "
+                                 "double-click or Ctrl+click an edge to add a corner")):
             act = QAction(text, self, checkable=True, toolTip=tip + " · Alt+click adds a whole borough")
             act.triggered.connect(lambda _=False, n=name: self.set_tool(n))
             group.addAction(act)

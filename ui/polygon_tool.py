@@ -1,7 +1,8 @@
 """The polygon tool: a free area not tied to wards, with vertex editing.
 
-Each finished polygon, and each vertex edit, is one call to Drawing.commit_drawn,
-so one undo step.
+Each finished polygon, and each vertex edit (move, insert, delete), is one call
+to Drawing.commit_drawn, so one undo step. A vertex inserted with Ctrl and then
+dragged before release is still one step: "Insert vertex".
 """
 from __future__ import annotations
 
@@ -19,14 +20,20 @@ from .tool_base import Tool
 
 class PolygonTool(Tool):
     """Click vertices, double-click or Enter to finish; drag a handle to move a vertex,
-    right-click a handle to delete it; Escape abandons the polygon being drawn."""
-    HANDLE = 5.0
+    right-click a handle to delete it; double-click an edge, or Ctrl+click (or drag)
+    near one, to insert a vertex there; Escape abandons the polygon being drawn."""
+    HANDLE = 5.0   # half a vertex handle's width, in pixels
+    EDGE = 6.0     # how near an edge (pixels) a click inserts a vertex
 
     def __init__(self, drawing):
         super().__init__(drawing)
         self.points: list[QPointF] = []
         self.drawing = False
         self.dragging: int | None = None
+        self.drag_text = "Move vertex"
+        # The saved outline's edge under the first press of a double-click, which
+        # began a new polygon before Qt said it was a double-click.
+        self._edge_before: tuple[list[QPointF], int, QPointF] | None = None
         self.item = QGraphicsPathItem()
         pen = QPen(QColor(20, 20, 20), 2)
         pen.setCosmetic(True)
@@ -79,6 +86,27 @@ class PolygonTool(Tool):
                 return k
         return None
 
+    def _edge_at(self, pos) -> tuple[int, QPointF] | None:
+        """The closed outline's edge nearest pos, if within EDGE pixels: (index of its
+        first vertex, the nearest point on it)."""
+        if len(self.points) < 3:
+            return None
+        xy = np.array([(p.x(), p.y()) for p in self.points])
+        a, b = xy, np.roll(xy, -1, axis=0)
+        ab = b - a
+        p = np.array([pos.x(), pos.y()])
+        length2 = np.maximum((ab ** 2).sum(axis=1), 1e-12)
+        t = np.clip(((p - a) * ab).sum(axis=1) / length2, 0, 1)
+        near = a + t[:, None] * ab
+        dist = np.hypot(*(near - p).T)
+        k = int(np.argmin(dist))
+        if dist[k] > self.EDGE * self.d.view.metres_per_pixel():
+            return None
+        return k, QPointF(*near[k])
+
+    def _insert(self, points: list[QPointF], k: int, at: QPointF) -> list[QPointF]:
+        return points[:k + 1] + [at] + points[k + 1:]
+
     def press(self, event, pos) -> bool:
         if not self.d.ready():
             return True
@@ -89,9 +117,17 @@ class PolygonTool(Tool):
         if event.button() != Qt.MouseButton.LeftButton:
             return True
         if k is not None:
-            self.dragging = k
+            self.dragging, self.drag_text = k, "Move vertex"
+            return True
+        edge = None if self.drawing else self._edge_at(pos)
+        if edge is not None and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            # Insert where the edge was pressed; dragging moves the new vertex until release.
+            self.points = self._insert(self.points, edge[0], pos)
+            self.dragging, self.drag_text = edge[0] + 1, "Insert vertex"
+            self._show()
             return True
         if not self.drawing:
+            self._edge_before = (list(self.points), *edge) if edge is not None else None
             self.drawing, self.points = True, []
         self.points.append(pos)
         self._show()
@@ -105,9 +141,24 @@ class PolygonTool(Tool):
     def release(self, event, pos) -> None:
         if self.dragging is not None:
             self.dragging = None
-            self._save(self.points, "Move vertex")
+            self._save(self.points, self.drag_text)
 
     def double_click(self, event, pos) -> bool:
+        if event.button() != Qt.MouseButton.LeftButton or not self.d.ready():
+            return True
+        edge = None
+        if self.drawing and len(self.points) == 1 and self._edge_before is not None:
+            # The double-click's first press began a new polygon on the saved outline's
+            # edge: the user meant a new vertex there, not a new polygon.
+            points, k, at = self._edge_before
+            self.drawing, self._edge_before = False, None
+            edge = (points, k, at)
+        elif not self.drawing and self._handle_at(pos) is None:
+            found = self._edge_at(pos)
+            edge = (self.points, *found) if found is not None else None
+        if edge is not None:
+            self._save(self._insert(*edge), "Insert vertex")
+            return True
         self.finish()
         return True
 
@@ -143,4 +194,5 @@ class PolygonTool(Tool):
     def cancel(self) -> None:
         self.drawing = False
         self.dragging = None
+        self._edge_before = None
         self.area_changed()

@@ -2,6 +2,7 @@
 
 Columns 0-1 are borough B1, 2-3 are B2; ward Wrc is row r, column c.
 """
+import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QImage
@@ -105,6 +106,34 @@ def test_lasso_takes_wards_at_least_half_inside(tab, qtbot):
     tab.share.setValue(40)
     drag(qtbot, tab, outline)
     assert codes(tab) == ["W00", "W01", "W10", "W11", "W20", "W21"]
+
+
+def test_lasso_previews_while_drawn_what_its_release_commits(tab, qtbot):
+    tab.new_area("Preview")
+    tab.set_tool("lasso")
+    lasso = tab.drawing.tools["lasso"]
+    stack = tab.document.undo_stack
+    count = stack.count()
+    # Rows 0-1, columns 0-1 whole and 60% of column 2: six wards at the 50% share.
+    x1, y1 = X0 + 2.6 * CELL, Y0 + 2 * CELL - 1
+    outline = [at(tab, X0 - 200, Y0 - 200), at(tab, x1, Y0 - 200), at(tab, x1, y1),
+               at(tab, X0 - 200, y1), at(tab, X0 - 200, Y0 - 150)]
+    vp = tab.view.viewport()
+    qtbot.mousePress(vp, LEFT, Qt.KeyboardModifier.NoModifier, outline[0])
+    for p in outline[1:]:
+        qtbot.mouseMove(vp, p)
+    qtbot.waitUntil(lambda: lasso.previewed_points == len(outline))
+    t = tab.view.table
+    shown = {int(i) for i in np.flatnonzero(tab.view.effective_fill())}  # painted on the map now
+    assert sorted(t.codes[i] for i in shown) == ["W00", "W01", "W02", "W10", "W11", "W12"]
+    assert shown == lasso.previewed
+    qtbot.waitUntil(lambda: tab.panel.text("wards") == "6")   # the panel follows the preview
+    assert stack.count() == count and codes(tab) == []        # nothing saved mid-gesture
+    qtbot.mouseRelease(vp, LEFT, Qt.KeyboardModifier.NoModifier, outline[-1])
+    index = t.index_of()
+    assert {index[u] for u in tab.current_area().unit_ids} == shown
+    assert stack.count() == count + 1 and stack.undoText() == "Lasso"
+    assert {int(i) for i in np.flatnonzero(tab.view.effective_fill())} == shown
 
 
 def test_area_panel_figures(tab, qtbot):

@@ -8,8 +8,10 @@ half-written.
 """
 from __future__ import annotations
 
+import time
+
 import shapely
-from PySide6.QtCore import QObject, QPointF, Qt, Signal
+from PySide6.QtCore import QObject, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsPathItem
 
@@ -219,17 +221,29 @@ class BrushTool(Tool):
 
 
 class LassoTool(Tool):
-    """Draw a freehand shape; wards with at least the chosen share inside join (Shift: leave)."""
+    """Draw a freehand shape; wards with at least the chosen share inside join (Shift: leave).
+
+    While drawing, the wards that would join (or leave) are previewed, as the brush
+    does. Picking by share costs more as the shape grows, so the preview is
+    throttled: at most one pick per PREVIEW_MS, or per twice the last pick's
+    cost if that is longer, so the outline keeps following the mouse.
+    """
+    PREVIEW_MS = 40
 
     def __init__(self, drawing):
         super().__init__(drawing)
         self.points: list[QPointF] | None = None
         self.erase = False
         self.outline: QGraphicsPathItem | None = None
+        self.previewed: set[int] = set()   # what the map shows as joining (or leaving) now
+        self.previewed_points = 0          # ... for the first this many points of the shape
+        self._pick_ms = 0.0
+        self._timer = QTimer(drawing, singleShot=True, timeout=self._update_preview)
 
     def begin(self, event, pos) -> None:
         self.points = [pos]
         self.erase = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        self.previewed, self.previewed_points = set(), 0
         self.outline = QGraphicsPathItem()
         pen = QPen(QColor(20, 20, 20), 1.5, Qt.PenStyle.DashLine)
         pen.setCosmetic(True)
@@ -246,28 +260,62 @@ class LassoTool(Tool):
         path.addPolygon(QPolygonF(self.points))
         path.closeSubpath()
         self.outline.setPath(path)
+        if not self._timer.isActive():
+            self._timer.start(max(self.PREVIEW_MS, int(2 * self._pick_ms)))
+
+    def pick(self, points) -> set[int]:
+        """The wards the shape through these points takes at the share threshold.
+
+        Raises CatalogueError when the points enclose no usable shape."""
+        shape = shape_from_points([self.d.metres(p) for p in points])
+        return set(self.d.view.picker.within_share(shape, self.d.share).tolist())
+
+    def _update_preview(self) -> None:
+        if self.points is None or self.previewed_points == len(self.points):
+            return
+        started = time.perf_counter()
+        try:
+            picked = self.pick(self.points)
+        except CatalogueError:  # too few points yet, or no area: nothing would join
+            picked = set()
+        self._pick_ms = (time.perf_counter() - started) * 1000
+        self.previewed_points = len(self.points)
+        if picked != self.previewed:
+            self.previewed = picked
+            self.d.preview(set(), picked) if self.erase else self.d.preview(picked, set())
 
     def release(self, event, pos) -> None:
         if self.points is None:
             return
+        self._timer.stop()
         points, self.points = self.points, None
         self._remove_outline()
         try:
-            shape = shape_from_points([self.d.metres(p) for p in points])
+            picked = self.pick(points)
         except CatalogueError as e:
+            self._end_preview()
             self.d.message.emit(str(e))
             return
-        picked = set(self.d.view.picker.within_share(shape, self.d.share).tolist())
         if not picked:
+            self._end_preview()
             self.d.message.emit(f"No ward has {self.d.share:.0%} of its area inside that shape")
             return
+        self.previewed = set()
         if self.erase:
             self.d.commit("Lasso erase", set(), picked)
         else:
             self.d.commit("Lasso", picked, set())
 
+    def _end_preview(self) -> None:
+        if self.previewed:
+            self.previewed = set()
+            self.d.view.clear_preview()
+            self.d.pending_changed.emit(self.d.units_now())
+
     def cancel(self) -> None:
+        self._timer.stop()
         self.points = None
+        self._end_preview()
         self._remove_outline()
 
     def _remove_outline(self) -> None:

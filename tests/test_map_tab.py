@@ -223,6 +223,18 @@ def test_export_png_svg_pdf(tab, tmp_path):
     assert tab.export(str(tmp_path / "map.bmp")) is None and "png" in tab.status.text()
 
 
+def test_legend_swatches_show_their_colours(tab, qtbot):
+    tab.new_area("Swatch", colour="#D55E00")
+    tab.set_tool("polygon")  # its white vertex handles are the last items painted before the legend
+    vp = tab.view.viewport()
+    for x, y in ((X0 + 100, Y0 + 100), (X0 + 1900, Y0 + 100), (X0 + 1900, Y0 + 900)):
+        qtbot.mouseClick(vp, LEFT, pos=at(tab, x, y))
+    qtbot.keyClick(vp, Qt.Key.Key_Return)
+    image = vp.grab().toImage()
+    # The legend's first row (the selected area) is at the top left, its swatch ~16-34 px across.
+    assert QColor(image.pixel(25, 24)).name() == "#d55e00"
+
+
 def test_hover_text_names_ward_borough_and_areas(tab, qtbot):
     tab.new_area("Hovered")
     tab.set_tool("click")

@@ -243,11 +243,30 @@ def run(data: Path, workdir: Path) -> list[dict]:
     brush_ms = median_ms(step, repeat=40, warmup=2)
     painted = len(brush.stroke)
     brush.cancel()
+
+    # A lasso's live preview step: pick by share inside a long freehand loop and recolour.
+    tab.set_tool("lasso")
+    lasso = tab.drawing.tools["lasso"]
+    cx, cy, r = (x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 6
+    angles = np.linspace(0, 2 * np.pi, 400, endpoint=False)
+    loop = [QPointF(cx + r * np.cos(a) * (1 + 0.2 * np.sin(7 * a)), -(cy + r * np.sin(a))) for a in angles]
+    lasso.points, lasso.erase = list(loop), False
+
+    def lasso_step():
+        lasso.previewed_points = 0  # redo the pick as if the loop had grown
+        lasso._update_preview()
+        app.processEvents()
+
+    lasso_ms = median_ms(lasso_step, repeat=15, warmup=1)
+    lassoed = len(lasso.previewed)
+    lasso.cancel()
     centres = [(p.x(), -p.y()) for p in steps]
     out.append(result("brush_step_ew", brush_ms, "<= 10 ms",
                       {"shapely_scan_pick": _scan_pick_ms(tab, centres),
                        "geopandas_pick_replot": _geopandas_brush_ms(tab, london, centres)},
-                      note=f"42 steps across London at ward scale painted {painted} wards; brush 12 px"))
+                      note=f"42 steps across London at ward scale painted {painted} wards; brush 12 px; "
+                           f"a lasso preview step (400-point loop taking {lassoed} wards at 50%) "
+                           f"{lasso_ms:.1f} ms"))
     out.append(result("open_to_first_frame_ew", first, "<= 500 ms",
                       {"geopandas_read_plot": _geopandas_open_ms(path)},
                       note=f"{len(t):,} wards, {N_AREAS} areas; median of 3 opens with the levels of "

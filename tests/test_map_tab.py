@@ -2,6 +2,7 @@
 
 Columns 0-1 are borough B1, 2-3 are B2; ward Wrc is row r, column c.
 """
+import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QImage
@@ -107,6 +108,34 @@ def test_lasso_takes_wards_at_least_half_inside(tab, qtbot):
     assert codes(tab) == ["W00", "W01", "W10", "W11", "W20", "W21"]
 
 
+def test_lasso_previews_while_drawn_what_its_release_commits(tab, qtbot):
+    tab.new_area("Preview")
+    tab.set_tool("lasso")
+    lasso = tab.drawing.tools["lasso"]
+    stack = tab.document.undo_stack
+    count = stack.count()
+    # Rows 0-1, columns 0-1 whole and 60% of column 2: six wards at the 50% share.
+    x1, y1 = X0 + 2.6 * CELL, Y0 + 2 * CELL - 1
+    outline = [at(tab, X0 - 200, Y0 - 200), at(tab, x1, Y0 - 200), at(tab, x1, y1),
+               at(tab, X0 - 200, y1), at(tab, X0 - 200, Y0 - 150)]
+    vp = tab.view.viewport()
+    qtbot.mousePress(vp, LEFT, Qt.KeyboardModifier.NoModifier, outline[0])
+    for p in outline[1:]:
+        qtbot.mouseMove(vp, p)
+    qtbot.waitUntil(lambda: lasso.previewed_points == len(outline))
+    t = tab.view.table
+    shown = {int(i) for i in np.flatnonzero(tab.view.effective_fill())}  # painted on the map now
+    assert sorted(t.codes[i] for i in shown) == ["W00", "W01", "W02", "W10", "W11", "W12"]
+    assert shown == lasso.previewed
+    qtbot.waitUntil(lambda: tab.panel.text("wards") == "6")   # the panel follows the preview
+    assert stack.count() == count and codes(tab) == []        # nothing saved mid-gesture
+    qtbot.mouseRelease(vp, LEFT, Qt.KeyboardModifier.NoModifier, outline[-1])
+    index = t.index_of()
+    assert {index[u] for u in tab.current_area().unit_ids} == shown
+    assert stack.count() == count + 1 and stack.undoText() == "Lasso"
+    assert {int(i) for i in np.flatnonzero(tab.view.effective_fill())} == shown
+
+
 def test_area_panel_figures(tab, qtbot):
     tab.new_area("Across")
     tab.set_tool("click")
@@ -192,6 +221,18 @@ def test_export_png_svg_pdf(tab, tmp_path):
     png = QImage(str(tmp_path / "map.png"))
     assert png.width() == 2 * tab.view.viewport().width()
     assert tab.export(str(tmp_path / "map.bmp")) is None and "png" in tab.status.text()
+
+
+def test_legend_swatches_show_their_colours(tab, qtbot):
+    tab.new_area("Swatch", colour="#D55E00")
+    tab.set_tool("polygon")  # its white vertex handles are the last items painted before the legend
+    vp = tab.view.viewport()
+    for x, y in ((X0 + 100, Y0 + 100), (X0 + 1900, Y0 + 100), (X0 + 1900, Y0 + 900)):
+        qtbot.mouseClick(vp, LEFT, pos=at(tab, x, y))
+    qtbot.keyClick(vp, Qt.Key.Key_Return)
+    image = vp.grab().toImage()
+    # The legend's first row (the selected area) is at the top left, its swatch ~16-34 px across.
+    assert QColor(image.pixel(25, 24)).name() == "#d55e00"
 
 
 def test_hover_text_names_ward_borough_and_areas(tab, qtbot):

@@ -91,6 +91,7 @@ def draw(painter: QPainter, legend: list[tuple[str, QColor]], attribution: str) 
         elif kind == "fill":
             painter.fillRect(swatch, colour)
             painter.setPen(QPen(QColor(110, 110, 110), 1))
+            painter.setBrush(Qt.BrushStyle.NoBrush)  # the view's brush would paint over the swatch
             painter.drawRect(swatch)
         else:
             painter.setPen(QPen(colour, 2 * dpi))

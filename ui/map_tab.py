@@ -3,19 +3,20 @@
     tab = MapTab(document)     # reloads itself on document.changed
 
 Every change goes through document.edit(); the tab only reads the catalogue to
-redraw. Methods that would ask the user something take the answer as an
-optional argument, so tests (and scripts) can drive them without dialogs.
+redraw. The area list and its edits (new, rename, recolour, link, ...) come
+from area_list.AreaList. Methods that would ask the user something take the
+answer as an optional argument, so tests (and scripts) can drive them without
+dialogs.
 """
 from __future__ import annotations
 
 import numpy as np
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QColor, QIcon, QPixmap
-from PySide6.QtWidgets import (QColorDialog, QComboBox, QFileDialog, QHBoxLayout, QInputDialog,
-                               QLabel, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
-                               QSpinBox, QSplitter, QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtCore import QStandardPaths, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QColor
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QLabel, QSpinBox, QSplitter, QToolBar,
+                               QVBoxLayout, QWidget)
 
 from models.area_stats import area_stats, borough_names
 from models.drawing import Picker
@@ -24,10 +25,10 @@ from models.map_geometry import LayerGeometry
 from models.overlaps_time import partnership_active
 from models.records import Area
 
+from .area_list import AreaList
 from .area_panel import AreaPanel
 from .document import Document
 from .map_export import FORMATS, export_view
-from .map_style import AREA_COLOURS
 from .map_tools import Drawing
 from .map_view import BACKGROUND_UNITS, MapView
 
@@ -38,7 +39,7 @@ def lod_cache_dir() -> Path:
     return Path(base) / "map-levels"
 
 
-class MapTab(QWidget):
+class MapTab(AreaList, QWidget):
     def __init__(self, document: Document, parent=None):
         super().__init__(parent)
         self.document = document
@@ -75,7 +76,8 @@ class MapTab(QWidget):
                                 ("click", "Click", "Click a ward to add it to the area or take it out"),
                                 ("brush", "Brush", "Drag to paint wards in; hold Shift to erase"),
                                 ("lasso", "Lasso", "Draw round wards; those with the chosen share inside join"),
-                                ("polygon", "Polygon", "Click corners of a free area, double-click to finish")):
+                                ("polygon", "Polygon", "Click corners of a free area, double-click to finish; "
+                                 "double-click or Ctrl+click an edge to add a corner")):
             act = QAction(text, self, checkable=True, toolTip=tip + " · Alt+click adds a whole borough")
             act.triggered.connect(lambda _=False, n=name: self.set_tool(n))
             group.addAction(act)
@@ -107,31 +109,11 @@ class MapTab(QWidget):
         self.layer_combo = QComboBox()
         self.layer_combo.activated.connect(lambda _: self._choose_layer(self.layer_combo.currentData()))
 
-        self.area_list = QListWidget()
-        self.area_list.currentItemChanged.connect(self._on_area_selected)
-        buttons = QWidget()
-        grid = QVBoxLayout(buttons)
-        grid.setContentsMargins(0, 0, 0, 0)
-        rows = ((("New", self.new_area), ("Rename", self.rename_area), ("Colour", self.recolour_area)),
-                (("Duplicate", self.duplicate_area), ("Delete", self.delete_area)),
-                (("Link to partnership…", self.link_area), ("From partnership…", self.area_from_partnership)))
-        self.buttons: dict[str, QPushButton] = {}
-        for row in rows:
-            line = QHBoxLayout()
-            for text, slot in row:
-                b = QPushButton(text)
-                b.clicked.connect(lambda _=False, s=slot: s())
-                line.addWidget(b)
-                self.buttons[text] = b
-            grid.addLayout(line)
-
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.addWidget(QLabel("Boundary layer:"))
         side_layout.addWidget(self.layer_combo)
-        side_layout.addWidget(QLabel("Areas:"))
-        side_layout.addWidget(self.area_list, 1)
-        side_layout.addWidget(buttons)
+        self._add_area_list(side_layout)
         side_layout.addWidget(self.panel)
         side_layout.addWidget(self.status)
         splitter = QSplitter()
@@ -192,31 +174,13 @@ class MapTab(QWidget):
         ids = [a.id for a in self.areas]
         if self.area_id not in ids:
             self.area_id = None
-        self.area_list.blockSignals(True)
-        self.area_list.clear()
-        icons: dict[str, QIcon] = {}
-        for a in self.areas:
-            if a.colour not in icons:
-                swatch = QPixmap(14, 14)
-                swatch.fill(QColor(a.colour))
-                icons[a.colour] = QIcon(swatch)
-            icon = icons[a.colour]
-            text = a.name + (f"  ({len(a.unit_ids)} wards)" if a.unit_ids else "")
-            item = QListWidgetItem(icon, text)
-            item.setData(Qt.ItemDataRole.UserRole, a.id)
-            link = self.cat.partnerships.get(a.partnership_id).name if a.partnership_id else None
-            item.setToolTip(f"Linked to {link}" if link else "Not linked to a partnership")
-            self.area_list.addItem(item)
-            if a.id == self.area_id:
-                self.area_list.setCurrentItem(item)
-        self.area_list.blockSignals(False)
+        self._fill_area_list()
         self._repaint_areas()
 
     def _repaint_areas(self) -> None:
         current = self.current_area()
         self.drawing.set_area(current)
-        for name in ("Rename", "Colour", "Duplicate", "Delete", "Link to partnership…"):
-            self.buttons[name].setEnabled(current is not None)
+        self._enable_area_buttons(current is not None)
         if self.view.table is None:
             self.panel.show_stats(None)
             return
@@ -253,19 +217,6 @@ class MapTab(QWidget):
             self._current = self.cat.areas.get(self.area_id) if self.area_id is not None else None
         return self._current
 
-    def select_area(self, area_id: int | None) -> None:
-        self.area_id = area_id
-        for k in range(self.area_list.count()):
-            item = self.area_list.item(k)
-            if item.data(Qt.ItemDataRole.UserRole) == area_id:
-                self.area_list.setCurrentItem(item)
-                return
-        self._repaint_areas()
-
-    def _on_area_selected(self, item, _previous=None) -> None:
-        self.area_id = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
-        self._repaint_areas()
-
     def _on_pending(self, units: set[int]) -> None:
         self._pending = units
         self._stats_timer.start()
@@ -300,108 +251,6 @@ class MapTab(QWidget):
             self.show_message("Select an area with wards to zoom to it")
             return
         self.view.zoom_to_bounds(*area.outline.bounds)
-
-    # -- editing areas (each one undo step) --------------------------------
-    def _edit(self, text, apply):
-        try:
-            return self.document.edit(text, apply)
-        except CatalogueError as e:
-            self.show_message(str(e))
-            return None
-
-    def new_area(self, name: str | None = None, colour: str | None = None) -> int | None:
-        if name is None:
-            name, ok = QInputDialog.getText(self, "New area", "Name:", text=f"Area {len(self.areas) + 1}")
-            if not ok:
-                return None
-        colour = colour or AREA_COLOURS[len(self.areas) % len(AREA_COLOURS)]
-        area = Area(name=name, colour=colour, layer_id=self.layer_id)
-        revert = self._edit("New area", lambda: self.cat.areas.add(area))
-        if revert is not None:
-            self.select_area(revert.id)
-            return revert.id
-        return None
-
-    def _update(self, text, **changes) -> None:
-        from dataclasses import replace
-        area = self.current_area()
-        if area is not None:
-            self._edit(text, lambda: self.cat.areas.update(replace(area, **changes)))
-
-    def rename_area(self, name: str | None = None) -> None:
-        area = self.current_area()
-        if area is None:
-            return
-        if name is None:
-            name, ok = QInputDialog.getText(self, "Rename area", "Name:", text=area.name)
-            if not ok:
-                return
-        self._update("Rename area", name=name)
-
-    def recolour_area(self, colour: str | None = None) -> None:
-        area = self.current_area()
-        if area is None:
-            return
-        if colour is None:
-            picked = QColorDialog.getColor(QColor(area.colour), self, "Area colour")
-            if not picked.isValid():
-                return
-            colour = picked.name()
-        self._update("Recolour area", colour=colour)
-
-    def link_area(self, partnership_id: int | None | bool = False) -> None:
-        """Link the selected area to a partnership (None unlinks); asks when not given."""
-        if self.current_area() is None:
-            return
-        if partnership_id is False:
-            partnership_id = self._ask_partnership("Link to partnership", allow_none=True)
-            if partnership_id is False:
-                return
-        self._update("Link area to partnership", partnership_id=partnership_id)
-
-    def duplicate_area(self) -> None:
-        area = self.current_area()
-        if area is not None:
-            revert = self._edit("Duplicate area", lambda: self.cat.areas.duplicate(area.id))
-            if revert is not None:
-                self.select_area(revert.id)
-
-    def delete_area(self, confirm: bool = True) -> None:
-        area = self.current_area()
-        if area is None:
-            return
-        if confirm and QMessageBox.question(self, "Delete area", f"Delete '{area.name}'? (Undo brings it back)") \
-                != QMessageBox.StandardButton.Yes:
-            return
-        self._edit("Delete area", lambda: self.cat.areas.delete(area.id))
-
-    def area_from_partnership(self, partnership_id: int | None = None) -> int | None:
-        if self.layer_id is None:
-            self.show_message("Import a ward layer first")
-            return None
-        if partnership_id is None:
-            partnership_id = self._ask_partnership("Area from partnership", allow_none=False)
-            if partnership_id in (None, False):
-                return None
-        colour = AREA_COLOURS[len(self.areas) % len(AREA_COLOURS)]
-        layer_id = self.layer_id
-        revert = self._edit("Area from partnership",
-                            lambda: self.cat.areas.from_partnership(partnership_id, layer_id, colour=colour))
-        if revert is not None:
-            self.select_area(revert.id)
-            return revert.id
-        return None
-
-    def _ask_partnership(self, title: str, allow_none: bool):
-        partnerships = self.cat.partnerships.all()
-        names = (["(no partnership)"] if allow_none else []) + [p.name for p in partnerships]
-        if not partnerships:
-            self.show_message("The catalogue has no partnerships yet")
-            return False
-        name, ok = QInputDialog.getItem(self, title, "Partnership:", names, 0, False)
-        if not ok:
-            return False
-        return next((p.id for p in partnerships if p.name == name), None)
 
     def export(self, path: str | None = None):
         if path is None:

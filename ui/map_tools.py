@@ -1,4 +1,5 @@
-"""The drawing tools: click, brush (Shift erases), lasso, polygon; Alt+click fills a borough.
+"""The drawing tools: click, brush (Shift erases), lasso; the polygon tool lives in
+polygon_tool, the gesture protocol (and Alt+click filling a borough) in tool_base.
 
 A gesture is collected from press to release and previewed on the map; on
 release it becomes ONE model call pushed through Document.edit, so one stroke
@@ -7,14 +8,18 @@ half-written.
 """
 from __future__ import annotations
 
-import numpy as np
+import time
+
 import shapely
-from PySide6.QtCore import QObject, QPointF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen, QPolygonF
-from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsPathItem, QGraphicsRectItem
+from PySide6.QtCore import QObject, QPointF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsPathItem
 
 from models.drawing import DEFAULT_SHARE, shape_from_points
 from models.errors import CatalogueError
+
+from .polygon_tool import PolygonTool
+from .tool_base import Tool
 
 TOOLS = ("pan", "click", "brush", "lasso", "polygon")
 
@@ -134,40 +139,6 @@ class Drawing(QObject):
         return True
 
 
-class Tool:
-    def __init__(self, drawing: Drawing):
-        self.d = drawing
-
-    def activate(self) -> None: ...
-    def cancel(self) -> None: ...
-    def area_changed(self) -> None: ...
-    def hover(self, event, pos) -> None: ...
-    def key(self, event) -> bool: return False
-    def double_click(self, event, pos) -> bool: return False
-
-    def press(self, event, pos) -> bool:
-        if event.button() != Qt.MouseButton.LeftButton or not self.d.ready():
-            return True
-        if event.modifiers() & Qt.KeyboardModifier.AltModifier:
-            self._fill_borough(pos)
-            return True
-        self.begin(event, pos)
-        return True
-
-    def _fill_borough(self, pos) -> None:
-        hit = self.d.view.picker.at(*self.d.metres(pos))
-        if hit is None:
-            self.d.message.emit("Alt+click on a ward to add its whole borough")
-            return
-        parent = self.d.view.table.parent_codes[hit]
-        name = self.d.view.borough_names.get(parent, parent or "borough")
-        self.d.commit(f"Add {name}", self.d.borough_of(hit), set())
-
-    def begin(self, event, pos) -> None: ...
-    def move(self, event, pos) -> None: ...
-    def release(self, event, pos) -> None: ...
-
-
 class ClickTool(Tool):
     def begin(self, event, pos) -> None:
         hit = self.d.view.picker.at(*self.d.metres(pos))
@@ -250,17 +221,29 @@ class BrushTool(Tool):
 
 
 class LassoTool(Tool):
-    """Draw a freehand shape; wards with at least the chosen share inside join (Shift: leave)."""
+    """Draw a freehand shape; wards with at least the chosen share inside join (Shift: leave).
+
+    While drawing, the wards that would join (or leave) are previewed, as the brush
+    does. Picking by share costs more as the shape grows, so the preview is
+    throttled: at most one pick per PREVIEW_MS, or per twice the last pick's
+    cost if that is longer, so the outline keeps following the mouse.
+    """
+    PREVIEW_MS = 40
 
     def __init__(self, drawing):
         super().__init__(drawing)
         self.points: list[QPointF] | None = None
         self.erase = False
         self.outline: QGraphicsPathItem | None = None
+        self.previewed: set[int] = set()   # what the map shows as joining (or leaving) now
+        self.previewed_points = 0          # ... for the first this many points of the shape
+        self._pick_ms = 0.0
+        self._timer = QTimer(drawing, singleShot=True, timeout=self._update_preview)
 
     def begin(self, event, pos) -> None:
         self.points = [pos]
         self.erase = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        self.previewed, self.previewed_points = set(), 0
         self.outline = QGraphicsPathItem()
         pen = QPen(QColor(20, 20, 20), 1.5, Qt.PenStyle.DashLine)
         pen.setCosmetic(True)
@@ -277,160 +260,65 @@ class LassoTool(Tool):
         path.addPolygon(QPolygonF(self.points))
         path.closeSubpath()
         self.outline.setPath(path)
+        if not self._timer.isActive():
+            self._timer.start(max(self.PREVIEW_MS, int(2 * self._pick_ms)))
+
+    def pick(self, points) -> set[int]:
+        """The wards the shape through these points takes at the share threshold.
+
+        Raises CatalogueError when the points enclose no usable shape."""
+        shape = shape_from_points([self.d.metres(p) for p in points])
+        return set(self.d.view.picker.within_share(shape, self.d.share).tolist())
+
+    def _update_preview(self) -> None:
+        if self.points is None or self.previewed_points == len(self.points):
+            return
+        started = time.perf_counter()
+        try:
+            picked = self.pick(self.points)
+        except CatalogueError:  # too few points yet, or no area: nothing would join
+            picked = set()
+        self._pick_ms = (time.perf_counter() - started) * 1000
+        self.previewed_points = len(self.points)
+        if picked != self.previewed:
+            self.previewed = picked
+            self.d.preview(set(), picked) if self.erase else self.d.preview(picked, set())
 
     def release(self, event, pos) -> None:
         if self.points is None:
             return
+        self._timer.stop()
         points, self.points = self.points, None
         self._remove_outline()
         try:
-            shape = shape_from_points([self.d.metres(p) for p in points])
+            picked = self.pick(points)
         except CatalogueError as e:
+            self._end_preview()
             self.d.message.emit(str(e))
             return
-        picked = set(self.d.view.picker.within_share(shape, self.d.share).tolist())
         if not picked:
+            self._end_preview()
             self.d.message.emit(f"No ward has {self.d.share:.0%} of its area inside that shape")
             return
+        self.previewed = set()
         if self.erase:
             self.d.commit("Lasso erase", set(), picked)
         else:
             self.d.commit("Lasso", picked, set())
 
+    def _end_preview(self) -> None:
+        if self.previewed:
+            self.previewed = set()
+            self.d.view.clear_preview()
+            self.d.pending_changed.emit(self.d.units_now())
+
     def cancel(self) -> None:
+        self._timer.stop()
         self.points = None
+        self._end_preview()
         self._remove_outline()
 
     def _remove_outline(self) -> None:
         if self.outline is not None and self.outline.scene() is not None:
             self.outline.scene().removeItem(self.outline)
         self.outline = None
-
-
-class PolygonTool(Tool):
-    """Click vertices, double-click or Enter to finish; drag a handle to move a vertex,
-    right-click a handle to delete it; Escape abandons the polygon being drawn."""
-    HANDLE = 5.0
-
-    def __init__(self, drawing):
-        super().__init__(drawing)
-        self.points: list[QPointF] = []
-        self.drawing = False
-        self.dragging: int | None = None
-        self.item = QGraphicsPathItem()
-        pen = QPen(QColor(20, 20, 20), 2)
-        pen.setCosmetic(True)
-        self.item.setPen(pen)
-        self.item.setBrush(QColor(255, 255, 255, 60))
-        self.item.setZValue(10)
-        self.handles: list[QGraphicsRectItem] = []
-
-    def activate(self) -> None:
-        if self.item.scene() is not self.d.view.scene():
-            self.d.view.scene().addItem(self.item)
-        self.area_changed()
-
-    def area_changed(self) -> None:
-        if self.drawing:
-            return
-        drawn = self.d.area.drawn if self.d.area is not None else None
-        self.points = []
-        if drawn is not None:
-            poly = max(shapely.get_parts(drawn), key=lambda g: g.area)
-            self.points = [QPointF(x, -y) for x, y in np.asarray(poly.exterior.coords)[:-1]]
-        self._show()
-
-    def _show(self) -> None:
-        if self.item.scene() is None:
-            return
-        path = QPainterPath()
-        if self.points:
-            path.addPolygon(QPolygonF(self.points))
-            if not self.drawing:
-                path.closeSubpath()
-        self.item.setPath(path)
-        for h in self.handles:
-            if h.scene() is not None:
-                h.scene().removeItem(h)
-        self.handles = []
-        r = self.HANDLE * self.d.view.metres_per_pixel()
-        for p in self.points:
-            h = QGraphicsRectItem(p.x() - r, p.y() - r, 2 * r, 2 * r)
-            h.setBrush(QBrush(QColor("white")))
-            h.setPen(QPen(QColor("black"), 0))
-            h.setZValue(11)
-            self.item.scene().addItem(h)
-            self.handles.append(h)
-
-    def _handle_at(self, pos) -> int | None:
-        r = 2 * self.HANDLE * self.d.view.metres_per_pixel()
-        for k, p in enumerate(self.points):
-            if abs(p.x() - pos.x()) <= r and abs(p.y() - pos.y()) <= r:
-                return k
-        return None
-
-    def press(self, event, pos) -> bool:
-        if not self.d.ready():
-            return True
-        k = None if self.drawing else self._handle_at(pos)
-        if k is not None and event.button() == Qt.MouseButton.RightButton:
-            self._save([p for i, p in enumerate(self.points) if i != k], "Delete vertex")
-            return True
-        if event.button() != Qt.MouseButton.LeftButton:
-            return True
-        if k is not None:
-            self.dragging = k
-            return True
-        if not self.drawing:
-            self.drawing, self.points = True, []
-        self.points.append(pos)
-        self._show()
-        return True
-
-    def move(self, event, pos) -> None:
-        if self.dragging is not None:
-            self.points[self.dragging] = pos
-            self._show()
-
-    def release(self, event, pos) -> None:
-        if self.dragging is not None:
-            self.dragging = None
-            self._save(self.points, "Move vertex")
-
-    def double_click(self, event, pos) -> bool:
-        self.finish()
-        return True
-
-    def key(self, event) -> bool:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.drawing:
-            self.finish()
-            return True
-        if event.key() == Qt.Key.Key_Escape and self.drawing:
-            self.cancel()
-            return True
-        return False
-
-    def finish(self) -> None:
-        if not self.drawing:
-            return
-        self.drawing = False
-        # A double-click also delivered a press: drop the repeated last vertex.
-        pts = self.points
-        if len(pts) > 1 and (pts[-1] - pts[-2]).manhattanLength() < 1e-9:
-            pts = pts[:-1]
-        self._save(pts, "Draw polygon")
-
-    def _save(self, points, text) -> None:
-        try:
-            shape = shape_from_points([self.d.metres(p) for p in points])
-        except CatalogueError as e:
-            self.d.message.emit(str(e))
-            self.area_changed()
-            return
-        if not self.d.commit_drawn(text, shape):
-            self.area_changed()
-
-    def cancel(self) -> None:
-        self.drawing = False
-        self.dragging = None
-        self.area_changed()

@@ -1,12 +1,10 @@
 """The map: a boundary layer's units filled by area, borough outlines, overlays.
 
-Two ways of drawing, chosen by scale:
-- zoomed in, one QGraphicsPathItem per unit (outlined, hoverable, labelled);
-- zoomed out so far that a typical unit is a few pixels, the unit items are
-  hidden and one "overview" item fills one merged path per colour, drawn
-  without outlines or antialiasing and cached as a device pixmap: 8,071 items
-  cost ~15 ms a frame in QGraphicsView's per-item overhead alone.
-Both use coverage-simplified geometry below a pixel of error (LayerGeometry).
+Which detail to draw is chosen by scale (see map_detail for the two modes):
+one item per unit when units are big enough on screen, one cached overview
+item otherwise; both use coverage-simplified geometry below a pixel of error
+(LayerGeometry), computed off-thread for big layers. This view owns the
+fills, the stroke preview, navigation and the mouse and keys.
 Scene coordinates are metres: x = easting, y = -northing.
 """
 from __future__ import annotations
@@ -16,73 +14,20 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import shapely
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QPixmapCache
-from PySide6.QtWidgets import (QGraphicsItem, QGraphicsPathItem, QGraphicsScene,
-                               QGraphicsSimpleTextItem, QGraphicsView, QToolTip)
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPixmapCache
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QToolTip
 
 from models.drawing import Picker
 from models.layers import UnitTable
-from models.map_geometry import LayerGeometry, rings
+from models.map_geometry import LayerGeometry
 
 from . import map_overlays
-from .map_paths import merged_paths, unit_paths
-from .map_style import BOROUGH_EDGE, NEUTRAL, OUTSIDE, WARD_EDGE, blend
+from .map_detail import DetailItems, overview_paths
+from .map_style import NEUTRAL, OUTSIDE, blend
 
 UNITS_MODE_PIXELS = 4.0    # typical unit at least this wide on screen: draw unit items
 LABEL_PIXELS = 70.0        # ... and this wide: label them
 BACKGROUND_UNITS = 2000    # layers larger than this get their levels computed off-thread
-
-
-class _Overview(QGraphicsItem):
-    """All units as one filled path per colour, plus borough outlines; cached as a pixmap.
-
-    The paths are built on first paint after a change (`build` is the view's
-    builder), so several changes in a row cost one rebuild.
-    """
-
-    def __init__(self, build):
-        super().__init__()
-        self.fills: list[tuple[QPainterPath, QBrush]] = []
-        self.outlines = QPainterPath()
-        self.pen = QPen(BOROUGH_EDGE, 1.0)
-        self.pen.setCosmetic(True)
-        self.rect = QRectF()
-        self.dirty = True
-        self._build = build
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-
-    def invalidate(self) -> None:
-        self.dirty = True
-        self.update()
-
-    def boundingRect(self) -> QRectF:
-        return self.rect
-
-    def paint(self, painter, option, widget=None) -> None:
-        if self.dirty:
-            self.dirty = False
-            self._build()
-        # Units here are a few pixels wide: antialiasing would only blur them, slowly.
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        for path, brush in self.fills:
-            painter.fillPath(path, brush)
-        if not self.outlines.isEmpty():
-            painter.strokePath(self.outlines, self.pen)
-
-
-class _Group(QGraphicsItem):
-    """A parent that draws nothing: hiding it hides thousands of children in one call."""
-
-    def __init__(self, z: float):
-        super().__init__()
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
-        self.setZValue(z)
-
-    def boundingRect(self) -> QRectF:
-        return QRectF()
-
-    def paint(self, *args) -> None:
-        pass
 
 
 class MapView(QGraphicsView):
@@ -115,9 +60,6 @@ class MapView(QGraphicsView):
         self._shown = np.zeros(0, dtype=np.int64)     # what the unit items show now
         self._palette: list[QColor] = [NEUTRAL]
         self._preview: dict[int, int] = {}            # unit -> palette index during a stroke
-        self._items: list[QGraphicsPathItem] = []
-        self._labels: list[QGraphicsSimpleTextItem] = []
-        self._paths: dict[float, list[QPainterPath]] = {}
         self._mode = ""
         self._level = -1.0
         self._overview_key = None
@@ -132,23 +74,13 @@ class MapView(QGraphicsView):
         self._poll = QTimer(self, interval=150, timeout=self._refresh_lod)
 
     def _init_items(self) -> None:
-        scene = self.scene()
-        scene.clear()
-        self._overview = _Overview(self._build_overview)
-        self._overview.setZValue(0)
-        scene.addItem(self._overview)
-        self._units = _Group(1)
-        scene.addItem(self._units)
-        self._boroughs = _Group(2)
-        scene.addItem(self._boroughs)
-        self._highlight = QGraphicsPathItem()
-        self._highlight.setZValue(3)
-        self._highlight.setBrush(Qt.BrushStyle.NoBrush)
-        scene.addItem(self._highlight)
-        self._label_group = _Group(4)
-        scene.addItem(self._label_group)
-        self._items, self._labels, self._paths = [], [], {}
-        self._boroughs_level = None
+        self.scene().clear()
+        self._detail = DetailItems(self.scene(), self._build_overview)
+
+    @property
+    def _overview(self):
+        """The overview item (export switches off its pixmap cache)."""
+        return self._detail.overview
 
     # -- data ------------------------------------------------------------
     def set_layer(self, table: UnitTable | None, geometry: LayerGeometry | None = None,
@@ -211,13 +143,7 @@ class MapView(QGraphicsView):
 
     def set_highlight(self, outline, colour: QColor | None) -> None:
         """The selected area's outline (coverage union of its units), drawn thick."""
-        path = QPainterPath()
-        if outline is not None and not outline.is_empty and self.geometry_lod is not None:
-            path = merged_paths(rings(np.array([outline], dtype=object)), [np.array([0])])[0]
-        pen = QPen((colour or QColor("black")).darker(160), 3)
-        pen.setCosmetic(True)
-        self._highlight.setPen(pen)
-        self._highlight.setPath(path)
+        self._detail.set_highlight(outline if self.geometry_lod is not None else None, colour)
 
     def effective_fill(self) -> np.ndarray:
         fill = self._fill.copy()
@@ -249,100 +175,37 @@ class MapView(QGraphicsView):
             self._overview_key = None
             if mode == "units":
                 self._shown[:] = -1
-                self._build_boroughs(level)
-                self._set_unit_paths(level)
-        self._overview.setVisible(mode == "overview")
-        self._units.setVisible(mode == "units")
-        # In the overview the outlines are part of the cached overview item.
-        self._boroughs.setVisible(mode == "units" and self.visible_layers["boroughs"])
+                self._detail.set_borough_outlines(lod, level)
+                self._detail.set_unit_paths(lod, level)
+        self._detail.show_mode(mode, self.visible_layers["boroughs"])
         self._refresh_fills()
         self._refresh_labels(mpp)
-
-    def _set_unit_paths(self, level: float) -> None:
-        paths = self._paths.get(level)
-        if paths is None:
-            paths = self._paths[level] = unit_paths(self.geometry_lod.rings(level))
-        if not self._items:
-            pen = QPen(WARD_EDGE, 0)
-            pen.setCosmetic(True)
-            for i, p in enumerate(paths):
-                item = QGraphicsPathItem(p, self._units)
-                item.setPen(pen)
-                item.setData(0, i)
-                self._items.append(item)
-        else:
-            for item, p in zip(self._items, paths):
-                item.setPath(p)
-
-    def _build_boroughs(self, level: float) -> None:
-        if self._boroughs_level == level:
-            return
-        self._boroughs_level = level
-        for child in self._boroughs.childItems():
-            self.scene().removeItem(child)
-        codes, outlines = self.geometry_lod.parents(level)
-        if not codes:
-            return
-        pen = QPen(BOROUGH_EDGE, 1.6)
-        pen.setCosmetic(True)
-        for path in unit_paths(rings(outlines)):
-            item = QGraphicsPathItem(path, self._boroughs)
-            item.setPen(pen)
-            item.setBrush(Qt.BrushStyle.NoBrush)
 
     def _refresh_fills(self) -> None:
         if self.table is None or not self._mode:
             return
         fill = self.effective_fill()
         if self._mode == "units":
-            show_edges = self.visible_layers["wards"]
-            changed = np.flatnonzero(fill != self._shown)
-            brushes = [QBrush(c) for c in self._palette]
-            for i in changed:
-                self._items[i].setBrush(brushes[fill[i]])
+            self._detail.recolour_units(fill, self._shown, self._palette, self.visible_layers["wards"])
             self._shown = fill
-            edge = QPen(WARD_EDGE if show_edges else Qt.GlobalColor.transparent, 0)
-            edge.setCosmetic(True)
-            if self._items and self._items[0].pen().color() != edge.color():
-                for item in self._items:
-                    item.setPen(edge)
         key = (self._level, fill.tobytes(), self.visible_layers["boroughs"])
         if self._mode == "overview" and key != self._overview_key:
             self._overview_key = key
             self._overview.invalidate()
 
     def _build_overview(self) -> None:
-        """One merged path per fill colour, and the borough outlines as one path."""
+        overview = self._detail.overview
         if self.geometry_lod is None:
-            self._overview.fills, self._overview.outlines = [], QPainterPath()
+            overview.fills, overview.outlines = [], QPainterPath()
             return
-        fill = self.effective_fill()
-        order = np.argsort(fill, kind="stable")
-        cuts = np.flatnonzero(np.diff(fill[order])) + 1
-        groups = np.split(order, cuts)
-        paths = merged_paths(self.geometry_lod.rings(self._level), groups)
-        self._overview.fills = [(p, QBrush(self._palette[fill[g[0]]])) for p, g in zip(paths, groups)]
-        outlines = QPainterPath()
-        if self.visible_layers["boroughs"]:
-            codes, shapes = self.geometry_lod.parents(self._level)
-            if codes:
-                outlines = merged_paths(rings(shapes), [np.arange(len(codes))])[0]
-        self._overview.outlines = outlines
+        overview.fills, overview.outlines = overview_paths(
+            self.geometry_lod, self._level, self.effective_fill(), self._palette, self.visible_layers["boroughs"])
 
     def _refresh_labels(self, mpp: float) -> None:
         show = (self._mode == "units" and self.visible_layers["labels"]
                 and self._unit_size / mpp >= LABEL_PIXELS)
-        if show and not self._labels and self.table is not None:
-            points = shapely.get_coordinates(shapely.point_on_surface(self.geometry_lod.full))
-            for name, (x, y) in zip(self.table.names, points):
-                label = QGraphicsSimpleTextItem(name, self._label_group)
-                label.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
-                label.setBrush(QColor("#202020"))
-                r = label.boundingRect()
-                label.setPos(x, -y)
-                label.setTransform(label.transform().translate(-r.width() / 2, -r.height() / 2))
-                self._labels.append(label)
-        self._label_group.setVisible(show)
+        self._detail.show_labels(show and self.table is not None,
+                                 self.table.names if self.table is not None else [], self.geometry_lod)
 
     def set_layer_visible(self, name: str, on: bool) -> None:
         self.visible_layers[name] = on

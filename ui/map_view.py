@@ -9,6 +9,7 @@ Scene coordinates are metres: x = easting, y = -northing.
 """
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -70,6 +71,7 @@ class MapView(QGraphicsView):
         self._executor: ThreadPoolExecutor | None = None
         self._future = None
         self._cancel_warm = False
+        self._first_frame = threading.Event()
         self._init_items()
         self._poll = QTimer(self, interval=150, timeout=self._refresh_lod)
 
@@ -113,7 +115,16 @@ class MapView(QGraphicsView):
         if n > BACKGROUND_UNITS:
             self._executor = self._executor or ThreadPoolExecutor(1, thread_name_prefix="map-lod")
             self._cancel_warm = False
-            self._future = self._executor.submit(self.geometry_lod.warm, cancelled=lambda: self._cancel_warm)
+            # The worker waits for the first frame: started at once it would hold the GIL
+            # against the GUI thread's reading of areas and painting.
+            painted, lod = self._first_frame, self.geometry_lod
+            painted.clear()
+
+            def warm_after_first_frame():
+                painted.wait(2.0)  # a view never shown still gets its levels, later
+                lod.warm(cancelled=lambda: self._cancel_warm)
+
+            self._future = self._executor.submit(warm_after_first_frame)
             self._poll.start()
         self.zoom_to_extent()
 
@@ -342,15 +353,18 @@ class MapView(QGraphicsView):
 
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
         map_overlays.draw(painter, self.legend, self.attribution)
+        self._first_frame.set()
 
     def _stop_warming(self) -> None:
         self._cancel_warm = True  # the worker stops after the level it is computing
+        self._first_frame.set()
         if self._future is not None:
             self._future.cancel()
         self._future = None
 
     def wait_for_detail(self) -> None:
         """Block until every level of detail is computed, then redraw (benchmarks, scripts)."""
+        self._first_frame.set()
         if self._future is not None:
             self._future.result()
         self._refresh_lod()

@@ -262,16 +262,22 @@ def _to_bng(geoms: np.ndarray, crs_text: str | None, filename: str) -> np.ndarra
         raise CatalogueError(f"{filename} has an unknown coordinate reference system '{crs_text}'") from None
     target = CRS.from_epsg(gpkg.BNG)
     if crs.equals(target):
-        out = geoms
+        out, coords = geoms, shapely.get_coordinates(geoms)
     else:
-        transformer = Transformer.from_crs(crs, target, always_xy=True)
+        coords = shapely.get_coordinates(geoms)
+        x, y = coords[:, 0].copy(), coords[:, 1].copy()
 
-        def project(xy):
-            x, y = transformer.transform(xy[:, 0], xy[:, 1], errcheck=False)
-            return np.column_stack([x, y])
+        def project(part: slice) -> None:
+            # A Transformer per thread (they are not shareable); pyproj releases the GIL,
+            # so the halves run on two cores.
+            Transformer.from_crs(crs, target, always_xy=True).transform(
+                x[part], y[part], inplace=True, errcheck=False)
 
-        out = shapely.transform(geoms, project)
-    coords = shapely.get_coordinates(out)
+        half = len(x) // 2
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(project, (slice(0, half), slice(half, None))))
+        coords = np.column_stack([x, y])
+        out = shapely.set_coordinates(geoms.copy(), coords)
     # British National Grid spans roughly 0–700 km east and 0–1300 km north.
     if (not np.isfinite(coords).all() or coords[:, 0].min() < -1e6 or coords[:, 0].max() > 2e6
             or coords[:, 1].min() < -1e6 or coords[:, 1].max() > 2.5e6):

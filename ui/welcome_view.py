@@ -1,4 +1,4 @@
-"""The first-run view of an empty catalogue: three ways to begin."""
+"""The first-run view of an empty catalogue: four ways to begin."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
@@ -30,7 +30,7 @@ class WelcomeView(QScrollArea):
         title.setFont(font)
         intro = QLabel("Partnership Atlas keeps the partnerships between public bodies you find in "
                        "reports, with their members and sources, and draws the areas they cover over "
-                       "ward boundaries. This catalogue is empty; here are three ways to begin.")
+                       "ward boundaries. This catalogue is empty; here are four ways to begin.")
         intro.setWordWrap(True)
 
         grid = QGridLayout()

@@ -255,3 +255,14 @@ def test_keys_zoom_and_pan(tab, qtbot):
     assert view.mapToScene(view.viewport().rect().center()).x() > centre_before.x()
     qtbot.keyClick(view, Qt.Key.Key_Home)
     assert view.metres_per_pixel() == pytest.approx(mpp)
+
+
+def test_tool_keys_when_the_map_has_focus(tab, qtbot):
+    tab.activateWindow()
+    qtbot.waitActive(tab)
+    tab.view.setFocus()
+    qtbot.keyClick(tab.view.viewport(), Qt.Key.Key_L)
+    assert tab.tool_actions["lasso"].isChecked()
+    qtbot.keyClick(tab.view.viewport(), Qt.Key.Key_B)
+    assert tab.tool_actions["brush"].isChecked()
+    assert "key B" in tab.tool_actions["brush"].toolTip()

@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QColor
+from PySide6.QtCore import QStandardPaths, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QLabel, QSpinBox, QSplitter, QToolBar,
                                QVBoxLayout, QWidget)
 
@@ -31,6 +31,9 @@ from .document import Document
 from .map_export import FORMATS, export_view
 from .map_tools import Drawing
 from .map_view import BACKGROUND_UNITS, MapView
+
+
+TOOL_KEYS = {"pan": "H", "click": "C", "brush": "B", "lasso": "L", "polygon": "P"}
 
 
 def lod_cache_dir() -> Path:
@@ -78,7 +81,13 @@ class MapTab(AreaList, QWidget):
                                 ("lasso", "Lasso", "Draw round wards; those with the chosen share inside join"),
                                 ("polygon", "Polygon", "Click corners of a free area, double-click to finish; "
                                  "double-click or Ctrl+click an edge to add a corner")):
-            act = QAction(text, self, checkable=True, toolTip=tip + " · Alt+click adds a whole borough")
+            key = TOOL_KEYS[name]
+            act = QAction(text, self, checkable=True,
+                          toolTip=f"{tip} · Alt+click adds a whole borough · key {key}")
+            act.setShortcut(QKeySequence(key))
+            # Single letters act only while the map has focus, never while typing elsewhere.
+            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(act)  # the context is the widgets holding the action: the tab, not just the bar
             act.triggered.connect(lambda _=False, n=name: self.set_tool(n))
             group.addAction(act)
             bar.addAction(act)
@@ -93,10 +102,10 @@ class MapTab(AreaList, QWidget):
         self.share.setToolTip("Lasso and snap: a ward joins when at least this share of it is inside")
         self.share.valueChanged.connect(lambda v: setattr(self.drawing, "share", v / 100))
         bar.addWidget(self.share)
-        bar.addAction("Snap to wards", self.drawing.snap)
+        self._shortcut(bar.addAction("Snap to wards", self.drawing.snap), "S")
         bar.addSeparator()
-        bar.addAction("Zoom to all", self.view.zoom_to_extent)
-        bar.addAction("Zoom to area", self.zoom_to_area)
+        self._shortcut(bar.addAction("Zoom to all", self.view.zoom_to_extent), "Home")
+        self._shortcut(bar.addAction("Zoom to area", self.zoom_to_area), "Z")
         bar.addSeparator()
         self.layer_actions: dict[str, QAction] = {}
         for key, text in (("wards", "Wards"), ("boroughs", "Boroughs"), ("areas", "Areas"), ("labels", "Labels")):
@@ -105,7 +114,7 @@ class MapTab(AreaList, QWidget):
             bar.addAction(act)
             self.layer_actions[key] = act
         bar.addSeparator()
-        bar.addAction("Export…", self.export)
+        self._shortcut(bar.addAction("Export…", self.export), "Ctrl+Shift+E")
         self.layer_combo = QComboBox()
         self.layer_combo.activated.connect(lambda _: self._choose_layer(self.layer_combo.currentData()))
 
@@ -126,6 +135,12 @@ class MapTab(AreaList, QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(bar)
         layout.addWidget(splitter, 1)
+
+    def _shortcut(self, action: QAction, key: str) -> None:
+        action.setShortcut(QKeySequence(key))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(action)
+        action.setToolTip(f"{action.text().rstrip('…')} ({key})")
 
     # -- reloading -------------------------------------------------------
     def reload(self) -> None:

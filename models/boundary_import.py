@@ -289,53 +289,74 @@ def _to_bng(geoms: np.ndarray, crs_text: str | None, filename: str) -> np.ndarra
 def read_population(csv_path: str | Path, codes: list[str], value_field: str = "population",
                     key_field: str | None = None) -> list[float | None]:
     """Values for each code from a CSV keyed by code; empty cells and absent codes give None."""
+    return read_numbers(csv_path, codes, [value_field], key_field)[value_field]
+
+
+def read_numbers(csv_path: str | Path, codes: list[str], value_fields: list[str],
+                 key_field: str | None = None) -> dict[str, list[float | None]]:
+    """Numeric columns of a CSV keyed by unit code, in the order of `codes`."""
     csv_path = Path(csv_path)
     try:
         with open(csv_path, newline="", encoding="utf-8-sig") as f:
             reader = csv.DictReader(f)
             header = reader.fieldnames or []
-            if value_field not in header:
-                raise CatalogueError(f"{csv_path.name} has no column '{value_field}' "
-                                     f"(columns: {', '.join(header) or 'none'})")
-            known = set(codes)
+            for field in value_fields:
+                if field not in header:
+                    raise CatalogueError(f"{csv_path.name} has no column '{field}' "
+                                         f"(columns: {', '.join(header) or 'none'})")
             if key_field is None:
                 key_field = next((h for h in header if _ONS_CODE.match(h) and h.upper().startswith("WD")),
                                  "code" if "code" in header else header[0])
             if key_field not in header:
                 raise CatalogueError(f"{csv_path.name} has no column '{key_field}'")
-            values: dict[str, float | None] = {}
+            values: dict[str, list[float | None]] = {}
             for line, row in enumerate(reader, start=2):
-                code, text = (row.get(key_field) or "").strip(), (row.get(value_field) or "").strip()
+                code = (row.get(key_field) or "").strip()
                 if code in values:
                     raise CatalogueError(f"{csv_path.name} line {line}: code {code} appears twice")
-                if not text:
-                    values[code] = None
-                    continue
-                try:
-                    value = float(text.replace(",", ""))
-                except ValueError:
-                    raise CatalogueError(f"{csv_path.name} line {line}: '{text}' is not a number") from None
-                if not math.isfinite(value) or value < 0:
-                    raise CatalogueError(f"{csv_path.name} line {line}: '{text}' is not a count")
-                values[code] = value
+                values[code] = [_count(row.get(field), csv_path.name, line) for field in value_fields]
     except (OSError, UnicodeDecodeError, csv.Error) as e:
         raise CatalogueError(f"cannot read {csv_path.name}: {_first_line(e)}") from None
-    if not known & values.keys():
+    if not set(codes) & values.keys():
         raise CatalogueError(f"no code in {csv_path.name} column '{key_field}' matches the layer's codes")
-    return [values.get(c) for c in codes]
+    missing = [None] * len(value_fields)
+    rows = [values.get(c, missing) for c in codes]
+    return {field: [r[k] for r in rows] for k, field in enumerate(value_fields)}
+
+
+def _count(text: str | None, filename: str, line: int) -> float | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        value = float(text.replace(",", ""))
+    except ValueError:
+        raise CatalogueError(f"{filename} line {line}: '{text}' is not a number") from None
+    if not math.isfinite(value) or value < 0:
+        raise CatalogueError(f"{filename} line {line}: '{text}' is not a count")
+    return value
 
 
 def import_boundaries(cat, source: str | Path, *, name: str | None = None, level: str | None = None,
                       code_field: str | None = None, name_field: str | None = None,
                       parent_field: str | None = None, layer: str | None = None,
                       population: str | Path | None = None, population_field: str = "population",
-                      licence: str | None = None, progress: Progress | None = None):
-    """Read, check and store a boundary layer; returns (Revert, BoundaryData)."""
+                      attribute_fields: list[str] = (), licence: str | None = None,
+                      progress: Progress | None = None):
+    """Read, check and store a boundary layer; returns (Revert, BoundaryData).
+
+    From the population CSV, `population_field` becomes each unit's population and
+    `attribute_fields` (other numeric columns) are kept with the unit's attributes."""
     data = read_boundaries(source, layer=layer, code_field=code_field, name_field=name_field,
                            parent_field=parent_field, progress=progress)
-    populations = (read_population(population, data.codes, population_field)
-                   if population else [None] * len(data.codes))
-    data.populations = populations
+    if attribute_fields and not population:
+        raise CatalogueError("attribute fields are read from the population CSV: give one")
+    joined = (read_numbers(population, data.codes, [population_field, *attribute_fields])
+              if population else {population_field: [None] * len(data.codes)})
+    populations = data.populations = joined[population_field]
+    for field in attribute_fields:
+        for attributes, value in zip(data.attributes, joined[field]):
+            attributes[field] = value
     source = Path(source)
     ons = bool(_ONS_CODE.match(data.code_field))
     suggested, level = suggest_layer(data.code_field, source, level)

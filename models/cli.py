@@ -36,14 +36,14 @@ def _progress(fraction: float, message: str) -> None:
 
 def cmd_import_boundaries(args) -> int:
     from .boundary_import import import_boundaries
-    if args.population_field and not args.population:
-        raise CatalogueError("--population-field needs --population CSV")
+    if (args.population_field or args.attribute_field) and not args.population:
+        raise CatalogueError("--population-field and --attribute-field need --population CSV")
     with _open(args.file) as cat:
         revert, data = import_boundaries(
             cat, args.source, name=args.name, level=args.level, code_field=args.code_field,
             name_field=args.name_field, parent_field=args.parent_field, layer=args.layer,
             population=args.population, population_field=args.population_field or "population",
-            progress=_progress)
+            attribute_fields=args.attribute_field or [], progress=_progress)
         layer = cat.layers.get(revert.id)
         if sys.stderr.isatty():
             print(file=sys.stderr)
@@ -188,6 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--parent-field", help="field with the parent's code, e.g. LAD20CD")
     p.add_argument("--population", metavar="CSV", help="CSV of values keyed by unit code")
     p.add_argument("--population-field", metavar="F", help="CSV column to join (default 'population')")
+    p.add_argument("--attribute-field", metavar="F", action="append",
+                   help="another numeric CSV column kept with each unit (repeatable)")
     p.set_defaults(run=cmd_import_boundaries)
 
     p = sub.add_parser("import-partnerships", help="import partnerships from a CSV (all rows or none)")

@@ -185,3 +185,15 @@ def test_shapefile_without_prj_is_refused(cat, grid_geojson, tmp_path):
     with pytest.raises(CatalogueError, match="no coordinate reference system"):
         import_boundaries(cat, tmp_path / "noprj.shp")
     assert snapshot(cat) == before
+
+
+def test_other_numeric_columns_join_as_attributes(cat, grid_geojson, tmp_path):
+    csv = tmp_path / "pop.csv"
+    csv.write_text("WD20CD,population,age_65_plus\nW00,120,30\nW01,80,\n")
+    revert, _ = import_boundaries(cat, grid_geojson, population=csv, attribute_fields=["age_65_plus"])
+    table = cat.layers.table(revert.id, with_attributes=True)
+    by_code = dict(zip(table.codes, table.attributes))
+    assert by_code["W00"]["age_65_plus"] == 30 and by_code["W01"]["age_65_plus"] is None
+    assert by_code["W10"]["age_65_plus"] is None and by_code["W00"]["LAD20CD"] == "B1"
+    with pytest.raises(CatalogueError, match="no column 'males'"):
+        import_boundaries(cat, grid_geojson, name="Again", population=csv, attribute_fields=["males"])

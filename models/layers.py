@@ -29,12 +29,16 @@ class UnitTable:
     population: np.ndarray               # float64, NaN where unknown
     geometries: np.ndarray = field(repr=False)  # shapely, metres (EPSG:27700)
     attributes: list[dict] = field(default_factory=list, repr=False)
+    _index: dict[int, int] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def index_of(self) -> dict[int, int]:
-        return {int(fid): i for i, fid in enumerate(self.ids)}
+        """Row of each unit id; built once (a brush step asks for it every time)."""
+        if self._index is None:
+            self._index = {int(fid): i for i, fid in enumerate(self.ids)}
+        return self._index
 
 
 def _layer(row) -> BoundaryLayer:

@@ -155,8 +155,10 @@ class DetailItems:
     def recolour_units(self, fill: np.ndarray, shown: np.ndarray, palette: list[QColor],
                        edges: bool) -> None:
         """Give the unit items whose fill differs from `shown` their new brush."""
-        brushes = [QBrush(c) for c in palette]
-        for i in np.flatnonzero(fill != shown):
+        changed = np.flatnonzero(fill != shown)
+        # Brushes only for the colours in use: a palette can hold hundreds of areas.
+        brushes = {k: QBrush(palette[k]) for k in np.unique(fill[changed]).tolist()}
+        for i in changed:
             self.items[i].setBrush(brushes[fill[i]])
         edge = QPen(WARD_EDGE if edges else Qt.GlobalColor.transparent, 0)
         edge.setCosmetic(True)

@@ -7,3 +7,28 @@ class CatalogueError(Exception):
 
 class Cancelled(Exception):
     """Raised by a progress callback to stop long work; the transaction rolls back."""
+
+
+class DamagedCatalogue(CatalogueError):
+    """The file is a catalogue but SQLite's quick_check found damage; nothing was written to it."""
+
+
+class ForeignSchema(CatalogueError):
+    """The file carries triggers or views on catalogue tables that Partnership Atlas did not create.
+
+    `objects` lists them as (type, name, sql); the file may be opened read-only, or a copy
+    made without them."""
+
+    def __init__(self, message: str, objects: list[tuple[str, str, str]]):
+        super().__init__(message)
+        self.objects = objects
+
+
+class CatalogueInUse(CatalogueError):
+    """Another Partnership Atlas (process or window) has the file open for editing.
+
+    `holder` says who, in words for the user ("alice on laptop, process 1234, since 14:05")."""
+
+    def __init__(self, message: str, holder: str):
+        super().__init__(message)
+        self.holder = holder

@@ -1,0 +1,1 @@
+"""Reliability: kill trials, fuzzed importers, hostile files (make reliability)."""

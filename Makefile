@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut -d' ' -f1)
 DATA   ?= ../shared/data
 
-.PHONY: run test bench venv clean
+.PHONY: run test bench reliability venv clean
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install -q -r bench/requirements.txt
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench --data $(DATA)
+
+reliability: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench.reliability --data $(DATA)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

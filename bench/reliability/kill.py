@@ -1,0 +1,506 @@
+"""Kill trials: does a catalogue survive its process being killed mid-edit?
+
+A child process opens the catalogue and makes random edits through the model
+API; before each edit it logs what it is about to do ("intent") and after the
+edit's commit returns it logs it again with the ids it got ("done"). The parent
+kills it with SIGKILL at a random moment, then:
+
+- opens the file as the app would (that replays the WAL the child left),
+  runs PRAGMA integrity_check and foreign_key_check, and opens the feature
+  tables with pyogrio: any failure counts as `corrupt`;
+- replays the logged edits on its own model of the content (partnership and
+  organisation names, memberships, areas with their units), starting from what
+  the file held before the trial, and compares it with the file. The file must
+  equal the state after every "done" edit, or that state plus the one edit whose
+  intent was logged but whose commit may have returned just before the kill.
+  Otherwise the file is matched against shorter prefixes of the log, and the
+  logged edits after the longest matching prefix count as `lost_edits`.
+
+Undo and redo are edits too: the child calls an earlier edit's Revert as the
+GUI's undo stack would, and the parent's model restores the state from before
+(or after) that edit.
+
+    python -m bench.reliability.kill [--trials 100] [--seed N]
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import random
+import select
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# The seeded ward layer: a grid of square wards in British National Grid, so an
+# area's outline must cover exactly (number of its units) x CELL² m².
+GRID_COLS, GRID_ROWS, CELL = 8, 6, 500.0
+MAX_DELAY = 0.4  # seconds of editing before the kill, chosen uniformly in [0, MAX_DELAY]
+STARTUP_TIMEOUT = 120.0
+
+
+# -- the parent's model of the content ----------------------------------------
+@dataclass
+class State:
+    partnerships: dict[int, str] = field(default_factory=dict)
+    organisations: dict[int, str] = field(default_factory=dict)
+    memberships: dict[int, tuple[int, int]] = field(default_factory=dict)  # id -> (partnership, organisation)
+    areas: dict[int, tuple[str, int | None, frozenset[int]]] = field(default_factory=dict)  # name, partnership, units
+
+
+@dataclass
+class Replay:
+    """A state with the undo and redo stacks of the session that produced it."""
+    state: State
+    undo: list[State] = field(default_factory=list)
+    redo: list[State] = field(default_factory=list)
+
+
+def apply(replay: Replay, op: dict, file_state: State | None = None) -> Replay:
+    """The replay after one logged edit (a new object: replays are kept per step).
+
+    An intent has no ids yet for what it creates; `file_state` supplies the id of a
+    row with that name that the logged state lacks, if the file has one."""
+    before = replay.state
+    s = copy.deepcopy(before)
+    kind = op["op"]
+    if kind == "undo":
+        return Replay(replay.undo[-1], replay.undo[:-1], replay.redo + [before])
+    if kind == "redo":
+        return Replay(replay.redo[-1], replay.undo + [before], replay.redo[:-1])
+    new_id = op.get("id")
+    if new_id is None and file_state is not None and kind.endswith("_add"):
+        new_id = _unknown_id(kind, op, before, file_state)
+    if kind == "partnership_add":
+        s.partnerships[new_id] = op["name"]
+    elif kind == "partnership_rename":
+        s.partnerships[op["partnership"]] = op["name"]
+    elif kind == "partnership_delete":
+        pid = op["partnership"]
+        del s.partnerships[pid]
+        s.memberships = {m: v for m, v in s.memberships.items() if v[0] != pid}
+        # Areas are kept, unlinked.
+        s.areas = {a: (n, None if p == pid else p, u) for a, (n, p, u) in s.areas.items()}
+    elif kind == "organisation_add":
+        s.organisations[new_id] = op["name"]
+    elif kind == "organisation_delete":
+        oid = op["organisation"]
+        del s.organisations[oid]
+        s.memberships = {m: v for m, v in s.memberships.items() if v[1] != oid}
+    elif kind == "membership_add":
+        s.memberships[new_id] = (op["partnership"], op["organisation"])
+    elif kind == "membership_remove":
+        del s.memberships[op["membership"]]
+    elif kind == "area_add":
+        s.areas[new_id] = (op["name"], op["partnership"], frozenset(op["units"]))
+    elif kind == "area_stroke":
+        name, pid, units = s.areas[op["area"]]
+        s.areas[op["area"]] = (name, pid, (units | set(op["add"])) - set(op["remove"]))
+    elif kind == "area_delete":
+        del s.areas[op["area"]]
+    else:
+        raise ValueError(f"unknown operation {kind!r} in the log")
+    return Replay(s, replay.undo + [before], [])
+
+
+def _unknown_id(kind: str, op: dict, before: State, file_state: State) -> int | None:
+    table = {"partnership_add": "partnerships", "organisation_add": "organisations",
+             "area_add": "areas", "membership_add": "memberships"}[kind]
+    known, found = getattr(before, table), getattr(file_state, table)
+    for rid, value in found.items():
+        if rid in known:
+            continue
+        if kind == "membership_add" and value == (op["partnership"], op["organisation"]):
+            return rid
+        if kind != "membership_add" and (value if isinstance(value, str) else value[0]) == op["name"]:
+            return rid
+    return None
+
+
+def read_state(conn: sqlite3.Connection) -> State:
+    """What the file holds, read with plain SQL (not through the models)."""
+    units: dict[int, set[int]] = {}
+    for area_id, unit_id in conn.execute("SELECT area_id, unit_id FROM area_units"):
+        units.setdefault(area_id, set()).add(unit_id)
+    return State(
+        partnerships=dict(conn.execute("SELECT id, name FROM partnerships")),
+        organisations=dict(conn.execute("SELECT id, name FROM organisations")),
+        memberships={m: (p, o) for m, p, o in conn.execute(
+            "SELECT id, partnership_id, organisation_id FROM memberships")},
+        areas={a: (n, p, frozenset(units.get(a, ()))) for a, n, p in conn.execute(
+            "SELECT fid, name, partnership_id FROM areas")})
+
+
+def read_log(path: Path) -> tuple[list[dict], dict | None]:
+    """(edits whose commit returned, the edit in flight when killed or None).
+
+    A line cut short by the kill (no newline) was never logged."""
+    done: list[dict] = []
+    pending = None
+    text = path.read_text() if path.exists() else ""
+    for line in text.split("\n")[:-1]:
+        entry = json.loads(line)
+        if entry["t"] == "intent":
+            pending = entry
+        elif entry["t"] == "done":
+            done.append(entry)
+            pending = None
+        elif entry["t"] == "refused":  # the model said no: nothing changed
+            pending = None
+    return done, pending
+
+
+@dataclass
+class Verdict:
+    logged: int = 0            # edits whose commit returned before the kill
+    lost: int = 0              # of those, missing from the file
+    corrupt: bool = False      # integrity_check, foreign keys, opening or pyogrio failed
+    matched: bool = True       # the file equals some prefix of the log
+    in_flight: bool = False    # killed between an edit's intent and its "done" line
+    in_flight_committed: bool = False  # ... and that edit had committed
+    outline_errors: int = 0    # areas whose stored outline does not fit their units
+    problems: list[str] = field(default_factory=list)
+
+
+def check(path: Path, before: State, log: Path) -> tuple[Verdict, State | None]:
+    """The verdict on a file after a kill, and what it now holds (None if unreadable)."""
+    verdict = Verdict()
+    done, pending = read_log(log)
+    verdict.logged = len(done)
+    verdict.in_flight = pending is not None
+    found = _open_and_read(path, verdict)
+    _read_with_gdal(path, verdict)
+    if found is None:
+        verdict.corrupt, verdict.matched, verdict.lost = True, False, len(done)
+        return verdict, None
+    steps = [Replay(before)]
+    for entry in done:
+        steps.append(apply(steps[-1], entry))
+    if found == steps[-1].state:
+        return verdict, found
+    if pending is not None:
+        try:
+            if found == apply(steps[-1], pending, found).state:
+                verdict.in_flight_committed = True
+                return verdict, found
+        except (KeyError, IndexError):  # the intent does not apply: the log is wrong
+            verdict.problems.append(f"the edit in flight ({pending['op']}) does not apply")
+    for k in range(len(done) - 1, -1, -1):
+        if found == steps[k].state:
+            verdict.lost = len(done) - k
+            verdict.problems.append(f"the file holds the state after edit {k} of {len(done)}")
+            return verdict, found
+    verdict.matched, verdict.lost = False, len(done)
+    verdict.problems.append("the file matches no state the log passed through")
+    return verdict, found
+
+
+def _open_and_read(path: Path, verdict: Verdict) -> State | None:
+    from models.catalogue import Catalogue
+    from models.errors import CatalogueError
+    from models import gpkg
+    try:
+        cat = Catalogue.open(path)  # the next start of the app: replays the WAL
+    except CatalogueError as e:
+        verdict.problems.append(f"does not open: {e}")
+        return None
+    try:
+        conn = cat.store.conn
+        result = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+        if result != ["ok"]:
+            verdict.corrupt = True
+            verdict.problems.append(f"integrity_check: {'; '.join(result[:3])}")
+        if conn.execute("PRAGMA foreign_key_check").fetchone():
+            verdict.corrupt = True
+            verdict.problems.append("foreign_key_check found dangling references")
+        state = read_state(conn)
+        for area_id, geom in conn.execute("SELECT fid, geom FROM areas"):
+            want = len(state.areas[area_id][2]) * CELL * CELL
+            outline = gpkg.from_blob(geom)
+            got = 0.0 if outline is None else outline.area
+            if abs(got - want) > 1e-6 * max(want, 1.0):
+                verdict.outline_errors += 1
+                verdict.problems.append(f"area {area_id}: outline {got:.0f} m², units {want:.0f} m²")
+        return state
+    except sqlite3.DatabaseError as e:
+        verdict.corrupt = True
+        verdict.problems.append(f"reading failed: {e}")
+        return None
+    finally:
+        cat.close()
+
+
+def _read_with_gdal(path: Path, verdict: Verdict) -> None:
+    import pyogrio
+    import pyogrio.raw
+    try:
+        layers = {name for name, _ in pyogrio.list_layers(path)}
+        for table in ("boundary_units", "areas"):
+            if table not in layers:
+                raise ValueError(f"no layer {table}")
+            pyogrio.raw.read(path, layer=table)
+    except Exception as e:  # anything GDAL cannot read is a broken GeoPackage
+        verdict.corrupt = True
+        verdict.problems.append(f"pyogrio: {str(e).splitlines()[0] if str(e) else type(e).__name__}")
+
+
+# -- the seeded catalogue ------------------------------------------------------
+def write_grid(path: Path) -> Path:
+    """GRID_COLS x GRID_ROWS square wards (EPSG:27700) in two boroughs, as GeoJSON."""
+    features = []
+    for row in range(GRID_ROWS):
+        for col in range(GRID_COLS):
+            x, y = 530000 + col * CELL, 180000 + row * CELL
+            ring = [[x, y], [x + CELL, y], [x + CELL, y + CELL], [x, y + CELL], [x, y]]
+            features.append({"type": "Feature", "properties": {
+                "WD20CD": f"K{row:02d}{col:02d}", "WD20NM": f"Ward {row}-{col}",
+                "LAD20CD": "KB1" if col < GRID_COLS // 2 else "KB2"},
+                "geometry": {"type": "Polygon", "coordinates": [ring]}})
+    path.write_text(json.dumps({
+        "type": "FeatureCollection",
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}},
+        "features": features}))
+    return path
+
+
+def seed_catalogue(path: Path) -> Path:
+    from models.boundary_import import import_boundaries
+    from models.catalogue import Catalogue
+    grid = write_grid(path.with_suffix(".geojson"))
+    with Catalogue.create(path) as cat:
+        import_boundaries(cat, grid, name="Grid wards", level="ward")
+    return path
+
+
+# -- the child -----------------------------------------------------------------
+class _Editor:
+    """Random edits through the model API, each logged before and after its commit."""
+
+    def __init__(self, cat, log_fd: int, rng: random.Random):
+        self.cat, self.log_fd, self.rng = cat, log_fd, rng
+        self.undo: list = []  # Reverts, as the GUI's undo stack holds them
+        self.redo: list = []
+        self.seq = 0
+        layer = cat.layers.all()[0].id
+        self.units = [int(u) for u in cat.layers.table(layer).ids]
+
+    def _log(self, entry: dict) -> None:
+        # One write() per line on an O_APPEND descriptor: the line is in the OS the
+        # moment it returns, so SIGKILL cannot lose it (a power cut could: not tested).
+        os.write(self.log_fd, (json.dumps(entry) + "\n").encode())
+
+    def _name(self, what: str) -> str:
+        return f"{what} {self.seq} {self.rng.randrange(16 ** 6):06x}"
+
+    def choose(self) -> dict:
+        cat, rng = self.cat, self.rng
+        ps = list(cat.partnerships.names())
+        orgs = [o.id for o in cat.organisations.all()]
+        ms = [m.id for m in cat.partnerships.memberships()]
+        areas = [a.id for a in cat.areas.all(outlines=False)]
+        weights = {
+            "partnership_add": 3 if len(ps) < 30 else 0.5,
+            "partnership_rename": 2 if ps else 0,
+            "partnership_delete": (1 + len(ps) / 15) if ps else 0,
+            "organisation_add": 2 if len(orgs) < 40 else 0.3,
+            "organisation_delete": (0.5 + len(orgs) / 40) if orgs else 0,
+            "membership_add": 3 if ps and orgs else 0,
+            "membership_remove": 2 if ms else 0,
+            "area_add": 2 if len(areas) < 20 else 0.3,
+            "area_stroke": 4 if areas else 0,
+            "area_delete": (1 + len(areas) / 20) if areas else 0,
+            "undo": 1.5 if self.undo else 0,
+            "redo": 1.0 if self.redo else 0,
+        }
+        kinds = [k for k, w in weights.items() if w]
+        kind = rng.choices(kinds, [weights[k] for k in kinds])[0]
+        op: dict = {"op": kind}
+        if kind in ("partnership_add", "organisation_add"):
+            op["name"] = self._name(kind.split("_")[0].title())
+        elif kind == "partnership_rename":
+            op.update(partnership=rng.choice(ps), name=self._name("Renamed"))
+        elif kind == "partnership_delete":
+            op["partnership"] = rng.choice(ps)
+        elif kind == "organisation_delete":
+            op["organisation"] = rng.choice(orgs)
+        elif kind == "membership_add":
+            op.update(partnership=rng.choice(ps), organisation=rng.choice(orgs))
+        elif kind == "membership_remove":
+            op["membership"] = rng.choice(ms)
+        elif kind == "area_add":
+            op.update(name=self._name("Area"), partnership=rng.choice([None, *ps]),
+                      units=sorted(rng.sample(self.units, rng.randint(0, 8))))
+        elif kind == "area_stroke":
+            area = rng.choice(areas)
+            current = cat.areas.get(area).unit_ids
+            outside = [u for u in self.units if u not in current]
+            op.update(area=area,
+                      add=sorted(rng.sample(outside, min(len(outside), rng.randint(0, 4)))),
+                      remove=sorted(rng.sample(sorted(current), min(len(current), rng.randint(0, 3)))))
+        elif kind == "area_delete":
+            op["area"] = rng.choice(areas)
+        return op
+
+    def run(self, op: dict):
+        from models.records import Area, Membership, Organisation, Partnership
+        cat, kind = self.cat, op["op"]
+        if kind == "undo":
+            revert = self.undo.pop()
+            self.redo.append(revert())
+            return None
+        if kind == "redo":
+            revert = self.redo.pop()
+            self.undo.append(revert())
+            return None
+        if kind == "partnership_add":
+            revert = cat.partnerships.add(Partnership(op["name"]))
+        elif kind == "partnership_rename":
+            from dataclasses import replace
+            revert = cat.partnerships.update(replace(cat.partnerships.get(op["partnership"]), name=op["name"]))
+        elif kind == "partnership_delete":
+            revert = cat.partnerships.delete(op["partnership"])
+        elif kind == "organisation_add":
+            revert = cat.organisations.add(Organisation(op["name"]))
+        elif kind == "organisation_delete":
+            revert = cat.organisations.delete(op["organisation"])
+        elif kind == "membership_add":
+            revert = cat.partnerships.add_member(Membership(op["partnership"], op["organisation"]))
+        elif kind == "membership_remove":
+            revert = cat.partnerships.remove_member(op["membership"])
+        elif kind == "area_add":
+            revert = cat.areas.add(Area(op["name"], partnership_id=op["partnership"],
+                                        unit_ids=frozenset(op["units"])))
+        elif kind == "area_stroke":
+            revert = cat.areas.change_units(op["area"], add=op["add"], remove=op["remove"])
+        else:  # area_delete
+            revert = cat.areas.delete(op["area"])
+        self.undo.append(revert)
+        self.redo.clear()
+        return revert.id if kind.endswith("_add") else None
+
+    def step(self, op: dict | None = None) -> None:
+        """One edit, `op` or a random one, logged before it starts and after it commits."""
+        from models.errors import CatalogueError
+        self.seq += 1
+        op = dict(op) if op else self.choose()
+        self._log({"t": "intent", "n": self.seq, **op})
+        try:
+            new_id = self.run(op)
+        except CatalogueError as e:
+            self._log({"t": "refused", "n": self.seq, "why": str(e)})
+            return
+        if new_id is not None:
+            op["id"] = new_id
+        self._log({"t": "done", "n": self.seq, **op})
+
+
+def child(path: Path, log: Path, seed: int, limit: int) -> int:
+    from models.catalogue import Catalogue
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    cat = Catalogue.open(path)
+    editor = _Editor(cat, fd, random.Random(seed))
+    editor.step()
+    # The parent starts its clock once an edit has committed, so every trial edits.
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
+    for _ in range(limit):
+        editor.step()
+    cat.close()
+    return 3  # not killed in time: the parent reports it
+
+
+# -- the parent ----------------------------------------------------------------
+def _trial(path: Path, log: Path, seed: int, delay: float) -> str | None:
+    """Run a child until `delay` seconds after its first edit, then SIGKILL it.
+
+    Returns the child's complaint if it died on its own."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench.reliability.kill", "--child", str(path), "--log", str(log),
+         "--seed", str(seed)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        ready, _, _ = select.select([proc.stdout], [], [], STARTUP_TIMEOUT)
+        line = proc.stdout.readline() if ready else b""
+        if line.strip() != b"ready":
+            proc.kill()
+            _, err = proc.communicate()
+            return (err.decode(errors="replace").strip().splitlines() or ["no output"])[-1]
+        time.sleep(delay)
+        if proc.poll() is not None:
+            return f"the child stopped by itself (exit {proc.returncode})"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        return None
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+def run(trials: int = 100, seed: int | None = None, workdir: Path | None = None,
+        max_delay: float = MAX_DELAY) -> dict:
+    """`trials` kills of a child editing one catalogue; the figures for bench/reliability.json."""
+    rng = random.Random(seed)
+    with tempfile.TemporaryDirectory() as scratch:
+        work = Path(workdir) if workdir is not None else Path(scratch)
+        work.mkdir(parents=True, exist_ok=True)
+        path = seed_catalogue(work / "kill.gpkg")
+        from models.catalogue import Catalogue
+        with Catalogue.open(path, read_only=True) as cat:
+            state = read_state(cat.store.conn)
+        totals = {"trials": 0, "corrupt": 0, "lost_edits": 0, "edits": 0, "mismatched": 0,
+                  "outline_errors": 0, "killed_mid_edit": 0, "committed_not_logged": 0,
+                  "child_failures": 0, "problems": []}
+        for n in range(trials):
+            log = work / f"trial-{n:03d}.log"
+            log.unlink(missing_ok=True)
+            failure = _trial(path, log, rng.randrange(2 ** 31), rng.uniform(0, max_delay))
+            if failure:
+                totals["child_failures"] += 1
+                totals["problems"].append(f"trial {n}: {failure}")
+            verdict, found = check(path, state, log)
+            totals["trials"] += 1
+            totals["corrupt"] += verdict.corrupt
+            totals["lost_edits"] += verdict.lost
+            totals["edits"] += verdict.logged
+            totals["mismatched"] += not verdict.matched
+            totals["outline_errors"] += verdict.outline_errors
+            totals["killed_mid_edit"] += verdict.in_flight
+            totals["committed_not_logged"] += verdict.in_flight_committed
+            totals["problems"] += [f"trial {n}: {p}" for p in verdict.problems]
+            if found is None:  # nothing to carry on from
+                break
+            state = found  # the next trial starts from what this one left
+            if not verdict.problems:
+                log.unlink()  # kept otherwise, to see what went wrong
+        return totals
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.reliability.kill")
+    parser.add_argument("--trials", type=int, default=100)
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--log", help=argparse.SUPPRESS)
+    parser.add_argument("--limit", type=int, default=1_000_000, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        return child(Path(args.child), Path(args.log), args.seed, args.limit)
+    result = run(args.trials, args.seed)
+    print(json.dumps(result, indent=2))
+    return 0 if result["corrupt"] == 0 and result["lost_edits"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

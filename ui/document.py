@@ -25,12 +25,16 @@ class _Edit(QUndoCommand):
         self._redo: Revert | None = None
         self._done = True  # push() calls redo() at once; the edit has already run
 
+    # Each does nothing if the edit is already in that state (push() calls redo() at
+    # once), or if a step before it in the same undo/redo pass failed.
     def redo(self) -> None:
-        if self._done:
+        if self._done or self._document._stalled:
             return
         self._run(lambda: self._redo())
 
     def undo(self) -> None:
+        if not self._done or self._document._stalled:
+            return
         self._run(lambda: self._undo())
 
     def _run(self, step: Callable[[], Revert]) -> None:
@@ -39,8 +43,12 @@ class _Edit(QUndoCommand):
         try:
             inverse = step()
         except CatalogueError as e:
+            # The step rolled back: the file is as it was (a full disk, a file made
+            # read-only). The step stays on the stack, still in its state, so the
+            # stack keeps saying what the file holds and the user can try again;
+            # Document puts the stack's index back once the pass is over.
+            self._document._stalled = True
             self._document.failed.emit(str(e))
-            self.setObsolete(True)
             return
         if self._done:
             self._redo, self._done = inverse, False
@@ -58,6 +66,8 @@ class Document(QObject):
         self.catalogue = catalogue
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(1000)
+        self._stalled = False  # an undo or redo failed in the current pass
+        self.undo_stack.indexChanged.connect(self._after_index_changed)
 
     def edit(self, text: str, apply: Callable[[], Revert]) -> Revert:
         """Run one model edit now and make it undoable as `text`; errors propagate."""
@@ -65,3 +75,15 @@ class Document(QObject):
         self.undo_stack.push(_Edit(self, text, revert))
         self.changed.emit()
         return revert
+
+    def _after_index_changed(self, index: int) -> None:
+        # QUndoStack moves its index past a failed step anyway; move it back to the
+        # end of the applied steps (a prefix of the stack). The steps in between are
+        # in their state already, so setIndex runs none of them.
+        if not self._stalled:
+            return
+        self._stalled = False
+        stack = self.undo_stack
+        applied = sum(1 for i in range(stack.count()) if stack.command(i)._done)
+        if applied != index:
+            stack.setIndex(applied)

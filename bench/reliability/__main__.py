@@ -74,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     killed = kill.run(args.trials, seed=args.seed)
     print(f"trials {killed['trials']}, corrupt {killed['corrupt']}, lost edits {killed['lost_edits']}; "
           f"{killed['edits']} edits committed, {killed['killed_mid_edit']} kills during an edit "
-          f"({killed['committed_not_logged']} of them after its commit)", flush=True)
+          f"({killed['committed_not_logged']} of those edits were in the file: their commit had reached "
+          f"the WAL)", flush=True)
     for problem in killed["problems"][:10]:
         print(f"  {problem}")
 

@@ -59,7 +59,7 @@ def peak_memory(source: Path | None = None) -> dict:
     if not source.exists():
         return {"import_skipped": f"{source} not found"}
     with tempfile.TemporaryDirectory() as work:
-        env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH")))))
         out = subprocess.run(
             [sys.executable, "-m", "bench.reliability.imports", "--child", str(source),
              str(Path(work) / "ew.gpkg")], cwd=ROOT, env=env, capture_output=True, text=True)

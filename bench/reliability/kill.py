@@ -166,7 +166,8 @@ class Verdict:
     corrupt: bool = False      # integrity_check, foreign keys, opening or pyogrio failed
     matched: bool = True       # the file equals some prefix of the log
     in_flight: bool = False    # killed between an edit's intent and its "done" line
-    in_flight_committed: bool = False  # ... and that edit had committed
+    in_flight_committed: bool = False  # ... and that edit is in the file (its WAL frames were
+    # written before the kill, typically while COMMIT waited for fsync)
     outline_errors: int = 0    # areas whose stored outline does not fit their units
     problems: list[str] = field(default_factory=list)
 
@@ -423,7 +424,7 @@ def _trial(path: Path, log: Path, seed: int, delay: float) -> str | None:
     """Run a child until `delay` seconds after its first edit, then SIGKILL it.
 
     Returns the child's complaint if it died on its own."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH")))))
     proc = subprocess.Popen(
         [sys.executable, "-m", "bench.reliability.kill", "--child", str(path), "--log", str(log),
          "--seed", str(seed)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

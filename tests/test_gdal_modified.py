@@ -13,6 +13,7 @@ import pyogrio.raw
 import pytest
 import shapely
 
+from models import gpkg
 from models.catalogue import Catalogue
 from models.records import Area
 
@@ -63,7 +64,6 @@ def _rtree_in_step(conn, table):
 
 
 def _geom(blob):
-    from models import gpkg
     return gpkg.from_blob(blob)
 
 

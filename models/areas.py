@@ -14,6 +14,16 @@ from .records import Area
 from .store import Revert, Store
 
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+UNNAMED = "Unnamed area"
+UNREADABLE_COLOUR = "#808080"
+
+
+def _readable_colour(colour: str | None) -> str:
+    """#RRGGBB as stored; #RGB (as a GIS may write it) widened; anything else shows grey."""
+    colour = (colour or "").strip()
+    if re.fullmatch(r"#[0-9A-Fa-f]{3}", colour):
+        return "#" + "".join(c * 2 for c in colour[1:]).upper()
+    return colour if _COLOUR.match(colour) else UNREADABLE_COLOUR
 
 
 def _checked(a: Area) -> Area:
@@ -89,9 +99,14 @@ class Areas:
 
     @staticmethod
     def _record(row, unit_ids) -> Area:
-        return Area(id=row[0], name=row[1], partnership_id=row[2], colour=row[3], notes=row[4],
-                    layer_id=row[5], unit_ids=frozenset(unit_ids), drawn=gpkg.from_blob(row[6]),
-                    outline=gpkg.from_blob(row[7]))
+        drawn, outline = gpkg.from_blob(row[6]), gpkg.from_blob(row[7])
+        # An area added in a GIS has only an outline: no units, no drawn polygon (our own
+        # areas never commit that state). What was drawn there is read as its drawn polygon.
+        if drawn is None and not unit_ids and outline is not None:
+            drawn = outline
+        return Area(id=row[0], name=row[1] if row[1] and row[1].strip() else UNNAMED,
+                    partnership_id=row[2], colour=_readable_colour(row[3]), notes=row[4] or "",
+                    layer_id=row[5], unit_ids=frozenset(unit_ids), drawn=drawn, outline=outline)
 
     # -- editing ---------------------------------------------------------
     def add(self, area: Area) -> Revert:
@@ -131,6 +146,11 @@ class Areas:
                 return revert
             if layer_id != current.layer_id:
                 self._conn.execute("UPDATE areas SET layer_id=? WHERE fid=?", (layer_id, area_id))
+            if current.drawn is not None:
+                # An area from a GIS holds its shape only as its outline (see _record):
+                # store it as drawn before the outline is recomputed from units.
+                self._conn.execute("UPDATE areas SET drawn=? WHERE fid=? AND drawn IS NULL",
+                                   (gpkg.to_blob(current.drawn), area_id))
             self._conn.executemany("INSERT INTO area_units(area_id, unit_id) VALUES (?,?)",
                                    ((area_id, u) for u in sorted(add)))
             self._conn.executemany("DELETE FROM area_units WHERE area_id=? AND unit_id=?",

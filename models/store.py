@@ -9,23 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import sqlite_utils
 
-from . import gpkg, schema
+from . import foreign, gpkg, schema, sqlite_file
 from .errors import CatalogueError
-
-SQLITE_MAGIC = b"SQLite format 3\x00"
-
-# GDAL and QGIS add these to a GeoPackage (spatial index, feature counts); they
-# are the only triggers we run with trusted_schema on.
-_KNOWN_TRIGGER = re.compile(
-    r"^(rtree_\w+_(insert|update\d?|delete)|trigger_(insert|delete)_feature_count_\w+"
-    r"|gpkg_\w+|fgti_\w+|fgdi_\w+)$")
+from .lock import CatalogueLock
 
 
 def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
@@ -106,6 +98,8 @@ class Store:
         self.read_only = read_only
         self.columns: dict[str, list[str]] = {}
         self.listeners: list[Callable[[], None]] = []
+        self.lock: CatalogueLock | None = None
+        self.foreign_objects: list[tuple[str, str, str]] = []
 
     # -- opening ---------------------------------------------------------
     @classmethod
@@ -113,9 +107,12 @@ class Store:
         path = Path(path)
         if path.exists() and path.stat().st_size > 0:
             raise CatalogueError(f"{path.name} already exists; choose a new file name")
+        lock = CatalogueLock.acquire(path)
         try:
             path.touch()
         except OSError as e:
+            if lock:
+                lock.release()
             raise CatalogueError(f"cannot create {path}: {e.strerror}") from None
         conn = _connect(path, read_only=False)
         conn.execute(f"PRAGMA application_id={gpkg.APPLICATION_ID}")
@@ -124,33 +121,57 @@ class Store:
         conn.execute("INSERT INTO atlas_meta VALUES ('application', ?), ('schema_version', '0')",
                      (schema.APPLICATION,))
         store = cls(conn, path, read_only=False)
+        store.lock = lock
         store._configure()
         return store
 
     @classmethod
     def open(cls, path: str | os.PathLike, read_only: bool = False) -> Store:
         path = Path(path)
-        if not path.is_file():
-            raise CatalogueError(f"{path} does not exist")
-        try:
-            with open(path, "rb") as f:
-                magic = f.read(16)
-        except OSError as e:
-            raise CatalogueError(f"cannot read {path.name}: {e.strerror}") from None
-        if magic != SQLITE_MAGIC:
-            raise CatalogueError(f"{path.name} is not a catalogue (not an SQLite file)")
+        sqlite_file.check_header(path)
         if not read_only and not os.access(path, os.W_OK):
             raise CatalogueError(f"{path.name} is read-only; open it read-only instead")
+        lock = None if read_only else CatalogueLock.acquire(path)
+        try:
+            conn, version, objects = cls._inspect(path, read_only)
+        except BaseException:
+            if lock:
+                lock.release()
+            raise
+        store = cls(conn, path, read_only)
+        store.lock, store.foreign_objects = lock, objects
+        try:
+            store._configure()
+        except BaseException:
+            store.close()   # and the lock with it
+            raise
+        return store
+
+    @classmethod
+    def _inspect(cls, path: Path, read_only: bool) -> tuple[sqlite3.Connection, int, list]:
+        """Connect and check the file, or refuse it exactly as it was found (WAL included)."""
+        had_wal = sqlite_file.wal_path(path).exists()
         try:
             conn = _connect(path, read_only)
-            version = cls._validate(conn, path)
         except sqlite3.DatabaseError as e:
             raise CatalogueError(f"{path.name} cannot be read as a catalogue: {e}") from None
-        store = cls(conn, path, read_only)
-        if version < schema.SCHEMA_VERSION and read_only:
-            raise CatalogueError(f"{path.name} needs upgrading; open it for writing first")
-        store._configure()
-        return store
+        try:
+            version = cls._validate(conn, path)
+            objects = foreign.foreign_objects(conn)
+            # Read-only is safe with them: triggers fire only on writes, which a read-only
+            # connection cannot make, and with trusted_schema off a view cannot call our
+            # functions; writing is refused until the user chooses a copy without them.
+            if objects and not read_only:
+                raise foreign.refusal(path, objects)
+            if version < schema.SCHEMA_VERSION and read_only:
+                raise CatalogueError(f"{path.name} needs upgrading; open it for writing first")
+        except sqlite3.DatabaseError as e:
+            sqlite_file.close_untouched(conn, path, had_wal)
+            raise CatalogueError(f"{path.name} cannot be read as a catalogue: {e}") from None
+        except BaseException:
+            sqlite_file.close_untouched(conn, path, had_wal)
+            raise
+        return conn, version, objects
 
     @staticmethod
     def _validate(conn: sqlite3.Connection, path: Path) -> int:
@@ -159,7 +180,6 @@ class Store:
         has_meta = conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type='table' AND name='atlas_meta'").fetchone()
         if app_id != gpkg.APPLICATION_ID or not has_meta:
-            conn.close()
             raise CatalogueError(f"{path.name} is not a Partnership Atlas catalogue")
         meta = dict(conn.execute("SELECT key, value FROM atlas_meta"))
         try:
@@ -167,10 +187,8 @@ class Store:
         except ValueError:
             version = -1
         if meta.get("application") != schema.APPLICATION or version < 0:
-            conn.close()
             raise CatalogueError(f"{path.name} is not a Partnership Atlas catalogue")
         if version > schema.SCHEMA_VERSION:
-            conn.close()
             raise CatalogueError(
                 f"{path.name} was written by a newer Partnership Atlas (schema {version}; "
                 f"this version reads up to {schema.SCHEMA_VERSION}); please upgrade")
@@ -203,13 +221,12 @@ class Store:
         """Let the triggers GDAL/QGIS add call our ST_* functions, and nothing else.
 
         With trusted_schema off SQLite refuses application functions inside
-        schema triggers; we switch it on only when every trigger and view in
-        the file is one we recognise.
+        schema triggers; we switch it on only when every trigger in the file is
+        one models.foreign recognises, and there is no view.
         """
-        rows = self.conn.execute(
-            "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view')").fetchall()
-        self.foreign_objects = [f"{t} {n}" for t, n in rows if not _KNOWN_TRIGGER.match(n)]
-        if rows and not self.foreign_objects:
+        has_triggers = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='trigger' LIMIT 1").fetchone()
+        if has_triggers and not self.foreign_objects:
             self.conn.execute("PRAGMA trusted_schema=ON")
 
     def _migrate(self) -> None:
@@ -246,6 +263,8 @@ class Store:
                 # Fold the WAL back so the file can be copied on its own.
                 self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.conn.close()
+        if self.lock:
+            self.lock.release()
 
     # -- editing ---------------------------------------------------------
     @contextlib.contextmanager

@@ -5,7 +5,7 @@ import pytest
 
 from conftest import file_digest, snapshot
 from models.catalogue import Catalogue
-from models.errors import CatalogueError
+from models.errors import CatalogueError, ForeignSchema
 from models.records import Area, Organisation
 
 
@@ -109,7 +109,7 @@ def test_writes_work_after_a_gis_added_a_spatial_index(grid_cat):
     assert box == pytest.approx((530000, 532000, 180000, 181000), abs=1)
 
 
-def test_unknown_trigger_cannot_call_our_functions(cat):
+def test_unknown_trigger_refuses_writing(cat):
     path = cat.path
     cat.close()
     conn = sqlite3.connect(path)
@@ -117,11 +117,12 @@ def test_unknown_trigger_cannot_call_our_functions(cat):
                  "SELECT ST_IsEmpty(NEW.name); END")
     conn.commit()
     conn.close()
-    with Catalogue.open(path) as cat:
-        before = snapshot(cat)
-        with pytest.raises(CatalogueError, match="unsafe use"):
-            cat.organisations.add(Organisation("X", "other"))
-        assert snapshot(cat) == before
+    digest = file_digest(path)
+    with pytest.raises(ForeignSchema, match="has a trigger that Partnership Atlas did not create") as info:
+        Catalogue.open(path)
+    assert [(kind, name) for kind, name, _ in info.value.objects] == [("trigger", "sneaky")]
+    assert "ST_IsEmpty(NEW.name)" in info.value.objects[0][2]
+    assert file_digest(path) == digest
 
 
 def test_save_a_copy(grid_cat, tmp_path):

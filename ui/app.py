@@ -7,8 +7,9 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from models import lock
 from models.catalogue import Catalogue
-from models.errors import CatalogueError
+from models.errors import CatalogueError, CatalogueInUse, ForeignSchema
 
 APP_NAME = "Partnership Atlas"
 ORG_NAME = "Partnership Atlas"
@@ -30,10 +31,18 @@ def default_catalogue_path() -> Path:
     return folder / APP_NAME / "catalogue.gpkg"
 
 
+def _open_or_read(opener, path) -> Catalogue:
+    """Opened for writing, or read-only while another Partnership Atlas is editing it."""
+    try:
+        return opener(path)
+    except CatalogueInUse:
+        return Catalogue.open(path, read_only=True)
+
+
 def _first_openable(paths: list[Path]) -> Catalogue | None:
     for p in paths:
         try:
-            return Catalogue.open(p)
+            return _open_or_read(Catalogue.open, p)
         except CatalogueError:
             continue
     return None
@@ -42,22 +51,32 @@ def _first_openable(paths: list[Path]) -> Catalogue | None:
 def startup_catalogue(settings: QSettings, path: str | None = None) -> Catalogue:
     """`path`, else the catalogue used last, else the default one (created on first run)."""
     if path:
-        return Catalogue.open(path)
+        return _open_or_read(Catalogue.open, path)
     recent = settings.value("files/recent", [])
     recent = [recent] if isinstance(recent, str) else list(recent or [])
-    return _first_openable([Path(p) for p in recent[:1]]) or Catalogue.open_or_create(default_catalogue_path())
+    return _first_openable([Path(p) for p in recent[:1]]) or _open_or_read(
+        Catalogue.open_or_create, default_catalogue_path())
 
 
 def run(path: str | None = None) -> int:
     app = make_application()
+    from .foreign_dialog import open_instead, tell_in_use
     from .main_window import MainWindow
 
     settings = QSettings()
     try:
-        catalogue = startup_catalogue(settings, path)
+        try:
+            catalogue = startup_catalogue(settings, path)
+        except ForeignSchema as e:
+            catalogue = open_instead(None, Path(path) if path else default_catalogue_path(), e)
+            if catalogue is None:
+                return 2
     except CatalogueError as e:
         QMessageBox.critical(None, APP_NAME, str(e))
         return 2
     window = MainWindow(catalogue, settings)
     window.show()
+    holder = lock.holder(catalogue.path) if catalogue.read_only else None
+    if holder:
+        tell_in_use(window, catalogue.path, holder)
     return app.exec()

@@ -12,11 +12,12 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from models.boundary_import import describe, import_boundaries
 from models.catalogue import Catalogue
-from models.errors import Cancelled, CatalogueError
+from models.errors import Cancelled, CatalogueError, CatalogueInUse, ForeignSchema
 from models.example import build_example
 from models.export import export
 
 from .boundary_dialog import BoundaryImportDialog
+from .foreign_dialog import open_instead, tell_in_use
 from .import_dialog import PartnershipImportDialog
 from .progress import run_with_progress
 from .welcome_view import ONS_NOTE
@@ -95,15 +96,31 @@ class FileActions:
         """Open a catalogue in this window; anything wrong leaves the file untouched and the current one open."""
         path = Path(path)
         read_only = path.is_file() and not os.access(path, os.W_OK)
+        if path.resolve() == self.window.catalogue.path.resolve():
+            self.window.show_message("Already open", f"{path.name} is the catalogue open in this window",
+                                     QMessageBox.Icon.Information)
+            return True
+        in_use = None
         try:
             catalogue = Catalogue.open(path, read_only=read_only)
+        except (ForeignSchema, CatalogueInUse) as e:
+            in_use = getattr(e, "holder", None)
+            try:
+                catalogue = open_instead(self.window, path, e)
+            except CatalogueError as again:
+                self._fail("Cannot open the catalogue", again)
+                return False
+            if catalogue is None:
+                return False
         except CatalogueError as e:
             if not path.exists():
                 self._forget(path)
             self._fail("Cannot open the catalogue", e)
             return False
         self.window.set_catalogue(catalogue)
-        if read_only:
+        if in_use:
+            tell_in_use(self.window, path, in_use)
+        elif read_only:
             self.window.statusBar().showMessage(
                 f"{path.name} is read-only: you can look and search but not edit. "
                 "Save a Copy As… to edit a copy.", 15000)

@@ -13,11 +13,15 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
-from . import gpkg, schema
+from . import gpkg, integrity, schema
 from .errors import CatalogueError
+
+if TYPE_CHECKING:
+    from .backups import Backups
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -85,6 +89,7 @@ class Store:
         self.read_only = read_only
         self.columns: dict[str, list[str]] = {}
         self.listeners: list[Callable[[], None]] = []
+        self.backup_warning: str | None = None  # set when opening could not take its backup
 
     # -- opening ---------------------------------------------------------
     @classmethod
@@ -107,7 +112,7 @@ class Store:
         return store
 
     @classmethod
-    def open(cls, path: str | os.PathLike, read_only: bool = False) -> Store:
+    def open(cls, path: str | os.PathLike, read_only: bool = False, backups: Backups | None = None) -> Store:
         path = Path(path)
         if not path.is_file():
             raise CatalogueError(f"{path} does not exist")
@@ -120,14 +125,18 @@ class Store:
             raise CatalogueError(f"{path.name} is not a catalogue (not an SQLite file)")
         if not read_only and not os.access(path, os.W_OK):
             raise CatalogueError(f"{path.name} is read-only; open it read-only instead")
+        conn = None
         try:
             conn = _connect(path, read_only)
             version = cls._validate(conn, path)
+            integrity.check(conn, path)  # DamagedCatalogue before anything is written
         except sqlite3.DatabaseError as e:
-            raise CatalogueError(f"{path.name} cannot be read as a catalogue: {e}") from None
+            raise integrity.read_error(conn, path, e) from None
         store = cls(conn, path, read_only)
         if version < schema.SCHEMA_VERSION and read_only:
             raise CatalogueError(f"{path.name} needs upgrading; open it for writing first")
+        if backups is not None and not read_only:  # before _configure migrates
+            store.backup_warning = backups.on_open(conn, path, version, schema.SCHEMA_VERSION)
         store._configure()
         return store
 

@@ -3,7 +3,7 @@
     backups = Backups(data_folder / "Backups")
     backups.take(conn, path, "daily")          # what opening a catalogue does once a day
     for b in backups.list(path): print(b.taken_at, b.reason, b.size)
-    aside = backups.restore(b, path)           # the current file is kept beside it
+    aside = backups.restore_into(conn, b, path)  # the current content is kept beside it
 
 Each catalogue gets its own subfolder, named from its stem and a hash of its
 resolved path, so two "catalogue.gpkg" in different folders never share one.
@@ -26,6 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+
+from .errors import CatalogueError
 
 KEEP_DAILY = 7
 KEEP_WEEKLY = 4
@@ -85,6 +87,24 @@ def move_aside(catalogue_path: Path, label: str, now: datetime) -> Path:
     return target
 
 
+def _copy(conn: sqlite3.Connection, final: Path) -> None:
+    """The database on conn into `final` as one file, complete or not at all."""
+    partial = final.with_name(f".{final.name}.{os.getpid()}.partial")
+    try:
+        dest = sqlite3.connect(partial)
+        try:
+            conn.backup(dest)
+            dest.execute("PRAGMA journal_mode=DELETE")  # one file, no -wal beside it
+        finally:
+            dest.close()
+        with open(partial, "rb+") as f:   # on disk before the rename makes it a backup
+            os.fsync(f.fileno())
+        os.replace(partial, final)
+    finally:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+
+
 class Backups:
     """The backups folder the caller chose (models do not know where user data lives)."""
 
@@ -138,20 +158,7 @@ class Backups:
         folder.mkdir(parents=True, exist_ok=True)
         tag = "daily" if schema_before is None else f"before-schema-{schema_before + 1}"
         final = folder / f"{path.stem} {_stamp(now)} {tag}.gpkg"
-        partial = folder / f".{final.name}.{os.getpid()}.partial"
-        try:
-            dest = sqlite3.connect(partial)
-            try:
-                conn.backup(dest)
-                dest.execute("PRAGMA journal_mode=DELETE")  # one file, no -wal beside it
-            finally:
-                dest.close()
-            with open(partial, "rb+") as f:   # on disk before the rename makes it a backup
-                os.fsync(f.fileno())
-            os.replace(partial, final)
-        finally:
-            with contextlib.suppress(OSError):
-                partial.unlink(missing_ok=True)
+        _copy(conn, final)
         self.rotate(path, now)
         return next(b for b in self.list(path) if b.path == final)
 
@@ -207,12 +214,40 @@ class Backups:
         return deleted
 
     # -- restoring ---------------------------------------------------------------
-    def restore(self, backup: Backup, catalogue_path: str | os.PathLike, label: str = BEFORE_RESTORE,
-                now: datetime | None = None) -> Path | None:
-        """Put `backup` at catalogue_path, first moving the file there aside (see move_aside).
+    def restore_into(self, conn: sqlite3.Connection, backup: Backup, catalogue_path: str | os.PathLike,
+                     now: datetime | None = None) -> Path:
+        """Restore `backup` into the catalogue open on `conn`; returns where its old content went.
 
-        The catalogue must be closed. Returns the aside path (None when there was no file).
-        Restoring the aside file undoes this. On failure the original is put back.
+        The content as it is now is first copied (backup API, one file) beside the catalogue
+        as aside_path(..., "before restore"), which `list` shows, so restoring it undoes this.
+        Then the backup is copied in through SQLite, in one transaction: other readers (QGIS)
+        see the old or the new content, never a mix, and a failure leaves the file as it was.
+        Reopen the catalogue afterwards (the backup may need migrating).
+        """
+        now = now or self.clock()
+        path = Path(catalogue_path)
+        aside = aside_path(path, BEFORE_RESTORE, now)
+        if aside.exists():
+            raise FileExistsError(f"{aside.name} already exists")
+        try:
+            _copy(conn, aside)
+            source = sqlite3.connect(f"{backup.path.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                source.backup(conn)
+            finally:
+                source.close()
+        except (OSError, sqlite3.Error) as e:
+            aside.unlink(missing_ok=True)   # nothing was restored, so nothing to undo
+            reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+            raise CatalogueError(f"could not restore the backup: {reason}") from None
+        return aside
+
+    def restore(self, backup: Backup, catalogue_path: str | os.PathLike, label: str = DAMAGED,
+                now: datetime | None = None) -> Path | None:
+        """Put `backup` at catalogue_path of a catalogue nobody has open (a damaged one).
+
+        The file there is renamed aside first (move_aside), its bytes kept exactly; returns
+        that path, None when there was no file. On failure the original is put back.
         """
         now = now or self.clock()
         path = Path(catalogue_path)
@@ -221,23 +256,16 @@ class Backups:
             shutil.copyfile(backup.path, staged)
             with open(staged, "rb+") as f:
                 os.fsync(f.fileno())
-            # A "before restore" file may carry its own WAL; it belongs with the copy.
-            wal = Path(f"{backup.path}-wal")
-            if wal.is_file() and wal.stat().st_size:
-                shutil.copyfile(wal, f"{staged}-wal")
             aside = move_aside(path, label, now) if path.exists() else None
             try:
                 os.replace(staged, path)
-                if Path(f"{staged}-wal").exists():
-                    os.replace(f"{staged}-wal", f"{path}-wal")
             except OSError:
                 if aside is not None:
                     os.replace(aside, path)
                 raise
         finally:
-            for leftover in (staged, Path(f"{staged}-wal")):
-                with contextlib.suppress(OSError):
-                    leftover.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                staged.unlink(missing_ok=True)
         return aside
 
 

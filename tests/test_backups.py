@@ -11,6 +11,7 @@ from conftest import file_digest
 from models import schema
 from models.backups import BEFORE_RESTORE, Backups, quick_check_file
 from models.catalogue import Catalogue
+from models.errors import CatalogueError
 from models.records import Organisation
 
 T0 = datetime(2024, 3, 4, 12, 0, tzinfo=timezone.utc)   # a Monday, noon
@@ -151,36 +152,65 @@ def test_a_failing_backup_does_not_stop_the_open(small, tmp_path):
         cat.organisations.add(Organisation("Still editable"))
 
 
-def test_restore_moves_the_current_file_aside_and_can_be_undone(small, tmp_path):
+def test_restore_into_the_open_catalogue_keeps_its_content_beside_it(small, tmp_path):
     clock = Clock()
     backups = Backups(tmp_path / "Backups", clock)
     with Catalogue.open(small, backups=backups) as cat:
         before = snapshot(cat)
         cat.organisations.add(Organisation("Added after the backup"))
         edited = snapshot(cat)
-    edited_digest = file_digest(small)
-    backup = backups.list(small)[0]
-    backup_digest = file_digest(backup.path)
-
-    clock.now = T0 + timedelta(hours=2)
-    aside = backups.restore(backup, small)
+        backup = backups.list(small)[0]
+        backup_digest = file_digest(backup.path)
+        clock.now = T0 + timedelta(hours=2)
+        aside = backups.restore_into(cat.store.conn, backup, small)
     assert aside.name == "catalogue (before restore 2024-03-04T140000Z).gpkg"
-    assert file_digest(aside) == edited_digest, "the current file is moved, not rewritten"
     assert file_digest(backup.path) == backup_digest
+    assert _journal_mode_byte(small) == 2, "the catalogue stays in WAL mode"
     with Catalogue.open(small) as cat:
         assert snapshot(cat) == before
+    with Catalogue.open(aside, read_only=True) as cat:
+        assert snapshot(cat) == edited
     listed = backups.list(small)
     assert [b.reason for b in listed] == [BEFORE_RESTORE, "daily"]
-    assert not [p for p in small.parent.iterdir() if p.name.startswith(".")], "no staging file left"
+    assert not [p for p in small.parent.iterdir() if p.name.startswith(".")], "no partial file left"
 
     clock.now = T0 + timedelta(hours=3)
-    backups.restore(listed[0], small)            # undo: restore what was moved aside
+    with Catalogue.open(small) as cat:
+        backups.restore_into(cat.store.conn, listed[0], small)   # undo: restore what was kept
     with Catalogue.open(small) as cat:
         assert snapshot(cat) == edited
     assert len([b for b in backups.list(small) if b.reason == BEFORE_RESTORE]) == 2
     backups.rotate(small, clock.now)
     assert len([b for b in backups.list(small) if b.reason == BEFORE_RESTORE]) == 2, \
-        "files moved aside are the user's, never rotated away"
+        "files kept by a restore are the user's, never rotated away"
+
+
+def test_a_failed_restore_changes_nothing(small, tmp_path):
+    backups = Backups(tmp_path / "Backups", Clock())
+    with Catalogue.open(small, backups=backups) as cat:
+        backup = backups.list(small)[0]
+        backup.path.write_bytes(b"not a database" * 1000)
+        before = snapshot(cat)
+        with pytest.raises(CatalogueError, match="could not restore the backup"):
+            backups.restore_into(cat.store.conn, backup, small)
+        assert snapshot(cat) == before
+    assert sorted(p.name for p in small.parent.iterdir()) == ["catalogue.gpkg"]
+
+
+def test_restore_of_a_damaged_file_renames_it_aside(small, tmp_path):
+    clock = Clock()
+    backups = Backups(tmp_path / "Backups", clock)
+    with Catalogue.open(small, backups=backups) as cat:
+        before = snapshot(cat)
+    small.write_bytes(small.read_bytes()[:8192])   # damaged
+    damaged_digest = file_digest(small)
+    clock.now = T0 + timedelta(days=1)
+    aside = backups.restore(backups.list(small)[0], small)
+    assert aside.name == "catalogue (damaged 2024-03-05T120000Z).gpkg"
+    assert file_digest(aside) == damaged_digest
+    with Catalogue.open(small) as cat:
+        assert snapshot(cat) == before
+    assert [b.reason for b in backups.list(small)] == ["daily"], "a damaged file is not offered back"
 
 
 def test_quick_check_file(small, tmp_path):

@@ -12,13 +12,14 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from models.boundary_import import describe, import_boundaries
 from models.catalogue import Catalogue
-from models.errors import Cancelled, CatalogueError
+from models.errors import Cancelled, CatalogueError, DamagedCatalogue
 from models.example import build_example
 from models.export import export
 
 from .boundary_dialog import BoundaryImportDialog
 from .import_dialog import PartnershipImportDialog
 from .progress import run_with_progress
+from .recovery import recover_in_window
 from .welcome_view import ONS_NOTE
 
 CATALOGUE_FILTER = "Catalogues (*.gpkg *.sqlite);;All files (*)"
@@ -96,7 +97,9 @@ class FileActions:
         path = Path(path)
         read_only = path.is_file() and not os.access(path, os.W_OK)
         try:
-            catalogue = Catalogue.open(path, read_only=read_only)
+            catalogue = Catalogue.open(path, read_only=read_only, backups=self.window.backups)
+        except DamagedCatalogue as e:   # offers restore or salvage; the file is never written to
+            return recover_in_window(self.window, path, e)
         except CatalogueError as e:
             if not path.exists():
                 self._forget(path)

@@ -1,9 +1,10 @@
 """Rotating backups of catalogue files, and restoring one.
 
     backups = Backups(data_folder / "Backups")
-    backups.take(conn, path, "daily")          # what opening a catalogue does once a day
+    backups.on_open(conn, path, version, latest)  # what Store.open does: daily, or before a migration
     for b in backups.list(path): print(b.taken_at, b.reason, b.size)
-    aside = backups.restore_into(conn, b, path)  # the current content is kept beside it
+    aside = backups.restore_into(conn, b, path)   # an open catalogue: its content is kept beside it
+    aside = backups.restore(b, path)              # a damaged, closed one: renamed aside unchanged
 
 Each catalogue gets its own subfolder, named from its stem and a hash of its
 resolved path, so two "catalogue.gpkg" in different folders never share one.

@@ -13,6 +13,7 @@ import sqlite3
 from pathlib import Path
 
 from .areas import Areas
+from .backups import Backups
 from .errors import CatalogueError
 from .layers import Layers
 from .organisations import Organisations
@@ -35,14 +36,16 @@ class Catalogue:
         return cls(Store.create(path))
 
     @classmethod
-    def open(cls, path: str | os.PathLike, read_only: bool = False) -> Catalogue:
-        return cls(Store.open(path, read_only=read_only))
+    def open(cls, path: str | os.PathLike, read_only: bool = False,
+             backups: Backups | None = None) -> Catalogue:
+        """backups: where opening for writing keeps this file's backups (see models.backups)."""
+        return cls(Store.open(path, read_only=read_only, backups=backups))
 
     @classmethod
-    def open_or_create(cls, path: str | os.PathLike) -> Catalogue:
+    def open_or_create(cls, path: str | os.PathLike, backups: Backups | None = None) -> Catalogue:
         path = Path(path)
         if path.exists() and path.stat().st_size > 0:
-            return cls.open(path)
+            return cls.open(path, backups=backups)
         path.parent.mkdir(parents=True, exist_ok=True)
         return cls.create(path)
 
@@ -73,6 +76,14 @@ class Catalogue:
                 dest.close()
         except sqlite3.Error as e:
             raise CatalogueError(f"could not write {target.name}: {e}") from None
+
+    def reopen(self, backups=None) -> Catalogue:
+        """The same file opened afresh (after a restore wrote into it); this one hands over its
+        lock, so the new one is not refused as "in use", and keeps only its connection until closed."""
+        if self.store.lock:
+            self.store.lock.release()
+            self.store.lock = None
+        return Catalogue.open(self.path, backups=backups)
 
     def close(self) -> None:
         self.store.close()

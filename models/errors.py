@@ -10,7 +10,13 @@ class Cancelled(Exception):
 
 
 class DamagedCatalogue(CatalogueError):
-    """The file is a catalogue but SQLite's quick_check found damage; nothing was written to it."""
+    """The file is damaged (cut short, or SQLite's quick_check found bad pages); nothing was written to it.
+
+    `path` is the damaged file, for the offer to restore a backup or salvage it."""
+
+    def __init__(self, message: str, path=None):
+        super().__init__(message)
+        self.path = path
 
 
 class ForeignSchema(CatalogueError):

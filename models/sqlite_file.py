@@ -40,11 +40,11 @@ def check_header(path: Path) -> None:
     if head[:16] != SQLITE_MAGIC:
         raise CatalogueError(f"{path.name} is not a catalogue (not an SQLite file)")
     if len(head) < HEADER_BYTES:
-        raise DamagedCatalogue(f"{path.name} is cut short ({size} bytes): not a whole catalogue")
+        raise DamagedCatalogue(f"{path.name} is cut short ({size} bytes): not a whole catalogue", path)
     page_size = int.from_bytes(head[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size  # the format's way of writing 64 KiB
     if page_size < 512 or page_size & (page_size - 1):
-        raise DamagedCatalogue(f"{path.name} has a damaged header (page size {page_size})")
+        raise DamagedCatalogue(f"{path.name} has a damaged header (page size {page_size})", path)
     pages = int.from_bytes(head[28:32], "big")
     # The page count in the header is only kept up to date by SQLite 3.7+, which marks
     # it valid by copying the change counter (bytes 24-27) into bytes 92-95.
@@ -52,7 +52,7 @@ def check_header(path: Path) -> None:
     if size % page_size or (counted and size < pages * page_size):
         expected = f" of {pages * page_size:,}" if counted else ""
         raise DamagedCatalogue(f"{path.name} is cut short ({size:,}{expected} bytes); "
-                               "it may have been copied before it was finished")
+                               "it may have been copied before it was finished", path)
 
 
 def close_untouched(conn: sqlite3.Connection, path: Path, had_wal: bool) -> None:

@@ -12,12 +12,16 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
-from . import foreign, gpkg, schema, sqlite_file
+from . import foreign, gpkg, integrity, schema, sqlite_file
 from .errors import CatalogueError
 from .lock import CatalogueLock
+
+if TYPE_CHECKING:
+    from .backups import Backups
 
 
 def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
@@ -100,6 +104,7 @@ class Store:
         self.listeners: list[Callable[[], None]] = []
         self.lock: CatalogueLock | None = None
         self.foreign_objects: list[tuple[str, str, str]] = []
+        self.backup_warning: str | None = None  # set when opening could not take its backup
 
     # -- opening ---------------------------------------------------------
     @classmethod
@@ -126,7 +131,7 @@ class Store:
         return store
 
     @classmethod
-    def open(cls, path: str | os.PathLike, read_only: bool = False) -> Store:
+    def open(cls, path: str | os.PathLike, read_only: bool = False, backups: Backups | None = None) -> Store:
         path = Path(path)
         sqlite_file.check_header(path)
         if not read_only and not os.access(path, os.W_OK):
@@ -141,6 +146,8 @@ class Store:
         store = cls(conn, path, read_only)
         store.lock, store.foreign_objects = lock, objects
         try:
+            if backups is not None and not read_only:  # before _configure migrates
+                store.backup_warning = backups.on_open(conn, path, version, schema.SCHEMA_VERSION)
             store._configure()
         except BaseException:
             store.close()   # and the lock with it
@@ -154,9 +161,10 @@ class Store:
         try:
             conn = _connect(path, read_only)
         except sqlite3.DatabaseError as e:
-            raise CatalogueError(f"{path.name} cannot be read as a catalogue: {e}") from None
+            raise integrity.read_error(path, e) from None
         try:
             version = cls._validate(conn, path)
+            integrity.check(conn, path)  # DamagedCatalogue before anything is written
             objects = foreign.foreign_objects(conn)
             # Read-only is safe with them: triggers fire only on writes, which a read-only
             # connection cannot make, and with trusted_schema off a view cannot call our
@@ -167,7 +175,7 @@ class Store:
                 raise CatalogueError(f"{path.name} needs upgrading; open it for writing first")
         except sqlite3.DatabaseError as e:
             sqlite_file.close_untouched(conn, path, had_wal)
-            raise CatalogueError(f"{path.name} cannot be read as a catalogue: {e}") from None
+            raise integrity.read_error(path, e) from None
         except BaseException:
             sqlite_file.close_untouched(conn, path, had_wal)
             raise

@@ -8,11 +8,13 @@ from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from models import lock
+from models.backups import Backups
 from models.catalogue import Catalogue
-from models.errors import CatalogueError, CatalogueInUse, ForeignSchema
+from models.errors import CatalogueError, CatalogueInUse, DamagedCatalogue, ForeignSchema
 
 APP_NAME = "Partnership Atlas"
 ORG_NAME = "Partnership Atlas"
+BACKUPS_FOLDER = "Backups"   # in the user data folder, beside the default catalogue
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -31,46 +33,56 @@ def default_catalogue_path() -> Path:
     return folder / APP_NAME / "catalogue.gpkg"
 
 
-def _open_or_read(opener, path) -> Catalogue:
+def _open_or_read(opener, path, backups: Backups | None) -> Catalogue:
     """Opened for writing, or read-only while another Partnership Atlas is editing it."""
     try:
-        return opener(path)
+        return opener(path, backups=backups)
     except CatalogueInUse:
         return Catalogue.open(path, read_only=True)
 
 
-def _first_openable(paths: list[Path]) -> Catalogue | None:
+def _first_openable(paths: list[Path], backups: Backups | None = None) -> Catalogue | None:
     for p in paths:
         try:
-            return _open_or_read(Catalogue.open, p)
+            return _open_or_read(Catalogue.open, p, backups)
+        except DamagedCatalogue:   # the user must hear of it, not get another file silently
+            raise
         except CatalogueError:
             continue
     return None
 
 
-def startup_catalogue(settings: QSettings, path: str | None = None) -> Catalogue:
+def startup_catalogue(settings: QSettings, path: str | None = None, backups: Backups | None = None) -> Catalogue:
     """`path`, else the catalogue used last, else the default one (created on first run)."""
     if path:
-        return _open_or_read(Catalogue.open, path)
+        return _open_or_read(Catalogue.open, path, backups)
     recent = settings.value("files/recent", [])
     recent = [recent] if isinstance(recent, str) else list(recent or [])
-    return _first_openable([Path(p) for p in recent[:1]]) or _open_or_read(
-        Catalogue.open_or_create, default_catalogue_path())
+    return (_first_openable([Path(p) for p in recent[:1]], backups)
+            or _open_or_read(Catalogue.open_or_create, default_catalogue_path(), backups))
 
 
 def run(path: str | None = None) -> int:
     app = make_application()
     from .foreign_dialog import open_instead, tell_in_use
     from .main_window import MainWindow
+    from .recovery import offer_recovery
 
     settings = QSettings()
+    backups = Backups(default_catalogue_path().parent / BACKUPS_FOLDER)
+    recovered = None
     try:
         try:
-            catalogue = startup_catalogue(settings, path)
+            catalogue = startup_catalogue(settings, path, backups)
         except ForeignSchema as e:
             catalogue = open_instead(None, Path(path) if path else default_catalogue_path(), e)
             if catalogue is None:
                 return 2
+    except DamagedCatalogue as e:
+        recovered = offer_recovery(None, e.path, e, backups)
+        if recovered is None:
+            return 2
+        catalogue = recovered.catalogue
     except CatalogueError as e:
         QMessageBox.critical(None, APP_NAME, str(e))
         return 2
@@ -79,4 +91,6 @@ def run(path: str | None = None) -> int:
     holder = lock.holder(catalogue.path) if catalogue.read_only else None
     if holder:
         tell_in_use(window, catalogue.path, holder)
+    if recovered is not None:
+        window.show_message("Catalogue recovered", recovered.message, QMessageBox.Icon.Information)
     return app.exec()

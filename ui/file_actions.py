@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from models.boundary_import import describe, import_boundaries
 from models.catalogue import Catalogue
-from models.errors import Cancelled, CatalogueError, CatalogueInUse, ForeignSchema
+from models.errors import Cancelled, CatalogueError, CatalogueInUse, DamagedCatalogue, ForeignSchema
 from models.example import build_example
 from models.export import export
 
@@ -20,6 +20,7 @@ from .boundary_dialog import BoundaryImportDialog
 from .foreign_dialog import open_instead, tell_in_use
 from .import_dialog import PartnershipImportDialog
 from .progress import run_with_progress
+from .recovery import recover_in_window
 from .welcome_view import ONS_NOTE
 
 CATALOGUE_FILTER = "Catalogues (*.gpkg *.sqlite);;All files (*)"
@@ -102,7 +103,9 @@ class FileActions:
             return True
         in_use = None
         try:
-            catalogue = Catalogue.open(path, read_only=read_only)
+            catalogue = Catalogue.open(path, read_only=read_only, backups=self.window.backups)
+        except DamagedCatalogue as e:   # offers restore or salvage; the file is never written to
+            return recover_in_window(self.window, path, e)
         except (ForeignSchema, CatalogueInUse) as e:
             in_use = getattr(e, "holder", None)
             try:

@@ -12,9 +12,10 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBox, QTabWidget, QUndoView, QWidget
 
+from models.backups import Backups
 from models.catalogue import Catalogue
 
-from .app import APP_NAME, default_catalogue_path
+from .app import APP_NAME, BACKUPS_FOLDER, default_catalogue_path
 from .catalogue_view import CatalogueView
 from .document import Document
 from .file_actions import FileActions
@@ -22,6 +23,7 @@ from .links import link_views
 from .map_tab import MapTab
 from .organisations_view import OrganisationsView
 from .overlaps_tab import OverlapsTab
+from .recovery import restore_from_backup
 
 MAX_RECENT = 8
 CATALOGUE_SUFFIXES = {".gpkg", ".sqlite", ".atlas"}
@@ -36,6 +38,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings if settings is not None else QSettings()
         self.data_folder = Path(data_folder) if data_folder else default_catalogue_path().parent
+        self.backups = Backups(self.data_folder / BACKUPS_FOLDER)
         self.document: Document | None = None
         self.last_message: QMessageBox | None = None   # the latest message shown, for tests and screenshots
         self.undo_group = QUndoGroup(self)
@@ -96,6 +99,8 @@ class MainWindow(QMainWindow):
         self.files.remember(catalogue.path)
         self._update_title()
         self._update_actions()
+        if catalogue.store.backup_warning:
+            self.statusBar().showMessage(catalogue.store.backup_warning, 20000)
 
     def add_tab(self, widget: QWidget, title: str) -> int:
         """Add a view as a tab (View ▸ lists it with Ctrl+number); returns its index."""
@@ -139,6 +144,9 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         file_menu.addAction(self._action("Save a &Copy As…", f.save_copy, "Ctrl+Shift+S",
                                          "Write a copy of this catalogue to another file"))
+        file_menu.addAction(self._action("Restore from &Backup…", lambda: restore_from_backup(self),
+                                         tip="Put an earlier copy of this catalogue in its place "
+                                             "(one is kept for each of the last 7 days and 4 weeks)"))
         file_menu.addSeparator()
         import_menu = file_menu.addMenu("&Import")
         import_menu.addAction(self._action("&Boundaries (GeoJSON, Shapefile, GeoPackage)…", f.import_boundaries,

@@ -13,7 +13,8 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import CatalogueError, DamagedCatalogue
+from .errors import CatalogueError
+from .integrity import damaged
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 HEADER_BYTES = 100
@@ -40,19 +41,19 @@ def check_header(path: Path) -> None:
     if head[:16] != SQLITE_MAGIC:
         raise CatalogueError(f"{path.name} is not a catalogue (not an SQLite file)")
     if len(head) < HEADER_BYTES:
-        raise DamagedCatalogue(f"{path.name} is cut short ({size} bytes): not a whole catalogue", path)
+        raise damaged(path, f"cut short: {size} bytes, not a whole catalogue")
     page_size = int.from_bytes(head[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size  # the format's way of writing 64 KiB
     if page_size < 512 or page_size & (page_size - 1):
-        raise DamagedCatalogue(f"{path.name} has a damaged header (page size {page_size})", path)
+        raise damaged(path, f"its header gives page size {page_size}")
     pages = int.from_bytes(head[28:32], "big")
     # The page count in the header is only kept up to date by SQLite 3.7+, which marks
     # it valid by copying the change counter (bytes 24-27) into bytes 92-95.
     counted = pages > 0 and head[24:28] == head[92:96]
     if size % page_size or (counted and size < pages * page_size):
         expected = f" of {pages * page_size:,}" if counted else ""
-        raise DamagedCatalogue(f"{path.name} is cut short ({size:,}{expected} bytes); "
-                               "it may have been copied before it was finished", path)
+        raise damaged(path, f"cut short: {size:,}{expected} bytes, "
+                            "perhaps copied before it was finished")
 
 
 def close_untouched(conn: sqlite3.Connection, path: Path, had_wal: bool) -> None:

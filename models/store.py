@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 
 def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
     mode = "ro" if read_only else "rw"
+    if read_only and not os.access(path.parent, os.W_OK) and not sqlite_file.wal_path(path).exists():
+        # Reading a WAL-mode file needs a -shm beside it, which a read-only folder (a CD, a
+        # shared drive) cannot hold. Nobody can be writing there either (a writer needs a
+        # -wal in that folder), so the file is as fixed as SQLite's immutable mode assumes.
+        mode += "&immutable=1"
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True,
                            isolation_level=None, check_same_thread=False)
     # A file from someone else must not run functions from its schema until we

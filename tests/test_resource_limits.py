@@ -275,3 +275,27 @@ def test_a_jump_in_the_history_stops_at_the_step_the_full_disk_refuses(cat, qapp
     assert _names(cat) == [] and stack.index() == 0
     stack.setIndex(4)
     assert _names(cat) == ["A", "C"] and stack.index() == 4
+
+
+def test_a_catalogue_in_a_read_only_folder_opens_read_only(tmp_path):
+    folder = tmp_path / "cd"
+    folder.mkdir()
+    path = folder / "shared.gpkg"
+    with Catalogue.create(path) as cat:
+        cat.partnerships.add(Partnership("Kept"))
+    digest = file_digest(path)
+    folder.chmod(0o555)
+    immutable = False
+    if os.access(folder, os.W_OK) and shutil.which("chattr"):
+        immutable = subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode == 0
+    try:
+        if os.access(folder, os.W_OK):
+            pytest.skip("running with rights that ignore folder permissions")
+        with Catalogue.open(path, read_only=True) as cat:
+            assert _names(cat) == ["Kept"]
+        assert sorted(p.name for p in folder.iterdir()) == ["shared.gpkg"]
+        assert file_digest(path) == digest
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+        folder.chmod(0o755)

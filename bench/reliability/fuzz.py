@@ -97,17 +97,21 @@ def _one_line(message: str) -> bool:
     return bool(message.strip()) and len(message.splitlines()) == 1
 
 
+def import_file(importer: str, cat, path: Path, grid: Path, kwargs: dict):
+    """Run the importer on one file; returns its Revert. population_csv joins `path` onto `grid`."""
+    if importer.startswith("partnerships"):
+        return import_partnerships(cat, path, kwargs.get("mapping"))
+    if importer == "population_csv":
+        return import_boundaries(cat, grid, population=path, **kwargs)[0]
+    return import_boundaries(cat, path, **kwargs)[0]
+
+
 def check(importer: str, cat, case: Case, folder: Path, grid: Path) -> str:
     """Run one case; 'imported' or 'refused', else raise Failure saying what went wrong."""
     path = cat.path if case.source_is_catalogue else case.write(folder)
     before = content_hash(cat)
     try:
-        if importer.startswith("partnerships"):
-            revert = import_partnerships(cat, path, case.kwargs.get("mapping"))
-        elif importer == "population_csv":
-            revert, _ = import_boundaries(cat, grid, population=path, **case.kwargs)
-        else:
-            revert, _ = import_boundaries(cat, path, **case.kwargs)
+        revert = import_file(importer, cat, path, grid, case.kwargs)
     except CatalogueError as e:
         if not _one_line(str(e)):
             raise Failure(f"{importer}: message is not one line: {str(e)!r} for {case!r}") from None
@@ -139,13 +143,13 @@ def _plan_agrees(importer: str, cat, path: Path, case: Case, error: CatalogueErr
         raise Failure(f"{importer}: the plan was clean but the import failed ({error}), for {case!r}")
 
 
-def strategies(catalogue_bytes: bytes) -> dict[str, st.SearchStrategy[Case]]:
-    """The case generator of each importer; `catalogue_bytes` is a catalogue file offered as a GeoPackage."""
+def strategies(catalogue_copy: Path) -> dict[str, st.SearchStrategy[Case]]:
+    """The case generator of each importer; `catalogue_copy` is a catalogue file to offer as a GeoPackage."""
     return {
         "geojson": geojson_cases(),
         "geojson_gz": geojson_gz_cases(),
         "shapefile_zip": shapefile_zip_cases(),
-        "geopackage": geopackage_cases(catalogue_bytes),
+        "geopackage": geopackage_cases(catalogue_copy),
         "partnerships_csv": partnerships_csv_cases(),
         "partnerships_xlsx": partnerships_xlsx_cases(),
         "population_csv": population_csv_cases(),
@@ -228,7 +232,7 @@ def run(cases: int = 500, seed=None, only: list[str] | None = None, timeout: flo
         try:
             copy = folder / "copy.gpkg"
             cat.save_copy(copy)
-            generators = strategies(copy.read_bytes())
+            generators = strategies(copy)
             cases_folder = folder / "cases"
             cases_folder.mkdir()
             for importer in only or IMPORTERS:

@@ -14,6 +14,7 @@ import json
 import math
 import shutil
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pyogrio.raw
@@ -330,7 +331,7 @@ def shapefile_zip_cases(draw) -> Case:
 
 
 @st.composite
-def geopackage_cases(draw, catalogue_bytes: bytes) -> Case:
+def geopackage_cases(draw, catalogue_copy: Path) -> Case:
     """GeoPackages written by GDAL, then given a second layer, a non-spatial table, a wrong
     layer name or damage; or one of our own catalogues offered as a boundary source."""
     clean = draw(cleanliness)
@@ -340,7 +341,7 @@ def geopackage_cases(draw, catalogue_bytes: bytes) -> Case:
                   "code_field": draw(st.sampled_from([None, "code", "name", "NOPE"])),
                   "name_field": draw(st.sampled_from([None, "name", "code"]))}
         kwargs = {k: v for k, v in kwargs.items() if v is not None}
-        data, damage = draw(damaged(catalogue_bytes)) if source == "a catalogue" else (b"", "intact")
+        data, damage = draw(damaged(catalogue_copy.read_bytes())) if source == "a catalogue" else (b"", "intact")
         return Case("catalogue.gpkg", data, kwargs, f"{source}; {damage}",
                     source_is_catalogue=source == "this catalogue")
     crs = draw(st.sampled_from(["EPSG:27700", "EPSG:4326"] if clean else ["EPSG:27700"] * 4 + ["EPSG:4326", None]))

@@ -153,6 +153,8 @@ def _choose_layer(source: Path, gdal_path: str, layer: str | None, *, ask: bool 
 
 def _choose_fields(fields: list[str], columns: dict[str, np.ndarray], code_field, name_field,
                    parent_field) -> tuple[str, str, str | None]:
+    # An empty choice (a blank box in the dialog) means "not chosen": guess, as for None.
+    code_field, name_field, parent_field = code_field or None, name_field or None, parent_field or None
     for f in (code_field, name_field, parent_field):
         if f and f not in fields:
             raise CatalogueError(f"no field '{f}' (fields: {', '.join(fields) or 'none'})")

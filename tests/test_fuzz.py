@@ -459,3 +459,10 @@ def test_population_rows_without_a_code_are_skipped(world):
     path = write(world, "pop.csv", "WD20CD,population\nW00,1\n,13\n,\n")
     with imported(world, "population_csv", path) as revert:
         assert world.cat.layers.units(revert.id)[0].population == 1
+
+
+def test_blank_field_names_mean_not_chosen(world):
+    # Was: KeyError '' (the dialog's empty boxes, or --code-field "").
+    path = write(world, "w.geojson", collection(square("A")))
+    with imported(world, "geojson", path, code_field="", name_field="", parent_field="") as revert:
+        assert world.cat.layers.units(revert.id)[0].name == "Ward A"

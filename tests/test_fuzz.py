@@ -369,8 +369,8 @@ def _zip(members: dict[str, bytes]) -> bytes:
 def _shapefile(tmp: Path, stem: str) -> dict[str, bytes]:
     folder = tmp / stem
     folder.mkdir(exist_ok=True)
-    pyogrio.raw.write(str(folder / f"{stem}.shp"), np.array([shapely.to_wkb(shapely.box(530000, 180000, 530100, 180100))],
-                                                            dtype=object),
+    ward = shapely.to_wkb(shapely.box(530000, 180000, 530100, 180100))
+    pyogrio.raw.write(str(folder / f"{stem}.shp"), np.array([ward], dtype=object),
                       [np.array(["A"], dtype=object), np.array(["Ward A"], dtype=object)], ["WD20CD", "WD20NM"],
                       driver="ESRI Shapefile", geometry_type="Polygon", crs="EPSG:27700")
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}

@@ -243,7 +243,8 @@ _VALUES = ["120", "1,000", "", "-5", "nan", "inf", "1e400", "abc", "12.5", " 7 "
 def population_csv_cases(draw) -> Case:
     """A population CSV to join onto the fixed grid of twelve wards (codes W00..W23)."""
     clean = draw(cleanliness)
-    key = draw(st.sampled_from(["WD20CD", "code"] if clean else ["WD20CD"] * 4 + ["code", "Code", "WD19CD", "ward", ""]))
+    keys = ["WD20CD", "code"] if clean else ["WD20CD"] * 4 + ["code", "Code", "WD19CD", "ward", ""]
+    key = draw(st.sampled_from(keys))
     value = "population" if clean else draw(st.sampled_from(
         ["population"] * 4 + ["Population", "pop", "households", ""]))
     extra = draw(st.lists(st.sampled_from(["households", "area", "note", "population"]), max_size=2, unique=True))

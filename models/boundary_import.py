@@ -5,9 +5,17 @@ catalogue, in one transaction, so bad input leaves the file as it was.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
+import gzip
+import io
 import math
 import re
+import shutil
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +31,7 @@ from . import gpkg
 from .errors import CatalogueError
 from .layers import Progress
 from .records import BoundaryLayer
+from .user_text import one_line_errors, read_text
 
 # ONS names fields by entity, two-digit year and CD (code) / NM (name): WD20CD, LAD20NM…
 _ONS_CODE = re.compile(r"^([A-Z]{2,6})(\d{2})CD$", re.IGNORECASE)
@@ -67,12 +76,30 @@ def suggest_layer(code_field: str | None, source: str | Path, level: str | None 
 
 
 def _gdal_path(path: Path) -> str:
-    name = path.name.lower()
-    if name.endswith(".gz"):
-        return "/vsigzip/" + str(path.resolve())
-    if name.endswith(".zip"):
+    if path.name.lower().endswith(".zip"):
         return "/vsizip/" + str(path.resolve())
     return str(path)
+
+
+@contextlib.contextmanager
+def _readable(source: Path) -> Iterator[str]:
+    """The path GDAL should read `source` at. A .gz is unpacked to a temporary file first:
+    GDAL's /vsigzip/ remembers a file by its name and misreads it once it is replaced
+    (a corrected download saved over the old one) within the same session."""
+    if not source.name.lower().endswith(".gz"):
+        yield _gdal_path(source)
+        return
+    with tempfile.TemporaryDirectory(prefix="atlas-import-") as tmp:
+        unpacked = Path(tmp) / (source.name[:-3] or "unpacked")
+        try:
+            with gzip.open(source, "rb") as packed, open(unpacked, "wb") as out:
+                shutil.copyfileobj(packed, out, 1 << 20)
+        except (gzip.BadGzipFile, EOFError, zlib.error):
+            raise CatalogueError(f"cannot read {source.name}: it is not gzip data, or is damaged "
+                                 "or cut short") from None
+        except OSError as e:
+            raise CatalogueError(f"cannot read {source.name}: {e.strerror or e}") from None
+        yield str(unpacked)
 
 
 def _first_line(e: Exception) -> str:
@@ -81,8 +108,53 @@ def _first_line(e: Exception) -> str:
     return text[0].split("; It might help")[0].rstrip(".") if text else e.__class__.__name__
 
 
+def _gdal_message(e: Exception, source: Path, gdal_path: str) -> str:
+    """GDAL's complaint in the researcher's terms: the file's name, not GDAL's paths or source lines."""
+    if isinstance(e, UnicodeDecodeError):   # pyogrio decoding a value in another encoding
+        return "some of its text is not UTF-8"
+    text = _first_line(e)
+    if "decompression failed" in text:   # a damaged member of a zip
+        return "its compressed data is damaged or cut short"
+    zipped = gdal_path.startswith("/vsizip/")
+    if zipped and "does not exist in the file system" in text:
+        return f"it holds no {_SHAPEFILE}" if zipfile.is_zipfile(source) else "it is not a readable zip file"
+    if "not recognized as being in a supported file format" in text:
+        return f"it holds no {_SHAPEFILE}" if zipped else "it is not GeoJSON, a Shapefile or a GeoPackage"
+    text = re.sub(r"In file \S+, at line \d+, ", "", text)
+    for spelled in (gdal_path, str(source.resolve()), str(source)):
+        text = text.replace(spelled, source.name)
+    return text
+
+
+# Files that may hold several layers: the import takes the polygon layer, or asks which.
+_MULTI_LAYER = (".gpkg", ".sqlite", ".zip")
+_SHAPEFILE = "Shapefile (.shp with its .shx and .dbf) that can be read"
+
+
+def _choose_layer(source: Path, gdal_path: str, layer: str | None, *, ask: bool = True) -> str | None:
+    """The layer to read from a GeoPackage or zip (None for single-layer formats)."""
+    if source.suffix.lower() not in _MULTI_LAYER:
+        return layer
+    layers = pyogrio.list_layers(gdal_path)
+    names = [str(n) for n, _ in layers]
+    if not names:
+        what = _SHAPEFILE if source.suffix.lower() == ".zip" else "layer of features"
+        raise CatalogueError(f"{source.name} holds no {what}")
+    if layer is not None:
+        if layer not in names:
+            raise CatalogueError(f"{source.name} has no layer '{layer}' (layers: {', '.join(names)})")
+        return layer
+    polygon_layers = [str(n) for n, t in layers if t and "Polygon" in t]
+    if len(polygon_layers) > 1 and ask:
+        raise CatalogueError(f"{source.name} has several polygon layers; choose one "
+                             f"({', '.join(polygon_layers)})")
+    return polygon_layers[0] if polygon_layers else names[0]
+
+
 def _choose_fields(fields: list[str], columns: dict[str, np.ndarray], code_field, name_field,
                    parent_field) -> tuple[str, str, str | None]:
+    # An empty choice (a blank box in the dialog) means "not chosen": guess, as for None.
+    code_field, name_field, parent_field = code_field or None, name_field or None, parent_field or None
     for f in (code_field, name_field, parent_field):
         if f and f not in fields:
             raise CatalogueError(f"no field '{f}' (fields: {', '.join(fields) or 'none'})")
@@ -118,6 +190,7 @@ class SourceInfo:
     layer: str | None
 
 
+@one_line_errors
 def describe(source: str | Path, layer: str | None = None) -> SourceInfo:
     """Fields, feature count and the fields the import would choose on its own."""
     source = Path(source)
@@ -125,12 +198,13 @@ def describe(source: str | Path, layer: str | None = None) -> SourceInfo:
         raise CatalogueError(f"{source} does not exist")
     gdal_path = _gdal_path(source)
     try:
-        if layer is None and source.suffix.lower() in (".gpkg", ".sqlite"):
-            polygon_layers = [n for n, t in pyogrio.list_layers(gdal_path) if t and "Polygon" in t]
-            layer = polygon_layers[0] if polygon_layers else None
-        meta, _, _, values = pyogrio.raw.read(gdal_path, layer=layer, read_geometry=False)
+        with _readable(source) as gdal_path:
+            layer = _choose_layer(source, gdal_path, layer, ask=False)
+            meta, _, _, values = pyogrio.raw.read(gdal_path, layer=layer, read_geometry=False)
+    except CatalogueError:
+        raise
     except Exception as e:
-        raise CatalogueError(f"cannot read {source.name}: {_first_line(e)}") from None
+        raise CatalogueError(f"cannot read {source.name}: {_gdal_message(e, source, gdal_path)}") from None
     fields = [str(f) for f in meta["fields"]]
     columns = dict(zip(fields, values))
     guesses: list[str | None] = [None, None, None]
@@ -143,15 +217,16 @@ def describe(source: str | Path, layer: str | None = None) -> SourceInfo:
                       name_field=guesses[1], parent_field=guesses[2], layer=layer)
 
 
+@one_line_errors
 def csv_columns(path: str | Path) -> list[str]:
     """The header of a CSV (for choosing the population column)."""
     try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            return next(csv.reader(f), [])
-    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        return next(csv.reader(io.StringIO(read_text(path), newline="")), [])
+    except csv.Error as e:
         raise CatalogueError(f"cannot read {Path(path).name}: {_first_line(e)}") from None
 
 
+@one_line_errors
 def read_boundaries(source: str | Path, *, layer: str | None = None, code_field: str | None = None,
                     name_field: str | None = None, parent_field: str | None = None,
                     progress: Progress | None = None) -> BoundaryData:
@@ -162,18 +237,13 @@ def read_boundaries(source: str | Path, *, layer: str | None = None, code_field:
         progress(0.0, f"Reading {source.name}")
     gdal_path = _gdal_path(source)
     try:
-        if layer is None and source.suffix.lower() in (".gpkg", ".sqlite"):
-            polygon_layers = [n for n, t in pyogrio.list_layers(gdal_path)
-                              if t and "Polygon" in t]
-            if len(polygon_layers) > 1:
-                raise CatalogueError(f"{source.name} has several polygon layers; choose one "
-                                     f"({', '.join(polygon_layers)})")
-            layer = polygon_layers[0] if polygon_layers else None
-        meta, _, wkbs, values = pyogrio.raw.read(gdal_path, layer=layer, force_2d=True)
+        with _readable(source) as gdal_path:
+            layer = _choose_layer(source, gdal_path, layer)
+            meta, _, wkbs, values = pyogrio.raw.read(gdal_path, layer=layer, force_2d=True)
     except CatalogueError:
         raise
     except Exception as e:  # pyogrio raises several kinds; all mean "cannot read"
-        raise CatalogueError(f"cannot read {source.name}: {_first_line(e)}") from None
+        raise CatalogueError(f"cannot read {source.name}: {_gdal_message(e, source, gdal_path)}") from None
     fields = [str(f) for f in meta["fields"]]
     columns = dict(zip(fields, values))
     if wkbs is None or len(wkbs) == 0:
@@ -229,7 +299,7 @@ def _polygons(wkbs, codes, filename) -> np.ndarray:
     try:
         geoms = shapely.from_wkb(wkbs)
     except shapely.errors.ShapelyError as e:
-        raise CatalogueError(f"{filename} has a broken geometry: {_first_line(e)}") from None
+        raise CatalogueError(_broken(wkbs, codes, filename, e)) from None
     missing = [codes[i] for i, g in enumerate(geoms) if g is None or g.is_empty]
     if missing:
         raise CatalogueError(f"unit {missing[0]} has no geometry ({len(missing)} such)")
@@ -245,6 +315,20 @@ def _polygons(wkbs, codes, filename) -> np.ndarray:
     if not np.isfinite(coords).all():
         raise CatalogueError(f"{filename} has coordinates that are not numbers (NaN or infinite)")
     return geoms
+
+
+def _broken(wkbs, codes, filename, error: Exception) -> str:
+    """Which unit's geometry GEOS could not build (an open ring, too few points), and why."""
+    parsed = shapely.from_wkb(wkbs, on_invalid="ignore")   # the broken ones come back as None
+    broken = [i for i, (w, g) in enumerate(zip(wkbs, parsed)) if w is not None and g is None]
+    if not broken:
+        return f"{filename} has a broken geometry: {_first_line(error)}"
+    i = broken[0]
+    try:
+        shapely.from_wkb(wkbs[i])
+    except shapely.errors.ShapelyError as e:
+        error = e
+    return f"unit {codes[i]} has a broken geometry: {_first_line(error)} ({len(broken)} such)"
 
 
 def _polygonal_part(geom):
@@ -292,30 +376,34 @@ def read_population(csv_path: str | Path, codes: list[str], value_field: str = "
     return read_numbers(csv_path, codes, [value_field], key_field)[value_field]
 
 
+@one_line_errors
 def read_numbers(csv_path: str | Path, codes: list[str], value_fields: list[str],
                  key_field: str | None = None) -> dict[str, list[float | None]]:
     """Numeric columns of a CSV keyed by unit code, in the order of `codes`."""
     csv_path = Path(csv_path)
+    text = read_text(csv_path)   # UTF-8, UTF-16 or Windows-1252, as spreadsheets save CSV
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
-        with open(csv_path, newline="", encoding="utf-8-sig") as f:
-            reader = csv.DictReader(f)
-            header = reader.fieldnames or []
-            for field in value_fields:
-                if field not in header:
-                    raise CatalogueError(f"{csv_path.name} has no column '{field}' "
-                                         f"(columns: {', '.join(header) or 'none'})")
-            if key_field is None:
-                key_field = next((h for h in header if _ONS_CODE.match(h) and h.upper().startswith("WD")),
-                                 "code" if "code" in header else header[0])
-            if key_field not in header:
-                raise CatalogueError(f"{csv_path.name} has no column '{key_field}'")
-            values: dict[str, list[float | None]] = {}
-            for line, row in enumerate(reader, start=2):
-                code = (row.get(key_field) or "").strip()
-                if code in values:
-                    raise CatalogueError(f"{csv_path.name} line {line}: code {code} appears twice")
-                values[code] = [_count(row.get(field), csv_path.name, line) for field in value_fields]
-    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        header = reader.fieldnames or []
+        for field in value_fields:
+            if field not in header:
+                raise CatalogueError(f"{csv_path.name} has no column '{field}' "
+                                     f"(columns: {', '.join(header) or 'none'})")
+        if key_field is None:
+            key_field = next((h for h in header if _ONS_CODE.match(h) and h.upper().startswith("WD")),
+                             "code" if "code" in header else header[0])
+        if key_field not in header:
+            raise CatalogueError(f"{csv_path.name} has no column '{key_field}'")
+        values: dict[str, list[float | None]] = {}
+        for row in reader:
+            line = reader.line_num   # the file's own line, also past quoted line breaks
+            code = (row.get(key_field) or "").strip()
+            if not code:   # a total or a note below the table: it joins no unit
+                continue
+            if code in values:
+                raise CatalogueError(f"{csv_path.name} line {line}: code {code} appears twice")
+            values[code] = [_count(row.get(field), csv_path.name, line) for field in value_fields]
+    except csv.Error as e:
         raise CatalogueError(f"cannot read {csv_path.name}: {_first_line(e)}") from None
     if not set(codes) & values.keys():
         raise CatalogueError(f"no code in {csv_path.name} column '{key_field}' matches the layer's codes")
@@ -337,6 +425,7 @@ def _count(text: str | None, filename: str, line: int) -> float | None:
     return value
 
 
+@one_line_errors
 def import_boundaries(cat, source: str | Path, *, name: str | None = None, level: str | None = None,
                       code_field: str | None = None, name_field: str | None = None,
                       parent_field: str | None = None, layer: str | None = None,

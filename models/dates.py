@@ -9,7 +9,8 @@ import calendar
 import datetime as dt
 import re
 
-_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# ASCII digits only: \d would also take "２００８" and store a date no comparison can order.
+_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$", re.ASCII)
 
 
 def parse(text: str | None) -> str | None:

@@ -11,7 +11,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import re
+import zipfile
+import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -21,6 +24,7 @@ from .layers import Progress
 from .partnerships import check_partnership
 from .records import PARTNERSHIP_KINDS, ROLES, SAVINGS_PERIODS, STATUSES, Citation, Membership, \
     Organisation, Partnership, Source
+from .user_text import one_line, one_line_errors, read_text
 
 # field -> (label shown in the mapping dialog, header spellings recognised when guessing)
 FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -54,6 +58,8 @@ class PartnershipImportError(CatalogueError):
     """Some rows are wrong; nothing was written. row_errors: [(row number, message), …]."""
 
     def __init__(self, row_errors: list[tuple[int, str]]):
+        # Messages quote cells, which may hold line breaks; each error is shown on one line.
+        row_errors = [(row, one_line(text)) for row, text in row_errors]
         self.row_errors = row_errors
         rows = sorted({r for r, _ in row_errors})
         first_row, first = row_errors[0]
@@ -101,6 +107,7 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
+@one_line_errors
 def read_table(path: str | Path) -> tuple[list[str], list[list[str]]]:
     """Header and data rows of the first sheet (XLSX) or of a CSV file, as text."""
     path = Path(path)
@@ -122,33 +129,61 @@ def read_table(path: str | Path) -> tuple[list[str], list[list[str]]]:
 
 
 def _read_csv(path: Path) -> list[list[str]]:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1252"):   # Excel on Windows still saves CSV as cp1252
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
+    text = read_text(path)   # UTF-8, UTF-16 or the cp1252 that Excel on Windows still saves
     # The header line decides the delimiter: Excel in many European locales saves ';'.
-    header = text.split("\n", 1)[0]
+    header = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
     delimiter = max(",;\t", key=header.count)
     try:
-        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+        # newline="": rows may end in \r\n, \n or a bare \r (old Mac Excel); csv handles all three.
+        return [[c.strip() for c in row]
+                for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as e:
         raise CatalogueError(f"cannot read {path.name}: {e}") from None
 
 
-def _read_xlsx(path: Path) -> list[list[str]]:
+def _sheet_cells(path: Path, data_only: bool) -> list[list[tuple]]:
+    """(value, data type, cell name) of every cell in the first sheet."""
     import openpyxl  # only needed here; keeps start-up light
+    book = openpyxl.load_workbook(path, read_only=True, data_only=data_only)
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises zipfile, KeyError, InvalidFileException…
-        raise CatalogueError(f"cannot read {path.name}: {str(e).splitlines()[0] if str(e) else e}") from None
-    try:
-        sheet = book.worksheets[0]
-        return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        if not book.worksheets:
+            return []
+        return [[(c.value, c.data_type, getattr(c, "coordinate", "")) for c in row]
+                for row in book.worksheets[0].iter_rows()]
     finally:
         book.close()
+
+
+def _read_xlsx(path: Path) -> list[list[str]]:
+    """The first sheet's cells as text. A formula is never evaluated: its result as Excel
+    last saved it is used, and a formula with no saved result (a file written by a
+    program, never opened in Excel) or a cell showing an error (#DIV/0!…) is refused."""
+    try:
+        cells = _sheet_cells(path, data_only=False)
+        formulas = [(r, c) for r, row in enumerate(cells) for c, cell in enumerate(row) if cell[1] == "f"]
+        saved = _sheet_cells(path, data_only=True) if formulas else cells
+    except zipfile.BadZipFile:
+        raise CatalogueError(f"cannot read {path.name}: it is not an Excel workbook, or is damaged") from None
+    except (zlib.error, EOFError):   # a sheet's compressed data, read only while iterating
+        raise CatalogueError(f"cannot read {path.name}: it is damaged (part of it cannot be "
+                             "decompressed)") from None
+    except Exception as e:  # openpyxl also raises KeyError, XML and InvalidFileException errors
+        text = str(e).strip()
+        raise CatalogueError(f"cannot read {path.name}: "
+                             f"{text.splitlines()[0] if text else type(e).__name__}") from None
+    for r, c in formulas:
+        value, kind, name = cells[r][c]
+        result = saved[r][c] if r < len(saved) and c < len(saved[r]) else (None, "n", name)
+        if result[0] is None:
+            formula = getattr(value, "text", value)   # an array formula is an object
+            raise CatalogueError(f"{path.name}: cell {name} holds a formula ({formula}) with no saved "
+                                 "result; open and save the file in Excel, or paste the values")
+        cells[r][c] = result
+    for row in cells:
+        for value, kind, name in row:
+            if kind == "e":
+                raise CatalogueError(f"{path.name}: cell {name} shows the error {value}; correct it first")
+    return [[_cell(value) for value, _, _ in row] for row in cells]
 
 
 def _squash(header: str) -> str:
@@ -193,6 +228,8 @@ def parse_amount(value: str) -> float | None:
         amount = float(text) * scale
     except ValueError:
         raise ValueError(f"savings '{value}' is not an amount in £") from None
+    if not math.isfinite(amount):   # "inf", "nan", "1e400": float() reads them, no report means them
+        raise ValueError(f"savings '{value}' is not an amount in £")
     if amount < 0:
         raise ValueError("savings must be a positive amount in £")
     return amount
@@ -223,6 +260,8 @@ def _row(cells: dict[str, str], today: str) -> tuple[Partnership, list[tuple[str
     for entry in _split(cells.get("members", "")):
         m = _ROLE_SUFFIX.match(entry)
         key, role = (m.group(1), m.group(2).lower()) if m else (entry, "member")
+        if not key:
+            raise ValueError(f"member '{entry}' has a role but no name")
         if any(k.lower() == key.lower() for k, _ in members):
             raise ValueError(f"{key} is listed twice")
         members.append((key, role))
@@ -239,6 +278,7 @@ def _row(cells: dict[str, str], today: str) -> tuple[Partnership, list[tuple[str
     return p, members
 
 
+@one_line_errors
 def plan_import(cat, path: str | Path, mapping: dict[str, str] | None = None) -> ImportPlan:
     """Everything the import would do, and every row's errors; writes nothing."""
     headers, table = read_table(path)
@@ -258,6 +298,13 @@ def plan_import(cat, path: str | Path, mapping: dict[str, str] | None = None) ->
     existing_sources = {s.title.lower(): s for s in cat.sources.all()}
     new_orgs: dict[str, str] = {}
     new_sources: dict[str, str] = {}
+    known: dict[str, Organisation | None] = {}   # lower-cased name or code -> what find() said
+
+    def find(key: str) -> Organisation | None:
+        folded = key.strip().lower()
+        if folded not in known:
+            known[folded] = cat.organisations.find(key)
+        return known[folded]
     for number, raw in enumerate(table, start=2):
         if not any(raw):
             continue  # blank lines between blocks are common in hand-made sheets
@@ -275,12 +322,19 @@ def plan_import(cat, path: str | Path, mapping: dict[str, str] | None = None) ->
             problems.append(f"'{p.name}' is already in the catalogue")
         seen_names.setdefault(folded, number)
         lead = cells.get("lead", "")
-        for key in [k for k, _ in members] + ([lead] if lead else []):
-            if cat.organisations.find(key) is None:
+        member_as: dict[object, str] = {}   # organisation (id, or new name) -> how the row named it
+        for n, key in enumerate([k for k, _ in members] + ([lead] if lead else [])):
+            org = find(key)
+            if org is None:
                 if _GSS.match(key):
                     problems.append(f"no organisation has the GSS code {key.upper()}")
                 else:
                     new_orgs.setdefault(key.lower(), key)
+            identity = org.id if org else key.lower()
+            if n < len(members):   # one organisation named twice (by name and by code) is one member
+                if identity in member_as:
+                    problems.append(f"{member_as[identity]} and {key} are the same organisation")
+                member_as.setdefault(identity, key)
         source = cells.get("source", "")
         if source and source.lower() not in existing_sources:
             new_sources.setdefault(source.lower(), source)
@@ -313,14 +367,14 @@ def write_plan(cat, plan: ImportPlan, progress: Progress | None = None):
         raise PartnershipImportError(plan.row_errors)
     sources = {s.title.lower(): s.id for s in cat.sources.all()}
     with cat.store.edit() as revert:
-        created: dict[str, int] = {}
+        ids: dict[str, int] = {}   # lower-cased name or code -> id: a sheet names the same few bodies often
 
         def organisation(key: str) -> int:
-            org = cat.organisations.find(key)
-            org_id = org.id if org else created.get(key.lower())
-            if org_id is None:
-                org_id = created[key.lower()] = cat.organisations.add(Organisation(name=key)).id
-            return org_id
+            folded = key.strip().lower()
+            if folded not in ids:
+                org = cat.organisations.find(key)
+                ids[folded] = org.id if org else cat.organisations.add(Organisation(name=key)).id
+            return ids[folded]
 
         for n, row in enumerate(plan.rows):
             member_ids = [(organisation(key), role) for key, role in row.members]

@@ -10,6 +10,7 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 import pytest  # noqa: E402
 
+from bench.reliability.grid import ORIGIN as GRID_ORIGIN, write_grid  # noqa: E402
 from models.catalogue import Catalogue  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,7 +25,6 @@ needs_data = pytest.mark.skipif(not LONDON_WARDS.exists(),
 
 # The grid: 4 x 3 square wards of 1 km², lower-left at (530000, 180000) in British
 # National Grid; columns 0-1 are borough "B1", columns 2-3 borough "B2".
-GRID_ORIGIN = (530000.0, 180000.0)
 GRID_COLS, GRID_ROWS, CELL = 4, 3, 1000.0
 
 
@@ -33,22 +33,9 @@ def grid_code(col: int, row: int) -> str:
 
 
 def write_grid_geojson(path: Path) -> Path:
-    """A FeatureCollection in EPSG:27700 (named CRS) with exact 1 km² squares."""
-    x0, y0 = GRID_ORIGIN
-    features = []
-    for row in range(GRID_ROWS):
-        for col in range(GRID_COLS):
-            x, y = x0 + col * CELL, y0 + row * CELL
-            ring = [[x, y], [x + CELL, y], [x + CELL, y + CELL], [x, y + CELL], [x, y]]
-            features.append({"type": "Feature", "properties": {
-                "WD20CD": grid_code(col, row), "WD20NM": f"Ward {row}-{col}",
-                "LAD20CD": "B1" if col < 2 else "B2", "pop": 100 * (row * GRID_COLS + col + 1)},
-                "geometry": {"type": "Polygon", "coordinates": [ring]}})
-    path.write_text(json.dumps({
-        "type": "FeatureCollection",
-        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}},
-        "features": features}))
-    return path
+    """A FeatureCollection in EPSG:27700 (named CRS) with exact 1 km² squares and a population."""
+    return write_grid(path, GRID_COLS, GRID_ROWS, CELL, code=grid_code,
+                      extra=lambda col, row: {"pop": 100 * (row * GRID_COLS + col + 1)})
 
 
 @pytest.fixture

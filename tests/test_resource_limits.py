@@ -1,5 +1,6 @@
 """A read-only file, a full disk, a cancelled import: the edit is refused in one line,
 the undo stack still tells the truth, and nothing already saved is lost."""
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -35,18 +36,26 @@ def read_only_file(tmp_path):
     path = tmp_path / "ro.gpkg"
     with Catalogue.create(path) as cat:
         cat.partnerships.add(Partnership("Kept"))
-    os.chmod(path, 0o444)
+    with write_protected(path, 0o444):
+        yield path
+
+
+@contextlib.contextmanager
+def write_protected(path, mode):
+    """chmod `path` to `mode`; where the user ignores permissions (root), also set the
+    immutable flag, which stops even root; skip the test when neither stops writes."""
+    os.chmod(path, mode)
     immutable = False
     if os.access(path, os.W_OK) and shutil.which("chattr"):
-        # Root ignores permissions; the immutable flag stops even root (where allowed).
         immutable = subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode == 0
     try:
         if os.access(path, os.W_OK):
             pytest.skip("running with rights that ignore file permissions")
-        yield path
+        yield
     finally:
         if immutable:
             subprocess.run(["chattr", "-i", str(path)], check=True)
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
 
 
 def test_a_read_only_file_opens_read_only_and_refuses_edits(read_only_file, qapp):
@@ -284,18 +293,8 @@ def test_a_catalogue_in_a_read_only_folder_opens_read_only(tmp_path):
     with Catalogue.create(path) as cat:
         cat.partnerships.add(Partnership("Kept"))
     digest = file_digest(path)
-    folder.chmod(0o555)
-    immutable = False
-    if os.access(folder, os.W_OK) and shutil.which("chattr"):
-        immutable = subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode == 0
-    try:
-        if os.access(folder, os.W_OK):
-            pytest.skip("running with rights that ignore folder permissions")
+    with write_protected(folder, 0o555):
         with Catalogue.open(path, read_only=True) as cat:
             assert _names(cat) == ["Kept"]
         assert sorted(p.name for p in folder.iterdir()) == ["shared.gpkg"]
         assert file_digest(path) == digest
-    finally:
-        if immutable:
-            subprocess.run(["chattr", "-i", str(folder)], check=True)
-        folder.chmod(0o755)

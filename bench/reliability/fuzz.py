@@ -33,6 +33,7 @@ from models.partnership_import import PartnershipImportError, import_partnership
 from models.records import Citation, Membership, Organisation, Partnership, Source
 from models.schema import CONTENT_TABLES
 
+from . import grid
 from .fuzz_bytes import Case
 from .fuzz_geo import geojson_cases, geojson_gz_cases, geopackage_cases, shapefile_zip_cases
 from .fuzz_tables import (GRID_CODES, SEED_ORGANISATIONS, SEED_PARTNERSHIP, SEED_SOURCE,
@@ -65,18 +66,7 @@ def content_hash(cat) -> str:
 
 def grid_geojson(path: Path) -> Path:
     """Twelve 1 km² wards in British National Grid, codes W00..W23 (population_csv joins onto them)."""
-    features = []
-    for code in GRID_CODES:
-        row, col = int(code[1]), int(code[2])
-        x, y = 530000 + col * 1000, 180000 + row * 1000
-        ring = [[x, y], [x + 1000, y], [x + 1000, y + 1000], [x, y + 1000], [x, y]]
-        features.append({"type": "Feature", "properties": {
-            "WD20CD": code, "WD20NM": f"Ward {code}", "LAD20CD": "B1" if col < 2 else "B2"},
-            "geometry": {"type": "Polygon", "coordinates": [ring]}})
-    path.write_text(json.dumps({
-        "type": "FeatureCollection", "features": features,
-        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}}}))
-    return path
+    return grid.write_grid(path, code=lambda col, row: f"W{row}{col}")
 
 
 def seed_catalogue(path: Path, grid: Path) -> Catalogue:

@@ -39,6 +39,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.reliability import grid
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # The seeded ward layer: a grid of square wards in British National Grid, so an
@@ -257,20 +259,8 @@ def _read_with_gdal(path: Path, verdict: Verdict) -> None:
 # -- the seeded catalogue ------------------------------------------------------
 def write_grid(path: Path) -> Path:
     """GRID_COLS x GRID_ROWS square wards (EPSG:27700) in two boroughs, as GeoJSON."""
-    features = []
-    for row in range(GRID_ROWS):
-        for col in range(GRID_COLS):
-            x, y = 530000 + col * CELL, 180000 + row * CELL
-            ring = [[x, y], [x + CELL, y], [x + CELL, y + CELL], [x, y + CELL], [x, y]]
-            features.append({"type": "Feature", "properties": {
-                "WD20CD": f"K{row:02d}{col:02d}", "WD20NM": f"Ward {row}-{col}",
-                "LAD20CD": "KB1" if col < GRID_COLS // 2 else "KB2"},
-                "geometry": {"type": "Polygon", "coordinates": [ring]}})
-    path.write_text(json.dumps({
-        "type": "FeatureCollection",
-        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}},
-        "features": features}))
-    return path
+    return grid.write_grid(path, GRID_COLS, GRID_ROWS, CELL, code=lambda col, row: f"K{row:02d}{col:02d}",
+                           borough=lambda col: "KB1" if col < GRID_COLS // 2 else "KB2")
 
 
 def seed_catalogue(path: Path) -> Path:

@@ -1,10 +1,11 @@
 """Starting the GUI: the application object, which catalogue to open, the main window."""
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtCore import QSettings, QStandardPaths, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from models import lock
@@ -62,12 +63,38 @@ def startup_catalogue(settings: QSettings, path: str | None = None, backups: Bac
             or _open_or_read(Catalogue.open_or_create, default_catalogue_path(), backups))
 
 
+class CloseOnSignals:
+    """SIGTERM (logging out, shutting down) and Ctrl+C in the terminal close the window as its
+    close box does: the field being typed in is saved, the catalogue's WAL folded back and its
+    lock released, instead of the process vanishing mid-way. Installed before the catalogue is
+    opened, so a signal that arrives while the window is being built is not lost either."""
+
+    def __init__(self):
+        self.window = None
+        self.requested = False
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self)
+
+    def __call__(self, *_) -> None:
+        self.requested = True
+        if self.window is not None:
+            self.window.close()
+
+    def watch(self, window) -> None:
+        self.window = window
+        # Python runs a signal handler only when it next runs bytecode; Qt's event loop is C++.
+        wake = QTimer(window)
+        wake.timeout.connect(lambda: None)
+        wake.start(250)
+
+
 def run(path: str | None = None) -> int:
     app = make_application()
     from .foreign_dialog import open_instead, tell_in_use
     from .main_window import MainWindow
     from .recovery import offer_recovery
 
+    signals = CloseOnSignals()
     settings = QSettings()
     backups = Backups(default_catalogue_path().parent / BACKUPS_FOLDER)
     recovered = None
@@ -88,6 +115,10 @@ def run(path: str | None = None) -> int:
         return 2
     window = MainWindow(catalogue, settings)
     window.show()
+    signals.watch(window)
+    if signals.requested:   # asked to stop while starting: close before the loop runs
+        window.close()
+        return 0
     holder = lock.holder(catalogue.path) if catalogue.read_only else None
     if holder:
         tell_in_use(window, catalogue.path, holder)

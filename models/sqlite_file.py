@@ -92,3 +92,22 @@ def reading(path: Path) -> Iterator[sqlite3.Connection]:
         yield conn
     finally:
         close_untouched(conn, path, had_wal)
+
+
+def tidy_after_reading(path: Path) -> None:
+    """Remove the -wal/-shm that a read-only connection made for reading and could not remove.
+
+    Only the last connection to close a WAL-mode file deletes them, and only one that may
+    write; one opened read-write and closed without writing is that connection. When another
+    program still has the file open it is not the last, and nothing happens. Call it only
+    when there was no -wal before reading: a WAL that came with the file is not ours to fold in.
+    """
+    if not wal_path(path).exists() or not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        return
+    with contextlib.suppress(sqlite3.Error):
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, isolation_level=None)
+        try:
+            conn.execute("PRAGMA trusted_schema=OFF")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()

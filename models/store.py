@@ -110,6 +110,7 @@ class Store:
         self.lock: CatalogueLock | None = None
         self.foreign_objects: list[tuple[str, str, str]] = []
         self.backup_warning: str | None = None  # set when opening could not take its backup
+        self.found_wal = False   # a -wal was beside the file when it was opened
 
     # -- opening ---------------------------------------------------------
     @classmethod
@@ -142,6 +143,7 @@ class Store:
         if not read_only and not os.access(path, os.W_OK):
             raise CatalogueError(f"{path.name} is read-only; open it read-only instead")
         lock = None if read_only else CatalogueLock.acquire(path)
+        found_wal = sqlite_file.wal_path(path).exists()
         try:
             conn, version, objects = cls._inspect(path, read_only)
         except BaseException:
@@ -149,7 +151,7 @@ class Store:
                 lock.release()
             raise
         store = cls(conn, path, read_only)
-        store.lock, store.foreign_objects = lock, objects
+        store.lock, store.foreign_objects, store.found_wal = lock, objects, found_wal
         try:
             if backups is not None and not read_only:  # before _configure migrates
                 store.backup_warning = backups.on_open(conn, path, version, schema.SCHEMA_VERSION)
@@ -276,6 +278,8 @@ class Store:
                 # Fold the WAL back so the file can be copied on its own.
                 self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.conn.close()
+        if self.read_only and not self.found_wal:
+            sqlite_file.tidy_after_reading(self.path)   # looking leaves no files behind
         if self.lock:
             self.lock.release()
 

@@ -1,12 +1,13 @@
 """Opening files safely: ours open; anything else gets one clear line and stays untouched."""
 import sqlite3
+from pathlib import Path
 
 import pytest
 
 from conftest import file_digest, snapshot
 from models.catalogue import Catalogue
 from models.errors import CatalogueError, ForeignSchema
-from models.records import Area, Organisation
+from models.records import Area, Organisation, Partnership
 
 
 def test_create_then_reopen_keeps_everything(tmp_path):
@@ -132,3 +133,25 @@ def test_save_a_copy(grid_cat, tmp_path):
         assert snapshot(copy) == snapshot(grid_cat)
     with pytest.raises(CatalogueError):
         grid_cat.save_copy(grid_cat.path)
+
+
+def test_reading_a_catalogue_leaves_no_files_behind(tmp_path):
+    path = tmp_path / "look.gpkg"
+    with Catalogue.create(path) as cat:
+        cat.partnerships.add(Partnership("Kept"))
+    digest = file_digest(path)
+    with Catalogue.open(path, read_only=True) as cat:
+        assert [p.name for p in cat.partnerships.all()] == ["Kept"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["look.gpkg"]
+    assert file_digest(path) == digest
+
+
+def test_a_reader_beside_the_editor_leaves_the_editors_files_alone(tmp_path):
+    path = tmp_path / "shared.gpkg"
+    with Catalogue.create(path) as editor:
+        with Catalogue.open(path, read_only=True) as reader:
+            assert reader.partnerships.all() == []
+        editor.partnerships.add(Partnership("After the reader left"))
+        assert Path(f"{path}-wal").exists()
+    with Catalogue.open(path, read_only=True) as cat:
+        assert [p.name for p in cat.partnerships.all()] == ["After the reader left"]

@@ -36,6 +36,11 @@ def problems(cat) -> list[str]:
                 found.append(f"geopackage: {table} row {fid} has a bad geometry blob")
                 break
 
+    # Triggers and views another program added: they would run on our edits (see models.foreign).
+    for kind, name, _ in cat.store.foreign_objects:
+        found.append(f"foreign: {kind} '{name}' was not created by Partnership Atlas; "
+                     "the file is only opened read-only until it is removed")
+
     # Catalogue rules the schema cannot state.
     for table in schema.CONTENT_TABLES:
         if table not in tables:

@@ -54,6 +54,16 @@ def test_check_finds_a_dangling_reference(capsys, tmp_path):
     assert code == 1 and "dangling reference: memberships" in out
 
 
+def test_check_names_a_trigger_another_program_added(capsys, tmp_path):
+    from bench.reliability.hostile import trigger_deleting_on_insert
+    path = tmp_path / "h.gpkg"
+    trigger_deleting_on_insert(path)
+    digest = file_digest(path)
+    code, out, _ = run(capsys, "check", path)
+    assert code == 1 and "foreign: trigger 'tidy' was not created by Partnership Atlas" in out
+    assert file_digest(path) == digest
+
+
 @needs_data
 def test_example_over_london_wards_end_to_end(capsys, tmp_path):
     path = tmp_path / "example.gpkg"

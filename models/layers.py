@@ -1,6 +1,7 @@
 """Boundary layers and their units (wards, boroughs) as stored in the catalogue."""
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -29,6 +30,7 @@ class UnitTable:
     population: np.ndarray               # float64, NaN where unknown
     geometries: np.ndarray = field(repr=False)  # shapely, metres (EPSG:27700)
     attributes: list[dict] = field(default_factory=list, repr=False)
+    digest: str = ""   # of the stored geometry and parent codes, when asked for (see table)
     _index: dict[int, int] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
@@ -67,7 +69,10 @@ class Layers:
     def unit_count(self, layer_id: int) -> int:
         return self._conn.execute("SELECT count(*) FROM boundary_units WHERE layer_id=?", (layer_id,)).fetchone()[0]
 
-    def table(self, layer_id: int, with_attributes: bool = False) -> UnitTable:
+    def table(self, layer_id: int, with_attributes: bool = False, with_digest: bool = False) -> UnitTable:
+        """with_digest: a hash that changes whenever any unit's geometry or parent code does,
+        taken over the stored blobs (a few ms; hashing decoded coordinates costs several times
+        that), for caches keyed by the layer's content."""
         rows = self._conn.execute(
             "SELECT fid, code, name, parent_code, population, geom"
             + (", attributes" if with_attributes else "")
@@ -79,7 +84,8 @@ class Layers:
             codes=list(cols[1]), names=list(cols[2]), parent_codes=list(cols[3]),
             population=np.array([np.nan if p is None else p for p in cols[4]], dtype=np.float64),
             geometries=gpkg.from_blobs(list(cols[5])) if rows else np.array([], dtype=object),
-            attributes=[json.loads(a) for a in cols[6]] if with_attributes else [])
+            attributes=[json.loads(a) for a in cols[6]] if with_attributes else [],
+            digest=_digest(cols[5], cols[3]) if with_digest else "")
 
     def parent_attributes(self, layer_id: int) -> dict[str, dict]:
         """Parent code -> the attributes of one of its units (e.g. LAD20NM for a borough's
@@ -165,3 +171,10 @@ def _parent_attributes(conn, layer_id: int) -> dict[str, dict]:
         "SELECT parent_code, attributes FROM boundary_units WHERE layer_id=? AND parent_code IS NOT NULL "
         "GROUP BY parent_code", (layer_id,))
     return {code: json.loads(attrs) for code, attrs in rows}
+
+
+def _digest(blobs, parent_codes) -> str:
+    # sha1 for speed (hardware-assisted here, ~1.5 GB/s), not for secrecy: it names cache files.
+    h = hashlib.sha1(b"".join(b or b"" for b in blobs))
+    h.update("\x1f".join(c or "" for c in parent_codes).encode())
+    return h.hexdigest()

@@ -68,11 +68,12 @@ class LayerGeometry:
     """
 
     def __init__(self, geometries: np.ndarray, parent_codes: list[str | None] | None = None,
-                 cache_dir: str | os.PathLike | None = None):
+                 cache_dir: str | os.PathLike | None = None, key: str = ""):
         """cache_dir: where computed levels are kept between sessions (optional).
 
         Files there are named by a hash of the layer's coordinates and parent
-        codes, so a changed layer never meets a stale level.
+        codes, so a changed layer never meets a stale level; `key` is such a hash
+        when the caller has one already (UnitTable.digest), saving its cost here.
         """
         self.full = multipolygons(geometries)
         self.parent_codes = list(parent_codes) if parent_codes is not None else [None] * len(self.full)
@@ -83,7 +84,7 @@ class LayerGeometry:
         self.bounds = (tuple(shapely.total_bounds(self.full)) if len(self.full)
                        else (0.0, 0.0, 1.0, 1.0))
         self._cache_dir = Path(cache_dir) if cache_dir else None
-        self._key = self._fingerprint() if self._cache_dir else ""
+        self._key = (key or self._fingerprint()) if self._cache_dir else ""
 
     # -- the cache on disk -------------------------------------------------
     def _fingerprint(self) -> str:
@@ -107,13 +108,17 @@ class LayerGeometry:
             with np.load(path, allow_pickle=False) as z:
                 geoms = _from_packed(z["wkb"], z["offsets"])
                 parents = (list(z["codes"]), _from_packed(z["pwkb"], z["poffsets"]))
+                flat = (Rings(z["xy"], z["ring_start"], z["geom_ring"]) if "geom_ring" in z.files
+                        else None)
         except Exception:  # a damaged or foreign cache file is only a lost shortcut
             return False
-        if len(geoms) != len(self.full):
+        if len(geoms) != len(self.full) or (flat is not None and len(flat.geom_ring) != len(geoms) + 1):
             return False
         with self._lock:
             self._levels[tolerance] = multipolygons(geoms)
             self._parents[tolerance] = (parents[0], multipolygons(parents[1]))
+            if flat is not None:
+                self._rings[tolerance] = flat
         return True
 
     def _save(self, tolerance: float) -> None:
@@ -123,12 +128,16 @@ class LayerGeometry:
         codes, outlines = self.parents(tolerance)
         wkb, offsets = _packed(self._levels[tolerance])
         pwkb, poffsets = _packed(outlines)
+        # The flat rings too: rebuilding them from the geometries is the dearest step of
+        # the next session's first frame.
+        flat = self.rings(tolerance)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
             with open(tmp, "wb") as f:
                 np.savez(f, wkb=wkb, offsets=offsets, pwkb=pwkb, poffsets=poffsets,
-                         codes=np.array(codes, dtype=str))
+                         codes=np.array(codes, dtype=str), xy=flat.xy,
+                         ring_start=flat.ring_start, geom_ring=flat.geom_ring)
             os.replace(tmp, path)  # readers never see half a file
         except OSError:
             pass

@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 import shapely
+import shapely.affinity
 
 from conftest import LONDON_WARDS, needs_data
 from models.map_geometry import LayerGeometry, rings
@@ -43,6 +44,11 @@ def test_disk_cache_round_trip(tmp_path):
     assert again.best_available(40.0) == 40.0  # found on disk, not recomputed
     assert shapely.equals(again.level(40.0), made).all()
     assert again.parents(40.0)[0] == ["A", "B"]
+    with again._lock:
+        loaded = again._rings[40.0]   # read from the file, not rebuilt from the geometry
+    fresh = rings(made)
+    for name in ("xy", "ring_start", "geom_ring"):
+        assert np.array_equal(getattr(loaded, name), getattr(fresh, name))
     other = LayerGeometry(squares[:5], ["A"] * 5, cache_dir=tmp_path)
     assert other.best_available(40.0) == 0.0  # a different layer never reads that file
 
@@ -59,3 +65,20 @@ def test_paths_match_geometry(qapp):
     assert paths[0].contains(QPointF(2, -2)) and not paths[0].contains(QPointF(5, -5))  # the hole
     merged = merged_paths(r, [np.array([0, 1]), np.array([], dtype=np.int64)])
     assert merged[0].boundingRect().right() == 32 and merged[1].isEmpty()
+
+
+def test_the_stored_layers_digest_follows_its_geometry_and_parents(grid_cat):
+    from models import gpkg
+    layers = grid_cat.layers
+    layer_id = layers.all()[0].id
+    first = layers.table(layer_id, with_digest=True).digest
+    assert first and layers.table(layer_id, with_digest=True).digest == first
+    assert layers.table(layer_id).digest == ""   # only when asked for
+    conn = grid_cat.store.conn
+    fid, blob = conn.execute("SELECT fid, geom FROM boundary_units ORDER BY fid LIMIT 1").fetchone()
+    moved = shapely.affinity.translate(gpkg.from_blobs([blob])[0], 1.0, 0.0)
+    conn.execute("UPDATE boundary_units SET geom=? WHERE fid=?", (gpkg.to_blob(moved), fid))
+    second = layers.table(layer_id, with_digest=True).digest
+    assert second != first
+    conn.execute("UPDATE boundary_units SET parent_code='B9' WHERE fid=?", (fid,))
+    assert layers.table(layer_id, with_digest=True).digest not in (first, second)

@@ -167,13 +167,13 @@ class MapTab(AreaList, QWidget):
             self.table = None
         else:
             layer = self.cat.layers.get(layer_id)
-            self.table = self.cat.layers.table(layer_id)
+            big = self.cat.layers.unit_count(layer_id) > BACKGROUND_UNITS  # small layers simplify in a blink
+            self.table = self.cat.layers.table(layer_id, with_digest=big)
             self._index = self.table.index_of()
             self.names = borough_names(self.table, self.cat.organisations.all(),
                                        self.cat.layers.parent_attributes(layer_id))
-            big = len(self.table) > BACKGROUND_UNITS  # small layers simplify in a blink
             geometry = LayerGeometry(self.table.geometries, self.table.parent_codes,
-                                     cache_dir=lod_cache_dir() if big else None)
+                                     cache_dir=lod_cache_dir() if big else None, key=self.table.digest)
             self.view.set_layer(self.table, geometry,
                                 Picker(self.table.geometries), self.names, layer.licence)
         if reload_areas:

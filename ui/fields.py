@@ -125,21 +125,25 @@ class TagEditor(QWidget):
         return self._tags
 
     def set_tags(self, tags) -> None:
-        if tuple(tags) == self._tags and self._chips.count() == len(self._tags):
+        if tuple(tags) == self._tags:
             return
         self._tags = tuple(tags)
-        while self._chips.count():
-            w = self._chips.takeAt(0).widget()
-            if w:
-                w.deleteLater()
-        for tag in self._tags:
+        # Chips are reused, not rebuilt: selecting another partnership then only changes
+        # their texts, which costs a repaint instead of widget creation and a relayout.
+        while self._chips.count() < len(self._tags):
             chip = QToolButton()
-            chip.setText(f"{tag}  ✕")
-            chip.setToolTip(f"Remove “{tag}”")
-            chip.setAccessibleName(f"Remove {tag}")
             chip.setAutoRaise(False)
-            chip.clicked.connect(lambda _=False, t=tag: self._remove(t))
+            chip.clicked.connect(lambda _=False, c=chip: self._remove(c.property("tag")))
             self._chips.addWidget(chip)
+        for i in range(self._chips.count()):
+            chip = self._chips.itemAt(i).widget()
+            if i < len(self._tags):
+                tag = self._tags[i]
+                chip.setProperty("tag", tag)
+                chip.setText(f"{tag}  ✕")
+                chip.setToolTip(f"Remove “{tag}”")
+                chip.setAccessibleName(f"Remove {tag}")
+            chip.setVisible(i < len(self._tags))
 
     def _add_typed(self) -> None:
         text = self.entry.currentText().strip()

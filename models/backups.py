@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from . import sqlite_file
 from .errors import CatalogueError
 
 KEEP_DAILY = 7
@@ -88,24 +89,6 @@ def move_aside(catalogue_path: Path, label: str, now: datetime) -> Path:
     return target
 
 
-def _copy(conn: sqlite3.Connection, final: Path) -> None:
-    """The database on conn into `final` as one file, complete or not at all."""
-    partial = final.with_name(f".{final.name}.{os.getpid()}.partial")
-    try:
-        dest = sqlite3.connect(partial)
-        try:
-            conn.backup(dest)
-            dest.execute("PRAGMA journal_mode=DELETE")  # one file, no -wal beside it
-        finally:
-            dest.close()
-        with open(partial, "rb+") as f:   # on disk before the rename makes it a backup
-            os.fsync(f.fileno())
-        os.replace(partial, final)
-    finally:
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
-
-
 class Backups:
     """The backups folder the caller chose (models do not know where user data lives)."""
 
@@ -159,7 +142,7 @@ class Backups:
         folder.mkdir(parents=True, exist_ok=True)
         tag = "daily" if schema_before is None else f"before-schema-{schema_before + 1}"
         final = folder / f"{path.stem} {_stamp(now)} {tag}.gpkg"
-        _copy(conn, final)
+        sqlite_file.copy_whole(conn, final)
         self.rotate(path, now)
         return next(b for b in self.list(path) if b.path == final)
 
@@ -231,7 +214,7 @@ class Backups:
         if aside.exists():
             raise FileExistsError(f"{aside.name} already exists")
         try:
-            _copy(conn, aside)
+            sqlite_file.copy_whole(conn, aside)
             source = sqlite3.connect(f"{backup.path.resolve().as_uri()}?mode=ro", uri=True)
             try:
                 source.backup(conn)

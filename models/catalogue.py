@@ -12,6 +12,7 @@ import os
 import sqlite3
 from pathlib import Path
 
+from . import sqlite_file
 from .areas import Areas
 from .backups import Backups
 from .errors import CatalogueError
@@ -68,13 +69,8 @@ class Catalogue:
         if target.resolve() == self.path.resolve():
             raise CatalogueError("choose a different file for the copy")
         try:
-            dest = sqlite3.connect(target)
-            try:
-                self.store.conn.backup(dest)
-                dest.execute("PRAGMA journal_mode=DELETE")  # a copy travels as one file
-            finally:
-                dest.close()
-        except sqlite3.Error as e:
+            sqlite_file.copy_whole(self.store.conn, target)
+        except (sqlite3.Error, OSError) as e:
             raise CatalogueError(f"could not write {target.name}: {e}") from None
 
     def reopen(self, backups=None) -> Catalogue:

@@ -148,10 +148,10 @@ def copy_without_foreign(source: str | Path, target: str | Path) -> Path:
         raise CatalogueError(f"{target.name} already exists; choose a new file name")
     sqlite_file.check_header(source)
     try:
+        with sqlite_file.reading(source) as conn:
+            sqlite_file.copy_whole(conn, target)
         dest = sqlite3.connect(target, isolation_level=None)
         try:
-            with sqlite_file.reading(source) as conn:
-                conn.backup(dest)
             dest.execute("PRAGMA trusted_schema=OFF")
             objects = foreign_objects(dest)
             dest.execute("BEGIN")
@@ -162,10 +162,9 @@ def copy_without_foreign(source: str | Path, target: str | Path) -> Path:
                     _drop_spatial_index(dest, index[1])
             dest.execute("COMMIT")
             left = foreign_objects(dest)
-            dest.execute("PRAGMA journal_mode=DELETE")  # a copy travels as one file
         finally:
             dest.close()
-    except sqlite3.Error as e:
+    except (sqlite3.Error, OSError) as e:
         target.unlink(missing_ok=True)
         raise CatalogueError(f"could not write {target.name}: {e}") from None
     if left:  # cannot happen unless dropping failed silently; never hand over a file still foreign

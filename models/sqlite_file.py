@@ -1,5 +1,5 @@
-"""The catalogue file on disk: what its header says before SQLite reads it, and reading it
-without leaving a trace.
+"""The catalogue file on disk: what its header says before SQLite reads it, reading it
+without leaving a trace, and copying it whole.
 
 A file someone sends may be cut short (a copy made while it was still being written,
 an e-mail attachment limit); SQLite would open it and fail somewhere later, so the
@@ -111,3 +111,22 @@ def tidy_after_reading(path: Path) -> None:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         finally:
             conn.close()
+
+
+def copy_whole(conn: sqlite3.Connection, final: Path) -> None:
+    """The database on `conn` into `final` with SQLite's backup API, as one file (no -wal to
+    travel with it), complete or not at all: written under a temporary name, synced, renamed."""
+    partial = final.with_name(f".{final.name}.{os.getpid()}.partial")
+    try:
+        dest = sqlite3.connect(partial)
+        try:
+            conn.backup(dest)
+            dest.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            dest.close()
+        with open(partial, "rb+") as f:   # on disk before the rename makes it the file
+            os.fsync(f.fileno())
+        os.replace(partial, final)
+    finally:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)

@@ -140,12 +140,17 @@ def _take_the_free_space(conn) -> None:
             conn.execute("INSERT INTO filler VALUES (zeroblob(4000))")
 
 
-def test_an_undo_the_full_disk_refuses_stays_on_the_stack(cat, qapp):
+def _watched_document(cat):
+    """A Document on `cat`, its undo stack, and the list its failure messages land in."""
     from ui.document import Document
     document = Document(cat)
     failures = []
     document.failed.connect(failures.append)
-    stack = document.undo_stack
+    return document, document.undo_stack, failures
+
+
+def test_an_undo_the_full_disk_refuses_stays_on_the_stack(cat, qapp):
+    document, stack, failures = _watched_document(cat)
     document.edit("Add big", lambda: cat.partnerships.add(Partnership("Big", notes=BIG_NOTES)))
     big = cat.partnerships.find("Big").id
     document.edit("Delete big", lambda: cat.partnerships.delete(big))
@@ -169,11 +174,7 @@ def test_an_undo_the_full_disk_refuses_stays_on_the_stack(cat, qapp):
 
 
 def test_a_redo_the_full_disk_refuses_stays_on_the_stack(cat, qapp):
-    from ui.document import Document
-    document = Document(cat)
-    failures = []
-    document.failed.connect(failures.append)
-    stack = document.undo_stack
+    document, stack, failures = _watched_document(cat)
     document.edit("Add big", lambda: cat.partnerships.add(Partnership("Big", notes=BIG_NOTES)))
     stack.undo()
     before = snapshot(cat)
@@ -263,11 +264,7 @@ def _raise_on_call(k):
 
 def test_a_jump_in_the_history_stops_at_the_step_the_full_disk_refuses(cat, qapp):
     """Clicking far back in the Undo History runs several undos; the first that fails ends it."""
-    from ui.document import Document
-    document = Document(cat)
-    failures = []
-    document.failed.connect(failures.append)
-    stack = document.undo_stack
+    document, stack, failures = _watched_document(cat)
     document.edit("Add A", lambda: cat.partnerships.add(Partnership("A")))
     document.edit("Add big", lambda: cat.partnerships.add(Partnership("Big", notes=BIG_NOTES)))
     big = cat.partnerships.find("Big").id

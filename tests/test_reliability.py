@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from bench.reliability import kill
+from bench.reliability import kill, kill_child
 from models.catalogue import Catalogue
 
 
@@ -29,7 +29,7 @@ def seeded(tmp_path):
     log = tmp_path / "edits.log"
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
     cat = Catalogue.open(path)
-    editor = kill._Editor(cat, fd, random.Random(5))
+    editor = kill_child.Editor(cat, fd, random.Random(5))
     yield path, before, log, editor
     os.close(fd)
     cat.close()  # closing twice is harmless
@@ -95,7 +95,7 @@ def test_only_the_edit_in_flight_may_be_in_the_file_unlogged(seeded):
     assert verdict.lost == 0 and verdict.in_flight and verdict.in_flight_committed
     # A second unlogged edit is not excused.
     with Catalogue.open(path) as cat:
-        kill._Editor(cat, os.open(os.devnull, os.O_WRONLY), random.Random(1)).run(
+        kill_child.Editor(cat, os.open(os.devnull, os.O_WRONLY), random.Random(1)).run(
             {"op": "organisation_add", "name": "Unlogged"})
     verdict, _ = kill.check(path, before, log)
     assert not verdict.matched

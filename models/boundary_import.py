@@ -5,30 +5,22 @@ catalogue, in one transaction, so bad input leaves the file as it was.
 """
 from __future__ import annotations
 
-import contextlib
 import csv
-import gzip
 import io
 import math
 import re
-import shutil
-import tempfile
-import zipfile
-import zlib
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pyogrio
-import pyogrio.raw
 import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from . import gpkg
 from .errors import CatalogueError
+from .gdal_source import first_line, read_layer
 from .layers import Progress
 from .records import BoundaryLayer
 from .user_text import one_line_errors, read_text
@@ -73,82 +65,6 @@ def suggest_layer(code_field: str | None, source: str | Path, level: str | None 
                       "borough" if prefix in _BOROUGH_PREFIXES else "other")
     default = {"ward": "Wards", "borough": "Boroughs"}.get(level, Path(source).name.split(".")[0])
     return (f"{default} {vintage(code_field)}".strip() if m else default), level
-
-
-def _gdal_path(path: Path) -> str:
-    if path.name.lower().endswith(".zip"):
-        return "/vsizip/" + str(path.resolve())
-    return str(path)
-
-
-@contextlib.contextmanager
-def _readable(source: Path) -> Iterator[str]:
-    """The path GDAL should read `source` at. A .gz is unpacked to a temporary file first:
-    GDAL's /vsigzip/ remembers a file by its name and misreads it once it is replaced
-    (a corrected download saved over the old one) within the same session."""
-    if not source.name.lower().endswith(".gz"):
-        yield _gdal_path(source)
-        return
-    with tempfile.TemporaryDirectory(prefix="atlas-import-") as tmp:
-        unpacked = Path(tmp) / (source.name[:-3] or "unpacked")
-        try:
-            with gzip.open(source, "rb") as packed, open(unpacked, "wb") as out:
-                shutil.copyfileobj(packed, out, 1 << 20)
-        except (gzip.BadGzipFile, EOFError, zlib.error):
-            raise CatalogueError(f"cannot read {source.name}: it is not gzip data, or is damaged "
-                                 "or cut short") from None
-        except OSError as e:
-            raise CatalogueError(f"cannot read {source.name}: {e.strerror or e}") from None
-        yield str(unpacked)
-
-
-def _first_line(e: Exception) -> str:
-    text = str(e).strip().splitlines()
-    # GDAL appends advice on driver prefixes that means nothing to a researcher.
-    return text[0].split("; It might help")[0].rstrip(".") if text else e.__class__.__name__
-
-
-def _gdal_message(e: Exception, source: Path, gdal_path: str) -> str:
-    """GDAL's complaint in the researcher's terms: the file's name, not GDAL's paths or source lines."""
-    if isinstance(e, UnicodeDecodeError):   # pyogrio decoding a value in another encoding
-        return "some of its text is not UTF-8"
-    text = _first_line(e)
-    if "decompression failed" in text:   # a damaged member of a zip
-        return "its compressed data is damaged or cut short"
-    zipped = gdal_path.startswith("/vsizip/")
-    if zipped and "does not exist in the file system" in text:
-        return f"it holds no {_SHAPEFILE}" if zipfile.is_zipfile(source) else "it is not a readable zip file"
-    if "not recognized as being in a supported file format" in text:
-        return f"it holds no {_SHAPEFILE}" if zipped else "it is not GeoJSON, a Shapefile or a GeoPackage"
-    text = re.sub(r"In file \S+, at line \d+, ", "", text)
-    for spelled in (gdal_path, str(source.resolve()), str(source)):
-        text = text.replace(spelled, source.name)
-    return text
-
-
-# Files that may hold several layers: the import takes the polygon layer, or asks which.
-_MULTI_LAYER = (".gpkg", ".sqlite", ".zip")
-_SHAPEFILE = "Shapefile (.shp with its .shx and .dbf) that can be read"
-
-
-def _choose_layer(source: Path, gdal_path: str, layer: str | None, *, ask: bool = True) -> str | None:
-    """The layer to read from a GeoPackage or zip (None for single-layer formats)."""
-    if source.suffix.lower() not in _MULTI_LAYER:
-        return layer
-    layers = pyogrio.list_layers(gdal_path)
-    names = [str(n) for n, _ in layers]
-    if not names:
-        what = _SHAPEFILE if source.suffix.lower() == ".zip" else "layer of features"
-        raise CatalogueError(f"{source.name} holds no {what}")
-    if layer is not None:
-        if layer not in names:
-            raise CatalogueError(f"{source.name} has no layer '{layer}' (layers: {', '.join(names)})")
-        return layer
-    polygon_layers = [str(n) for n, t in layers if t and "Polygon" in t]
-    if len(polygon_layers) > 1 and ask:
-        raise CatalogueError(f"{source.name} has several polygon layers; choose one "
-                             f"({', '.join(polygon_layers)})")
-    return polygon_layers[0] if polygon_layers else names[0]
 
 
 def _choose_fields(fields: list[str], columns: dict[str, np.ndarray], code_field, name_field,
@@ -196,15 +112,7 @@ def describe(source: str | Path, layer: str | None = None) -> SourceInfo:
     source = Path(source)
     if not source.is_file():
         raise CatalogueError(f"{source} does not exist")
-    gdal_path = _gdal_path(source)
-    try:
-        with _readable(source) as gdal_path:
-            layer = _choose_layer(source, gdal_path, layer, ask=False)
-            meta, _, _, values = pyogrio.raw.read(gdal_path, layer=layer, read_geometry=False)
-    except CatalogueError:
-        raise
-    except Exception as e:
-        raise CatalogueError(f"cannot read {source.name}: {_gdal_message(e, source, gdal_path)}") from None
+    layer, meta, _, values = read_layer(source, layer, ask=False, read_geometry=False)
     fields = [str(f) for f in meta["fields"]]
     columns = dict(zip(fields, values))
     guesses: list[str | None] = [None, None, None]
@@ -223,7 +131,7 @@ def csv_columns(path: str | Path) -> list[str]:
     try:
         return next(csv.reader(io.StringIO(read_text(path), newline="")), [])
     except csv.Error as e:
-        raise CatalogueError(f"cannot read {Path(path).name}: {_first_line(e)}") from None
+        raise CatalogueError(f"cannot read {Path(path).name}: {first_line(e)}") from None
 
 
 @one_line_errors
@@ -235,15 +143,7 @@ def read_boundaries(source: str | Path, *, layer: str | None = None, code_field:
         raise CatalogueError(f"{source} does not exist")
     if progress:
         progress(0.0, f"Reading {source.name}")
-    gdal_path = _gdal_path(source)
-    try:
-        with _readable(source) as gdal_path:
-            layer = _choose_layer(source, gdal_path, layer)
-            meta, _, wkbs, values = pyogrio.raw.read(gdal_path, layer=layer, force_2d=True)
-    except CatalogueError:
-        raise
-    except Exception as e:  # pyogrio raises several kinds; all mean "cannot read"
-        raise CatalogueError(f"cannot read {source.name}: {_gdal_message(e, source, gdal_path)}") from None
+    layer, meta, wkbs, values = read_layer(source, layer, force_2d=True)
     fields = [str(f) for f in meta["fields"]]
     columns = dict(zip(fields, values))
     if wkbs is None or len(wkbs) == 0:
@@ -322,13 +222,13 @@ def _broken(wkbs, codes, filename, error: Exception) -> str:
     parsed = shapely.from_wkb(wkbs, on_invalid="ignore")   # the broken ones come back as None
     broken = [i for i, (w, g) in enumerate(zip(wkbs, parsed)) if w is not None and g is None]
     if not broken:
-        return f"{filename} has a broken geometry: {_first_line(error)}"
+        return f"{filename} has a broken geometry: {first_line(error)}"
     i = broken[0]
     try:
         shapely.from_wkb(wkbs[i])
     except shapely.errors.ShapelyError as e:
         error = e
-    return f"unit {codes[i]} has a broken geometry: {_first_line(error)} ({len(broken)} such)"
+    return f"unit {codes[i]} has a broken geometry: {first_line(error)} ({len(broken)} such)"
 
 
 def _polygonal_part(geom):
@@ -404,7 +304,7 @@ def read_numbers(csv_path: str | Path, codes: list[str], value_fields: list[str]
                 raise CatalogueError(f"{csv_path.name} line {line}: code {code} appears twice")
             values[code] = [_count(row.get(field), csv_path.name, line) for field in value_fields]
     except csv.Error as e:
-        raise CatalogueError(f"cannot read {csv_path.name}: {_first_line(e)}") from None
+        raise CatalogueError(f"cannot read {csv_path.name}: {first_line(e)}") from None
     if not set(codes) & values.keys():
         raise CatalogueError(f"no code in {csv_path.name} column '{key_field}' matches the layer's codes")
     missing = [None] * len(value_fields)

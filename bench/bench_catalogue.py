@@ -22,9 +22,18 @@ WORDS = ("west", "london", "waste", "health", "care", "skills", "housing", "alli
 
 
 def build(cat, wards: Path) -> None:
-    from models.boundary_import import import_boundaries
-    from models.records import (ORGANISATION_KINDS, PARTNERSHIP_KINDS, POLICY_AREAS, Area, Citation,
-                                Membership, Organisation, Partnership, Source)
+    from models.catalogue.records import (
+        ORGANISATION_KINDS,
+        PARTNERSHIP_KINDS,
+        POLICY_AREAS,
+        Area,
+        Citation,
+        Membership,
+        Organisation,
+        Partnership,
+        Source,
+    )
+    from models.formats.boundary_import import import_boundaries
     rng = random.Random(7)
     _, data = import_boundaries(cat, wards)
     layer = cat.layers.all()[0]
@@ -60,7 +69,7 @@ def run(data: Path, workdir: Path) -> list[dict]:
     from PySide6.QtWidgets import QApplication
 
     from models.catalogue import Catalogue
-    from ui.catalogue_view import CatalogueView
+    from ui.catalogue.tab import CatalogueView
     from ui.document import Document
 
     app = QApplication.instance() or QApplication([])

@@ -34,9 +34,9 @@ N_AREAS = 500
 def _catalogue(data: Path, workdir: Path) -> Path:
     """E&W wards with population, and 500 areas of 5-300 wards each (runs of one LAD's
     neighbours in code order, so most are contiguous)."""
-    from models.boundary_import import import_boundaries
     from models.catalogue import Catalogue
-    from models.records import Area
+    from models.catalogue.records import Area
+    from models.formats.boundary_import import import_boundaries
 
     path = workdir / "ew.gpkg"
     cat = Catalogue.create(path)
@@ -67,8 +67,8 @@ def _naive_ms(tab) -> float:
     from PySide6.QtGui import QBrush, QColor, QPainter, QPen
     from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsView
 
-    from models.map_geometry import rings
-    from ui.map_paths import unit_paths
+    from models.geo.detail import rings
+    from ui.map.paths import unit_paths
 
     view = tab.view
     fill = view.effective_fill()
@@ -163,7 +163,7 @@ def _geopandas_open_ms(path: Path) -> float:
 def _open_tab(app, path: Path):
     from models.catalogue import Catalogue
     from ui.document import Document
-    from ui.map_tab import MapTab
+    from ui.map.tab import MapTab
 
     cat = Catalogue.open(path)
     tab = MapTab(Document(cat))
@@ -183,11 +183,11 @@ def _close(tab, cat) -> None:
 def run(data: Path, workdir: Path) -> list[dict]:
     from PySide6.QtWidgets import QApplication
 
-    import ui.map_tab
+    import ui.map.tab
 
     app = QApplication.instance() or QApplication([])
     path = _catalogue(data, workdir)
-    ui.map_tab.lod_cache_dir = lambda: workdir / "levels"  # start cold, keep the user's cache out
+    ui.map.tab.lod_cache_dir = lambda: workdir / "levels"  # start cold, keep the user's cache out
     out = []
 
     # -- opening to the first frame ---------------------------------------------

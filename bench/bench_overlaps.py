@@ -21,9 +21,9 @@ import shapely
 from scipy.spatial import cKDTree
 
 from bench.harness import median_ms, result
-from models.boundary_import import read_boundaries, read_population
-from models.overlaps import Universe, build_area_set
-from models.records import Area
+from models.analysis.overlaps import Universe, build_area_set
+from models.catalogue.records import Area
+from models.formats.boundary_import import read_boundaries, read_population
 
 N_AREAS, MIN_WARDS, MAX_WARDS = 500, 5, 300
 SHAPELY_PAIRS = 3000      # pairs intersected for the shapely anchor
@@ -117,7 +117,7 @@ def heatmap_results(universe: Universe, areas: list[Area]) -> list[dict]:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
-    from ui.plots.heatmap import HeatmapPlot
+    from ui.overlaps.plots.heatmap import HeatmapPlot
 
     matrices = build_area_set(universe, areas[:100]).overlaps(("units", "population"))
     plot = HeatmapPlot()

@@ -9,9 +9,9 @@ import pyogrio.raw
 import shapely
 from pyproj import Transformer
 
-from models.boundary_import import import_boundaries
 from models.catalogue import Catalogue
-from models.records import Partnership
+from models.catalogue.records import Partnership
+from models.formats.boundary_import import import_boundaries
 
 from .harness import median_ms, result
 

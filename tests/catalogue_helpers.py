@@ -1,8 +1,8 @@
 """Helpers shared by the catalogue tests: a whole-file snapshot and a small catalogue."""
 from __future__ import annotations
 
-from models.records import Citation, Membership, Organisation, Partnership, Source
-from models.schema import CONTENT_TABLES
+from models.catalogue.records import Citation, Membership, Organisation, Partnership, Source
+from models.storage.schema import CONTENT_TABLES
 
 
 def snapshot(cat) -> dict[str, list[tuple]]:

@@ -10,7 +10,8 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 import pytest  # noqa: E402
 
-from bench.reliability.grid import ORIGIN as GRID_ORIGIN, write_grid  # noqa: E402
+from bench.reliability.grid import ORIGIN as GRID_ORIGIN  # noqa: E402
+from bench.reliability.grid import write_grid
 from models.catalogue import Catalogue  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,14 +53,14 @@ def cat(tmp_path):
 
 @pytest.fixture
 def grid_cat(cat, grid_geojson):
-    from models.boundary_import import import_boundaries
+    from models.formats.boundary_import import import_boundaries
     import_boundaries(cat, grid_geojson, name="Grid wards", level="ward")
     return cat
 
 
 def snapshot(catalogue) -> dict:
     """Every content row of the catalogue, for before/after comparisons."""
-    from models.schema import CONTENT_TABLES
+    from models.storage.schema import CONTENT_TABLES
     conn = catalogue.store.conn
     return {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in CONTENT_TABLES}
 

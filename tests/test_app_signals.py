@@ -6,10 +6,10 @@ import sys
 import time
 
 import pytest
-
 from conftest import ROOT
+
 from models.catalogue import Catalogue
-from models.records import Partnership
+from models.catalogue.records import Partnership
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGTERM") or os.name == "nt", reason="POSIX signals")

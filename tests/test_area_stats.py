@@ -1,10 +1,10 @@
 """The area panel's figures, from the grid of exact squares (populations 100..1200)."""
 import pytest
 import shapely
-
 from conftest import GRID_ORIGIN
-from models.area_stats import area_stats, borough_names
-from models.records import Area
+
+from models.analysis.area_stats import area_stats, borough_names
+from models.catalogue.records import Area
 
 
 def ids_of(table, *codes):

@@ -8,11 +8,11 @@ import pytest
 from catalogue_helpers import small_catalogue, snapshot
 from conftest import file_digest
 
-from models import schema
-from models.backups import BEFORE_RESTORE, Backups, quick_check_file
 from models.catalogue import Catalogue
+from models.catalogue.records import Organisation
 from models.errors import CatalogueError
-from models.records import Organisation
+from models.storage import schema
+from models.storage.backups import BEFORE_RESTORE, Backups, quick_check_file
 
 T0 = datetime(2024, 3, 4, 12, 0, tzinfo=timezone.utc)   # a Monday, noon
 

@@ -1,10 +1,10 @@
 """The boundary import dialog: the import's own guesses shown, population joined when chosen."""
+from conftest import write_grid_geojson
 from PySide6.QtWidgets import QDialogButtonBox
 
-from conftest import write_grid_geojson
-from models.boundary_import import describe
 from models.errors import CatalogueError
-from ui.boundary_dialog import BoundaryImportDialog
+from models.formats.boundary_import import describe
+from ui.files.boundary_dialog import BoundaryImportDialog
 
 
 def test_dialog_shows_guesses_and_joins_population(qtbot, tmp_path, cat):
@@ -25,7 +25,7 @@ def test_dialog_shows_guesses_and_joins_population(qtbot, tmp_path, cat):
     assert dialog.population_field.currentText() == "WD20CD"  # no 'population' column: choose
     dialog.population_field.setCurrentText("people")
 
-    from models.boundary_import import import_boundaries
+    from models.formats.boundary_import import import_boundaries
     revert, _ = import_boundaries(cat, grid, **dialog.options())
     pops = {u.code: u.population for u in cat.layers.units(revert.id)}
     assert cat.layers.get(revert.id).name == "Grid" and pops["W00"] == 120 and pops["W10"] is None

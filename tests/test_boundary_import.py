@@ -8,10 +8,10 @@ import numpy as np
 import pyogrio.raw
 import pytest
 import shapely
-
 from conftest import EW_WARDS, LONDON_POPULATION, LONDON_WARDS, needs_data, snapshot, write_grid_geojson
-from models.boundary_import import import_boundaries, read_boundaries
+
 from models.errors import Cancelled, CatalogueError
+from models.formats.boundary_import import import_boundaries, read_boundaries
 
 
 def test_grid_import_is_exact(cat, grid_geojson):

@@ -139,7 +139,7 @@ def test_new_open_recent_and_save_copy(window, tmp_path):
 
 def test_welcome_view_and_the_example_done_as_a_new_user(qtbot, tmp_path, monkeypatch):
     """Open the example, find the West London Alliance, add a seventh member, undo, reopen."""
-    from ui.file_actions import FileActions
+    from ui.files.actions import FileActions
     monkeypatch.setattr(FileActions, "ask_example_wards", lambda self: None)  # "Without wards"
     path = tmp_path / "mine.gpkg"
     Catalogue.create(path).close()
@@ -193,7 +193,7 @@ def test_window_and_splitter_sizes_are_remembered(qtbot, tmp_path, window):
 
 
 def test_dropping_files(window, tmp_path, qtbot, monkeypatch):
-    from ui.file_actions import FileActions
+    from ui.files.actions import FileActions
     monkeypatch.setattr(FileActions, "ask_boundary_options", lambda self, path: {})  # Import as guessed
     grid = write_grid_geojson(tmp_path / "grid.geojson")
     mime = QMimeData()

@@ -2,8 +2,8 @@
 import pytest
 from catalogue_helpers import small_catalogue, snapshot
 
+from models.catalogue.records import Citation, Membership, Organisation, Source
 from models.errors import CatalogueError
-from models.records import Citation, Membership, Organisation, Source
 
 
 def test_add_member_new_organisation_is_one_edit_undone_exactly(cat):
@@ -81,7 +81,7 @@ def test_remove_members_is_one_edit(cat):
 def test_delete_many_restores_members_citations_and_area_links(grid_cat):
     cat = grid_cat
     ids = small_catalogue(cat)
-    from models.records import Area
+    from models.catalogue.records import Area
     layer = cat.layers.all()[0]
     unit = int(cat.layers.table(layer.id).ids[0])
     cat.areas.add(Area("Linked", partnership_id=ids["wla"], layer_id=layer.id, unit_ids=frozenset({unit})))

@@ -3,7 +3,7 @@ from catalogue_gui import list_names, members_shown, window  # noqa: F401  (fixt
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
-from models.search import Filters
+from models.catalogue.search import Filters
 
 
 def shown(action) -> str:
@@ -193,7 +193,7 @@ def test_sorting_by_members(window):
 
 
 def test_organisations_view_edit_and_merge(window, qtbot):
-    from models.records import Membership, Organisation
+    from models.catalogue.records import Membership, Organisation
     cat = window.catalogue
     view = window.organisations_view
     window.tabs.setCurrentWidget(view)
@@ -218,8 +218,8 @@ def test_organisations_view_edit_and_merge(window, qtbot):
 def test_merge_dialog_keeps_every_membership(window, qtbot):
     from PySide6.QtCore import QTimer
 
-    from models.records import Organisation
-    from ui.organisations_view import MergeDialog
+    from models.catalogue.records import Organisation
+    from ui.catalogue.organisations_tab import MergeDialog
     cat = window.catalogue
     dup = cat.organisations.add(Organisation("Barnet Council")).id
     view = window.organisations_view
@@ -241,7 +241,7 @@ def test_merge_dialog_keeps_every_membership(window, qtbot):
 def test_citation_panel_cites_a_new_source(window, qtbot):
     from PySide6.QtCore import QTimer
 
-    from ui.citations_panel import CiteDialog
+    from ui.catalogue.citations_panel import CiteDialog
     cat = window.catalogue
     north = cat.partnerships.find("North Waste Board")
     window.catalogue_view.list.select(north.id)

@@ -5,9 +5,9 @@ import sys
 
 import pyogrio
 import pytest
-
 from conftest import LONDON_POPULATION, LONDON_WARDS, ROOT, file_digest, needs_data
-from models import cli
+
+import cli
 
 
 def run(capsys, *argv):
@@ -108,6 +108,7 @@ def test_main_py_runs_the_cli(tmp_path):
 
 def test_import_partnerships_all_or_nothing(capsys, tmp_path):
     from conftest import snapshot
+
     from models.catalogue import Catalogue
     path = tmp_path / "c.gpkg"
     run(capsys, "new", path)

@@ -1,6 +1,6 @@
 import pytest
 
-from models import dates
+from models.catalogue import dates
 
 
 @pytest.mark.parametrize("text", ["2008", "2008-03", "2008-03-31", "2000-02-29"])

@@ -2,10 +2,10 @@
 import numpy as np
 import pytest
 import shapely
-
 from conftest import CELL, GRID_COLS, GRID_ORIGIN, GRID_ROWS
-from models.drawing import Picker, adjacency, parts, shape_from_points
+
 from models.errors import CatalogueError
+from models.geo.drawing import Picker, adjacency, parts, shape_from_points
 
 X0, Y0 = GRID_ORIGIN
 

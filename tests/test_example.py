@@ -2,10 +2,10 @@
 import re
 
 import pytest
-
 from conftest import LONDON_POPULATION, LONDON_WARDS, SEEDS, needs_data
-from models import example
-from models.example import build_example
+
+from models.formats import example
+from models.formats.example import build_example
 
 
 def _squash(text):

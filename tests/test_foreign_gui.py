@@ -4,14 +4,14 @@ import os
 
 import pytest
 from catalogue_gui import list_names, window  # noqa: F401  (fixture)
+from conftest import file_digest
 from PySide6.QtCore import QSettings
 
 from bench.reliability import hostile
-from conftest import file_digest
 from models.catalogue import Catalogue
-from models.records import Partnership
-from ui import foreign_dialog
-from ui.foreign_dialog import COPY, READ_ONLY, ForeignObjectsDialog
+from models.catalogue.records import Partnership
+from ui.files import foreign_dialog
+from ui.files.foreign_dialog import COPY, READ_ONLY, ForeignObjectsDialog
 
 
 @pytest.fixture

@@ -23,10 +23,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.reliability import fuzz
-from models.boundary_import import import_boundaries
+from models.catalogue.records import Organisation
 from models.errors import CatalogueError
-from models.partnership_import import PartnershipImportError, plan_import
-from models.records import Organisation
+from models.formats.boundary_import import import_boundaries
+from models.formats.partnership_import import PartnershipImportError, plan_import
 
 BNG = "urn:ogc:def:crs:EPSG::27700"
 # GDAL warns about much in these files (open rings, Z values, missing CRS): expected here.

@@ -13,9 +13,9 @@ import pyogrio.raw
 import pytest
 import shapely
 
-from models import gpkg
 from models.catalogue import Catalogue
-from models.records import Area
+from models.catalogue.records import Area
+from models.storage import gpkg
 
 pytestmark = pytest.mark.skipif(shutil.which("ogrinfo") is None or shutil.which("ogr2ogr") is None,
                                 reason="GDAL's ogrinfo/ogr2ogr are not installed (Debian: apt install gdal-bin)")

@@ -4,8 +4,8 @@ import pyogrio.raw
 import pytest
 import shapely
 
-from models import gpkg
-from models.records import Area
+from models.catalogue.records import Area
+from models.storage import gpkg
 
 
 def test_gdal_reads_units_areas_and_attribute_tables(grid_cat):

@@ -3,13 +3,13 @@ are shown, harmless read-only, and left behind in a copy that can be edited."""
 import sqlite3
 
 import pytest
+from conftest import file_digest, snapshot
 
 from bench.reliability import hostile
-from conftest import file_digest, snapshot
 from models.catalogue import Catalogue
+from models.catalogue.records import Area, Partnership
 from models.errors import CatalogueError, ForeignSchema
-from models.foreign import copy_without_foreign, foreign_objects
-from models.records import Area, Partnership
+from models.storage.foreign import copy_without_foreign, foreign_objects
 
 
 @pytest.mark.parametrize("name", list(hostile.BUILDERS))

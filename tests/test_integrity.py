@@ -5,9 +5,9 @@ import pytest
 from conftest import file_digest
 from damage_helpers import damage_middle, damage_page_holding, many_rows, sidecars, truncate
 
-from models.backups import Backups
 from models.catalogue import Catalogue
 from models.errors import DamagedCatalogue
+from models.storage.backups import Backups
 
 
 @pytest.fixture

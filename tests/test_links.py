@@ -1,11 +1,11 @@
 """The tabs follow each other: an overlap picked in the Overlaps tab shows on the map, and
 the year slider drives the partnership list and the map (example over the London wards)."""
 import pytest
+from conftest import LONDON_POPULATION, LONDON_WARDS, needs_data
 from PySide6.QtCore import QSettings
 
-from conftest import LONDON_POPULATION, LONDON_WARDS, needs_data
 from models.catalogue import Catalogue
-from models.example import build_example
+from models.formats.example import build_example
 
 
 @pytest.fixture

@@ -5,12 +5,12 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT
-from models import lock
+
 from models.catalogue import Catalogue
+from models.catalogue.records import Partnership
 from models.errors import CatalogueInUse
-from models.records import Partnership
+from models.storage import lock
 
 
 def test_second_open_for_writing_in_the_same_process_is_refused(cat):
@@ -61,7 +61,7 @@ CHILD = """
 import sys
 sys.path.insert(0, {root!r})
 from models.catalogue import Catalogue
-from models.records import Partnership
+from models.catalogue.records import Partnership
 cat = Catalogue.open({path!r})
 print("ready", flush=True)
 if sys.stdin.readline().strip() == "go":

@@ -1,9 +1,9 @@
 """The area edits the map adds: duplicate, and an area from a partnership's member boroughs."""
 import pytest
 
+from models.catalogue.records import Area, Membership, Organisation, Partnership
 from models.errors import CatalogueError
-from models.records import Area, Membership, Organisation, Partnership
-from models.schema import CONTENT_TABLES
+from models.storage.schema import CONTENT_TABLES
 
 
 def snapshot(cat):

@@ -3,13 +3,13 @@ import numpy as np
 import pytest
 import shapely
 import shapely.affinity
-
 from conftest import LONDON_WARDS, needs_data
-from models.map_geometry import LayerGeometry, rings
+
+from models.geo.detail import LayerGeometry, rings
 
 
 def london_geoms():
-    from models.boundary_import import read_boundaries
+    from models.formats.boundary_import import read_boundaries
     data = read_boundaries(LONDON_WARDS)
     return data.geometries, data.parent_codes
 
@@ -54,7 +54,7 @@ def test_disk_cache_round_trip(tmp_path):
 
 
 def test_paths_match_geometry(qapp):
-    from ui.map_paths import merged_paths, unit_paths
+    from ui.map.paths import merged_paths, unit_paths
     holed = shapely.Polygon([(0, 0), (10, 0), (10, 10), (0, 10)], [[(4, 4), (6, 4), (6, 6), (4, 6)]])
     two = shapely.MultiPolygon([shapely.box(20, 0, 21, 1), shapely.box(30, 5, 32, 8)])
     r = rings(np.array([holed, two], dtype=object))
@@ -68,7 +68,7 @@ def test_paths_match_geometry(qapp):
 
 
 def test_the_stored_layers_digest_follows_its_geometry_and_parents(grid_cat):
-    from models import gpkg
+    from models.storage import gpkg
     layers = grid_cat.layers
     layer_id = layers.all()[0].id
     first = layers.table(layer_id, with_digest=True).digest

@@ -3,12 +3,12 @@ import csv
 
 import pytest
 import shapely
+from conftest import LONDON_POPULATION, LONDON_WARDS, needs_data
 from PySide6.QtCore import QPointF, Qt
 
-from conftest import LONDON_POPULATION, LONDON_WARDS, needs_data
-from models.boundary_import import import_boundaries
+from models.formats.boundary_import import import_boundaries
 from ui.document import Document
-from ui.map_tab import MapTab
+from ui.map.tab import MapTab
 
 SIX = {  # code: borough, as the ONS file gives them
     "E05000092": "Brent",                  # Kensal Green

@@ -1,11 +1,11 @@
 """Editing a drawn polygon's vertices on the map (pytest-qt, grid of exact 1 km² squares)."""
 import numpy as np
 import pytest
+from conftest import GRID_ORIGIN
 from PySide6.QtCore import QPointF, Qt
 
-from conftest import GRID_ORIGIN
 from ui.document import Document
-from ui.map_tab import MapTab
+from ui.map.tab import MapTab
 
 X0, Y0 = GRID_ORIGIN
 LEFT = Qt.MouseButton.LeftButton

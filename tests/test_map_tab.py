@@ -4,13 +4,13 @@ Columns 0-1 are borough B1, 2-3 are B2; ward Wrc is row r, column c.
 """
 import numpy as np
 import pytest
+from conftest import CELL, GRID_ORIGIN
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QImage
 
-from conftest import CELL, GRID_ORIGIN
 from ui.document import Document
-from ui.map_style import blend
-from ui.map_tab import MapTab
+from ui.map.style import blend
+from ui.map.tab import MapTab
 
 X0, Y0 = GRID_ORIGIN
 LEFT = Qt.MouseButton.LeftButton
@@ -193,7 +193,7 @@ def test_bad_input_changes_nothing(tab, qtbot):
 
 
 def test_area_list_edits(tab, qtbot, grid_cat):
-    from models.records import Partnership
+    from models.catalogue.records import Partnership
     pid = grid_cat.partnerships.add(Partnership("Joint board")).id
     tab.new_area("One")
     tab.rename_area("Uno")

@@ -13,12 +13,12 @@ import io
 
 import pytest
 import shapely
-
 from conftest import GRID_COLS, GRID_ROWS, grid_code
-from models import overlaps
-from models.boundary_import import import_boundaries
+
+from models.analysis import overlaps
+from models.catalogue.records import Area, Membership, Organisation, Partnership
 from models.errors import CatalogueError
-from models.records import Area, Membership, Organisation, Partnership
+from models.formats.boundary_import import import_boundaries
 
 X0, Y0 = 530000.0, 180000.0
 

@@ -6,9 +6,9 @@ import json
 from collections import Counter
 
 import pytest
-
 from conftest import LONDON_POPULATION, LONDON_WARDS, needs_data
-from models import overlaps
+
+from models.analysis import overlaps
 from models.catalogue import Catalogue
 
 pytestmark = needs_data
@@ -21,7 +21,7 @@ HACKNEY, WALTHAM_FOREST = "E09000012", "E09000031"
 
 @pytest.fixture(scope="module")
 def example(tmp_path_factory):
-    from models.example import build_example, load
+    from models.formats.example import build_example, load
 
     cat = Catalogue.create(tmp_path_factory.mktemp("example") / "example.gpkg")
     build_example(cat, wards=LONDON_WARDS, population=LONDON_POPULATION)
@@ -104,7 +104,7 @@ def test_a_new_user_on_the_example(qtbot, example, tmp_path):
     from PySide6.QtCore import Qt
 
     from ui.document import Document
-    from ui.overlaps_tab import OverlapsTab
+    from ui.overlaps.tab import OverlapsTab
 
     cat, _ = example
     tab = OverlapsTab(Document(cat))

@@ -6,17 +6,17 @@ import subprocess
 import sys
 
 import pytest
-from PySide6.QtCore import Qt
-
 from conftest import ROOT
-from models.records import Area
+from PySide6.QtCore import Qt
 from test_overlaps import grid  # noqa: F401  (the fixture)
+
+from models.catalogue.records import Area
 from ui.document import Document
 
 
 @pytest.fixture
 def tab(qtbot, grid):  # noqa: F811
-    from ui.overlaps_tab import OverlapsTab
+    from ui.overlaps.tab import OverlapsTab
 
     cat, w, ids = grid
     widget = OverlapsTab(Document(cat))
@@ -34,7 +34,7 @@ def test_pyqtgraph_waits_until_the_tab_is_shown():
             "app = QApplication([])\n"
             "from models.catalogue import Catalogue\n"
             "from ui.document import Document\n"
-            "from ui.overlaps_tab import OverlapsTab\n"
+            "from ui.overlaps.tab import OverlapsTab\n"
             "import tempfile, pathlib\n"
             "cat = Catalogue.create(pathlib.Path(tempfile.mkdtemp()) / 'x.gpkg')\n"
             "t = OverlapsTab(Document(cat))\n"

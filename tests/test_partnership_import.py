@@ -6,8 +6,13 @@ import pytest
 from catalogue_helpers import small_catalogue, snapshot
 
 from models.errors import Cancelled, CatalogueError
-from models.partnership_import import (PartnershipImportError, guess_mapping, import_partnerships,
-                                       plan_import, read_table)
+from models.formats.partnership_import import (
+    PartnershipImportError,
+    guess_mapping,
+    import_partnerships,
+    plan_import,
+    read_table,
+)
 
 GOOD = """Name,Kind,Status,Start,End,Policy areas,Members,Source,Page
 Waste Partners,shared service,,2008,2010-03,waste; IT,Barnet (lead); E09000005; New Body Ltd,Minutes,p. 4
@@ -141,7 +146,7 @@ def test_not_a_spreadsheet(cat, tmp_path):
 
 def test_the_csv_export_reads_back_through_the_import(cat, tmp_path):
     from models.catalogue import Catalogue
-    from models.export import export
+    from models.formats.export import export
 
     ids = small_catalogue(cat)
     path = tmp_path / "out.csv"

@@ -11,13 +11,13 @@ from damage_helpers import damage_page_holding, many_rows, sidecars
 from PySide6.QtCore import QStandardPaths, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
-from models.backups import BEFORE_RESTORE, DAMAGED
 from models.catalogue import Catalogue
-from models.check import problems
+from models.catalogue.records import Organisation
 from models.errors import DamagedCatalogue
-from models.records import Organisation
+from models.storage.backups import BEFORE_RESTORE, DAMAGED
+from models.storage.check import problems
 from ui.app import startup_catalogue
-from ui.backup_dialog import RestoreDialog, size_text
+from ui.files.backup_dialog import RestoreDialog, size_text
 
 QStandardPaths.setTestModeEnabled(True)   # nothing here may reach the user's own data folder
 T0 = datetime(2024, 3, 4, 12, 0, tzinfo=timezone.utc)

@@ -7,13 +7,13 @@ import sqlite3
 import subprocess
 
 import pytest
-
 from catalogue_gui import window  # noqa: F401  (fixture)
 from conftest import LONDON_WARDS, file_digest, needs_data, snapshot
-from models.boundary_import import import_boundaries
+
 from models.catalogue import Catalogue
+from models.catalogue.records import Organisation, Partnership
 from models.errors import Cancelled, CatalogueError
-from models.records import Organisation, Partnership
+from models.formats.boundary_import import import_boundaries
 
 FULL = "not saved: the disk is full; free some space and try again"
 BIG_NOTES = "x" * 200_000  # needs dozens of new pages

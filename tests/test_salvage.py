@@ -8,9 +8,9 @@ from conftest import file_digest
 from damage_helpers import N_ORGS, N_PARTNERSHIPS, damage_page_holding, many_rows, sidecars, truncate
 
 from models.catalogue import Catalogue
-from models.check import problems
 from models.errors import CatalogueError, DamagedCatalogue
-from models.salvage import salvage
+from models.storage.check import problems
+from models.storage.salvage import salvage
 
 
 @pytest.fixture
@@ -88,7 +88,7 @@ def test_salvage_of_a_sound_file_is_complete(full_file, tmp_path):
 
 
 def test_salvage_with_geometry(grid_cat, tmp_path):
-    from models.records import Partnership
+    from models.catalogue.records import Partnership
     layer = grid_cat.layers.all()[0]
     grid_cat.partnerships.add(Partnership("P"))
     grid_cat.close()

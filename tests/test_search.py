@@ -1,8 +1,8 @@
 """Search as you type (FTS5 in the TEMP schema) and the list's filters."""
 from catalogue_helpers import small_catalogue
 
-from models.records import Area, Membership, Organisation, Partnership, Source
-from models.search import Filters, Search, match_expression
+from models.catalogue.records import Area, Membership, Organisation, Partnership, Source
+from models.catalogue.search import Filters, Search, match_expression
 
 
 def names(search, **kw):

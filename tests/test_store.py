@@ -3,11 +3,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from conftest import file_digest, snapshot
+
 from models.catalogue import Catalogue
+from models.catalogue.records import Area, Organisation, Partnership
 from models.errors import CatalogueError, ForeignSchema
-from models.records import Area, Organisation, Partnership
 
 
 def test_create_then_reopen_keeps_everything(tmp_path):

@@ -2,7 +2,7 @@
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolButton
 
-from ui.fields import TagEditor
+from ui.catalogue.fields import TagEditor
 
 
 def _chips(editor):

@@ -1,12 +1,12 @@
 """Every mutating model method: before -> apply -> revert -> equal to before; redo -> equal to after."""
 import pytest
 import shapely
+from conftest import snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import snapshot
+from models.catalogue.records import Area, Citation, Membership, Organisation, Partnership, Source
 from models.errors import CatalogueError
-from models.records import Area, Citation, Membership, Organisation, Partnership, Source
 
 
 def _roundtrip(cat, apply):

@@ -8,10 +8,10 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QStandardPaths, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from models import lock
-from models.backups import Backups
 from models.catalogue import Catalogue
 from models.errors import CatalogueError, CatalogueInUse, DamagedCatalogue, ForeignSchema
+from models.storage import lock
+from models.storage.backups import Backups
 
 APP_NAME = "Partnership Atlas"
 ORG_NAME = "Partnership Atlas"
@@ -90,9 +90,9 @@ class CloseOnSignals:
 
 def run(path: str | None = None) -> int:
     app = make_application()
-    from .foreign_dialog import open_instead, tell_in_use
-    from .main_window import MainWindow
-    from .recovery import offer_recovery
+    from ui.files.foreign_dialog import open_instead, tell_in_use
+    from ui.files.recovery import offer_recovery
+    from ui.main_window import MainWindow
 
     signals = CloseOnSignals()
     settings = QSettings()

@@ -14,7 +14,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from models.catalogue import Catalogue
 from models.errors import CatalogueError
-from models.store import Revert
+from models.storage.store import Revert
 
 
 class _Edit(QUndoCommand):

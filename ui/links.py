@@ -5,10 +5,9 @@ These are selections, not data: edits still reach every view through Document.ch
 """
 from __future__ import annotations
 
+from models.analysis.overlaps import area_set
 from models.errors import CatalogueError
-from models.overlaps import area_set
-
-from .partnership_list import ANY_YEAR
+from ui.catalogue.partnership_list import ANY_YEAR
 
 # Okabe–Ito colours: the shared part stands out from both remainders for every reader.
 BOTH, A_ONLY, B_ONLY, PICKED = "#CC79A7", "#0072B2", "#E69F00", "#D55E00"

@@ -12,18 +12,17 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBox, QTabWidget, QUndoView, QWidget
 
-from models.backups import Backups
 from models.catalogue import Catalogue
-
-from .app import APP_NAME, BACKUPS_FOLDER, default_catalogue_path
-from .catalogue_view import CatalogueView
-from .document import Document
-from .file_actions import FileActions
-from .links import link_views
-from .map_tab import MapTab
-from .organisations_view import OrganisationsView
-from .overlaps_tab import OverlapsTab
-from .recovery import restore_from_backup
+from models.storage.backups import Backups
+from ui.app import APP_NAME, BACKUPS_FOLDER, default_catalogue_path
+from ui.catalogue.organisations_tab import OrganisationsView
+from ui.catalogue.tab import CatalogueView
+from ui.document import Document
+from ui.files.actions import FileActions
+from ui.files.recovery import restore_from_backup
+from ui.links import link_views
+from ui.map.tab import MapTab
+from ui.overlaps.tab import OverlapsTab
 
 MAX_RECENT = 8
 CATALOGUE_SUFFIXES = {".gpkg", ".sqlite", ".atlas"}

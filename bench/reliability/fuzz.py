@@ -25,19 +25,26 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
-from models import check as catalogue_check
-from models.boundary_import import import_boundaries
 from models.catalogue import Catalogue
+from models.catalogue.records import Citation, Membership, Organisation, Partnership, Source
 from models.errors import CatalogueError
-from models.partnership_import import PartnershipImportError, import_partnerships, plan_import
-from models.records import Citation, Membership, Organisation, Partnership, Source
-from models.schema import CONTENT_TABLES
+from models.formats.boundary_import import import_boundaries
+from models.formats.partnership_import import PartnershipImportError, import_partnerships, plan_import
+from models.storage import check as catalogue_check
+from models.storage.schema import CONTENT_TABLES
 
 from . import grid
 from .fuzz_bytes import Case
 from .fuzz_geo import geojson_cases, geojson_gz_cases, geopackage_cases, shapefile_zip_cases
-from .fuzz_tables import (GRID_CODES, SEED_ORGANISATIONS, SEED_PARTNERSHIP, SEED_SOURCE,
-                          partnerships_csv_cases, partnerships_xlsx_cases, population_csv_cases)
+from .fuzz_tables import (
+    GRID_CODES,
+    SEED_ORGANISATIONS,
+    SEED_PARTNERSHIP,
+    SEED_SOURCE,
+    partnerships_csv_cases,
+    partnerships_xlsx_cases,
+    population_csv_cases,
+)
 
 IMPORTERS = ("geojson", "geojson_gz", "shapefile_zip", "geopackage", "partnerships_csv",
              "partnerships_xlsx", "population_csv")

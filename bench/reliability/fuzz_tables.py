@@ -14,9 +14,9 @@ import io
 
 from hypothesis import strategies as st
 
-from models import dates
-from models.partnership_import import FIELDS, guess_mapping
-from models.records import PARTNERSHIP_KINDS, STATUSES
+from models.catalogue import dates
+from models.catalogue.records import PARTNERSHIP_KINDS, STATUSES
+from models.formats.partnership_import import FIELDS, guess_mapping
 
 from .fuzz_bytes import Case, awkward_text, cleanliness, damaged
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models.catalogue import Catalogue
+from models.catalogue.records import Organisation, Partnership
 from models.errors import CatalogueError, DamagedCatalogue, ForeignSchema
-from models.records import Organisation, Partnership
 
 
 def _catalogue(path: Path) -> None:

@@ -44,8 +44,8 @@ def _uncompressed_mb(source: Path) -> float:
 
 def _measure_in_child(source: Path, target: Path) -> dict:
     """Runs in the child: import the file, report the peaks."""
-    from models.boundary_import import import_boundaries  # noqa: F401 (its imports count as baseline)
     from models.catalogue import Catalogue
+    from models.formats.boundary_import import import_boundaries  # noqa: F401 (its imports count as baseline)
     baseline = _peak_mb()
     with Catalogue.create(target) as cat:
         _, data = import_boundaries(cat, source)
@@ -79,10 +79,10 @@ def cancel_everywhere(source: Path | None = None) -> dict:
     each time the catalogue must hold exactly what it held before.
 
     Returns {"points": cancel points tried, "unchanged": how many left it unchanged}."""
-    from models.boundary_import import import_boundaries
     from models.catalogue import Catalogue
+    from models.catalogue.records import Partnership
     from models.errors import Cancelled
-    from models.records import Partnership
+    from models.formats.boundary_import import import_boundaries
 
     source = Path(source) if source else DATA / EW_WARDS
     if not source.exists():

@@ -210,7 +210,7 @@ def check(path: Path, before: State, log: Path) -> tuple[Verdict, State | None]:
 def _open_and_read(path: Path, verdict: Verdict) -> State | None:
     from models.catalogue import Catalogue
     from models.errors import CatalogueError
-    from models import gpkg
+    from models.storage import gpkg
     try:
         cat = Catalogue.open(path)  # the next start of the app: replays the WAL
     except CatalogueError as e:
@@ -264,8 +264,8 @@ def write_grid(path: Path) -> Path:
 
 
 def seed_catalogue(path: Path) -> Path:
-    from models.boundary_import import import_boundaries
     from models.catalogue import Catalogue
+    from models.formats.boundary_import import import_boundaries
     grid = write_grid(path.with_suffix(".geojson"))
     with Catalogue.create(path) as cat:
         import_boundaries(cat, grid, name="Grid wards", level="ward")

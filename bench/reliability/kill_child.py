@@ -85,7 +85,7 @@ class Editor:
         return op
 
     def run(self, op: dict):
-        from models.records import Area, Membership, Organisation, Partnership
+        from models.catalogue.records import Area, Membership, Organisation, Partnership
         cat, kind = self.cat, op["op"]
         if kind == "undo":
             revert = self.undo.pop()

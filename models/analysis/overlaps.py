@@ -1,0 +1,394 @@
+"""How areas and partnerships overlap: shared amounts, Jaccard index and containment.
+
+Everything rests on one boolean matrix M (units x areas): M[u, a] is true when
+unit u (a ward) belongs to area a. With a weight per unit (1 to count wards, its
+population, its km²) the shared amount of every pair of areas is one sparse
+product S = Mᵀ·diag(w)·M; an area's own size is the diagonal. Units of all
+layers are rows, so areas on different layers share nothing by units.
+
+A drawn polygon counts, for wards and people, the units of the area's layer
+whose representative point lies inside it; for km² every pair that involves a
+drawn polygon (or two layers) is measured exactly with shapely instead.
+
+    pairs = pairwise(cat, "units")              # one Pair per unordered pair
+    m = area_set(cat, as_of="2009").overlap("population")   # the matrix itself
+"""
+from __future__ import annotations
+
+import csv
+import itertools
+from dataclasses import astuple, dataclass, fields
+from functools import cached_property
+
+import numpy as np
+import shapely
+from scipy import sparse
+from scipy.cluster import hierarchy
+
+from models.analysis.timeline import as_of_text, membership_active, partnership_active
+from models.catalogue.records import Area, Membership, Organisation, Partnership
+from models.errors import CatalogueError
+
+BY = ("units", "population", "area", "members")
+UNIT_WEIGHTS = ("units", "population", "area")
+UNIT_WORDS = {"units": "wards", "population": "people", "area": "km²", "members": "organisations"}
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One unordered pair: a_in_b is the share of A that lies in B (0 when A is empty)."""
+    a: str
+    b: str
+    by: str
+    shared: float
+    jaccard: float
+    a_in_b: float
+    b_in_a: float
+    a_id: int
+    b_id: int
+
+
+def _check_by(by: str, allowed=BY) -> None:
+    if by not in allowed:
+        raise CatalogueError(f"overlap by '{by}'? use one of {', '.join(allowed)}")
+
+
+# -- the units every area is made of ------------------------------------------
+@dataclass
+class Universe:
+    """Every unit of every boundary layer, as rows of the membership matrix."""
+    unit_ids: np.ndarray        # int64 fids
+    layer_ids: np.ndarray       # int64, the layer of each unit
+    codes: list[str]
+    names: list[str]
+    parent_codes: list[str | None]
+    population: np.ndarray      # float64, 0 where unknown
+    km2: np.ndarray             # float64
+    geometries: np.ndarray      # shapely, metres
+
+    def __len__(self) -> int:
+        return len(self.unit_ids)
+
+    @cached_property
+    def row_of(self) -> dict[int, int]:
+        return {int(u): i for i, u in enumerate(self.unit_ids)}
+
+    @cached_property
+    def points(self) -> np.ndarray:
+        return shapely.point_on_surface(self.geometries)
+
+    @cached_property
+    def _sorted(self) -> tuple[np.ndarray, np.ndarray]:
+        order = np.argsort(self.unit_ids, kind="stable")
+        return order, self.unit_ids[order]
+
+    def rows(self, unit_ids) -> np.ndarray:
+        """Matrix rows of these unit ids (ids not in the universe are left out)."""
+        ids = np.fromiter(unit_ids, dtype=np.int64)
+        order, ordered = self._sorted
+        at = np.minimum(np.searchsorted(ordered, ids), max(len(ordered) - 1, 0))
+        found = ordered[at] == ids if len(ordered) else np.zeros(len(ids), dtype=bool)
+        return order[at[found]]
+
+    def weights(self, by: str) -> np.ndarray:
+        _check_by(by, UNIT_WEIGHTS)
+        if by == "units":
+            return np.ones(len(self), dtype=np.float64)
+        return self.population if by == "population" else self.km2
+
+    def rows_inside(self, polygon, layer_id: int | None) -> np.ndarray:
+        """Rows of the units (of one layer) whose representative point lies in polygon."""
+        if polygon is None or not len(self):
+            return np.empty(0, dtype=np.int64)
+        mask = shapely.contains_xy(polygon, shapely.get_x(self.points), shapely.get_y(self.points))
+        if layer_id is not None:
+            mask &= self.layer_ids == layer_id
+        return np.flatnonzero(mask)
+
+
+def load_universe(cat) -> Universe:
+    """All units of the catalogue (geometries decoded once; reuse it across calls)."""
+    tables = [cat.layers.table(layer.id) for layer in cat.layers.all()]
+    if not tables:
+        empty = np.empty(0)
+        return Universe(empty.astype(np.int64), empty.astype(np.int64), [], [], [], empty, empty,
+                        np.empty(0, dtype=object))
+    geoms = np.concatenate([t.geometries for t in tables])
+    population = np.concatenate([t.population for t in tables])
+    return Universe(
+        unit_ids=np.concatenate([t.ids for t in tables]),
+        layer_ids=np.concatenate([np.full(len(t), t.layer_id, dtype=np.int64) for t in tables]),
+        codes=[c for t in tables for c in t.codes], names=[n for t in tables for n in t.names],
+        parent_codes=[p for t in tables for p in t.parent_codes],
+        population=np.nan_to_num(population, nan=0.0),
+        km2=shapely.area(geoms) / 1e6, geometries=geoms)
+
+
+def default_layer(cat, universe: Universe) -> int | None:
+    """The layer drawn-only areas and coverage refer to: the first ward layer, else the largest."""
+    layers = cat.layers.all()
+    wards = [layer.id for layer in layers if layer.level == "ward"]
+    if wards:
+        return wards[0]
+    if not len(universe):
+        return None
+    ids, counts = np.unique(universe.layer_ids, return_counts=True)
+    return int(ids[np.argmax(counts)])
+
+
+# -- the matrix product ---------------------------------------------------------
+@dataclass
+class OverlapMatrix:
+    """Pairwise amounts of n things in one order; shared[i, i] is thing i's size."""
+    by: str
+    ids: np.ndarray
+    names: list[str]
+    shared: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def sizes(self) -> np.ndarray:
+        return np.diag(self.shared).copy()
+
+    @property
+    def jaccard(self) -> np.ndarray:
+        s = self.sizes
+        union = s[:, None] + s[None, :] - self.shared
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(union > 0, self.shared / union, 0.0)
+
+    @property
+    def containment(self) -> np.ndarray:
+        """containment[i, j] = share of i that lies inside j (rows inside columns)."""
+        s = self.sizes[:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(s > 0, self.shared / s, 0.0)
+
+    def pairs(self) -> list[Pair]:
+        i, j = np.triu_indices(len(self), k=1)
+        jac, con, shared = self.jaccard, self.containment, self.shared
+        names, ids = self.names, self.ids
+        return [Pair(names[a], names[b], self.by, float(shared[a, b]), float(jac[a, b]),
+                     float(con[a, b]), float(con[b, a]), int(ids[a]), int(ids[b]))
+                for a, b in zip(i.tolist(), j.tolist())]
+
+    def reordered(self, order) -> OverlapMatrix:
+        order = np.asarray(order, dtype=np.int64)
+        return OverlapMatrix(self.by, self.ids[order], [self.names[k] for k in order],
+                             self.shared[np.ix_(order, order)])
+
+    def order(self, how: str = "cluster") -> list[int]:
+        """Name order, or leaves of an average-linkage clustering on 1 - Jaccard."""
+        by_name = sorted(range(len(self)), key=lambda k: (self.names[k].casefold(), k))
+        if how == "name" or len(self) < 3:
+            return by_name
+        if how != "cluster":
+            raise CatalogueError(f"order by '{how}'? use cluster or name")
+        distance = 1.0 - self.jaccard
+        np.fill_diagonal(distance, 0.0)
+        condensed = distance[np.triu_indices(len(self), k=1)]
+        # Ties are broken by the name order so that the same data gives the same picture.
+        tree = hierarchy.linkage(condensed[_condensed_order(by_name)], method="average",
+                                 optimal_ordering=True)
+        return [by_name[k] for k in hierarchy.leaves_list(tree)]
+
+
+def _condensed_order(order: list[int]) -> np.ndarray:
+    """Positions in a condensed distance vector after relabelling points as `order`."""
+    n = len(order)
+    i, j = np.triu_indices(n, k=1)
+    a, b = np.asarray(order)[i], np.asarray(order)[j]
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    return n * lo - lo * (lo + 1) // 2 + (hi - lo - 1)
+
+
+def shared_products(m: sparse.csc_array, weight_columns: list[np.ndarray]) -> list[np.ndarray]:
+    """Mᵀ·diag(w)·M for several weights at once: ONE sparse product with the weighted
+    copies of M side by side, cut back into one dense n x n block per weight."""
+    n = m.shape[1]
+    if n == 0:
+        return [np.zeros((0, 0)) for _ in weight_columns]
+    rows = m.indices
+    weighted = sparse.hstack([sparse.csc_array((w[rows], rows, m.indptr), shape=m.shape)
+                              for w in weight_columns], format="csc")
+    ones = sparse.csc_array((np.ones(len(rows)), rows, m.indptr), shape=m.shape)
+    product = (ones.T @ weighted).toarray()
+    return [product[:, k * n:(k + 1) * n] for k in range(len(weight_columns))]
+
+
+@dataclass
+class AreaSet:
+    """Chosen areas over the universe: M (units x areas) and what pairs need exact geometry."""
+    universe: Universe
+    areas: list[Area]
+    matrix: sparse.csc_array
+
+    @property
+    def ids(self) -> np.ndarray:
+        return np.array([a.id for a in self.areas], dtype=np.int64)
+
+    @property
+    def names(self) -> list[str]:
+        return [a.name for a in self.areas]
+
+    def unit_ids_of(self, k: int) -> np.ndarray:
+        rows = self.matrix.indices[self.matrix.indptr[k]:self.matrix.indptr[k + 1]]
+        return self.universe.unit_ids[np.sort(rows)]
+
+    def overlap(self, by: str) -> OverlapMatrix:
+        return self.overlaps([by])[by]
+
+    def overlaps(self, bys=UNIT_WEIGHTS) -> dict[str, OverlapMatrix]:
+        """Several measures from one product (the benchmark's unit of work)."""
+        for by in bys:
+            _check_by(by, UNIT_WEIGHTS)
+        blocks = shared_products(self.matrix, [self.universe.weights(by) for by in bys])
+        out = {by: OverlapMatrix(by, self.ids, self.names, block) for by, block in zip(bys, blocks)}
+        if "area" in out:
+            self._exact_geometry(out["area"].shared)
+        return out
+
+    def _exact_geometry(self, shared: np.ndarray) -> None:
+        """km² by shapely where the unit matrix cannot tell: drawn polygons, mixed layers."""
+        n = len(self.areas)
+        layers = {a.layer_id for a in self.areas if a.layer_id is not None}
+        exact = np.array([a.drawn is not None for a in self.areas], dtype=bool)
+        if len(layers) > 1:
+            exact[:] = True
+        if not exact.any():
+            return
+        outlines = np.array([a.outline if a.outline is not None else shapely.Polygon() for a in self.areas],
+                            dtype=object)
+        for k in np.flatnonzero(exact):
+            shared[k, k] = outlines[k].area / 1e6
+        tree = shapely.STRtree(outlines)
+        left, right = tree.query(outlines[exact], predicate="intersects")
+        left = np.flatnonzero(exact)[left]
+        keep = left != right
+        left, right = left[keep], right[keep]
+        # Every pair touching an exact area is reset, then filled where the outlines meet.
+        for k in np.flatnonzero(exact):
+            others = np.arange(n) != k
+            shared[k, others] = 0.0
+            shared[others, k] = 0.0
+        if len(left):
+            km2 = shapely.area(shapely.intersection(outlines[left], outlines[right])) / 1e6
+            shared[left, right] = km2
+            shared[right, left] = km2
+
+    def pair_parts(self, a_id: int, b_id: int) -> tuple[list[int], list[int], list[int]]:
+        """Unit ids in both areas, in A only and in B only (for the map's highlight)."""
+        index = {int(i): k for k, i in enumerate(self.ids)}
+        if a_id not in index or b_id not in index:
+            raise CatalogueError("that pair is not among the chosen areas")
+        a, b = set(self.unit_ids_of(index[a_id]).tolist()), set(self.unit_ids_of(index[b_id]).tolist())
+        return sorted(a & b), sorted(a - b), sorted(b - a)
+
+
+def area_set(cat, as_of=None, area_ids=None, partnership_ids=None,
+             universe: Universe | None = None) -> AreaSet:
+    """The areas to compare: all, or those chosen, less those whose partnership was not
+    active `as_of` (a year or a partial date); areas of no partnership always count."""
+    universe = load_universe(cat) if universe is None else universe
+    when = as_of_text(as_of)
+    partnerships = {p.id: p for p in cat.partnerships.all()}
+    chosen = []
+    for a in cat.areas.all():
+        if area_ids is not None and a.id not in set(area_ids):
+            continue
+        if partnership_ids is not None and a.partnership_id not in set(partnership_ids):
+            continue
+        p = partnerships.get(a.partnership_id)
+        if when and p is not None and not partnership_active(p, when):
+            continue
+        chosen.append(a)
+    return build_area_set(universe, chosen, default_layer(cat, universe))
+
+
+def build_area_set(universe: Universe, areas: list[Area], drawn_layer: int | None = None) -> AreaSet:
+    # All areas' unit ids in one array, looked up in one go (the 500-area benchmark
+    # spends most of its time here, not in the product).
+    ids = np.fromiter(itertools.chain.from_iterable(a.unit_ids for a in areas), dtype=np.int64,
+                      count=sum(len(a.unit_ids) for a in areas))
+    cols = np.repeat(np.arange(len(areas)), [len(a.unit_ids) for a in areas])
+    order, ordered = universe._sorted
+    at = np.minimum(np.searchsorted(ordered, ids), max(len(ordered) - 1, 0))
+    found = ordered[at] == ids if len(ordered) else np.zeros(len(ids), dtype=bool)
+    rows, cols = [order[at[found]]], [cols[found]]
+    for k, a in enumerate(areas):
+        if a.drawn is not None:
+            inside = universe.rows_inside(a.drawn, a.layer_id or drawn_layer)
+            rows.append(inside)
+            cols.append(np.full(len(inside), k))
+    rows_arr, cols_arr = np.concatenate(rows), np.concatenate(cols)
+    m = sparse.csc_array((np.ones(len(rows_arr), dtype=bool), (rows_arr, cols_arr)),
+                         shape=(len(universe), len(areas)))
+    m.sum_duplicates()   # canonical: sorted rows, each once (a drawn area may repeat a unit)
+    return AreaSet(universe, list(areas), m)
+
+
+# -- organisations in partnerships ---------------------------------------------
+@dataclass
+class MemberGrid:
+    """Organisations (rows) x partnerships (columns): the membership of each cell, or None."""
+    organisations: list[Organisation]
+    partnerships: list[Partnership]
+    cells: dict[tuple[int, int], Membership]
+
+    def matrix(self) -> sparse.csc_array:
+        m = sparse.dok_array((len(self.organisations), len(self.partnerships)), dtype=bool)
+        for key in self.cells:
+            m[key] = True
+        return sparse.csc_array(m)
+
+    def overlap(self) -> OverlapMatrix:
+        ones = np.ones(len(self.organisations))
+        (shared,) = shared_products(self.matrix(), [ones])
+        return OverlapMatrix("members", np.array([p.id for p in self.partnerships], dtype=np.int64),
+                             [p.name for p in self.partnerships], shared)
+
+
+def member_grid(cat, as_of=None, partnership_ids=None, with_empty: bool = False) -> MemberGrid:
+    """Who is in what `as_of` (partnership and membership both active then)."""
+    when = as_of_text(as_of)
+    wanted = None if partnership_ids is None else set(partnership_ids)
+    partnerships = [p for p in cat.partnerships.all()
+                    if (wanted is None or p.id in wanted) and (not when or partnership_active(p, when))]
+    column = {p.id: k for k, p in enumerate(partnerships)}
+    memberships = [m for m in cat.partnerships.memberships()
+                   if m.partnership_id in column and (not when or membership_active(m, when))]
+    used = {m.organisation_id for m in memberships}
+    organisations = [o for o in cat.organisations.all() if with_empty or o.id in used]
+    row = {o.id: k for k, o in enumerate(organisations)}
+    cells = {(row[m.organisation_id], column[m.partnership_id]): m for m in memberships}
+    return MemberGrid(organisations, partnerships, cells)
+
+
+# -- the CLI's and the GUI's one entry point -------------------------------------
+def overlap_matrix(cat, by: str, as_of=None, area_ids=None, partnership_ids=None,
+                   universe: Universe | None = None) -> OverlapMatrix:
+    _check_by(by)
+    if by == "members":
+        return member_grid(cat, as_of, partnership_ids).overlap()
+    return area_set(cat, as_of, area_ids, partnership_ids, universe).overlap(by)
+
+
+def pairwise(cat, by: str, as_of: str | None = None, area_ids=None, partnership_ids=None) -> list[Pair]:
+    """Every unordered pair of areas (or of partnerships, by members), in name order."""
+    return overlap_matrix(cat, by, as_of, area_ids, partnership_ids).pairs()
+
+
+PAIR_FIELDS = tuple(f.name for f in fields(Pair))
+
+
+def write_pairs_csv(pairs: list[Pair], stream) -> None:
+    writer = csv.writer(stream)
+    writer.writerow(PAIR_FIELDS)
+    writer.writerows(astuple(p) for p in pairs)
+
+
+# Sets and time live beside this module; callers need only import models.analysis.overlaps.
+from models.analysis.sets import Coverage, CoverageClass, Intersection, coverage, intersections  # noqa: E402,F401
+from models.analysis.timeline import TimelineEvent, TimelineRow, timeline, year_span  # noqa: E402,F401

@@ -1,0 +1,246 @@
+"""Areas: variable-geometry groupings of boundary units, with an optional drawn polygon."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+
+import shapely
+
+from models.catalogue.records import Area
+from models.errors import CatalogueError
+from models.storage import gpkg
+from models.storage.store import Revert, Store
+
+_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+UNNAMED = "Unnamed area"
+UNREADABLE_COLOUR = "#808080"
+
+
+def _readable_colour(colour: str | None) -> str:
+    """#RRGGBB as stored; #RGB (as a GIS may write it) widened; anything else shows grey."""
+    colour = (colour or "").strip()
+    if re.fullmatch(r"#[0-9A-Fa-f]{3}", colour):
+        return "#" + "".join(c * 2 for c in colour[1:]).upper()
+    return colour if _COLOUR.match(colour) else UNREADABLE_COLOUR
+
+
+def _checked(a: Area) -> Area:
+    name = a.name.strip()
+    if not name:
+        raise CatalogueError("an area needs a name")
+    if not _COLOUR.match(a.colour):
+        raise CatalogueError(f"'{a.colour}' is not a colour like #0072B2")
+    drawn = a.drawn
+    if drawn is not None:
+        if drawn.is_empty:
+            drawn = None
+        else:
+            if not drawn.is_valid:
+                drawn = shapely.make_valid(drawn)
+            drawn = _polygonal(drawn)
+            if drawn is None:
+                raise CatalogueError("a drawn area must be a polygon with some area")
+    return replace(a, name=name, drawn=drawn)
+
+
+def _polygonal(geom):
+    """Only the polygon parts of a geometry (make_valid may leave lines), or None."""
+    parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+    if not parts:
+        return None
+    merged = shapely.union_all(parts)
+    return merged if merged.area > 0 else None
+
+
+def _multi(geom):
+    if geom is None or geom.is_empty:
+        return None
+    if geom.geom_type == "Polygon":
+        return shapely.MultiPolygon([geom])
+    if geom.geom_type == "MultiPolygon":
+        return geom
+    return _multi(_polygonal(geom))
+
+
+class Areas:
+    def __init__(self, store: Store):
+        self._store = store
+        self._conn = store.conn
+
+    # -- reading ---------------------------------------------------------
+    def all(self, outlines: bool = True) -> list[Area]:
+        """Every area; outlines=False skips parsing the derived outlines (a map of
+        hundreds of areas only needs the selected one's)."""
+        # One text row per area is twice as fast as one row per (area, unit) pair.
+        members = {area_id: frozenset(map(int, ids.split(","))) for area_id, ids in self._conn.execute(
+            "SELECT area_id, group_concat(unit_id) FROM area_units GROUP BY area_id")}
+        rows = self._conn.execute(
+            "SELECT fid, name, partnership_id, colour, notes, layer_id, drawn, "
+            + ("geom" if outlines else "NULL") + " FROM areas ORDER BY name COLLATE NOCASE, fid")
+        return [self._record(r, members.get(r[0], ())) for r in rows]
+
+    def get(self, area_id: int) -> Area:
+        row = self._conn.execute(
+            "SELECT fid, name, partnership_id, colour, notes, layer_id, drawn, geom FROM areas "
+            "WHERE fid=?", (area_id,)).fetchone()
+        if row is None:
+            raise CatalogueError(f"no area with id {area_id}")
+        units = [r[0] for r in self._conn.execute("SELECT unit_id FROM area_units WHERE area_id=?", (area_id,))]
+        return self._record(row, units)
+
+    def of_partnership(self, partnership_id: int) -> list[Area]:
+        return [a for a in self.all() if a.partnership_id == partnership_id]
+
+    def membership_pairs(self) -> list[tuple[int, int]]:
+        """(area id, unit id) for every unit in every area: the overlap matrix's input."""
+        return self._conn.execute("SELECT area_id, unit_id FROM area_units ORDER BY area_id").fetchall()
+
+    @staticmethod
+    def _record(row, unit_ids) -> Area:
+        drawn, outline = gpkg.from_blob(row[6]), gpkg.from_blob(row[7])
+        # An area added in a GIS has only an outline: no units, no drawn polygon (our own
+        # areas never commit that state). What was drawn there is read as its drawn polygon.
+        if drawn is None and not unit_ids and outline is not None:
+            drawn = outline
+        return Area(id=row[0], name=row[1] if row[1] and row[1].strip() else UNNAMED,
+                    partnership_id=row[2], colour=_readable_colour(row[3]), notes=row[4] or "",
+                    layer_id=row[5], unit_ids=frozenset(unit_ids), drawn=drawn, outline=outline)
+
+    # -- editing ---------------------------------------------------------
+    def add(self, area: Area) -> Revert:
+        area = _checked(area)
+        layer_id = self._layer_of(area.layer_id, area.unit_ids)
+        with self._store.edit() as revert:
+            area_id = self._conn.execute(
+                "INSERT INTO areas(name, partnership_id, colour, notes, layer_id, drawn) "
+                "VALUES (?,?,?,?,?,?)",
+                (area.name, area.partnership_id, area.colour, area.notes, layer_id,
+                 gpkg.to_blob(area.drawn))).lastrowid
+            revert.id = area_id
+            self._conn.executemany("INSERT INTO area_units(area_id, unit_id) VALUES (?,?)",
+                                   ((area_id, u) for u in sorted(area.unit_ids)))
+            self._refresh_outline(area_id)
+        return revert
+
+    def update(self, area: Area) -> Revert:
+        """Name, partnership link, colour and notes; units and drawing have their own edits."""
+        area = _checked(area)
+        self.get(area.id)
+        with self._store.edit() as revert:
+            self._conn.execute("UPDATE areas SET name=?, partnership_id=?, colour=?, notes=? WHERE fid=?",
+                               (area.name, area.partnership_id, area.colour, area.notes, area.id))
+            revert.id = area.id
+        return revert
+
+    def change_units(self, area_id: int, add: Iterable[int] = (), remove: Iterable[int] = ()) -> Revert:
+        """One stroke: units added and removed together, outline recomputed, one undo step."""
+        current = self.get(area_id)
+        add = set(add) - current.unit_ids
+        remove = set(remove) & current.unit_ids
+        layer_id = self._layer_of(current.layer_id, add)
+        with self._store.edit() as revert:
+            revert.id = area_id
+            if not add and not remove:
+                return revert
+            if layer_id != current.layer_id:
+                self._conn.execute("UPDATE areas SET layer_id=? WHERE fid=?", (layer_id, area_id))
+            if current.drawn is not None:
+                # An area from a GIS holds its shape only as its outline (see _record):
+                # store it as drawn before the outline is recomputed from units.
+                self._conn.execute("UPDATE areas SET drawn=? WHERE fid=? AND drawn IS NULL",
+                                   (gpkg.to_blob(current.drawn), area_id))
+            self._conn.executemany("INSERT INTO area_units(area_id, unit_id) VALUES (?,?)",
+                                   ((area_id, u) for u in sorted(add)))
+            self._conn.executemany("DELETE FROM area_units WHERE area_id=? AND unit_id=?",
+                                   ((area_id, u) for u in sorted(remove)))
+            self._refresh_outline(area_id)
+        return revert
+
+    def set_drawn(self, area_id: int, drawn: shapely.Geometry | None) -> Revert:
+        current = self.get(area_id)
+        drawn = _checked(replace(current, drawn=drawn)).drawn
+        with self._store.edit() as revert:
+            revert.id = area_id
+            self._conn.execute("UPDATE areas SET drawn=? WHERE fid=?", (gpkg.to_blob(drawn), area_id))
+            self._refresh_outline(area_id)
+        return revert
+
+    def delete(self, area_id: int) -> Revert:
+        self.get(area_id)
+        with self._store.edit() as revert:
+            self._conn.execute("DELETE FROM areas WHERE fid=?", (area_id,))
+            gpkg.update_extent(self._conn, "areas")
+        return revert
+
+    def _layer_of(self, layer_id: int | None, unit_ids) -> int | None:
+        """The one layer all these units (and the area) belong to."""
+        if not unit_ids:
+            return layer_id
+        ids = sorted(unit_ids)
+        layers = {r[0] for r in self._conn.execute(
+            f"SELECT DISTINCT layer_id FROM boundary_units WHERE fid IN ({','.join('?' * len(ids))})", ids)}
+        found = self._conn.execute(
+            f"SELECT count(*) FROM boundary_units WHERE fid IN ({','.join('?' * len(ids))})", ids).fetchone()[0]
+        if found != len(ids):
+            raise CatalogueError("some of those units are not in the catalogue")
+        if layer_id is not None:
+            layers.add(layer_id)
+        if len(layers) > 1:
+            raise CatalogueError("an area's units must all come from one boundary layer")
+        return layers.pop()
+
+    def _refresh_outline(self, area_id: int) -> None:
+        blobs = [r[0] for r in self._conn.execute(
+            "SELECT u.geom FROM area_units a JOIN boundary_units u ON u.fid=a.unit_id WHERE a.area_id=?",
+            (area_id,))]
+        drawn = gpkg.from_blob(self._conn.execute("SELECT drawn FROM areas WHERE fid=?", (area_id,)).fetchone()[0])
+        outline = shapely.coverage_union_all(gpkg.from_blobs(blobs)) if blobs else None
+        if drawn is not None:
+            outline = drawn if outline is None else shapely.union(outline, drawn)
+        self._conn.execute("UPDATE areas SET geom=? WHERE fid=?", (gpkg.to_blob(_multi(outline)), area_id))
+        gpkg.update_extent(self._conn, "areas")
+
+    # -- making areas from others ----------------------------------------
+    def duplicate(self, area_id: int, name: str | None = None) -> Revert:
+        """A copy of an area (units, drawing, colour, link, notes) under a new name."""
+        a = self.get(area_id)
+        return self.add(replace(a, id=None, name=name or f"{a.name} (copy)", outline=None))
+
+    def member_units(self, partnership_id: int, layer_id: int) -> list[int]:
+        """Units of a layer whose parent (e.g. borough) code is the GSS code of an
+        organisation in the partnership."""
+        rows = self._conn.execute(
+            "SELECT DISTINCT u.fid FROM memberships m "
+            "JOIN organisations o ON o.id=m.organisation_id "
+            "JOIN boundary_units u ON u.parent_code=o.gss_code COLLATE NOCASE "
+            "WHERE m.partnership_id=? AND u.layer_id=? ORDER BY u.fid", (partnership_id, layer_id))
+        return [r[0] for r in rows]
+
+    def from_partnership(self, partnership_id: int, layer_id: int, name: str | None = None,
+                         colour: str = "#0072B2") -> Revert:
+        """A new area linked to the partnership, made of its member boroughs' units."""
+        row = self._conn.execute("SELECT name FROM partnerships WHERE id=?", (partnership_id,)).fetchone()
+        if row is None:
+            raise CatalogueError(f"no partnership with id {partnership_id}")
+        units = self.member_units(partnership_id, layer_id)
+        if not units:
+            raise CatalogueError(f"no member of '{row[0]}' has a GSS code matching a unit's "
+                                 "parent code in that layer")
+        return self.add(Area(name=name or row[0], partnership_id=partnership_id, colour=colour,
+                             layer_id=layer_id, unit_ids=frozenset(units)))
+
+    def snap_drawn(self, area_id: int, unit_ids: Iterable[int]) -> Revert:
+        """"Snap to wards": the drawn polygon becomes these units, in one undo step."""
+        current = self.get(area_id)
+        if current.drawn is None:
+            raise CatalogueError(f"'{current.name}' has no drawn polygon to snap")
+        unit_ids = list(unit_ids)
+        if not unit_ids:
+            raise CatalogueError("the drawn polygon covers no unit")
+        with self._store.edit() as revert:
+            revert.id = area_id
+            # Nested edits join this transaction; its journal records all of them.
+            self.change_units(area_id, add=unit_ids)
+            self.set_drawn(area_id, None)
+        return revert

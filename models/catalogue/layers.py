@@ -1,0 +1,170 @@
+"""Boundary layers and their units (wards, boroughs) as stored in the catalogue."""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import shapely
+
+from models.catalogue.records import LEVELS, BoundaryLayer, Unit
+from models.errors import CatalogueError
+from models.storage import gpkg
+from models.storage.store import Revert, Store
+
+_L_COLUMNS = "id, name, level, vintage, source, licence, srs_id"
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class UnitTable:
+    """All units of one layer as parallel arrays: what maps and overlap sums want."""
+    layer_id: int
+    ids: np.ndarray                      # int64 fids
+    codes: list[str]
+    names: list[str]
+    parent_codes: list[str | None]
+    population: np.ndarray               # float64, NaN where unknown
+    geometries: np.ndarray = field(repr=False)  # shapely, metres (EPSG:27700)
+    attributes: list[dict] = field(default_factory=list, repr=False)
+    digest: str = ""   # of the stored geometry and parent codes, when asked for (see table)
+    _index: dict[int, int] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def index_of(self) -> dict[int, int]:
+        """Row of each unit id; built once (a brush step asks for it every time)."""
+        if self._index is None:
+            self._index = {int(fid): i for i, fid in enumerate(self.ids)}
+        return self._index
+
+
+def _layer(row) -> BoundaryLayer:
+    return BoundaryLayer(id=row[0], name=row[1], level=row[2], vintage=row[3], source=row[4],
+                         licence=row[5], srs_id=row[6])
+
+
+class Layers:
+    def __init__(self, store: Store):
+        self._store = store
+        self._conn = store.conn
+
+    def all(self) -> list[BoundaryLayer]:
+        return [_layer(r) for r in self._conn.execute(f"SELECT {_L_COLUMNS} FROM boundary_layers ORDER BY id")]
+
+    def get(self, layer_id: int) -> BoundaryLayer:
+        row = self._conn.execute(f"SELECT {_L_COLUMNS} FROM boundary_layers WHERE id=?", (layer_id,)).fetchone()
+        if row is None:
+            raise CatalogueError(f"no boundary layer with id {layer_id}")
+        return _layer(row)
+
+    def find(self, name: str) -> BoundaryLayer | None:
+        row = self._conn.execute(f"SELECT {_L_COLUMNS} FROM boundary_layers WHERE name=?", (name,)).fetchone()
+        return _layer(row) if row else None
+
+    def unit_count(self, layer_id: int) -> int:
+        return self._conn.execute("SELECT count(*) FROM boundary_units WHERE layer_id=?", (layer_id,)).fetchone()[0]
+
+    def table(self, layer_id: int, with_attributes: bool = False, with_digest: bool = False) -> UnitTable:
+        """with_digest: a hash that changes whenever any unit's geometry or parent code does,
+        taken over the stored blobs (a few ms; hashing decoded coordinates costs several times
+        that), for caches keyed by the layer's content."""
+        rows = self._conn.execute(
+            "SELECT fid, code, name, parent_code, population, geom"
+            + (", attributes" if with_attributes else "")
+            + " FROM boundary_units WHERE layer_id=? ORDER BY fid", (layer_id,)).fetchall()
+        cols = list(zip(*rows)) if rows else [[]] * (7 if with_attributes else 6)
+        return UnitTable(
+            layer_id=layer_id,
+            ids=np.array(cols[0], dtype=np.int64),
+            codes=list(cols[1]), names=list(cols[2]), parent_codes=list(cols[3]),
+            population=np.array([np.nan if p is None else p for p in cols[4]], dtype=np.float64),
+            geometries=gpkg.from_blobs(list(cols[5])) if rows else np.array([], dtype=object),
+            attributes=[json.loads(a) for a in cols[6]] if with_attributes else [],
+            digest=_digest(cols[5], cols[3]) if with_digest else "")
+
+    def parent_attributes(self, layer_id: int) -> dict[str, dict]:
+        """Parent code -> the attributes of one of its units (e.g. LAD20NM for a borough's
+        name), without reading every unit's attributes."""
+        return _parent_attributes(self._conn, layer_id)
+
+    def units(self, layer_id: int) -> list[Unit]:
+        t = self.table(layer_id)
+        return [Unit(id=int(t.ids[i]), layer_id=layer_id, code=t.codes[i], name=t.names[i],
+                     parent_code=t.parent_codes[i],
+                     population=None if np.isnan(t.population[i]) else float(t.population[i]),
+                     geometry=t.geometries[i]) for i in range(len(t))]
+
+    def add(self, layer: BoundaryLayer, codes: list[str], names: list[str],
+            parent_codes: list[str | None], populations: list[float | None],
+            attributes: list[dict], geometries: np.ndarray,
+            progress: Progress | None = None) -> Revert:
+        """A new layer with its units, in one transaction (one undo step).
+
+        A progress callback may raise Cancelled: the whole import rolls back.
+        """
+        name = layer.name.strip()
+        if not name:
+            raise CatalogueError("a boundary layer needs a name")
+        if layer.level not in LEVELS:
+            raise CatalogueError(f"unknown level '{layer.level}' (use {', '.join(LEVELS)})")
+        if self.find(name):
+            raise CatalogueError(f"there is already a boundary layer called '{name}'")
+        layer = replace(layer, name=name)
+        # GeoPackage columns hold one declared type: store every unit as MultiPolygon.
+        geometries = shapely.force_2d(geometries).copy()
+        single = np.flatnonzero(shapely.get_type_id(geometries) == 3)
+        geometries[single] = shapely.multipolygons(geometries[single], indices=np.arange(len(single)))
+        blobs = gpkg.to_blobs(geometries, layer.srs_id)
+        bounds = shapely.total_bounds(geometries)
+        n = len(codes)
+        with self._store.edit() as revert:
+            layer_id = self._conn.execute(
+                "INSERT INTO boundary_layers(name, level, vintage, source, licence, srs_id) "
+                "VALUES (?,?,?,?,?,?)",
+                (layer.name, layer.level, layer.vintage, layer.source, layer.licence,
+                 layer.srs_id)).lastrowid
+            revert.id = layer_id
+            step = 1000
+            for start in range(0, n, step):
+                stop = min(start + step, n)
+                self._conn.executemany(
+                    "INSERT INTO boundary_units(layer_id, code, name, parent_code, population, "
+                    "attributes, geom) VALUES (?,?,?,?,?,?,?)",
+                    ((layer_id, codes[i], names[i], parent_codes[i], populations[i],
+                      json.dumps(attributes[i], ensure_ascii=False, default=str), blobs[i])
+                     for i in range(start, stop)))
+                if progress:
+                    progress(0.5 + 0.5 * stop / max(n, 1), f"Saving units {stop:,} of {n:,}")
+            # Widen the table's extent by the new layer's box (cheaper than rescanning every unit).
+            self._conn.execute(
+                "UPDATE gpkg_contents SET min_x=min(coalesce(min_x, ?1), ?1), "
+                "min_y=min(coalesce(min_y, ?2), ?2), max_x=max(coalesce(max_x, ?3), ?3), "
+                "max_y=max(coalesce(max_y, ?4), ?4), last_change=strftime('%Y-%m-%dT%H:%M:%fZ','now') "
+                "WHERE table_name='boundary_units'", [float(b) for b in bounds])
+        return revert
+
+    def delete(self, layer_id: int) -> Revert:
+        self.get(layer_id)
+        with self._store.edit() as revert:
+            self._conn.execute("DELETE FROM boundary_layers WHERE id=?", (layer_id,))
+            gpkg.update_extent(self._conn, "boundary_units")
+        return revert
+
+
+def _parent_attributes(conn, layer_id: int) -> dict[str, dict]:
+    rows = conn.execute(
+        "SELECT parent_code, attributes FROM boundary_units WHERE layer_id=? AND parent_code IS NOT NULL "
+        "GROUP BY parent_code", (layer_id,))
+    return {code: json.loads(attrs) for code, attrs in rows}
+
+
+def _digest(blobs, parent_codes) -> str:
+    # sha1 for speed (hardware-assisted here, ~1.5 GB/s), not for secrecy: it names cache files.
+    h = hashlib.sha1(b"".join(b or b"" for b in blobs))
+    h.update("\x1f".join(c or "" for c in parent_codes).encode())
+    return h.hexdigest()

@@ -1,0 +1,357 @@
+"""Reading boundary files (GeoJSON, .geojson.gz, Shapefile, zipped Shapefile, GeoPackage).
+
+Everything is read and checked in memory first; only a clean layer reaches the
+catalogue, in one transaction, so bad input leaves the file as it was.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import shapely
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
+
+from models.catalogue.layers import Progress
+from models.catalogue.records import BoundaryLayer
+from models.errors import CatalogueError
+from models.formats.gdal_source import first_line, read_layer
+from models.formats.user_text import one_line_errors, read_text
+from models.storage import gpkg
+
+# ONS names fields by entity, two-digit year and CD (code) / NM (name): WD20CD, LAD20NM…
+_ONS_CODE = re.compile(r"^([A-Z]{2,6})(\d{2})CD$", re.IGNORECASE)
+ONS_LICENCE = ("Source: Office for National Statistics licensed under the Open Government "
+               "Licence v.3.0. Contains OS data © Crown copyright and database right.")
+_WARD_PREFIXES = {"WD"}
+_BOROUGH_PREFIXES = {"LAD", "LA", "LTLA", "UTLA", "CTYUA", "CTY"}
+
+
+@dataclass
+class BoundaryData:
+    """A checked boundary layer in memory, reprojected to British National Grid."""
+    codes: list[str]
+    names: list[str]
+    parent_codes: list[str | None]
+    attributes: list[dict]
+    geometries: np.ndarray = field(repr=False)
+    code_field: str = ""
+    name_field: str = ""
+    parent_field: str | None = None
+    crs: str = ""
+    repaired: list[str] = field(default_factory=list)
+    populations: list[float | None] = field(default_factory=list)
+
+    def vintage(self) -> str:
+        return vintage(self.code_field)
+
+
+def vintage(code_field: str | None) -> str:
+    m = _ONS_CODE.match(code_field or "")
+    return f"20{m.group(2)}" if m else ""
+
+
+def suggest_layer(code_field: str | None, source: str | Path, level: str | None = None) -> tuple[str, str]:
+    """(name, level) for a new layer: 'Wards 2020'/'ward' from WD20CD, else the file's name."""
+    m = _ONS_CODE.match(code_field or "")
+    prefix = m.group(1).upper() if m else ""
+    level = level or ("ward" if prefix in _WARD_PREFIXES else
+                      "borough" if prefix in _BOROUGH_PREFIXES else "other")
+    default = {"ward": "Wards", "borough": "Boroughs"}.get(level, Path(source).name.split(".")[0])
+    return (f"{default} {vintage(code_field)}".strip() if m else default), level
+
+
+def _choose_fields(fields: list[str], columns: dict[str, np.ndarray], code_field, name_field,
+                   parent_field) -> tuple[str, str, str | None]:
+    # An empty choice (a blank box in the dialog) means "not chosen": guess, as for None.
+    code_field, name_field, parent_field = code_field or None, name_field or None, parent_field or None
+    for f in (code_field, name_field, parent_field):
+        if f and f not in fields:
+            raise CatalogueError(f"no field '{f}' (fields: {', '.join(fields) or 'none'})")
+    ons = [f for f in fields if _ONS_CODE.match(f)]
+    if code_field is None:
+        # The unit's own code is the ONS code field whose values are all distinct.
+        unique = [f for f in ons if len(set(columns[f])) == len(columns[f])]
+        if not unique:
+            raise CatalogueError("cannot tell which field holds the codes: name it with --code-field "
+                                 f"(fields: {', '.join(fields) or 'none'})")
+        code_field = unique[0]
+    if name_field is None:
+        m = _ONS_CODE.match(code_field)
+        guess = code_field[:-2] + ("NM" if code_field[-2:].isupper() else "nm") if m else None
+        if guess not in fields:
+            raise CatalogueError("cannot tell which field holds the names: name it with --name-field")
+        name_field = guess
+    if parent_field is None:
+        others = [f for f in ons if f != code_field and len(set(columns[f])) < len(columns[f])]
+        parent_field = others[0] if others else None
+    return code_field, name_field, parent_field
+
+
+@dataclass
+class SourceInfo:
+    """What a boundary file offers, read without its geometry: for the import dialog."""
+    fields: list[str]
+    count: int
+    crs: str
+    code_field: str | None
+    name_field: str | None
+    parent_field: str | None
+    layer: str | None
+
+
+@one_line_errors
+def describe(source: str | Path, layer: str | None = None) -> SourceInfo:
+    """Fields, feature count and the fields the import would choose on its own."""
+    source = Path(source)
+    if not source.is_file():
+        raise CatalogueError(f"{source} does not exist")
+    layer, meta, _, values = read_layer(source, layer, ask=False, read_geometry=False)
+    fields = [str(f) for f in meta["fields"]]
+    columns = dict(zip(fields, values))
+    guesses: list[str | None] = [None, None, None]
+    try:
+        guesses = list(_choose_fields(fields, columns, None, None, None))
+    except CatalogueError:  # nothing recognisable: the researcher chooses
+        pass
+    count = len(values[0]) if values else 0
+    return SourceInfo(fields=fields, count=count, crs=meta.get("crs") or "", code_field=guesses[0],
+                      name_field=guesses[1], parent_field=guesses[2], layer=layer)
+
+
+@one_line_errors
+def csv_columns(path: str | Path) -> list[str]:
+    """The header of a CSV (for choosing the population column)."""
+    try:
+        return next(csv.reader(io.StringIO(read_text(path), newline="")), [])
+    except csv.Error as e:
+        raise CatalogueError(f"cannot read {Path(path).name}: {first_line(e)}") from None
+
+
+@one_line_errors
+def read_boundaries(source: str | Path, *, layer: str | None = None, code_field: str | None = None,
+                    name_field: str | None = None, parent_field: str | None = None,
+                    progress: Progress | None = None) -> BoundaryData:
+    source = Path(source)
+    if not source.is_file():
+        raise CatalogueError(f"{source} does not exist")
+    if progress:
+        progress(0.0, f"Reading {source.name}")
+    layer, meta, wkbs, values = read_layer(source, layer, force_2d=True)
+    fields = [str(f) for f in meta["fields"]]
+    columns = dict(zip(fields, values))
+    if wkbs is None or len(wkbs) == 0:
+        raise CatalogueError(f"{source.name} has no features")
+    code_field, name_field, parent_field = _choose_fields(
+        fields, columns, code_field, name_field, parent_field)
+    codes = [None if v is None else str(v).strip() for v in columns[code_field]]
+    for row, code in enumerate(codes, start=1):
+        if not code:
+            raise CatalogueError(f"feature {row} has no code in '{code_field}'")
+    seen: set[str] = set()
+    for code in codes:
+        if code in seen:
+            raise CatalogueError(f"code {code} appears more than once in '{code_field}'")
+        seen.add(code)
+    names = ["" if v is None else str(v).strip() for v in columns[name_field]]
+    parents = ([None if v is None else str(v).strip() or None for v in columns[parent_field]]
+               if parent_field else [None] * len(codes))
+
+    if progress:
+        progress(0.15, "Checking geometry and reprojecting to British National Grid")
+    geoms = _polygons(wkbs, codes, source.name)
+    crs_text = meta.get("crs")
+    # shapely and pyproj release the GIL: check validity on the source geometry
+    # while the reprojection runs, then repair the few invalid ones after.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        validity = pool.submit(shapely.is_valid, geoms)
+        projected = _to_bng(geoms, crs_text, source.name)
+        bad = ~validity.result()
+    repaired = [codes[i] for i in np.flatnonzero(bad)]
+    if repaired:
+        projected[bad] = [_polygonal_part(shapely.make_valid(g)) for g in projected[bad]]
+        lost = [codes[i] for i in np.flatnonzero(bad) if projected[i] is None]
+        if lost:
+            raise CatalogueError(f"unit {lost[0]} has no area left after repairing its geometry")
+    geoms = projected
+    others = [f for f in fields if f not in (code_field, name_field)]
+    attributes = [{f: _plain(columns[f][i]) for f in others} for i in range(len(codes))]
+    return BoundaryData(codes=codes, names=names, parent_codes=parents, attributes=attributes,
+                        geometries=geoms, code_field=code_field, name_field=name_field,
+                        parent_field=parent_field, crs=crs_text or "", repaired=repaired)
+
+
+def _plain(value):
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _polygons(wkbs, codes, filename) -> np.ndarray:
+    try:
+        geoms = shapely.from_wkb(wkbs)
+    except shapely.errors.ShapelyError as e:
+        raise CatalogueError(_broken(wkbs, codes, filename, e)) from None
+    missing = [codes[i] for i, g in enumerate(geoms) if g is None or g.is_empty]
+    if missing:
+        raise CatalogueError(f"unit {missing[0]} has no geometry ({len(missing)} such)")
+    types = shapely.get_type_id(geoms)
+    polygonal = (types == 3) | (types == 6)
+    if not polygonal.any():
+        raise CatalogueError(f"{filename} has no polygons (boundaries must be areas)")
+    if not polygonal.all():
+        i = int(np.flatnonzero(~polygonal)[0])
+        raise CatalogueError(f"unit {codes[i]} is a {geoms[i].geom_type}, not a polygon "
+                             f"({int((~polygonal).sum())} such)")
+    coords = shapely.get_coordinates(geoms)
+    if not np.isfinite(coords).all():
+        raise CatalogueError(f"{filename} has coordinates that are not numbers (NaN or infinite)")
+    return geoms
+
+
+def _broken(wkbs, codes, filename, error: Exception) -> str:
+    """Which unit's geometry GEOS could not build (an open ring, too few points), and why."""
+    parsed = shapely.from_wkb(wkbs, on_invalid="ignore")   # the broken ones come back as None
+    broken = [i for i, (w, g) in enumerate(zip(wkbs, parsed)) if w is not None and g is None]
+    if not broken:
+        return f"{filename} has a broken geometry: {first_line(error)}"
+    i = broken[0]
+    try:
+        shapely.from_wkb(wkbs[i])
+    except shapely.errors.ShapelyError as e:
+        error = e
+    return f"unit {codes[i]} has a broken geometry: {first_line(error)} ({len(broken)} such)"
+
+
+def _polygonal_part(geom):
+    parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+    merged = shapely.union_all(parts) if parts else None
+    return merged if merged is not None and merged.area > 0 else None
+
+
+def _to_bng(geoms: np.ndarray, crs_text: str | None, filename: str) -> np.ndarray:
+    if not crs_text:
+        raise CatalogueError(f"{filename} has no coordinate reference system; cannot place it")
+    try:
+        crs = CRS.from_user_input(crs_text)
+    except CRSError:
+        raise CatalogueError(f"{filename} has an unknown coordinate reference system '{crs_text}'") from None
+    target = CRS.from_epsg(gpkg.BNG)
+    if crs.equals(target):
+        out, coords = geoms, shapely.get_coordinates(geoms)
+    else:
+        coords = shapely.get_coordinates(geoms)
+        x, y = coords[:, 0].copy(), coords[:, 1].copy()
+
+        def project(part: slice) -> None:
+            # A Transformer per thread (they are not shareable); pyproj releases the GIL,
+            # so the halves run on two cores.
+            Transformer.from_crs(crs, target, always_xy=True).transform(
+                x[part], y[part], inplace=True, errcheck=False)
+
+        half = len(x) // 2
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(project, (slice(0, half), slice(half, None))))
+        coords = np.column_stack([x, y])
+        out = shapely.set_coordinates(geoms.copy(), coords)
+    # British National Grid spans roughly 0–700 km east and 0–1300 km north.
+    if (not np.isfinite(coords).all() or coords[:, 0].min() < -1e6 or coords[:, 0].max() > 2e6
+            or coords[:, 1].min() < -1e6 or coords[:, 1].max() > 2.5e6):
+        raise CatalogueError(f"{filename} has coordinates far outside Great Britain "
+                             f"(is its CRS '{crs_text}' right?)")
+    return out
+
+
+def read_population(csv_path: str | Path, codes: list[str], value_field: str = "population",
+                    key_field: str | None = None) -> list[float | None]:
+    """Values for each code from a CSV keyed by code; empty cells and absent codes give None."""
+    return read_numbers(csv_path, codes, [value_field], key_field)[value_field]
+
+
+@one_line_errors
+def read_numbers(csv_path: str | Path, codes: list[str], value_fields: list[str],
+                 key_field: str | None = None) -> dict[str, list[float | None]]:
+    """Numeric columns of a CSV keyed by unit code, in the order of `codes`."""
+    csv_path = Path(csv_path)
+    text = read_text(csv_path)   # UTF-8, UTF-16 or Windows-1252, as spreadsheets save CSV
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = reader.fieldnames or []
+        for field in value_fields:
+            if field not in header:
+                raise CatalogueError(f"{csv_path.name} has no column '{field}' "
+                                     f"(columns: {', '.join(header) or 'none'})")
+        if key_field is None:
+            key_field = next((h for h in header if _ONS_CODE.match(h) and h.upper().startswith("WD")),
+                             "code" if "code" in header else header[0])
+        if key_field not in header:
+            raise CatalogueError(f"{csv_path.name} has no column '{key_field}'")
+        values: dict[str, list[float | None]] = {}
+        for row in reader:
+            line = reader.line_num   # the file's own line, also past quoted line breaks
+            code = (row.get(key_field) or "").strip()
+            if not code:   # a total or a note below the table: it joins no unit
+                continue
+            if code in values:
+                raise CatalogueError(f"{csv_path.name} line {line}: code {code} appears twice")
+            values[code] = [_count(row.get(field), csv_path.name, line) for field in value_fields]
+    except csv.Error as e:
+        raise CatalogueError(f"cannot read {csv_path.name}: {first_line(e)}") from None
+    if not set(codes) & values.keys():
+        raise CatalogueError(f"no code in {csv_path.name} column '{key_field}' matches the layer's codes")
+    missing = [None] * len(value_fields)
+    rows = [values.get(c, missing) for c in codes]
+    return {field: [r[k] for r in rows] for k, field in enumerate(value_fields)}
+
+
+def _count(text: str | None, filename: str, line: int) -> float | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        value = float(text.replace(",", ""))
+    except ValueError:
+        raise CatalogueError(f"{filename} line {line}: '{text}' is not a number") from None
+    if not math.isfinite(value) or value < 0:
+        raise CatalogueError(f"{filename} line {line}: '{text}' is not a count")
+    return value
+
+
+@one_line_errors
+def import_boundaries(cat, source: str | Path, *, name: str | None = None, level: str | None = None,
+                      code_field: str | None = None, name_field: str | None = None,
+                      parent_field: str | None = None, layer: str | None = None,
+                      population: str | Path | None = None, population_field: str = "population",
+                      attribute_fields: list[str] = (), licence: str | None = None,
+                      progress: Progress | None = None):
+    """Read, check and store a boundary layer; returns (Revert, BoundaryData).
+
+    From the population CSV, `population_field` becomes each unit's population and
+    `attribute_fields` (other numeric columns) are kept with the unit's attributes."""
+    data = read_boundaries(source, layer=layer, code_field=code_field, name_field=name_field,
+                           parent_field=parent_field, progress=progress)
+    if attribute_fields and not population:
+        raise CatalogueError("attribute fields are read from the population CSV: give one")
+    joined = (read_numbers(population, data.codes, [population_field, *attribute_fields])
+              if population else {population_field: [None] * len(data.codes)})
+    populations = data.populations = joined[population_field]
+    for field in attribute_fields:
+        for attributes, value in zip(data.attributes, joined[field]):
+            attributes[field] = value
+    source = Path(source)
+    ons = bool(_ONS_CODE.match(data.code_field))
+    suggested, level = suggest_layer(data.code_field, source, level)
+    name = name or suggested
+    record = BoundaryLayer(name=name, level=level, vintage=data.vintage(), source=source.name,
+                           licence=licence if licence is not None else (ONS_LICENCE if ons else ""))
+    revert = cat.layers.add(record, data.codes, data.names, data.parent_codes, populations,
+                            data.attributes, data.geometries, progress=progress)
+    return revert, data

@@ -1,0 +1,69 @@
+"""The example catalogue: partnerships described in the project's source reports.
+
+The facts live in resources/example_catalogue.json, written by hand from the
+reports and cited sentence by sentence; nothing is fetched. With ward
+boundaries, every partnership whose geography is its member boroughs also gets
+an area made of those boroughs' wards (matched by GSS code).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from models.catalogue.layers import Progress
+from models.catalogue.records import Area, Citation, Membership, Organisation, Partnership, Source
+from models.errors import CatalogueError
+from models.formats.boundary_import import import_boundaries
+
+EXAMPLE_FILE = Path(__file__).resolve().parents[2] / "resources" / "example_catalogue.json"
+# Okabe–Ito: distinguishable with the common colour-vision deficiencies.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+
+
+def load() -> dict:
+    return json.loads(EXAMPLE_FILE.read_text(encoding="utf-8"))
+
+
+def build_example(cat, wards: str | Path | None = None, population: str | Path | None = None,
+                  progress: Progress | None = None):
+    """Write the example into `cat` as one edit; returns its Revert."""
+    data = load()
+    clash = [p["name"] for p in data["partnerships"] if cat.partnerships.find(p["name"])]
+    if clash:
+        raise CatalogueError(f"the catalogue already has '{clash[0]}'; use a new file for the example")
+    with cat.store.edit() as revert:
+        layer_id = None
+        if wards is not None:
+            layer_revert, _ = import_boundaries(cat, wards, population=population, progress=progress)
+            layer_id = layer_revert.id
+        sources = {s["key"]: cat.sources.add(Source(title=s["title"], publisher=s["publisher"],
+                                                    year=s["year"], url=s["url"] or "")).id
+                   for s in data["sources"]}
+        orgs = {}
+        for o in data["organisations"]:
+            existing = cat.organisations.find(o["gss_code"] or o["name"])
+            orgs[o["name"]] = existing.id if existing else cat.organisations.add(Organisation(
+                name=o["name"], kind=o["kind"], gss_code=o["gss_code"], notes=o["notes"])).id
+        codes = {o["name"]: o["gss_code"] for o in data["organisations"]}
+        table = cat.layers.table(layer_id) if layer_id else None
+        for n, p in enumerate(data["partnerships"]):
+            members = [Membership(0, orgs[m["organisation"]], role=m["role"], joined=m["joined"],
+                                  left=m["left"]) for m in p["members"]]
+            pid = cat.partnerships.add(Partnership(
+                name=p["name"], kind=p["kind"], status=p["status"], start=p["start"], end=p["end"],
+                policy_areas=tuple(p["policy_areas"]), governance=p["governance"],
+                lead_id=orgs[p["lead"]] if p["lead"] else None, funding=p["funding"],
+                savings_amount=p["savings_amount"], savings_period=p["savings_period"],
+                savings_text=p["savings_text"], description=p["description"], notes=p["notes"],
+                tags=tuple(p["tags"])), members).id
+            for s in p["sources"]:
+                cat.sources.cite(Citation(source_id=sources[s["source"]], page=s["page"],
+                                          quote=s["quote"], partnership_id=pid))
+            if table is not None and p["borough_area"]:
+                boroughs = {codes[m["organisation"]] for m in p["members"]} - {None}
+                units = {int(fid) for fid, parent in zip(table.ids, table.parent_codes) if parent in boroughs}
+                if units:
+                    cat.areas.add(Area(name=p["name"], partnership_id=pid, colour=PALETTE[n % len(PALETTE)],
+                                       notes="The member boroughs' wards.", layer_id=layer_id,
+                                       unit_ids=frozenset(units)))
+    return revert

@@ -1,0 +1,155 @@
+"""The catalogue's tables, as forward-only migrations.
+
+Migration N brings a file from schema N-1 to N and commits together with the new
+number in atlas_meta. Never edit a migration that has shipped: add a new one.
+"""
+from __future__ import annotations
+
+import sqlite3
+
+from models.storage import gpkg
+
+APPLICATION = "Partnership Atlas"
+
+# Tables whose rows are catalogue content: journaled for undo, copied on export.
+CONTENT_TABLES = (
+    "organisations", "partnerships", "memberships", "sources", "citations",
+    "boundary_layers", "boundary_units", "areas", "area_units",
+)
+FEATURE_TABLES = {"boundary_units": "geom", "areas": "geom"}
+ATTRIBUTE_TABLES = ("organisations", "partnerships", "memberships", "sources",
+                    "citations", "boundary_layers")
+
+
+def _run(conn: sqlite3.Connection, script: str) -> None:
+    # executescript() would COMMIT first and break the migration's transaction.
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+
+
+def _gpkg_core(conn: sqlite3.Connection) -> None:
+    """The GeoPackage core tables (spec 1.4, tables 1, 2 and 4)."""
+    _run(conn, """
+    CREATE TABLE IF NOT EXISTS gpkg_spatial_ref_sys (
+      srs_name TEXT NOT NULL, srs_id INTEGER NOT NULL PRIMARY KEY,
+      organization TEXT NOT NULL, organization_coordsys_id INTEGER NOT NULL,
+      definition TEXT NOT NULL, description TEXT);
+    CREATE TABLE IF NOT EXISTS gpkg_contents (
+      table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL,
+      identifier TEXT UNIQUE, description TEXT DEFAULT '',
+      last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+      min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER,
+      CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id));
+    CREATE TABLE IF NOT EXISTS gpkg_geometry_columns (
+      table_name TEXT NOT NULL, column_name TEXT NOT NULL,
+      geometry_type_name TEXT NOT NULL, srs_id INTEGER NOT NULL,
+      z TINYINT NOT NULL, m TINYINT NOT NULL,
+      CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),
+      CONSTRAINT uk_gc_table_name UNIQUE (table_name),
+      CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
+      CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id));
+    """)
+    for row in gpkg.srs_rows():
+        conn.execute(
+            "INSERT OR IGNORE INTO gpkg_spatial_ref_sys VALUES "
+            "(:srs_name, :srs_id, :organization, :organization_coordsys_id, :definition, :description)",
+            row,
+        )
+
+
+def _register(conn: sqlite3.Connection, table: str, description: str) -> None:
+    if table in FEATURE_TABLES:
+        conn.execute(
+            "INSERT INTO gpkg_contents(table_name, data_type, identifier, description, srs_id) "
+            "VALUES (?, 'features', ?, ?, ?)", (table, table, description, gpkg.BNG))
+        conn.execute(
+            "INSERT INTO gpkg_geometry_columns VALUES (?, ?, 'MULTIPOLYGON', ?, 0, 0)",
+            (table, FEATURE_TABLES[table], gpkg.BNG))
+    else:
+        conn.execute(
+            "INSERT INTO gpkg_contents(table_name, data_type, identifier, description) "
+            "VALUES (?, 'attributes', ?, ?)", (table, table, description))
+
+
+def migration_1(conn: sqlite3.Connection) -> None:
+    _gpkg_core(conn)
+    _run(conn, """
+    CREATE TABLE organisations (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, kind TEXT NOT NULL,
+      gss_code TEXT UNIQUE, notes TEXT NOT NULL DEFAULT '');
+    CREATE TABLE partnerships (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, kind TEXT NOT NULL,
+      status TEXT NOT NULL, start_date TEXT, end_date TEXT,
+      policy_areas TEXT NOT NULL DEFAULT '[]',   -- JSON list
+      governance TEXT NOT NULL DEFAULT '',
+      lead_id INTEGER REFERENCES organisations(id) ON DELETE SET NULL,
+      funding TEXT NOT NULL DEFAULT '', savings_amount REAL, savings_period TEXT,
+      savings_text TEXT NOT NULL DEFAULT '', description TEXT NOT NULL DEFAULT '',
+      notes TEXT NOT NULL DEFAULT '', tags TEXT NOT NULL DEFAULT '[]');
+    CREATE TABLE memberships (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      partnership_id INTEGER NOT NULL REFERENCES partnerships(id) ON DELETE CASCADE,
+      organisation_id INTEGER NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+      role TEXT NOT NULL, joined TEXT, left_date TEXT);
+    CREATE INDEX memberships_partnership ON memberships(partnership_id);
+    CREATE INDEX memberships_organisation ON memberships(organisation_id);
+    CREATE TABLE sources (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT NOT NULL,
+      publisher TEXT NOT NULL DEFAULT '', year INTEGER, url TEXT NOT NULL DEFAULT '');
+    CREATE TABLE boundary_layers (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, level TEXT NOT NULL,
+      vintage TEXT NOT NULL DEFAULT '', source TEXT NOT NULL DEFAULT '',
+      licence TEXT NOT NULL DEFAULT '', srs_id INTEGER NOT NULL);
+    CREATE TABLE boundary_units (
+      fid INTEGER PRIMARY KEY AUTOINCREMENT,
+      layer_id INTEGER NOT NULL REFERENCES boundary_layers(id) ON DELETE CASCADE,
+      code TEXT NOT NULL, name TEXT NOT NULL, parent_code TEXT, population REAL,
+      attributes TEXT NOT NULL DEFAULT '{}',     -- JSON: the source's other fields
+      geom MULTIPOLYGON NOT NULL,
+      UNIQUE (layer_id, code));
+    CREATE TABLE areas (
+      fid INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL,
+      partnership_id INTEGER REFERENCES partnerships(id) ON DELETE SET NULL,
+      colour TEXT NOT NULL, notes TEXT NOT NULL DEFAULT '',
+      layer_id INTEGER REFERENCES boundary_layers(id) ON DELETE SET NULL,
+      drawn BLOB,                                -- GeoPackage blob of a free-drawn polygon
+      geom MULTIPOLYGON);                        -- derived outline, cached
+    CREATE TABLE area_units (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      area_id INTEGER NOT NULL REFERENCES areas(fid) ON DELETE CASCADE,
+      unit_id INTEGER NOT NULL REFERENCES boundary_units(fid) ON DELETE CASCADE,
+      UNIQUE (area_id, unit_id));
+    CREATE INDEX area_units_unit ON area_units(unit_id);
+    CREATE TABLE citations (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+      page TEXT NOT NULL DEFAULT '', quote TEXT NOT NULL DEFAULT '',
+      partnership_id INTEGER REFERENCES partnerships(id) ON DELETE CASCADE,
+      membership_id INTEGER REFERENCES memberships(id) ON DELETE CASCADE,
+      organisation_id INTEGER REFERENCES organisations(id) ON DELETE CASCADE,
+      area_id INTEGER REFERENCES areas(fid) ON DELETE CASCADE,
+      CHECK ((partnership_id IS NOT NULL) + (membership_id IS NOT NULL)
+             + (organisation_id IS NOT NULL) + (area_id IS NOT NULL) = 1));
+    CREATE INDEX citations_partnership ON citations(partnership_id);
+    CREATE INDEX citations_source ON citations(source_id);
+    """)
+    descriptions = {
+        "organisations": "Public bodies and others that take part in partnerships",
+        "partnerships": "Partnerships between public bodies",
+        "memberships": "Which organisation belongs to which partnership, with role and dates",
+        "sources": "Reports, minutes and pages the facts come from",
+        "citations": "A source cited for a partnership, membership, organisation or area",
+        "boundary_layers": "Imported boundary layers (wards, boroughs) with licence text",
+        "boundary_units": "Boundary units (wards, boroughs) in British National Grid",
+        "areas": "Variable-geometry areas drawn over boundary units",
+    }
+    for table, text in descriptions.items():
+        _register(conn, table, text)
+
+
+MIGRATIONS = (migration_1,)
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,317 @@
+"""The catalogue file: opening it safely, migrating it, and journaled edits.
+
+Every edit runs in one transaction. While it runs, TEMP triggers (they live on
+this connection only, never in the file) log each row it inserts, updates or
+deletes, cascades included; the log becomes a Revert that puts every row back.
+Reverting is itself an edit, so it returns the Revert that redoes it.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import sqlite_utils
+
+from models.errors import CatalogueError
+from models.storage import foreign, gpkg, integrity, schema, sqlite_file
+from models.storage.lock import CatalogueLock
+
+if TYPE_CHECKING:
+    from models.storage.backups import Backups
+
+
+def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
+    mode = "ro" if read_only else "rw"
+    if read_only and not os.access(path.parent, os.W_OK) and not sqlite_file.wal_path(path).exists():
+        # Reading a WAL-mode file needs a -shm beside it, which a read-only folder (a CD, a
+        # shared drive) cannot hold. Nobody can be writing there either (a writer needs a
+        # -wal in that folder), so the file is as fixed as SQLite's immutable mode assumes.
+        mode += "&immutable=1"
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True,
+                           isolation_level=None, check_same_thread=False)
+    # A file from someone else must not run functions from its schema until we
+    # have looked at that schema (see _trust_known_schema).
+    conn.execute("PRAGMA trusted_schema=OFF")
+    conn.execute("PRAGMA foreign_keys=ON")
+    if hasattr(conn, "enable_load_extension"):  # absent where Python was built without it
+        conn.enable_load_extension(False)
+    gpkg.register_functions(conn)
+    return conn
+
+
+# SQLite's primary result codes for a write the disk or the OS refused, and the
+# line the user reads instead of SQLite's own text ("database or disk is full").
+_WRITE_REFUSED = {
+    13: "the disk is full; free some space and try again",                # SQLITE_FULL
+    8: "{name} cannot be written (a read-only file or folder)",           # SQLITE_READONLY
+    10: "the disk could not write {name} (disk I/O error)",               # SQLITE_IOERR
+    5: "another program is writing to {name}; try again",                 # SQLITE_BUSY
+    6: "another program is writing to {name}; try again",                 # SQLITE_LOCKED
+}
+_WRITE_REFUSED_TEXT = {"database or disk is full": 13, "attempt to write a readonly database": 8,
+                       "disk I/O error": 10, "database is locked": 5}
+
+
+def _not_saved(e: sqlite3.Error, name: str) -> str:
+    """One line saying why an edit was not saved; SQLite's text only for anything else."""
+    code = getattr(e, "sqlite_errorcode", None)  # Python 3.11+; the text before that
+    code = (code & 0xFF) if code is not None else _WRITE_REFUSED_TEXT.get(str(e))
+    reason = _WRITE_REFUSED.get(code)
+    return f"not saved: {reason.format(name=name) if reason else e}"
+
+
+class Revert:
+    """Undoes one edit exactly when called; returns the Revert that redoes it."""
+
+    def __init__(self, store: Store, entries: list[tuple[str, str, int, tuple | None]]):
+        self._store = store
+        self._entries = entries  # (table, op, rowid, old row or None), in order
+        self.id: int | None = None  # the record an edit created, for callers
+
+    def inserted(self, table: str) -> list[int]:
+        return [rid for t, op, rid, _ in self._entries if t == table and op == "I"]
+
+    def __call__(self) -> Revert:
+        store = self._store
+        with store.edit() as redo:
+            conn = store.conn
+            # Rows come back child-before-parent; check keys at commit instead.
+            conn.execute("PRAGMA defer_foreign_keys=ON")
+            for table, op, rid, old in reversed(self._entries):
+                cols = store.columns[table]
+                if op == "I":
+                    conn.execute(f"DELETE FROM {table} WHERE rowid=?", (rid,))
+                elif op == "D":
+                    conn.execute(
+                        f"INSERT INTO {table}({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                        old)
+                else:
+                    conn.execute(
+                        f"UPDATE {table} SET {', '.join(c + '=?' for c in cols)} WHERE rowid=?",
+                        (*old, rid))
+        redo.id = self.id
+        return redo
+
+
+class Store:
+    """One open catalogue file."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, read_only: bool):
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self.path = path
+        self.read_only = read_only
+        self.columns: dict[str, list[str]] = {}
+        self.listeners: list[Callable[[], None]] = []
+        self.lock: CatalogueLock | None = None
+        self.foreign_objects: list[tuple[str, str, str]] = []
+        self.backup_warning: str | None = None  # set when opening could not take its backup
+        self.found_wal = False   # a -wal was beside the file when it was opened
+
+    # -- opening ---------------------------------------------------------
+    @classmethod
+    def create(cls, path: str | os.PathLike) -> Store:
+        path = Path(path)
+        if path.exists() and path.stat().st_size > 0:
+            raise CatalogueError(f"{path.name} already exists; choose a new file name")
+        lock = CatalogueLock.acquire(path)
+        try:
+            path.touch()
+        except OSError as e:
+            if lock:
+                lock.release()
+            raise CatalogueError(f"cannot create {path}: {e.strerror}") from None
+        conn = _connect(path, read_only=False)
+        conn.execute(f"PRAGMA application_id={gpkg.APPLICATION_ID}")
+        conn.execute(f"PRAGMA user_version={gpkg.USER_VERSION}")
+        conn.execute("CREATE TABLE atlas_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        conn.execute("INSERT INTO atlas_meta VALUES ('application', ?), ('schema_version', '0')",
+                     (schema.APPLICATION,))
+        store = cls(conn, path, read_only=False)
+        store.lock = lock
+        store._configure()
+        return store
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, read_only: bool = False, backups: Backups | None = None) -> Store:
+        path = Path(path)
+        sqlite_file.check_header(path)
+        if not read_only and not os.access(path, os.W_OK):
+            raise CatalogueError(f"{path.name} is read-only; open it read-only instead")
+        lock = None if read_only else CatalogueLock.acquire(path)
+        found_wal = sqlite_file.wal_path(path).exists()
+        try:
+            conn, version, objects = cls._inspect(path, read_only)
+        except BaseException:
+            if lock:
+                lock.release()
+            raise
+        store = cls(conn, path, read_only)
+        store.lock, store.foreign_objects, store.found_wal = lock, objects, found_wal
+        try:
+            if backups is not None and not read_only:  # before _configure migrates
+                store.backup_warning = backups.on_open(conn, path, version, schema.SCHEMA_VERSION)
+            store._configure()
+        except BaseException:
+            store.close()   # and the lock with it
+            raise
+        return store
+
+    @classmethod
+    def _inspect(cls, path: Path, read_only: bool) -> tuple[sqlite3.Connection, int, list]:
+        """Connect and check the file, or refuse it exactly as it was found (WAL included)."""
+        had_wal = sqlite_file.wal_path(path).exists()
+        try:
+            conn = _connect(path, read_only)
+        except sqlite3.DatabaseError as e:
+            raise integrity.read_error(path, e) from None
+        try:
+            version = cls._validate(conn, path)
+            integrity.check(conn, path)  # DamagedCatalogue before anything is written
+            objects = foreign.foreign_objects(conn)
+            # Read-only is safe with them: triggers fire only on writes, which a read-only
+            # connection cannot make, and with trusted_schema off a view cannot call our
+            # functions; writing is refused until the user chooses a copy without them.
+            if objects and not read_only:
+                raise foreign.refusal(path, objects)
+            if version < schema.SCHEMA_VERSION and read_only:
+                raise CatalogueError(f"{path.name} needs upgrading; open it for writing first")
+        except sqlite3.DatabaseError as e:
+            sqlite_file.close_untouched(conn, path, had_wal)
+            raise integrity.read_error(path, e) from None
+        except BaseException:
+            sqlite_file.close_untouched(conn, path, had_wal)
+            raise
+        return conn, version, objects
+
+    @staticmethod
+    def _validate(conn: sqlite3.Connection, path: Path) -> int:
+        """Check the file is one of ours and not newer; nothing is written here."""
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        has_meta = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='atlas_meta'").fetchone()
+        if app_id != gpkg.APPLICATION_ID or not has_meta:
+            raise CatalogueError(f"{path.name} is not a Partnership Atlas catalogue")
+        meta = dict(conn.execute("SELECT key, value FROM atlas_meta"))
+        try:
+            version = int(meta.get("schema_version", ""))
+        except ValueError:
+            version = -1
+        if meta.get("application") != schema.APPLICATION or version < 0:
+            raise CatalogueError(f"{path.name} is not a Partnership Atlas catalogue")
+        if version > schema.SCHEMA_VERSION:
+            raise CatalogueError(
+                f"{path.name} was written by a newer Partnership Atlas (schema {version}; "
+                f"this version reads up to {schema.SCHEMA_VERSION}); please upgrade")
+        return version
+
+    def _configure(self) -> None:
+        conn = self.conn
+        self._trust_known_schema()
+        if not self.read_only:
+            # WAL: a commit appends the changed pages to <file>-wal and the main
+            # file is rewritten only at checkpoints, so readers (QGIS, a second
+            # window) never block the writer. If the process dies (crash, SIGKILL)
+            # every edit whose commit returned is kept and none is seen half done,
+            # whatever `synchronous` says: the WAL is handed to the OS before COMMIT
+            # returns and the next open replays it (bench/reliability/kill.py
+            # measures this). A power cut or OS crash is where `synchronous`
+            # matters: FULL fsyncs the WAL at every commit, so an edit the user saw
+            # saved is on the disk; NORMAL (fsync only at checkpoints) also never
+            # corrupts the file but may silently drop the last edits. FULL costs
+            # one fsync per edit (< 5 ms here), which an editing session never feels.
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            self._migrate()
+        for table in schema.CONTENT_TABLES:
+            self.columns[table] = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+        if not self.read_only:
+            self._install_journal()
+
+    def _trust_known_schema(self) -> None:
+        """Let the triggers GDAL/QGIS add call our ST_* functions, and nothing else.
+
+        With trusted_schema off SQLite refuses application functions inside
+        schema triggers; we switch it on only when every trigger in the file is
+        one models.storage.foreign recognises, and there is no view.
+        """
+        has_triggers = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='trigger' LIMIT 1").fetchone()
+        if has_triggers and not self.foreign_objects:
+            self.conn.execute("PRAGMA trusted_schema=ON")
+
+    def _migrate(self) -> None:
+        current = int(self.conn.execute(
+            "SELECT value FROM atlas_meta WHERE key='schema_version'").fetchone()[0])
+        for number, migration in enumerate(schema.MIGRATIONS, start=1):
+            if number <= current:
+                continue
+            with self.db.atomic():
+                migration(self.conn)
+                self.conn.execute(
+                    "UPDATE atlas_meta SET value=? WHERE key='schema_version'", (str(number),))
+
+    def _install_journal(self) -> None:
+        conn = self.conn
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS undo_log "
+                     "(seq INTEGER PRIMARY KEY, tbl TEXT, op TEXT, rid INTEGER)")
+        for table, cols in self.columns.items():
+            old = ", ".join(f"OLD.{c}" for c in cols)
+            conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS undo_old_{table} AS "
+                         f"SELECT 0 AS seq, * FROM main.{table} WHERE 0")
+            conn.execute(f"""CREATE TEMP TRIGGER IF NOT EXISTS undo_{table}_i
+                AFTER INSERT ON main.{table} BEGIN
+                INSERT INTO undo_log(tbl, op, rid) VALUES ('{table}', 'I', NEW.rowid); END""")
+            for op, event in (("U", "UPDATE"), ("D", "DELETE")):
+                conn.execute(f"""CREATE TEMP TRIGGER IF NOT EXISTS undo_{table}_{op.lower()}
+                    AFTER {event} ON main.{table} BEGIN
+                    INSERT INTO undo_log(tbl, op, rid) VALUES ('{table}', '{op}', OLD.rowid);
+                    INSERT INTO undo_old_{table} VALUES (last_insert_rowid(), {old}); END""")
+
+    def close(self) -> None:
+        if not self.read_only:
+            with contextlib.suppress(sqlite3.Error):
+                # Fold the WAL back so the file can be copied on its own.
+                self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.conn.close()
+        if self.read_only and not self.found_wal:
+            sqlite_file.tidy_after_reading(self.path)   # looking leaves no files behind
+        if self.lock:
+            self.lock.release()
+
+    # -- editing ---------------------------------------------------------
+    @contextlib.contextmanager
+    def edit(self) -> Iterator[Revert]:
+        """One transaction; yields the Revert that will undo it, filled on success."""
+        if self.read_only:
+            raise CatalogueError(f"{self.path.name} is open read-only")
+        conn = self.conn
+        revert = Revert(self, [])
+        if conn.in_transaction:  # nested edit: the outer one journals everything
+            with self.db.atomic():
+                yield revert
+            return
+        try:
+            with self.db.atomic():
+                conn.execute("DELETE FROM temp.undo_log")
+                yield revert
+                revert._entries = self._read_log()
+        except (sqlite3.IntegrityError, sqlite3.OperationalError) as e:
+            raise CatalogueError(_not_saved(e, self.path.name)) from None
+        for listener in list(self.listeners):
+            listener()
+
+    def _read_log(self) -> list[tuple[str, str, int, tuple | None]]:
+        conn = self.conn
+        log = conn.execute("SELECT seq, tbl, op, rid FROM undo_log ORDER BY seq").fetchall()
+        old: dict[int, tuple] = {}
+        for table in {t for _, t, op, _ in log if op != "I"}:
+            for row in conn.execute(f"SELECT * FROM undo_old_{table}"):
+                old[row[0]] = tuple(row[1:])
+            conn.execute(f"DELETE FROM undo_old_{table}")
+        conn.execute("DELETE FROM undo_log")
+        return [(t, op, rid, old.get(seq)) for seq, t, op, rid in log]

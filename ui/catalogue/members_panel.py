@@ -1,0 +1,273 @@
+"""A partnership's members: a table (role and dates edited in place) and a row to add one.
+
+The organisation box completes over the catalogue's organisations; a name that
+is not there yet creates the organisation and the membership in one edit.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QStringListModel, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QCompleter,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStyledItemDelegate,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.catalogue import dates
+from models.catalogue.records import ORGANISATION_KINDS, ROLES, Membership, Organisation
+from models.errors import CatalogueError
+from ui.catalogue.fields import DateField, FieldMessage
+from ui.catalogue.table_model import RowsModel
+from ui.document import Document
+
+_HEADERS = ("Organisation", "Role", "Joined", "Left")
+_FIELDS = (None, "role", "joined", "left")
+_ACTIONS = (None, "Change member's role", "Change joined date", "Change left date")
+
+
+class MembersModel(RowsModel):
+    HEADERS = _HEADERS
+
+    """Rows are (Membership, organisation name); setData edits the catalogue through the document."""
+
+    def __init__(self, document: Document, report, parent=None):
+        super().__init__(parent)
+        self.document = document
+        self._report = report           # shows a model error beside the table
+        self._rows: list[tuple[Membership, str]] = []
+
+    def set_rows(self, rows: list[tuple[Membership, str]]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def membership(self, row: int) -> Membership:
+        return self._rows[row][0]
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return base | Qt.ItemFlag.ItemIsEditable if index.column() > 0 else base
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        m, name = self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return (name, m.role, m.joined or "", m.left or "")[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (2, 3):
+            return f"A partial date: {'YYYY, YYYY-MM or YYYY-MM-DD'}"
+        return None
+
+    def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or index.column() == 0:
+            return False
+        m = self._rows[index.row()][0]
+        changed = replace(m, **{_FIELDS[index.column()]: str(value).strip() or None})
+        if index.column() == 1:
+            changed = replace(changed, role=str(value))
+        if changed == m:
+            return False
+        cat = self.document.catalogue
+        try:
+            self.document.edit(_ACTIONS[index.column()], lambda: cat.partnerships.update_member(changed))
+        except CatalogueError as e:
+            self._report(str(e))
+            return False
+        return True
+
+
+class _RoleDelegate(QStyledItemDelegate):
+    def createEditor(self, parent, option, index):
+        box = QComboBox(parent)
+        box.addItems(ROLES)
+        return box
+
+    def setEditorData(self, editor, index):
+        editor.setCurrentText(index.data(Qt.ItemDataRole.EditRole))
+
+    def setModelData(self, editor, model, index):
+        model.setData(index, editor.currentText())
+
+
+class MembersPanel(QWidget):
+    def __init__(self, document: Document, parent=None):
+        super().__init__(parent)
+        self.document = document
+        self.partnership_id: int | None = None
+        self.message = FieldMessage()
+        self.model = MembersModel(document, self.message.show_error, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setItemDelegateForColumn(1, _RoleDelegate(self.table))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                   | QAbstractItemView.EditTrigger.EditKeyPressed
+                                   | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        self.table.verticalHeader().hide()
+        self.table.setAccessibleName("Members")
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        for col in (2, 3):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, self.fontMetrics().horizontalAdvance("0000-00-00") + 16)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        self.table.setMinimumHeight(self.fontMetrics().height() * 12)
+        QShortcut(QKeySequence.StandardKey.Delete, self.table, self.remove_selected,
+                  context=Qt.ShortcutContext.WidgetShortcut)
+
+        self.organisation = QLineEdit(placeholderText="Organisation (type to find, or a new name)")
+        self.organisation.setAccessibleName("New member organisation")
+        self._names = QStringListModel(self)
+        completer = QCompleter(self._names, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.organisation.setCompleter(completer)
+        self.organisation.textChanged.connect(self._check_new)
+        self.organisation.returnPressed.connect(self.add_member)
+        self.new_kind = QComboBox()
+        self.new_kind.addItems(ORGANISATION_KINDS)
+        self.new_kind.setCurrentText("other")
+        self.new_kind.setToolTip("Kind of the new organisation")
+        self.new_kind.setAccessibleName("Kind of the new organisation")
+        self.new_kind.hide()
+        self.role = QComboBox()
+        self.role.addItems(ROLES)
+        self.role.setCurrentText("member")
+        self.role.setAccessibleName("Role")
+        self.joined = DateField()
+        self.joined.setPlaceholderText("Joined")
+        self.joined.setAccessibleName("Joined")
+        self.left = DateField()
+        self.left.setPlaceholderText("Left")
+        self.left.setAccessibleName("Left")
+        for w in (self.joined, self.left):
+            w.returnPressed.connect(self.add_member)
+            w.setMinimumWidth(self.fontMetrics().horizontalAdvance("0000-00-00") + 24)
+        self.add_button = QPushButton("Add member")
+        self.add_button.setToolTip("Add this organisation to the partnership (Enter)")
+        self.add_button.clicked.connect(self.add_member)
+        self.remove_button = QPushButton("Remove member")
+        self.remove_button.setToolTip("Remove the selected members (Delete)")
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.new_note = QLabel()
+        self.new_note.hide()
+        self.warning = FieldMessage()
+
+        # Two rows, so the organisation's name keeps its room at any text size.
+        add_row = QGridLayout()
+        add_row.addWidget(self.organisation, 0, 0, 1, 3)
+        add_row.addWidget(self.new_kind, 0, 3)
+        add_row.addWidget(self.role, 1, 0)
+        add_row.addWidget(self.joined, 1, 1)
+        add_row.addWidget(self.left, 1, 2)
+        add_row.addWidget(self.add_button, 1, 3)
+        add_row.setColumnStretch(0, 1)
+        add_row.setColumnStretch(1, 1)
+        add_row.setColumnStretch(2, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_note, 1)
+        buttons.addStretch(1)
+        buttons.addWidget(self.remove_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table)
+        layout.addWidget(self.warning)
+        layout.addLayout(add_row)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+
+    def set_organisation_names(self, names: list[str]) -> None:
+        self._names.setStringList(names)
+
+    def show_partnership(self, pid: int | None, memberships: list[tuple[Membership, str]]) -> None:
+        if pid != self.partnership_id:
+            for w in (self.organisation, self.joined, self.left):
+                w.clear()
+            self.message.clear_message()
+        self.partnership_id = pid
+        self.model.set_rows(memberships)
+        seen, twice = set(), []
+        for m, name in memberships:
+            if m.organisation_id in seen and name not in twice:
+                twice.append(name)
+            seen.add(m.organisation_id)
+        if twice:
+            self.warning.show_warning(f"{', '.join(twice)} {'is' if len(twice) == 1 else 'are'} "
+                                      "listed twice")
+        else:
+            self.warning.clear_message()
+        self._update_buttons()
+
+    def _update_buttons(self, *_):
+        self.remove_button.setEnabled(bool(self.table.selectionModel().selectedRows()))
+
+    def _check_new(self, text: str) -> None:
+        text = text.strip()
+        new = bool(text) and self.document.catalogue.organisations.find(text) is None
+        self.new_kind.setVisible(new)
+        self.new_note.setVisible(new)
+        self.new_note.setText(f"“{text}” is not in the catalogue yet: adding creates it." if new else "")
+        self.add_button.setText("Create and add" if new else "Add member")
+
+    def add_member(self) -> None:
+        name = self.organisation.text().strip()
+        if self.partnership_id is None:
+            return
+        if not name:
+            self.message.show_error("type the organisation to add")
+            return
+        try:
+            joined, left = dates.parse(self.joined.text()), dates.parse(self.left.text())
+        except ValueError as e:
+            self.message.show_error(str(e))
+            return
+        cat = self.document.catalogue
+        org = cat.organisations.find(name)
+        m = Membership(self.partnership_id, org.id if org else 0, role=self.role.currentText(),
+                       joined=joined, left=left)
+        try:
+            if org:
+                self.document.edit("Add member", lambda: cat.partnerships.add_member(m))
+            else:
+                new = Organisation(name, kind=self.new_kind.currentText())
+                self.document.edit("Add new organisation as member",
+                                   lambda: cat.partnerships.add_member_new_organisation(new, m))
+        except CatalogueError as e:
+            self.message.show_error(str(e))
+            return
+        self.message.clear_message()
+        for w in (self.organisation, self.joined, self.left):
+            w.clear()
+        self.role.setCurrentText("member")
+        self.organisation.setFocus()
+
+    def remove_selected(self) -> None:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        if not rows:
+            return
+        ids = [self.model.membership(r).id for r in rows]
+        cat = self.document.catalogue
+        text = "Remove member" if len(ids) == 1 else f"Remove {len(ids)} members"
+        try:
+            if len(ids) == 1:
+                self.document.edit(text, lambda: cat.partnerships.remove_member(ids[0]))
+            else:
+                self.document.edit(text, lambda: cat.partnerships.remove_members(ids))
+        except CatalogueError as e:
+            self.message.show_error(str(e))

@@ -1,0 +1,368 @@
+"""The selected partnership's editor: every field, checked as you type, saved when you leave it.
+
+Each field's change is one edit with its own name on the undo stack ("Rename
+partnership", "Change status"…). A field whose text is wrong shows why beside
+it and is not saved until it is right.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QFont, QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.catalogue import dates
+from models.catalogue.records import PARTNERSHIP_KINDS, POLICY_AREAS, SAVINGS_PERIODS, STATUSES, Partnership
+from models.catalogue.search import Search
+from models.errors import CatalogueError
+from models.formats.partnership_import import parse_amount
+from ui.catalogue.citations_panel import CitationsPanel
+from ui.catalogue.fields import DateField, FieldMessage, TagEditor, TextField
+from ui.catalogue.members_panel import MembersPanel
+from ui.document import Document
+
+NO_LEAD = -1
+
+
+def _amount_text(amount: float | None) -> str:
+    if amount is None:
+        return ""
+    return f"{amount:,.0f}" if float(amount).is_integer() else f"{amount:,.2f}"
+
+
+class PartnershipEditor(QWidget):
+    delete_requested = Signal()
+
+    def __init__(self, document: Document, search: Search, parent=None):
+        super().__init__(parent)
+        self.document = document
+        self.search = search
+        self.partnership: Partnership | None = None
+        self._loading = False
+
+        self.name = QLineEdit()
+        self.name.setAccessibleName("Name")
+        font = QFont(self.name.font())
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.name.setFont(font)
+        self.name_message = FieldMessage()
+        self.kind = QComboBox()
+        self.kind.addItems(PARTNERSHIP_KINDS)
+        self.status = QComboBox()
+        self.status.addItems(STATUSES)
+        self.status_message = FieldMessage()
+        self.start = DateField()
+        self.start.setAccessibleName("Start date")
+        self.end = DateField()
+        self.end.setAccessibleName("End date")
+        self.dates_message = FieldMessage()
+        self.policy_areas = TagEditor(POLICY_AREAS, "Add a policy area…")
+        self.policy_areas.setToolTip("Policy areas: choose a suggestion or type your own, then Enter")
+        self.lead = QComboBox()
+        self.lead.setToolTip("The lead organisation, chosen from the members")
+        self.governance = TextField(lines=2)
+        self.funding = QLineEdit()
+        self.savings = QLineEdit(placeholderText="e.g. 1,500,000 or 2.5m")
+        self.savings.setToolTip("Savings reported, in pounds")
+        self.savings.setAccessibleName("Savings in pounds")
+        self.savings_period = QComboBox()
+        self.savings_period.addItem("—", None)
+        for p in SAVINGS_PERIODS:
+            self.savings_period.addItem(p, p)
+        self.savings_text = QLineEdit(placeholderText="as the source puts it")
+        self.savings_message = FieldMessage()
+        self.description = TextField(lines=4)
+        self.notes = TextField(lines=3)
+        self.tags = TagEditor((), "Add a tag…")
+        self.members = MembersPanel(document)
+        self.citations = CitationsPanel(document)
+        self.areas = QListWidget()
+        self.areas.setAccessibleName("Linked areas")
+        self.areas.setMaximumHeight(self.fontMetrics().height() * 6)
+        self.delete_button = QPushButton("Delete partnership…")
+        self.delete_button.setToolTip("Delete it with its members and citations (undo brings them back)")
+        self.delete_button.clicked.connect(self.delete_requested)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("&Name", self.name)
+        form.addRow("", self.name_message)
+        form.addRow("&Kind", self.kind)
+        form.addRow("&Status", self.status)
+        form.addRow("", self.status_message)
+        dates_row = QHBoxLayout()
+        dates_row.addWidget(self.start)
+        dates_row.addWidget(QLabel("to"))
+        dates_row.addWidget(self.end)
+        dates_row.addStretch(1)
+        form.addRow(self._label("&Dates", self.start), dates_row)
+        form.addRow("", self.dates_message)
+        form.addRow("&Policy areas", self.policy_areas)
+        form.addRow("&Lead", self.lead)
+        form.addRow("&Governance", self.governance)
+        form.addRow("&Funding", self.funding)
+        savings_row = QHBoxLayout()
+        savings_row.addWidget(QLabel("£"))
+        savings_row.addWidget(self.savings, 1)
+        savings_row.addWidget(self.savings_period)
+        savings_row.addWidget(self.savings_text, 2)
+        form.addRow(self._label("Sa&vings", self.savings), savings_row)
+        form.addRow("", self.savings_message)
+        form.addRow("D&escription", self.description)
+        form.addRow("N&otes", self.notes)
+        form.addRow("&Tags", self.tags)
+
+        members_box = QGroupBox("Members")
+        QVBoxLayout(members_box).addWidget(self.members)
+        sources_box = QGroupBox("Sources")
+        QVBoxLayout(sources_box).addWidget(self.citations)
+        areas_box = QGroupBox("Areas on the map")
+        areas_layout = QVBoxLayout(areas_box)
+        areas_layout.addWidget(self.areas)
+        self.areas_note = QLabel("No areas yet: draw them on the map.")
+        areas_layout.addWidget(self.areas_note)
+
+        page = QWidget()
+        body = QVBoxLayout(page)
+        body.addLayout(form)
+        body.addWidget(members_box)
+        body.addWidget(sources_box)
+        body.addWidget(areas_box)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(self.delete_button)
+        body.addLayout(bottom)
+        body.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(page)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.empty = QLabel("Select a partnership on the left, or add one with\n"
+                            "Partnership ▸ New Partnership (Ctrl+Shift+N).")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(scroll)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+        self._connect()
+        document.changed.connect(self.reload)
+
+    @staticmethod
+    def _label(text: str, buddy: QWidget) -> QLabel:
+        # A row holding a layout has no buddy of its own: give the mnemonic one.
+        label = QLabel(text)
+        label.setBuddy(buddy)
+        return label
+
+    def _connect(self) -> None:
+        self.name.textChanged.connect(self._check_name)
+        self.name.editingFinished.connect(self._commit_name)
+        for w in (self.start, self.end):
+            w.textChanged.connect(self._check_dates)
+        self.start.editingFinished.connect(lambda: self._commit_dates("Change start date"))
+        self.end.editingFinished.connect(lambda: self._commit_dates("Change end date"))
+        self.kind.activated.connect(lambda _: self._update("Change kind", kind=self.kind.currentText()))
+        self.status.activated.connect(lambda _: self._update("Change status", status=self.status.currentText()))
+        self.policy_areas.changed.connect(lambda t: self._update("Change policy areas", policy_areas=t))
+        self.tags.changed.connect(lambda t: self._update("Change tags", tags=t))
+        self.lead.activated.connect(self._commit_lead)
+        self.governance.editingFinished.connect(
+            lambda: self._update("Edit governance", governance=self.governance.text()))
+        self.funding.editingFinished.connect(lambda: self._update("Edit funding", funding=self.funding.text()))
+        self.savings.textChanged.connect(self._check_savings)
+        self.savings.editingFinished.connect(self._commit_savings)
+        self.savings_period.activated.connect(
+            lambda _: self._update("Change savings period", savings_period=self.savings_period.currentData()))
+        self.savings_text.editingFinished.connect(
+            lambda: self._update("Edit savings as reported", savings_text=self.savings_text.text()))
+        self.description.editingFinished.connect(
+            lambda: self._update("Edit description", description=self.description.text()))
+        self.notes.editingFinished.connect(lambda: self._update("Edit notes", notes=self.notes.text()))
+
+    # -- filling -----------------------------------------------------------
+    def show_partnership(self, pid: int | None) -> None:
+        cat = self.document.catalogue
+        try:
+            p = cat.partnerships.get(pid) if pid is not None else None
+        except CatalogueError:
+            p = None
+        self.partnership = p
+        if p is None:
+            self.stack.setCurrentWidget(self.empty)
+            self.members.show_partnership(None, [])
+            self.citations.show_partnership(None, [])
+            return
+        self._loading = True
+        try:
+            self._fill(p)
+        finally:
+            self._loading = False
+        self.stack.setCurrentIndex(1)
+
+    def reload(self) -> None:
+        self.show_partnership(self.partnership.id if self.partnership else None)
+
+    def _fill(self, p: Partnership) -> None:
+        cat = self.document.catalogue
+        if self.name.text() != p.name:
+            self.name.setText(p.name)
+        self.kind.setCurrentText(p.kind)
+        self.status.setCurrentText(p.status)
+        self.start.setText(p.start or "")
+        self.end.setText(p.end or "")
+        self.policy_areas.set_tags(p.policy_areas)
+        self.tags.set_tags(p.tags)
+        self.governance.set_text(p.governance)
+        self.funding.setText(p.funding)
+        self.savings.setText(_amount_text(p.savings_amount))
+        self.savings_period.setCurrentIndex(max(0, self.savings_period.findData(p.savings_period)))
+        self.savings_text.setText(p.savings_text)
+        self.description.set_text(p.description)
+        self.notes.set_text(p.notes)
+        for w in (self.name, self.start, self.end, self.funding, self.savings, self.savings_text):
+            w.setCursorPosition(0)
+
+        names: dict[int, str] = {}
+        memberships = cat.partnerships.memberships(p.id)
+        for m in memberships:
+            if m.organisation_id not in names:
+                names[m.organisation_id] = cat.organisations.get(m.organisation_id).name
+        self.members.show_partnership(p.id, [(m, names[m.organisation_id]) for m in memberships])
+        self.lead.clear()
+        self.lead.addItem("No lead organisation", NO_LEAD)
+        for org_id, name in names.items():
+            self.lead.addItem(name, org_id)
+        if p.lead_id is not None and p.lead_id not in names:
+            self.lead.addItem(f"{cat.organisations.get(p.lead_id).name} (not a member)", p.lead_id)
+        self.lead.setCurrentIndex(max(0, self.lead.findData(NO_LEAD if p.lead_id is None else p.lead_id)))
+
+        sources = {}
+        rows = []
+        for c in cat.sources.citations(partnership_id=p.id):
+            if c.source_id not in sources:
+                sources[c.source_id] = cat.sources.get(c.source_id)
+            rows.append((c, sources[c.source_id]))
+        self.citations.show_partnership(p.id, rows)
+
+        self.areas.clear()
+        for a in self.search.linked_areas(p.id):
+            pixmap = QPixmap(14, 14)
+            pixmap.fill(QColor(a.colour))
+            item = QListWidgetItem(QIcon(pixmap), f"{a.name} — {a.units:,} ward{'s' if a.units != 1 else ''}")
+            self.areas.addItem(item)
+        has_areas = self.areas.count() > 0
+        self.areas.setVisible(has_areas)
+        self.areas_note.setVisible(not has_areas)
+        self._check_name()
+        self._check_dates()
+        self._check_savings()
+
+    def set_organisation_names(self, names: list[str]) -> None:
+        self.members.set_organisation_names(names)
+
+    # -- checking as you type ----------------------------------------------
+    def _check_name(self) -> None:
+        if self.partnership is None:
+            return
+        name = self.name.text().strip()
+        if not name:
+            self.name_message.show_error("a partnership needs a name")
+        elif self.search.duplicate_names(name, self.partnership.id):
+            self.name_message.show_warning("another partnership already has this name")
+        else:
+            self.name_message.clear_message()
+
+    def _check_dates(self) -> None:
+        if self.partnership is None:
+            return
+        try:
+            start = dates.parse(self.start.text())
+        except ValueError as e:
+            self.dates_message.show_error(f"start: {e}")
+            return self._check_status(None)
+        try:
+            end = dates.parse(self.end.text())
+        except ValueError as e:
+            self.dates_message.show_error(f"end: {e}")
+            return self._check_status(None)
+        if dates.before(end, start):
+            self.dates_message.show_error(f"the end ({end}) is before the start ({start})")
+        else:
+            self.dates_message.clear_message()
+        self._check_status(end)
+
+    def _check_status(self, end: str | None) -> None:
+        today = dt.date.today().isoformat()
+        if self.status.currentText() == "active" and end and dates.latest(end) < today:
+            self.status_message.show_warning(f"marked active, but it ended in {end}")
+        elif self.status.currentText() == "ended" and not end:
+            self.status_message.show_warning("marked ended, but it has no end date")
+        else:
+            self.status_message.clear_message()
+
+    def _check_savings(self) -> None:
+        try:
+            parse_amount(self.savings.text())
+            self.savings_message.clear_message()
+        except ValueError as e:
+            self.savings_message.show_error(str(e))
+
+    # -- saving --------------------------------------------------------------
+    def _update(self, action: str, **changes) -> bool:
+        if self._loading or self.partnership is None:
+            return False
+        p = self.document.catalogue.partnerships.get(self.partnership.id)
+        changed = replace(p, **changes)
+        if changed == p:
+            return False
+        try:
+            self.document.edit(action, lambda: self.document.catalogue.partnerships.update(changed))
+        except CatalogueError as e:
+            shown = self.dates_message if ("start" in changes or "end" in changes) else self.name_message
+            shown.show_error(str(e))
+            return False
+        return True
+
+    def _commit_name(self) -> None:
+        if not self.name_message.is_error:
+            self._update("Rename partnership", name=self.name.text())
+
+    def _commit_dates(self, action: str) -> None:
+        # Both dates together: fixing the start may be what makes an end typed earlier valid.
+        if self._loading or self.partnership is None or self.dates_message.is_error:
+            return   # the reason is already beside the field
+        self._update(action, start=dates.parse(self.start.text()), end=dates.parse(self.end.text()))
+
+    def _commit_lead(self, _index: int) -> None:
+        data = self.lead.currentData()
+        self._update("Change lead organisation", lead_id=None if data == NO_LEAD else data)
+
+    def _commit_savings(self) -> None:
+        try:
+            amount = parse_amount(self.savings.text())
+        except ValueError:
+            return
+        changes = {"savings_amount": amount}
+        if amount is not None and self.savings_period.currentData() is None:
+            changes["savings_period"] = "per year"
+        self._update("Change savings", **changes)

@@ -1,0 +1,294 @@
+"""The File menu's work: new, open, recent, copy, imports, exports and the example catalogue.
+
+Every method takes an optional path; without one it asks with a file dialog.
+Problems are shown to the user as one line and leave the open catalogue as it was.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from models.catalogue import Catalogue
+from models.errors import Cancelled, CatalogueError, CatalogueInUse, DamagedCatalogue, ForeignSchema
+from models.formats.boundary_import import describe, import_boundaries
+from models.formats.example import build_example
+from models.formats.export import export
+from ui.files.boundary_dialog import BoundaryImportDialog
+from ui.files.foreign_dialog import open_instead, tell_in_use
+from ui.files.partnership_import_dialog import PartnershipImportDialog
+from ui.files.recovery import recover_in_window
+from ui.files.welcome import ONS_NOTE
+from ui.progress import run_with_progress
+
+CATALOGUE_FILTER = "Catalogues (*.gpkg *.sqlite);;All files (*)"
+EXAMPLE_NAME = "Example catalogue.gpkg"
+
+
+class FileActions:
+    def __init__(self, window):
+        self.window = window
+        self.import_dialog: PartnershipImportDialog | None = None
+
+    @property
+    def _settings(self):
+        return self.window.settings
+
+    def _folder(self) -> str:
+        return str(self._settings.value("files/lastFolder", str(Path.home())))
+
+    def _ask(self, save: bool, title: str, filter_: str, name: str = "") -> Path | None:
+        start = str(Path(self._folder()) / name) if name else self._folder()
+        if save:
+            chosen, _ = QFileDialog.getSaveFileName(self.window, title, start, filter_)
+        else:
+            chosen, _ = QFileDialog.getOpenFileName(self.window, title, start, filter_)
+        if not chosen:
+            return None
+        self._settings.setValue("files/lastFolder", str(Path(chosen).parent))
+        return Path(chosen)
+
+    def _fail(self, title: str, error: Exception) -> None:
+        self.window.show_message(title, str(error))
+
+    # -- recent files ----------------------------------------------------------
+    def recent(self) -> list[Path]:
+        value = self._settings.value("files/recent", [])
+        if isinstance(value, str):   # QSettings gives a str for a one-item list on some back ends
+            value = [value]
+        return [Path(p) for p in value or []]
+
+    def remember(self, path: Path) -> None:
+        path = Path(path).resolve()
+        paths = [path] + [p for p in self.recent() if p != path]
+        self._settings.setValue("files/recent", [str(p) for p in paths[:8]])
+
+    def _forget(self, path: Path) -> None:
+        self._settings.setValue("files/recent", [str(p) for p in self.recent() if p != Path(path).resolve()])
+
+    # -- catalogues ----------------------------------------------------------------
+    def new_catalogue(self, path: str | os.PathLike | None = None) -> bool:
+        path = Path(path) if path else self._ask(True, "New catalogue", CATALOGUE_FILTER, "Catalogue.gpkg")
+        if path is None:
+            return False
+        if path.suffix.lower() not in (".gpkg", ".sqlite"):
+            path = path.with_suffix(".gpkg")
+        if path.resolve() == self.window.catalogue.path.resolve():
+            self.window.show_message("Cannot create the catalogue", f"{path.name} is the catalogue open now")
+            return False
+        try:
+            if path.exists():  # the save dialog asked before replacing it
+                for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                    leftover.unlink(missing_ok=True)
+            catalogue = Catalogue.create(path)
+        except (CatalogueError, OSError) as e:
+            self._fail("Cannot create the catalogue", e)
+            return False
+        self.window.set_catalogue(catalogue)
+        return True
+
+    def open_dialog(self) -> bool:
+        path = self._ask(False, "Open catalogue", CATALOGUE_FILTER)
+        return self.open_path(path) if path else False
+
+    def open_path(self, path: str | os.PathLike) -> bool:
+        """Open a catalogue in this window; anything wrong leaves the file untouched and the current one open."""
+        path = Path(path)
+        read_only = path.is_file() and not os.access(path, os.W_OK)
+        if path.resolve() == self.window.catalogue.path.resolve():
+            self.window.show_message("Already open", f"{path.name} is the catalogue open in this window",
+                                     QMessageBox.Icon.Information)
+            return True
+        in_use = None
+        try:
+            catalogue = Catalogue.open(path, read_only=read_only, backups=self.window.backups)
+        except DamagedCatalogue as e:   # offers restore or salvage; the file is never written to
+            return recover_in_window(self.window, path, e)
+        except (ForeignSchema, CatalogueInUse) as e:
+            in_use = getattr(e, "holder", None)
+            try:
+                catalogue = open_instead(self.window, path, e)
+            except CatalogueError as again:
+                self._fail("Cannot open the catalogue", again)
+                return False
+            if catalogue is None:
+                return False
+        except CatalogueError as e:
+            if not path.exists():
+                self._forget(path)
+            self._fail("Cannot open the catalogue", e)
+            return False
+        self.window.set_catalogue(catalogue)
+        if in_use:
+            tell_in_use(self.window, path, in_use)
+        elif read_only:
+            self.window.statusBar().showMessage(
+                f"{path.name} is read-only: you can look and search but not edit. "
+                "Save a Copy As… to edit a copy.", 15000)
+        return True
+
+    def save_copy(self, path: str | os.PathLike | None = None) -> bool:
+        cat = self.window.catalogue
+        path = Path(path) if path else self._ask(True, "Save a copy as", CATALOGUE_FILTER,
+                                                 f"{cat.path.stem} copy.gpkg")
+        if path is None:
+            return False
+        try:
+            if path.exists() and path.resolve() != cat.path.resolve():
+                path.unlink()
+            cat.save_copy(path)
+        except (CatalogueError, OSError) as e:
+            self._fail("Cannot save the copy", e)
+            return False
+        self.window.statusBar().showMessage(f"Saved a copy as {path}", 8000)
+        return True
+
+    def open_example(self, wards: str | os.PathLike | None | bool = False) -> bool:
+        """The example catalogue, built once into its own file and opened from then on.
+
+        wards: a ward boundary file (borough-based partnerships then get areas of their
+        member boroughs' wards), None for none, False to ask.
+        """
+        path = self.window.data_folder / EXAMPLE_NAME
+        if path.exists():
+            return self.open_path(path)
+        if wards is False:
+            wards = self.ask_example_wards()
+            if wards is False:
+                return False
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            catalogue = Catalogue.create(path)
+            try:
+                run_with_progress(self.window, "Building the example catalogue…",
+                                  lambda progress: build_example(catalogue, wards=wards, progress=progress))
+            except (CatalogueError, Cancelled):
+                catalogue.close()
+                path.unlink(missing_ok=True)
+                raise
+        except Cancelled:
+            return False
+        except (CatalogueError, OSError) as e:
+            self._fail("Cannot build the example", e)
+            return False
+        self.window.set_catalogue(catalogue)
+        self.window.statusBar().showMessage(
+            "The example catalogue: partnerships from five published reports"
+            + (", with their boroughs' wards on the Map tab." if wards else
+               ". Import ward boundaries, then Map ▸ From partnership… draws their areas."), 15000)
+        return True
+
+    def ask_example_wards(self) -> Path | None | bool:
+        """Ask for ward boundaries for the example: a path, None (skip) or False (cancel)."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Open the example catalogue",
+                          "With ward boundaries that carry borough codes (such as ONS wards), "
+                          "each borough-based partnership gets an area on the map.\n\n" + ONS_NOTE,
+                          parent=self.window)
+        choose = box.addButton("Choose ward boundaries…", QMessageBox.ButtonRole.AcceptRole)
+        skip = box.addButton("Without wards", QMessageBox.ButtonRole.NoRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        if box.clickedButton() is skip:
+            return None
+        if box.clickedButton() is not choose:
+            return False
+        chosen = self._ask(False, "Ward boundaries for the example",
+                           "Boundaries (*.geojson *.json *.gz *.zip *.shp *.gpkg);;All files (*)")
+        return chosen if chosen is not None else False
+
+    # -- imports -------------------------------------------------------------------
+    def import_boundaries(self, path: str | os.PathLike | None = None, options: dict | None = None) -> bool:
+        """Import a boundary file; without options, asks which fields and population to use."""
+        path = Path(path) if path else self._ask(
+            False, "Import boundaries",
+            "Boundaries (*.geojson *.json *.gz *.zip *.shp *.gpkg);;All files (*)")
+        if path is None:
+            return False
+        if options is None:
+            try:
+                options = self.ask_boundary_options(path)
+            except CatalogueError as e:
+                self._fail("Cannot import the boundaries", e)
+                return False
+            if options is None:
+                return False
+        doc = self.window.document
+        cat = doc.catalogue
+        # The geometry work (reading, repairing, reprojecting, encoding) runs off the GUI thread;
+        # the progress dialog is window-modal, so nothing else touches the catalogue meanwhile.
+        try:
+            revert = doc.edit(f"Import boundaries from {path.name}", lambda: run_with_progress(
+                self.window, f"Importing {path.name}…",
+                lambda progress: import_boundaries(cat, path, progress=progress, **options)[0]))
+        except Cancelled:
+            self.window.statusBar().showMessage("Import cancelled; nothing was changed", 8000)
+            return False
+        except CatalogueError as e:
+            self._fail("Cannot import the boundaries", e)
+            return False
+        layer = cat.layers.get(revert.id)
+        n = cat.layers.unit_count(layer.id)
+        self.window.statusBar().showMessage(f"Imported {n:,} units as “{layer.name}”", 10000)
+        return True
+
+    def ask_boundary_options(self, path: Path) -> dict | None:
+        """The import dialog, filled with the import's own guesses; None when cancelled."""
+        dialog = BoundaryImportDialog(path, describe(path), self.window, self._folder())
+        return dialog.options() if dialog.exec() == BoundaryImportDialog.DialogCode.Accepted else None
+
+    def import_partnerships(self, path: str | os.PathLike | None = None) -> PartnershipImportDialog | None:
+        """Opens the mapping/preview dialog (not blocking); returns it."""
+        path = Path(path) if path else self._ask(
+            False, "Import partnerships", "Spreadsheets (*.csv *.xlsx *.xlsm *.tsv);;All files (*)")
+        if path is None:
+            return None
+        dialog = PartnershipImportDialog(self.window.document, path, self.window)
+        dialog.accepted.connect(lambda: self.window.statusBar().showMessage(
+            f"Imported {dialog.imported:,} partnerships from {path.name}", 10000))
+        self.import_dialog = dialog
+        dialog.open()
+        return dialog
+
+    # -- exports ---------------------------------------------------------------------
+    EXPORTS = {  # kind -> (dialog title, file filter, suffix)
+        "csv": ("Export partnerships as CSV", "CSV (*.csv)", ".csv"),
+        "geojson": ("Export areas as GeoJSON", "GeoJSON (*.geojson)", ".geojson"),
+        "gpkg": ("Export as a catalogue", "Catalogues (*.gpkg)", ".gpkg"),
+    }
+
+    def export(self, kind: str, selected: bool, path: str | os.PathLike | None = None) -> bool:
+        """The spine's exports (models.formats.export) of every partnership or of those selected in the list."""
+        cat = self.window.catalogue
+        names = None
+        if selected:
+            ids = self.window.catalogue_view.list.selected_ids()
+            if not ids:
+                self.window.show_message("Nothing selected", "select partnerships in the list first",
+                                         QMessageBox.Icon.Information)
+                return False
+            names = [cat.partnerships.get(i).name for i in ids]
+        title, filter_, suffix = self.EXPORTS[kind]
+        which = "selected" if selected else "all"
+        path = Path(path) if path else self._ask(True, title, filter_, f"{cat.path.stem} {which}{suffix}")
+        if path is None:
+            return False
+        if path.suffix.lower() != suffix:
+            path = path.with_suffix(suffix)
+        if kind == "gpkg" and path.exists() and path.resolve() != cat.path.resolve():
+            path.unlink()   # the save dialog asked before replacing it
+        try:
+            # Export only reads this catalogue and writes another file: safe off the GUI thread.
+            summary = run_with_progress(self.window, f"Writing {path.name}…",
+                                        lambda progress: export(cat, path, names))
+        except Cancelled:
+            path.unlink(missing_ok=True)
+            return False
+        except CatalogueError as e:
+            self._fail("Cannot export", e)
+            return False
+        self.window.statusBar().showMessage(str(summary)[:1].upper() + str(summary)[1:], 10000)
+        return True
+
+    def explain_boundaries(self) -> None:
+        self.window.show_message("Where to get boundaries", ONS_NOTE, QMessageBox.Icon.Information)

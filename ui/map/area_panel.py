@@ -1,0 +1,65 @@
+"""The area panel: what the area being drawn spans, updated live while painting."""
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+
+from models.analysis.area_stats import AreaStats, format_population
+
+
+class AreaPanel(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.box = QGroupBox("Area")
+        form = QFormLayout(self.box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.fields: dict[str, QLabel] = {}
+        for key, label in (("partnership", "Partnership"), ("wards", "Wards"), ("boroughs", "Boroughs"), ("virtual", "Virtual borough"),
+                           ("km2", "Area"), ("population", "Population"), ("parts", "Contiguity"),
+                           ("overlaps", "Overlaps")):
+            value = QLabel()
+            # Multi-line fields break lines themselves (<br>); wrapped labels inside a
+            # form inside a group box get too little height and lose their last lines.
+            value.setWordWrap(key in ("virtual",))
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setObjectName(key)
+            form.addRow(label + ":", value)
+            self.fields[key] = value
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.box)
+        self.show_stats(None)
+
+    def text(self, key: str) -> str:
+        return self.fields[key].text()
+
+    def show_stats(self, stats: AreaStats | None, title: str = "", pending: bool = False,
+                   partnership: str | None = None) -> None:
+        f = self.fields
+        self.box.setTitle(("Area: " + title if title else "No area selected") + (" (drawing…)" if pending else ""))
+        if stats is None:
+            for label in f.values():
+                label.setText("—")
+            return
+        f["partnership"].setText(escape(partnership) if partnership else "not linked")
+        f["wards"].setText(f"{stats.units:,}")
+        f["boroughs"].setText("<br>".join(f"{escape(b.name)}: {b.units:,} ward{'s' * (b.units != 1)}"
+                                          for b in stats.boroughs) or "none")
+        f["virtual"].setText(f"<b>yes</b> — spans {len(stats.boroughs)} boroughs" if stats.cross_boundary
+                             else "no")
+        f["km2"].setText(f"{stats.km2:,.2f} km²")
+        pop = format_population(stats.population)
+        if stats.population is not None and stats.population_missing:
+            pop += f" ({stats.population_missing} ward{'s' * (stats.population_missing != 1)} without a figure)"
+        f["population"].setText(pop)
+        if stats.parts <= 1:
+            f["parts"].setText("one piece" if stats.parts == 1 else "empty")
+        else:
+            text = f"{stats.parts} separate parts"
+            if stats.isolated:
+                text += "<br>isolated: " + escape(", ".join(stats.isolated))
+            f["parts"].setText(text)
+        f["overlaps"].setText("<br>".join(f"{escape(n)} ({k} ward{'s' * (k != 1)})" for n, k in stats.overlaps)
+                              or "none")

@@ -1,0 +1,312 @@
+"""The map tab: the map, its tool bar, the list of areas and the area panel.
+
+    tab = MapTab(document)     # reloads itself on document.changed
+
+Every change goes through document.edit(); the tab only reads the catalogue to
+redraw. The area list and its edits (new, rename, recolour, link, ...) come
+from area_list.AreaList. Methods that would ask the user something take the
+answer as an optional argument, so tests (and scripts) can drive them without
+dialogs.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QStandardPaths, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
+from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QSpinBox, QSplitter, QToolBar, QVBoxLayout, QWidget
+
+from models.analysis.area_stats import area_stats, borough_names
+from models.analysis.timeline import partnership_active
+from models.catalogue.records import Area
+from models.errors import CatalogueError
+from models.geo.detail import LayerGeometry
+from models.geo.drawing import Picker
+from ui.document import Document
+from ui.map.area_list import AreaList
+from ui.map.area_panel import AreaPanel
+from ui.map.export import FORMATS, export_view
+from ui.map.tools.strokes import Drawing
+from ui.map.view import BACKGROUND_UNITS, MapView
+
+TOOL_KEYS = {"pan": "H", "click": "C", "brush": "B", "lasso": "L", "polygon": "P"}
+
+
+def lod_cache_dir() -> Path:
+    """Where simplified copies of big layers are kept between sessions."""
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation)
+    return Path(base) / "map-levels"
+
+
+class MapTab(AreaList, QWidget):
+    def __init__(self, document: Document, parent=None):
+        super().__init__(parent)
+        self.document = document
+        self.cat = document.catalogue
+        self.view = MapView()
+        self.drawing = Drawing(self.view, document, self)
+        self.panel = AreaPanel()
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.areas: list[Area] = []
+        self.year: int | None = None   # set by the overlaps tab's year slider
+        self.area_id: int | None = None
+        self.layer_id: int | None = None
+        self._layer_key = None
+        self._index: dict[int, int] = {}
+        self.table = None
+        self.names: dict[str, str] = {}
+        self._current: Area | None = None
+        self._pending: set[int] | None = None
+        self._stats_timer = QTimer(self, singleShot=True, interval=60, timeout=self._update_stats)
+        self._build()
+        self.drawing.message.connect(self.show_message)
+        self.drawing.pending_changed.connect(self._on_pending)
+        document.changed.connect(self.reload)
+        self.reload()
+        self.set_tool("brush")
+
+    # -- layout ----------------------------------------------------------
+    def _build(self) -> None:
+        bar = QToolBar("Map tools")
+        self.tool_actions: dict[str, QAction] = {}
+        group = QActionGroup(self)
+        for name, text, tip in (("pan", "Pan", "Drag to move the map (middle button pans in any tool)"),
+                                ("click", "Click", "Click a ward to add it to the area or take it out"),
+                                ("brush", "Brush", "Drag to paint wards in; hold Shift to erase"),
+                                ("lasso", "Lasso", "Draw round wards; those with the chosen share inside join"),
+                                ("polygon", "Polygon", "Click corners of a free area, double-click to finish; "
+                                 "double-click or Ctrl+click an edge to add a corner")):
+            key = TOOL_KEYS[name]
+            act = QAction(text, self, checkable=True,
+                          toolTip=f"{tip} · Alt+click adds a whole borough · key {key}")
+            act.setShortcut(QKeySequence(key))
+            # Single letters act only while the map has focus, never while typing elsewhere.
+            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(act)  # the context is the widgets holding the action: the tab, not just the bar
+            act.triggered.connect(lambda _=False, n=name: self.set_tool(n))
+            group.addAction(act)
+            bar.addAction(act)
+            self.tool_actions[name] = act
+        bar.addSeparator()
+        bar.addWidget(QLabel(" Brush "))
+        self.brush_size = QSpinBox(minimum=1, maximum=200, value=12, suffix=" px")
+        self.brush_size.valueChanged.connect(lambda v: setattr(self.drawing, "brush_pixels", float(v)))
+        bar.addWidget(self.brush_size)
+        bar.addWidget(QLabel(" Share "))
+        self.share = QSpinBox(minimum=0, maximum=100, value=50, suffix=" %")
+        self.share.setToolTip("Lasso and snap: a ward joins when at least this share of it is inside")
+        self.share.valueChanged.connect(lambda v: setattr(self.drawing, "share", v / 100))
+        bar.addWidget(self.share)
+        self._shortcut(bar.addAction("Snap to wards", self.drawing.snap), "S")
+        bar.addSeparator()
+        self._shortcut(bar.addAction("Zoom to all", self.view.zoom_to_extent), "Home")
+        self._shortcut(bar.addAction("Zoom to area", self.zoom_to_area), "Z")
+        bar.addSeparator()
+        self.layer_actions: dict[str, QAction] = {}
+        for key, text in (("wards", "Wards"), ("boroughs", "Boroughs"), ("areas", "Areas"), ("labels", "Labels")):
+            act = QAction(text, self, checkable=True, checked=True, toolTip=f"Show {text.lower()}")
+            act.toggled.connect(lambda on, k=key: self.view.set_layer_visible(k, on))
+            bar.addAction(act)
+            self.layer_actions[key] = act
+        bar.addSeparator()
+        self._shortcut(bar.addAction("Export…", self.export), "Ctrl+Shift+E")
+        self.layer_combo = QComboBox()
+        self.layer_combo.activated.connect(lambda _: self._choose_layer(self.layer_combo.currentData()))
+
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.addWidget(QLabel("Boundary layer:"))
+        side_layout.addWidget(self.layer_combo)
+        self._add_area_list(side_layout)
+        side_layout.addWidget(self.panel)
+        side_layout.addWidget(self.status)
+        splitter = QSplitter()
+        splitter.addWidget(self.view)
+        splitter.addWidget(side)
+        splitter.setStretchFactor(0, 1)
+        side.setMinimumWidth(380)
+        splitter.setSizes([900, 400])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(bar)
+        layout.addWidget(splitter, 1)
+
+    def _shortcut(self, action: QAction, key: str) -> None:
+        action.setShortcut(QKeySequence(key))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(action)
+        action.setToolTip(f"{action.text().rstrip('…')} ({key})")
+
+    # -- reloading -------------------------------------------------------
+    def reload(self) -> None:
+        layers = self.cat.layers.all()
+        key = tuple((l.id, l.name) for l in layers)
+        if key != self._layer_key:
+            self._layer_key = key
+            self.layer_combo.clear()
+            for layer in layers:
+                self.layer_combo.addItem(f"{layer.name} ({layer.level})", layer.id)
+            ids = [l.id for l in layers]
+            if self.layer_id not in ids:
+                wards = [l.id for l in layers if l.level == "ward"]
+                self._choose_layer((wards or ids or [None])[0], reload_areas=False)
+            self.layer_combo.setCurrentIndex(max(ids.index(self.layer_id), 0) if self.layer_id in ids else -1)
+        self._reload_areas()
+
+    def _choose_layer(self, layer_id: int | None, reload_areas: bool = True) -> None:
+        if layer_id == self.layer_id and layer_id is not None and self.view.table is not None:
+            return
+        self.layer_id = layer_id
+        if layer_id is None:
+            self.view.set_layer(None)
+            self.table = None
+        else:
+            layer = self.cat.layers.get(layer_id)
+            big = self.cat.layers.unit_count(layer_id) > BACKGROUND_UNITS  # small layers simplify in a blink
+            self.table = self.cat.layers.table(layer_id, with_digest=big)
+            self._index = self.table.index_of()
+            self.names = borough_names(self.table, self.cat.organisations.all(),
+                                       self.cat.layers.parent_attributes(layer_id))
+            geometry = LayerGeometry(self.table.geometries, self.table.parent_codes,
+                                     cache_dir=lod_cache_dir() if big else None, key=self.table.digest)
+            self.view.set_layer(self.table, geometry,
+                                Picker(self.table.geometries), self.names, layer.licence)
+        if reload_areas:
+            self._reload_areas()
+
+    def _reload_areas(self) -> None:
+        self.areas = self.cat.areas.all(outlines=False)
+        if self.year:
+            when = str(self.year)
+            active = {p.id for p in self.cat.partnerships.all() if partnership_active(p, when)}
+            self.areas = [a for a in self.areas if a.partnership_id is None or a.partnership_id in active]
+        self._current = None
+        ids = [a.id for a in self.areas]
+        if self.area_id not in ids:
+            self.area_id = None
+        self._fill_area_list()
+        self._repaint_areas()
+
+    def _repaint_areas(self) -> None:
+        current = self.current_area()
+        self.drawing.set_area(current)
+        self._enable_area_buttons(current is not None)
+        if self.view.table is None:
+            self.panel.show_stats(None)
+            return
+        n = len(self.view.table)
+        fill = np.zeros(n, dtype=np.int64)
+        palette = [QColor()]
+        members: list[tuple[str, frozenset[int]]] = []
+        legend = []
+        # The selected area is painted last so its colour wins where areas overlap.
+        order = sorted(self.areas, key=lambda a: a.id == self.area_id)
+        for a in order:
+            rows = [self._index[u] for u in a.unit_ids if u in self._index]
+            if not rows and a.drawn is None:
+                continue
+            palette.append(QColor(a.colour))
+            fill[rows] = len(palette) - 1
+            members.append((a.name, a.unit_ids))
+            legend.append((a.name, QColor(a.colour)))
+        selected = current.name if current else None
+        self.view.legend = sorted(legend, key=lambda e: (e[0] != selected, e[0].lower()))
+        ids = self.view.table.ids
+        members.sort(key=lambda m: m[0].lower())
+        # Hover asks which areas hold a unit; answered then, not for every unit up front.
+        self.view.set_fills(fill, palette, lambda i: [name for name, units in members if int(ids[i]) in units])
+        self.view.set_highlight(current.outline if current else None,
+                                QColor(current.colour) if current else None)
+        self._pending = None
+        self._update_stats()
+
+    # -- selection and stats ---------------------------------------------
+    def current_area(self) -> Area | None:
+        """The selected area, with its outline (the list holds areas without)."""
+        if self._current is None or self._current.id != self.area_id:
+            self._current = self.cat.areas.get(self.area_id) if self.area_id is not None else None
+        return self._current
+
+    def _on_pending(self, units: set[int]) -> None:
+        self._pending = units
+        self._stats_timer.start()
+
+    def _update_stats(self) -> None:
+        area = self.current_area()
+        if area is None or self.view.table is None:
+            self.panel.show_stats(None)
+            return
+        t = self.view.table
+        pending = self._pending is not None
+        unit_ids = ([int(t.ids[i]) for i in self._pending] if pending else area.unit_ids)
+        others = [a for a in self.areas if a.id != area.id]
+        try:
+            stats = area_stats(t, unit_ids, drawn=area.drawn, names=self.names, others=others, index=self._index)
+        except Exception as e:  # a broken geometry must not take the tab down
+            self.show_message(f"figures unavailable: {e}")
+            return
+        link = self.cat.partnerships.get(area.partnership_id).name if area.partnership_id else None
+        self.panel.show_stats(stats, area.name, pending, link)
+
+    def show_message(self, text: str) -> None:
+        self.status.setText(text)
+
+    def set_tool(self, name: str) -> None:
+        self.tool_actions[name].setChecked(True)
+        self.drawing.set_tool(name)
+
+    def zoom_to_area(self) -> None:
+        area = self.current_area()
+        if area is None or area.outline is None:
+            self.show_message("Select an area with wards to zoom to it")
+            return
+        self.view.zoom_to_bounds(*area.outline.bounds)
+
+    def export(self, path: str | None = None):
+        if path is None:
+            filters = ";;".join(f"{v} (*{k})" for k, v in FORMATS.items())
+            path, _ = QFileDialog.getSaveFileName(self, "Export map", "map.png", filters)
+            if not path:
+                return None
+        try:
+            out = export_view(self.view, path)
+        except CatalogueError as e:
+            self.show_message(str(e))
+            return None
+        self.show_message(f"Map exported to {out.name}")
+        return out
+
+    # -- selections from other views -------------------------------------
+    def show_units(self, groups: list[tuple[str, str, list[int]]], message: str = "") -> None:
+        """Paint groups of units (label, colour, unit ids) over the map, e.g. a pair's shared
+        wards and each one's remainder; the next edit or area choice paints areas again."""
+        if self.view.table is None:
+            return
+        ids = self.view.table.ids
+        fill = np.zeros(len(ids), dtype=np.int64)
+        palette, sets = [QColor()], []
+        for label, colour, units in groups:
+            palette.append(QColor(colour))
+            fill[[self._index[u] for u in units if u in self._index]] = len(palette) - 1
+            sets.append((label, set(units)))
+        self.view.legend = [(label, QColor(colour)) for label, colour, _ in groups]
+        self.view.set_fills(fill, palette, lambda i: [label for label, s in sets if int(ids[i]) in s])
+        self.view.set_highlight(None, None)
+        self.show_message(message)
+
+    def set_year(self, year: int | None) -> None:
+        """Show only areas whose partnership was active in `year` (None: every area)."""
+        self.year = year
+        self._reload_areas()
+        if year:
+            self.show_message(f"Showing the areas of partnerships active in {year}")
+
+    def shutdown(self) -> None:
+        """Stop background work before the tab goes away."""
+        self.view.shutdown()
+
+    def closeEvent(self, event) -> None:
+        self.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,377 @@
+"""The map: a boundary layer's units filled by area, borough outlines, overlays.
+
+Which detail to draw is chosen by scale (see map_detail for the two modes):
+one item per unit when units are big enough on screen, one cached overview
+item otherwise; both use coverage-simplified geometry below a pixel of error
+(LayerGeometry), computed off-thread for big layers. This view owns the
+fills, the stroke preview, navigation and the mouse and keys.
+Scene coordinates are metres: x = easting, y = -northing.
+"""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import shapely
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPixmapCache
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QToolTip
+
+from models.catalogue.layers import UnitTable
+from models.geo.detail import LayerGeometry
+from models.geo.drawing import Picker
+from ui.map import overlays as map_overlays
+from ui.map.detail import DetailItems, overview_paths
+from ui.map.style import NEUTRAL, OUTSIDE, blend
+
+UNITS_MODE_PIXELS = 4.0    # typical unit at least this wide on screen: draw unit items
+LABEL_PIXELS = 70.0        # ... and this wide: label them
+BACKGROUND_UNITS = 2000    # layers larger than this get their levels computed off-thread
+
+
+class MapView(QGraphicsView):
+    unit_hovered = Signal(int)   # unit index, -1 for none
+    scale_changed = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), 64 * 1024))
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setOptimizationFlags(QGraphicsView.OptimizationFlag.DontSavePainterState
+                                  | QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setMouseTracking(True)
+        self.setBackgroundBrush(OUTSIDE)
+        self.table: UnitTable | None = None
+        self.geometry_lod: LayerGeometry | None = None
+        self.picker: Picker | None = None
+        self.borough_names: dict[str, str] = {}
+        self.attribution = ""
+        self.legend: list[tuple[str, QColor]] = []
+        self.tool = None
+        self.visible_layers = {"wards": True, "boroughs": True, "areas": True, "labels": True}
+        self.areas_of = lambda i: []
+        self._fill = np.zeros(0, dtype=np.int64)      # palette index per unit (0 = neutral)
+        self._shown = np.zeros(0, dtype=np.int64)     # what the unit items show now
+        self._palette: list[QColor] = [NEUTRAL]
+        self._preview: dict[int, int] = {}            # unit -> palette index during a stroke
+        self._mode = ""
+        self._level = -1.0
+        self._overview_key = None
+        self._unit_size = 1.0
+        self._hover = -1
+        self._navigated = False       # the user has zoomed or panned since the layer loaded
+        self._pan_from: QPointF | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._future = None
+        self._cancel_warm = False
+        self._first_frame = threading.Event()
+        self._init_items()
+        self._poll = QTimer(self, interval=150, timeout=self._refresh_lod)
+
+    def _init_items(self) -> None:
+        self.scene().clear()
+        self._detail = DetailItems(self.scene(), self._build_overview)
+
+    @property
+    def _overview(self):
+        """The overview item (export switches off its pixmap cache)."""
+        return self._detail.overview
+
+    # -- data ------------------------------------------------------------
+    def set_layer(self, table: UnitTable | None, geometry: LayerGeometry | None = None,
+                  picker: Picker | None = None, names: dict[str, str] | None = None,
+                  attribution: str = "") -> None:
+        self._stop_warming()
+        self._init_items()
+        self.table, self.borough_names, self.attribution = table, names or {}, attribution
+        n = len(table) if table is not None else 0
+        self._fill = np.zeros(n, dtype=np.int64)
+        self._shown = np.full(n, -1, dtype=np.int64)
+        self._preview = {}
+        self.areas_of = lambda i: []
+        self._mode, self._level, self._overview_key = "", -1.0, None
+        self._navigated = False
+        if table is None or n == 0:
+            self.geometry_lod = self.picker = None
+            self.scene().setSceneRect(QRectF(0, 0, 1, 1))
+            self.viewport().update()
+            return
+        self.geometry_lod = geometry or LayerGeometry(table.geometries, table.parent_codes)
+        self.picker = picker or Picker(table.geometries)
+        # A typical unit's width decides when units are big enough to draw one by one.
+        self._unit_size = float(np.sqrt(np.median(shapely.area(self.geometry_lod.full))))
+        minx, miny, maxx, maxy = self.geometry_lod.bounds
+        rect = QRectF(minx, -maxy, maxx - minx, maxy - miny)
+        self._overview.rect = rect
+        margin = max(rect.width(), rect.height())
+        self.scene().setSceneRect(rect.adjusted(-margin, -margin, margin, margin))
+        if n > BACKGROUND_UNITS:
+            self._executor = self._executor or ThreadPoolExecutor(1, thread_name_prefix="map-lod")
+            self._cancel_warm = False
+            # The worker waits for the first frame: started at once it would hold the GIL
+            # against the GUI thread's reading of areas and painting.
+            painted, lod = self._first_frame, self.geometry_lod
+            painted.clear()
+
+            def warm_after_first_frame():
+                painted.wait(2.0)  # a view never shown still gets its levels, later
+                lod.warm(cancelled=lambda: self._cancel_warm)
+
+            self._future = self._executor.submit(warm_after_first_frame)
+            self._poll.start()
+        self.zoom_to_extent()
+
+    def set_fills(self, fill: np.ndarray, palette: list[QColor], areas_of=None) -> None:
+        """fill[i] indexes palette (0 is the neutral fill); palette colours are blended here.
+
+        areas_of(i) names the areas holding unit i (for the hover text)."""
+        self._palette = [NEUTRAL] + [blend(c) for c in palette[1:]]
+        self._fill = np.asarray(fill, dtype=np.int64)
+        self.areas_of = areas_of or (lambda i: [])
+        self._shown[:] = -1
+        self._overview_key = None
+        self._refresh_fills()
+
+    def set_preview(self, add, remove, colour: QColor | None) -> None:
+        """A stroke in progress: `add` painted in the area's colour, `remove` neutral."""
+        if colour is not None and blend(colour) not in self._palette:
+            self._palette.append(blend(colour))
+        k = self._palette.index(blend(colour)) if colour is not None else 0
+        self._preview = {int(u): k for u in add}
+        self._preview.update({int(u): 0 for u in remove})
+        self._refresh_fills()
+
+    def clear_preview(self) -> None:
+        self._preview = {}
+        self._refresh_fills()
+
+    def set_highlight(self, outline, colour: QColor | None) -> None:
+        """The selected area's outline (coverage union of its units), drawn thick."""
+        self._detail.set_highlight(outline if self.geometry_lod is not None else None, colour)
+
+    def effective_fill(self) -> np.ndarray:
+        fill = self._fill.copy()
+        for u, k in self._preview.items():
+            fill[u] = k
+        if not self.visible_layers["areas"]:
+            fill[:] = 0
+        return fill
+
+    # -- drawing at the right detail ---------------------------------------
+    def metres_per_pixel(self) -> float:
+        m = self.transform().m11()
+        return 1.0 / m if m > 0 else 1.0
+
+    def _refresh_lod(self) -> None:
+        lod = self.geometry_lod
+        if lod is None:
+            self._poll.stop()
+            return
+        mpp = self.metres_per_pixel()
+        want = lod.level_for(mpp)
+        # Big layers: draw what is ready now; the poll timer swaps in the wanted level.
+        level = lod.best_available(want) if self._future is not None else want
+        if self._future is not None and self._future.done():
+            self._poll.stop()
+        mode = "units" if self._unit_size / mpp >= UNITS_MODE_PIXELS else "overview"
+        if mode != self._mode or level != self._level:
+            self._mode, self._level = mode, level
+            self._overview_key = None
+            if mode == "units":
+                self._shown[:] = -1
+                self._detail.set_borough_outlines(lod, level)
+                self._detail.set_unit_paths(lod, level)
+        self._detail.show_mode(mode, self.visible_layers["boroughs"])
+        self._refresh_fills()
+        self._refresh_labels(mpp)
+
+    def _refresh_fills(self) -> None:
+        if self.table is None or not self._mode:
+            return
+        fill = self.effective_fill()
+        if self._mode == "units":
+            self._detail.recolour_units(fill, self._shown, self._palette, self.visible_layers["wards"])
+            self._shown = fill
+        key = (self._level, fill.tobytes(), self.visible_layers["boroughs"])
+        if self._mode == "overview" and key != self._overview_key:
+            self._overview_key = key
+            self._overview.invalidate()
+
+    def _build_overview(self) -> None:
+        overview = self._detail.overview
+        if self.geometry_lod is None:
+            overview.fills, overview.outlines = [], QPainterPath()
+            return
+        overview.fills, overview.outlines = overview_paths(
+            self.geometry_lod, self._level, self.effective_fill(), self._palette, self.visible_layers["boroughs"])
+
+    def _refresh_labels(self, mpp: float) -> None:
+        show = (self._mode == "units" and self.visible_layers["labels"]
+                and self._unit_size / mpp >= LABEL_PIXELS)
+        self._detail.show_labels(show and self.table is not None,
+                                 self.table.names if self.table is not None else [], self.geometry_lod)
+
+    def set_layer_visible(self, name: str, on: bool) -> None:
+        self.visible_layers[name] = on
+        self._shown[:] = -1
+        self._overview_key = None
+        self._refresh_lod()
+
+    # -- navigation ------------------------------------------------------
+    def zoom_to_extent(self) -> None:
+        if self.geometry_lod is not None:
+            self.zoom_to_bounds(*self.geometry_lod.bounds)
+            self._navigated = False
+
+    def zoom_to_bounds(self, minx, miny, maxx, maxy, margin: float = 0.05) -> None:
+        self._navigated = True
+        w, h = max(maxx - minx, 100.0), max(maxy - miny, 100.0)
+        self.fitInView(QRectF(minx - w * margin, -maxy - h * margin, w * (1 + 2 * margin),
+                              h * (1 + 2 * margin)), Qt.AspectRatioMode.KeepAspectRatio)
+        self._after_zoom()
+
+    def zoom_by(self, factor: float) -> None:
+        self._navigated = True
+        self.scale(factor, factor)
+        self._after_zoom()
+
+    def _after_zoom(self) -> None:
+        self._refresh_lod()
+        self.scale_changed.emit()
+
+    def pan_by(self, dx: float, dy: float) -> None:
+        """Pan by a fraction of the view's width/height."""
+        self._navigated = True
+        h, v = self.horizontalScrollBar(), self.verticalScrollBar()
+        h.setValue(h.value() + int(dx * self.viewport().width()))
+        v.setValue(v.value() + int(dy * self.viewport().height()))
+
+    def to_model(self, scene_pos: QPointF) -> tuple[float, float]:
+        return scene_pos.x(), -scene_pos.y()
+
+    def unit_at(self, view_pos) -> int:
+        if self.picker is None:
+            return -1
+        x, y = self.to_model(self.mapToScene(view_pos))
+        hit = self.picker.at(x, y)
+        return -1 if hit is None else hit
+
+    # -- events ----------------------------------------------------------
+    def wheelEvent(self, event) -> None:
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.zoom_by(1.25 ** steps)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if not self._navigated:  # still showing everything: keep it fitted to the new size
+            self.zoom_to_extent()
+        elif self._mode:
+            self._refresh_lod()
+
+    def keyPressEvent(self, event) -> None:
+        key = event.key()
+        if self.tool is not None and self.tool.key(event):
+            return
+        moves = {Qt.Key.Key_Left: (-0.125, 0), Qt.Key.Key_Right: (0.125, 0),
+                 Qt.Key.Key_Up: (0, -0.125), Qt.Key.Key_Down: (0, 0.125)}
+        if key in moves:
+            self.pan_by(*moves[key])
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.zoom_by(1.5)
+        elif key in (Qt.Key.Key_Minus, Qt.Key.Key_Underscore):
+            self.zoom_by(1 / 1.5)
+        elif key in (Qt.Key.Key_Home, Qt.Key.Key_0):
+            self.zoom_to_extent()
+        else:
+            super().keyPressEvent(event)
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.MiddleButton or self.tool is None:
+            self._pan_from = event.position()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            return
+        if not self.tool.press(event, self.mapToScene(event.position().toPoint())):
+            super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._pan_from is not None:
+            d = event.position() - self._pan_from
+            self._pan_from = event.position()
+            self.pan_by(-d.x() / max(self.viewport().width(), 1), -d.y() / max(self.viewport().height(), 1))
+            return
+        if self.tool is not None and event.buttons() != Qt.MouseButton.NoButton:
+            self.tool.move(event, self.mapToScene(event.position().toPoint()))
+            return
+        if self.tool is not None:
+            self.tool.hover(event, self.mapToScene(event.position().toPoint()))
+        self._hover_at(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self._pan_from is not None:
+            self._pan_from = None
+            self.viewport().unsetCursor()
+            return
+        if self.tool is not None:
+            self.tool.release(event, self.mapToScene(event.position().toPoint()))
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        if self.tool is not None and self.tool.double_click(event, self.mapToScene(event.position().toPoint())):
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def _hover_at(self, event) -> None:
+        i = self.unit_at(event.position().toPoint())
+        if i == self._hover:
+            return
+        self._hover = i
+        self.unit_hovered.emit(i)
+        if i < 0:
+            QToolTip.hideText()
+            return
+        QToolTip.showText(event.globalPosition().toPoint(), self.describe(i), self.viewport())
+
+    def describe(self, i: int) -> str:
+        """The hover text for unit i: name, code, borough, population, its areas."""
+        t = self.table
+        parent = t.parent_codes[i]
+        pop = t.population[i]
+        lines = [f"<b>{t.names[i]}</b> ({t.codes[i]})"]
+        if parent:
+            lines.append(f"Borough: {self.borough_names.get(parent, parent)}")
+        lines.append("Population: " + ("unknown" if np.isnan(pop) else f"{pop:,.0f}"))
+        areas = self.areas_of(i)
+        lines.append("Areas: " + (", ".join(areas) if areas else "none"))
+        return "<br>".join(lines)
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        map_overlays.draw(painter, self.legend, self.attribution)
+        self._first_frame.set()
+
+    def _stop_warming(self) -> None:
+        self._cancel_warm = True  # the worker stops after the level it is computing
+        self._first_frame.set()
+        if self._future is not None:
+            self._future.cancel()
+        self._future = None
+
+    def wait_for_detail(self) -> None:
+        """Block until every level of detail is computed, then redraw (benchmarks, scripts)."""
+        self._first_frame.set()
+        if self._future is not None:
+            self._future.result()
+        self._refresh_lod()
+
+    def shutdown(self, wait: bool = False) -> None:
+        self._poll.stop()
+        self._stop_warming()
+        if self._executor is not None:
+            self._executor.shutdown(wait=wait, cancel_futures=True)
+            self._executor = None
+

@@ -1,0 +1,108 @@
+"""Timeline: one bar per partnership from start to end; an open side fades out
+(the catalogue has no date there), membership changes are marked, the chosen
+year is a band across all bars."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QBrush, QColor, QFontMetrics, QLinearGradient
+
+from models.analysis.overlaps import TimelineRow
+from ui.overlaps.plots.common import INK, MUTED, PlotBase, pg, short, style
+
+STATUS_COLOURS = {"active": "#0072B2", "ended": "#7F7F7F", "proposed": "#56B4E9"}
+JOINED, LEFT = "#009E73", "#D55E00"
+
+
+def _fading(colour: str, x0: float, x1: float, fade_start: bool, fade_end: bool) -> QBrush:
+    solid, clear = QColor(colour), QColor(colour)
+    clear.setAlpha(25)
+    gradient = QLinearGradient(QPointF(x0, 0), QPointF(x1, 0))
+    gradient.setColorAt(0.0, clear if fade_start else solid)
+    gradient.setColorAt(0.35, solid if not (fade_start and fade_end) else QColor(colour).lighter(130))
+    gradient.setColorAt(0.65, solid if not (fade_start and fade_end) else QColor(colour).lighter(130))
+    gradient.setColorAt(1.0, clear if fade_end else solid)
+    return QBrush(gradient)
+
+
+class TimelinePlot(PlotBase):
+    csv_header = ("partnership", "kind", "status", "start", "end", "membership_changes")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.plot = style(self.addPlot())
+        self.plot.invertY(True)
+        self.plot.setMouseEnabled(False, False)
+        self.plot.showGrid(x=True, y=False, alpha=0.25)
+        self.plot.setLabel("bottom", "year", color=INK)
+        self.rows: list[TimelineRow] = []
+        self.year_band = pg.LinearRegionItem(brush=pg.mkBrush(230, 159, 0, 60), pen=pg.mkPen(None),
+                                             movable=False)
+        self.year_band.setZValue(-10)
+        self._events: list[tuple[float, int, str]] = []
+        self.legend = pg.LegendItem(offset=(-10, 10), labelTextColor=INK, brush=pg.mkBrush(255, 255, 255, 230),
+                                    pen=pg.mkPen(INK))
+        self.legend.setParentItem(self.plot.vb)
+        self.scene().sigMouseMoved.connect(self._moved)
+
+    def set_rows(self, rows: list[TimelineRow], span: tuple[int, int], year: int | None = None) -> None:
+        self.rows = rows
+        self.plot.clear()
+        lo, hi = span[0] - 1, span[1] + 2   # room for open ends on both sides
+        self._events = []
+        for y, r in enumerate(rows):
+            x0 = r.start if r.start is not None else lo
+            x1 = r.end if r.end is not None else hi
+            colour = STATUS_COLOURS.get(r.status, MUTED)
+            undated = r.start is None and r.end is None
+            # Undated: a thin dashed band, so that it never reads as a known span.
+            bar = pg.BarGraphItem(x0=[x0], y=[y], width=[x1 - x0], height=0.3 if undated else 0.6,
+                                  pen=pg.mkPen(colour, width=1, style=Qt.PenStyle.DashLine if undated
+                                               else Qt.PenStyle.SolidLine),
+                                  brush=_fading(colour, x0, x1, r.start is None, r.end is None))
+            self.plot.addItem(bar)
+            for e in r.events:
+                self._events.append((e.year, y, f"{e.organisation} {e.change} {r.name} ({e.date})"))
+        for change, colour, symbol in (("joined", JOINED, "t1"), ("left", LEFT, "t")):
+            pts = [(x, y) for x, y, text in self._events if f" {change} " in text]
+            if pts:
+                xs, ys = zip(*pts)
+                self.plot.addItem(pg.ScatterPlotItem(xs, ys, symbol=symbol, size=13, brush=colour,
+                                                     pen=pg.mkPen(INK, width=0.7)))
+        legend = self.legend
+        legend.clear()
+        for status in sorted({r.status for r in rows}, key=list(STATUS_COLOURS).index):
+            legend.addItem(pg.ScatterPlotItem(symbol="s", size=12, brush=STATUS_COLOURS[status], pen=None), status)
+        for change, colour, symbol in (("joined", JOINED, "t1"), ("left", LEFT, "t")):
+            if any(f" {change} " in text for _, _, text in self._events):
+                legend.addItem(pg.ScatterPlotItem(symbol=symbol, size=12, brush=colour, pen=None), change)
+        if year is not None:
+            self.year_band.setRegion((year, year + 1))
+            self.plot.addItem(self.year_band)
+        left = self.plot.getAxis("left")
+        labels = [short(r.name, 44) for r in rows]
+        left.setTicks([[(y, label) for y, label in enumerate(labels)]])
+        left.setWidth(max([QFontMetrics(left.font()).horizontalAdvance(t) for t in labels] + [40]) + 14)
+        self.plot.getAxis("bottom").setTicks([[(float(v), str(v)) for v in range(lo, hi + 1, 2 if hi - lo > 14 else 1)]])
+        self.plot.setXRange(lo, hi, padding=0.01)
+        self.plot.setYRange(-0.7, max(len(rows), 1) - 0.3, padding=0)
+
+    def _moved(self, scene_pos) -> None:
+        if not self.plot.vb.sceneBoundingRect().contains(scene_pos):
+            self.setToolTip("")
+            return
+        p = self.plot.vb.mapSceneToView(scene_pos)
+        near = [text for x, y, text in self._events if abs(x - p.x()) < 0.3 and abs(y - p.y()) < 0.4]
+        row = int(np.round(p.y()))
+        if near:
+            self.setToolTip("\n".join(near))
+        elif 0 <= row < len(self.rows):
+            r = self.rows[row]
+            self.setToolTip(f"{r.name}: {r.start_text or 'start unknown'} to {r.end_text or 'no end date'} "
+                            f"({r.status})")
+        else:
+            self.setToolTip("")
+
+    def csv_rows(self) -> list[tuple]:
+        return [(r.name, r.kind, r.status, r.start_text or "", r.end_text or "",
+                 "; ".join(f"{e.organisation} {e.change} {e.date}" for e in r.events)) for r in self.rows]

@@ -5,17 +5,16 @@ import signal
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths, QTimer
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from models.catalogue import Catalogue
 from models.errors import CatalogueError, CatalogueInUse, DamagedCatalogue, ForeignSchema
-from models.storage import lock
+from models.storage import lock, paths
 from models.storage.backups import Backups
+from models.storage.paths import APP_NAME, default_catalogue_path
 
-APP_NAME = "Partnership Atlas"
-ORG_NAME = "Partnership Atlas"
-BACKUPS_FOLDER = "Backups"   # in the user data folder, beside the default catalogue
+ORG_NAME = APP_NAME
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -24,14 +23,6 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName(ORG_NAME)
     app.setApplicationDisplayName(APP_NAME)
     return app
-
-
-def default_catalogue_path() -> Path:
-    """<user data folder>/catalogue.gpkg, e.g. ~/.local/share/Partnership Atlas/ on Linux."""
-    # AppDataLocation would nest organisation and application ("Partnership Atlas/Partnership
-    # Atlas"); the generic data folder plus our name is the one folder researchers expect.
-    folder = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation))
-    return folder / APP_NAME / "catalogue.gpkg"
 
 
 def _open_or_read(opener, path, backups: Backups | None) -> Catalogue:
@@ -96,7 +87,7 @@ def run(path: str | None = None) -> int:
 
     signals = CloseOnSignals()
     settings = QSettings()
-    backups = Backups(default_catalogue_path().parent / BACKUPS_FOLDER)
+    backups = Backups(paths.backups_folder())
     recovered = None
     try:
         try:

@@ -2,7 +2,8 @@
 
 Every edit goes through Document.edit(): the model method runs first (so an
 error reaches the caller and nothing is pushed), then its Revert is pushed on
-the QUndoStack. Views listen to `changed` and reload; no widget keeps another
+the QUndoStack. `changed` carries the Changes (the tables the edit, its undo or its
+redo touched), so a view reloads only when they concern it; no widget keeps another
 in sync by hand.
 """
 from __future__ import annotations
@@ -14,7 +15,18 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from models.catalogue import Catalogue
 from models.errors import CatalogueError
+from models.storage.schema import CONTENT_TABLES
 from models.storage.store import Revert
+
+
+class Changes(frozenset):
+    """The catalogue tables one step touched, cascades included (like Anki's OpChanges)."""
+
+    def touch(self, *tables: str) -> bool:
+        return not self.isdisjoint(tables)
+
+
+EVERYTHING = Changes(CONTENT_TABLES)   # for a view that must reload whatever happened
 
 
 class _Edit(QUndoCommand):
@@ -54,11 +66,11 @@ class _Edit(QUndoCommand):
             self._redo, self._done = inverse, False
         else:
             self._undo, self._done = inverse, True
-        self._document.changed.emit()
+        self._document.changed.emit(Changes(inverse.tables))
 
 
 class Document(QObject):
-    changed = Signal()       # anything in the catalogue changed: views reload
+    changed = Signal(object)  # Changes: what an edit, undo or redo touched; views reload what concerns them
     failed = Signal(str)     # an undo/redo could not be applied (one line)
 
     def __init__(self, catalogue: Catalogue, parent: QObject | None = None):
@@ -73,7 +85,7 @@ class Document(QObject):
         """Run one model edit now and make it undoable as `text`; errors propagate."""
         revert = apply()
         self.undo_stack.push(_Edit(self, text, revert))
-        self.changed.emit()
+        self.changed.emit(Changes(revert.tables))
         return revert
 
     def _after_index_changed(self, index: int) -> None:

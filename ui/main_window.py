@@ -13,8 +13,9 @@ from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBox, QTabWidget, QUndoView, QWidget
 
 from models.catalogue import Catalogue
+from models.storage import paths
 from models.storage.backups import Backups
-from ui.app import APP_NAME, BACKUPS_FOLDER, default_catalogue_path
+from models.storage.paths import APP_NAME
 from ui.catalogue.organisations_tab import OrganisationsView
 from ui.catalogue.tab import CatalogueView
 from ui.document import Document
@@ -24,7 +25,6 @@ from ui.links import link_views
 from ui.map.tab import MapTab
 from ui.overlaps.tab import OverlapsTab
 
-MAX_RECENT = 8
 CATALOGUE_SUFFIXES = {".gpkg", ".sqlite", ".atlas"}
 BOUNDARY_SUFFIXES = {".geojson", ".json", ".zip", ".shp", ".gz"}
 SPREADSHEET_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".tsv"}
@@ -36,8 +36,8 @@ class MainWindow(QMainWindow):
                  data_folder: str | os.PathLike | None = None):
         super().__init__()
         self.settings = settings if settings is not None else QSettings()
-        self.data_folder = Path(data_folder) if data_folder else default_catalogue_path().parent
-        self.backups = Backups(self.data_folder / BACKUPS_FOLDER)
+        self.data_folder = Path(data_folder) if data_folder else paths.user_data_folder()
+        self.backups = Backups(paths.backups_folder(self.data_folder))
         self.document: Document | None = None
         self.last_message: QMessageBox | None = None   # the latest message shown, for tests and screenshots
         self.undo_group = QUndoGroup(self)

@@ -72,6 +72,11 @@ class Revert:
         self._entries = entries  # (table, op, rowid, old row or None), in order
         self.id: int | None = None  # the record an edit created, for callers
 
+    @property
+    def tables(self) -> frozenset[str]:
+        """The tables this edit touched (cascades included): what a view may need to reload."""
+        return frozenset(t for t, _, _, _ in self._entries)
+
     def inserted(self, table: str) -> list[int]:
         return [rid for t, op, rid, _ in self._entries if t == table and op == "I"]
 

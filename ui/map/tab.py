@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QStandardPaths, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
 from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QSpinBox, QSplitter, QToolBar, QVBoxLayout, QWidget
 
@@ -23,6 +23,7 @@ from models.catalogue.records import Area
 from models.errors import CatalogueError
 from models.geo.detail import LayerGeometry
 from models.geo.drawing import Picker
+from models.storage import paths
 from ui.document import Document
 from ui.map.area_list import AreaList
 from ui.map.area_panel import AreaPanel
@@ -35,8 +36,7 @@ TOOL_KEYS = {"pan": "H", "click": "C", "brush": "B", "lasso": "L", "polygon": "P
 
 def lod_cache_dir() -> Path:
     """Where simplified copies of big layers are kept between sessions."""
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation)
-    return Path(base) / "map-levels"
+    return paths.cache_folder() / "map-levels"
 
 
 class MapTab(AreaList, QWidget):

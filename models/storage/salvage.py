@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from models.errors import CatalogueError
-from models.storage import gpkg, schema
+from models.storage import gpkg, schema, sqlite_file
 from models.storage.store import Store
 
 # Columns that must hold JSON for the app to read the row.
@@ -94,8 +94,8 @@ def salvage(damaged_path: str | os.PathLike, new_path: str | os.PathLike,
         copy = Path(tmp) / "damaged.gpkg"
         try:
             shutil.copyfile(damaged_path, copy)
-            if Path(f"{damaged_path}-wal").is_file():
-                shutil.copyfile(f"{damaged_path}-wal", f"{copy}-wal")
+            if sqlite_file.wal_path(damaged_path).is_file():
+                shutil.copyfile(sqlite_file.wal_path(damaged_path), sqlite_file.wal_path(copy))
         except OSError as e:
             raise CatalogueError(f"cannot read {damaged_path.name}: {e.strerror}") from None
         source = sqlite3.connect(f"{copy.as_uri()}?mode=ro", uri=True)
@@ -109,8 +109,7 @@ def salvage(damaged_path: str | os.PathLike, new_path: str | os.PathLike,
                 report = _copy_all(source, tables, target, progress)
             except BaseException:
                 target.close()
-                for leftover in (new_path, Path(f"{new_path}-wal"), Path(f"{new_path}-shm")):
-                    leftover.unlink(missing_ok=True)
+                sqlite_file.delete(new_path)
                 raise
             target.close()
         finally:

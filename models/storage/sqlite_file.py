@@ -1,5 +1,5 @@
-"""The catalogue file on disk: what its header says before SQLite reads it, reading it
-without leaving a trace, and copying it whole.
+"""The catalogue file on disk: its name, what its header says before SQLite reads it,
+reading it without leaving a trace, copying it whole, and deleting it with its journal.
 
 A file someone sends may be cut short (a copy made while it was still being written,
 an e-mail attachment limit); SQLite would open it and fail somewhere later, so the
@@ -18,10 +18,26 @@ from models.storage.integrity import damaged
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 HEADER_BYTES = 100
+# What a catalogue file is called: a GeoPackage, or the plain SQLite name other tools use.
+CATALOGUE_SUFFIXES = (".gpkg", ".sqlite")
+
+
+def catalogue_name(path: Path) -> Path:
+    """`path` as a catalogue's file name: `.gpkg` added when it has no catalogue suffix
+    (a name typed into a save dialog without one), so other programs know the file."""
+    path = Path(path)
+    return path if path.suffix.lower() in CATALOGUE_SUFFIXES else path.with_suffix(".gpkg")
 
 
 def wal_path(path: Path) -> Path:
     return Path(f"{path}-wal")
+
+
+def delete(path: Path) -> None:
+    """Remove a catalogue file together with its -wal and -shm. Left behind, SQLite would take a
+    -wal for the journal of whatever file is next written under that name, and read it into it."""
+    for leftover in (Path(path), wal_path(path), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)
 
 
 def check_header(path: Path) -> None:

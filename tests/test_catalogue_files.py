@@ -172,8 +172,8 @@ def test_welcome_view_and_the_example_done_as_a_new_user(qtbot, tmp_path, monkey
     # the app reopens what was used last
     from PySide6.QtCore import QSettings
 
-    from ui.app import startup_catalogue
-    reopened = startup_catalogue(QSettings(str(settings), QSettings.Format.IniFormat))
+    from ui.files.opening import startup_catalogue
+    reopened = startup_catalogue(QSettings(str(settings), QSettings.Format.IniFormat)).catalogue
     again = make_window(qtbot, reopened, settings, tmp_path / "data")
     assert again.windowTitle() == "Example catalogue.gpkg — Partnership Atlas"
     wla = again.catalogue.partnerships.find("West London Alliance")

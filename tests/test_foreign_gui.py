@@ -88,10 +88,10 @@ def test_opening_the_catalogue_already_open_just_says_so(window):
 
 
 def test_startup_opens_a_catalogue_in_use_read_only(tmp_path):
-    from ui.app import startup_catalogue
+    from ui.files.opening import startup_catalogue
     path = tmp_path / "busy.gpkg"
     with Catalogue.create(path):
         settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-        started = startup_catalogue(settings, str(path))
+        started = startup_catalogue(settings, str(path)).catalogue
         assert started.read_only
         started.close()

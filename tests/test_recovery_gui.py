@@ -16,8 +16,8 @@ from models.catalogue.records import Organisation
 from models.errors import DamagedCatalogue
 from models.storage.backups import BEFORE_RESTORE, DAMAGED
 from models.storage.check import problems
-from ui.app import startup_catalogue
 from ui.files.backup_dialog import RestoreDialog, size_text
+from ui.files.opening import startup_catalogue
 
 QStandardPaths.setTestModeEnabled(True)   # nothing here may reach the user's own data folder
 T0 = datetime(2024, 3, 4, 12, 0, tzinfo=timezone.utc)

@@ -1,18 +1,17 @@
-"""Starting the GUI: the application object, which catalogue to open, the main window."""
+"""Starting the GUI: the application object, closing on signals, the main window on the catalogue
+ui.files.opening chose."""
 from __future__ import annotations
 
 import signal
 import sys
-from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from models.catalogue import Catalogue
-from models.errors import CatalogueError, CatalogueInUse, DamagedCatalogue, ForeignSchema
-from models.storage import lock, paths
+from models.errors import CatalogueError
+from models.storage import paths
 from models.storage.backups import Backups
-from models.storage.paths import APP_NAME, default_catalogue_path
+from models.storage.paths import APP_NAME
 
 ORG_NAME = APP_NAME
 
@@ -23,35 +22,6 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName(ORG_NAME)
     app.setApplicationDisplayName(APP_NAME)
     return app
-
-
-def _open_or_read(opener, path, backups: Backups | None) -> Catalogue:
-    """Opened for writing, or read-only while another Partnership Atlas is editing it."""
-    try:
-        return opener(path, backups=backups)
-    except CatalogueInUse:
-        return Catalogue.open(path, read_only=True)
-
-
-def _first_openable(paths: list[Path], backups: Backups | None = None) -> Catalogue | None:
-    for p in paths:
-        try:
-            return _open_or_read(Catalogue.open, p, backups)
-        except DamagedCatalogue:   # the user must hear of it, not get another file silently
-            raise
-        except CatalogueError:
-            continue
-    return None
-
-
-def startup_catalogue(settings: QSettings, path: str | None = None, backups: Backups | None = None) -> Catalogue:
-    """`path`, else the catalogue used last, else the default one (created on first run)."""
-    if path:
-        return _open_or_read(Catalogue.open, path, backups)
-    recent = settings.value("files/recent", [])
-    recent = [recent] if isinstance(recent, str) else list(recent or [])
-    return (_first_openable([Path(p) for p in recent[:1]], backups)
-            or _open_or_read(Catalogue.open_or_create, default_catalogue_path(), backups))
 
 
 class CloseOnSignals:
@@ -81,38 +51,23 @@ class CloseOnSignals:
 
 def run(path: str | None = None) -> int:
     app = make_application()
-    from ui.files.foreign_dialog import open_instead, tell_in_use
-    from ui.files.recovery import offer_recovery
+    from ui.files.opening import open_at_startup, tell
     from ui.main_window import MainWindow
 
     signals = CloseOnSignals()
     settings = QSettings()
-    backups = Backups(paths.backups_folder())
-    recovered = None
     try:
-        try:
-            catalogue = startup_catalogue(settings, path, backups)
-        except ForeignSchema as e:
-            catalogue = open_instead(None, Path(path) if path else default_catalogue_path(), e)
-            if catalogue is None:
-                return 2
-    except DamagedCatalogue as e:
-        recovered = offer_recovery(None, e.path, e, backups)
-        if recovered is None:
-            return 2
-        catalogue = recovered.catalogue
+        opened = open_at_startup(settings, path, Backups(paths.backups_folder()))
     except CatalogueError as e:
         QMessageBox.critical(None, APP_NAME, str(e))
         return 2
-    window = MainWindow(catalogue, settings)
+    if opened is None:   # the user cancelled what they were asked
+        return 2
+    window = MainWindow(opened.catalogue, settings)
     window.show()
     signals.watch(window)
     if signals.requested:   # asked to stop while starting: close before the loop runs
         window.close()
         return 0
-    holder = lock.holder(catalogue.path) if catalogue.read_only else None
-    if holder:
-        tell_in_use(window, catalogue.path, holder)
-    if recovered is not None:
-        window.show_message("Catalogue recovered", recovered.message, QMessageBox.Icon.Information)
+    tell(window, opened)
     return app.exec()

@@ -16,6 +16,7 @@ from models.catalogue import Catalogue
 from models.storage import paths
 from models.storage.backups import Backups
 from models.storage.paths import APP_NAME
+from models.storage.sqlite_file import CATALOGUE_SUFFIXES
 from ui.catalogue.organisations_tab import OrganisationsView
 from ui.catalogue.tab import CatalogueView
 from ui.document import Document
@@ -25,7 +26,6 @@ from ui.links import link_views
 from ui.map.tab import MapTab
 from ui.overlaps.tab import OverlapsTab
 
-CATALOGUE_SUFFIXES = {".gpkg", ".sqlite", ".atlas"}
 BOUNDARY_SUFFIXES = {".geojson", ".json", ".zip", ".shp", ".gz"}
 SPREADSHEET_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".tsv"}
 
@@ -270,7 +270,7 @@ class MainWindow(QMainWindow):
         return [Path(u.toLocalFile()) for u in urls if u.isLocalFile()]
 
     def dragEnterEvent(self, event) -> None:
-        known = CATALOGUE_SUFFIXES | BOUNDARY_SUFFIXES | SPREADSHEET_SUFFIXES
+        known = {*CATALOGUE_SUFFIXES, *BOUNDARY_SUFFIXES, *SPREADSHEET_SUFFIXES}
         if any(p.suffix.lower() in known for p in self._dropped_paths(event)):
             event.acceptProposedAction()
 

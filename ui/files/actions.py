@@ -11,18 +11,18 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from models.catalogue import Catalogue
-from models.errors import Cancelled, CatalogueError, CatalogueInUse, DamagedCatalogue, ForeignSchema
+from models.errors import Cancelled, CatalogueError
 from models.formats.boundary_import import describe, import_boundaries
 from models.formats.example import build_example
 from models.formats.export import export
+from models.storage import sqlite_file
+from ui.files import opening
 from ui.files.boundary_dialog import BoundaryImportDialog
-from ui.files.foreign_dialog import open_instead, tell_in_use
 from ui.files.partnership_import_dialog import PartnershipImportDialog
-from ui.files.recovery import recover_in_window
 from ui.files.welcome import ONS_NOTE
 from ui.progress import run_with_progress
 
-CATALOGUE_FILTER = "Catalogues (*.gpkg *.sqlite);;All files (*)"
+CATALOGUE_FILTER = f"Catalogues ({' '.join('*' + s for s in sqlite_file.CATALOGUE_SUFFIXES)});;All files (*)"
 EXAMPLE_NAME = "Example catalogue.gpkg"
 
 
@@ -72,15 +72,13 @@ class FileActions:
         path = Path(path) if path else self._ask(True, "New catalogue", CATALOGUE_FILTER, "Catalogue.gpkg")
         if path is None:
             return False
-        if path.suffix.lower() not in (".gpkg", ".sqlite"):
-            path = path.with_suffix(".gpkg")
+        path = sqlite_file.catalogue_name(path)
         if path.resolve() == self.window.catalogue.path.resolve():
             self.window.show_message("Cannot create the catalogue", f"{path.name} is the catalogue open now")
             return False
         try:
             if path.exists():  # the save dialog asked before replacing it
-                for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-                    leftover.unlink(missing_ok=True)
+                sqlite_file.delete(path)
             catalogue = Catalogue.create(path)
         except (CatalogueError, OSError) as e:
             self._fail("Cannot create the catalogue", e)
@@ -93,39 +91,24 @@ class FileActions:
         return self.open_path(path) if path else False
 
     def open_path(self, path: str | os.PathLike) -> bool:
-        """Open a catalogue in this window; anything wrong leaves the file untouched and the current one open."""
+        """Open a catalogue in this window (ui.files.opening decides how); anything wrong leaves
+        the file untouched and the current one open."""
         path = Path(path)
-        read_only = path.is_file() and not os.access(path, os.W_OK)
         if path.resolve() == self.window.catalogue.path.resolve():
             self.window.show_message("Already open", f"{path.name} is the catalogue open in this window",
                                      QMessageBox.Icon.Information)
             return True
-        in_use = None
         try:
-            catalogue = Catalogue.open(path, read_only=read_only, backups=self.window.backups)
-        except DamagedCatalogue as e:   # offers restore or salvage; the file is never written to
-            return recover_in_window(self.window, path, e)
-        except (ForeignSchema, CatalogueInUse) as e:
-            in_use = getattr(e, "holder", None)
-            try:
-                catalogue = open_instead(self.window, path, e)
-            except CatalogueError as again:
-                self._fail("Cannot open the catalogue", again)
-                return False
-            if catalogue is None:
-                return False
+            opened = opening.open_catalogue(self.window, path, self.window.backups)
         except CatalogueError as e:
             if not path.exists():
                 self._forget(path)
             self._fail("Cannot open the catalogue", e)
             return False
-        self.window.set_catalogue(catalogue)
-        if in_use:
-            tell_in_use(self.window, path, in_use)
-        elif read_only:
-            self.window.statusBar().showMessage(
-                f"{path.name} is read-only: you can look and search but not edit. "
-                "Save a Copy As… to edit a copy.", 15000)
+        if opened is None:
+            return False
+        self.window.set_catalogue(opened.catalogue)
+        opening.tell(self.window, opened)
         return True
 
     def save_copy(self, path: str | os.PathLike | None = None) -> bool:

@@ -1,6 +1,5 @@
-"""When a catalogue cannot be opened for editing as it is: triggers and views from
-elsewhere (shown, with the choice of reading it or editing a copy without them), or
-another Partnership Atlas editing it (opened read-only, saying who)."""
+"""A catalogue with triggers and views from elsewhere cannot be opened for editing as it is:
+they are shown, with the choice of reading it or editing a copy without them."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,7 +13,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPlainTextEdit,
     QSplitter,
     QTableWidget,
@@ -23,7 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from models.catalogue import Catalogue
-from models.errors import CatalogueError, CatalogueInUse, ForeignSchema
+from models.errors import ForeignSchema
+from models.storage import sqlite_file
 from models.storage.foreign import copy_without_foreign
 
 READ_ONLY, COPY = "read-only", "copy"
@@ -104,13 +103,10 @@ def ask_copy_path(parent, path: Path) -> Path | None:
     return Path(chosen) if chosen else None
 
 
-def open_instead(parent, path: Path, error: CatalogueError) -> Catalogue | None:
-    """After ForeignSchema or CatalogueInUse: the catalogue opened as the user chose, or None.
+def open_foreign(parent, path: Path, error: ForeignSchema) -> Catalogue | None:
+    """After ForeignSchema: the catalogue opened as the user chose, or None.
 
     Raises CatalogueError when that fails too (the caller shows it)."""
-    if isinstance(error, CatalogueInUse):
-        return Catalogue.open(path, read_only=True)
-    assert isinstance(error, ForeignSchema)
     choice = ForeignObjectsDialog(path, error.objects, parent).ask()
     if choice == READ_ONLY:
         return Catalogue.open(path, read_only=True)
@@ -119,18 +115,7 @@ def open_instead(parent, path: Path, error: CatalogueError) -> Catalogue | None:
     target = ask_copy_path(parent, path)
     if target is None:
         return None
-    if target.suffix.lower() not in (".gpkg", ".sqlite"):
-        target = target.with_suffix(".gpkg")
+    target = sqlite_file.catalogue_name(target)
     if target.exists() and target.resolve() != path.resolve():
-        for leftover in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):  # the save dialog asked
-            leftover.unlink(missing_ok=True)
+        sqlite_file.delete(target)   # the save dialog asked
     return Catalogue.open(copy_without_foreign(path, target))
-
-
-def tell_in_use(window, path: Path, holder: str) -> None:
-    """Say, in a message and in the status bar, that another Partnership Atlas is editing it."""
-    window.statusBar().showMessage(f"{path.name} is read-only here: it is open for editing by {holder}")
-    window.show_message("Opened read-only",
-                        f"{path.name} is open for editing by {holder}, so it is open here read-only: "
-                        "you can look and search. To edit, close it there and open it again here.",
-                        QMessageBox.Icon.Information)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from models.catalogue import Catalogue
 from models.errors import Cancelled, CatalogueError, DamagedCatalogue
+from models.storage import sqlite_file
 from models.storage.backups import DAMAGED, Backups, quick_check_file
 from models.storage.salvage import salvage
 from ui.files.backup_dialog import RestoreDialog, when
@@ -53,16 +54,6 @@ def restore_from_backup(window) -> bool:
 
 
 # -- a damaged file -----------------------------------------------------------------
-def recover_in_window(window, path: Path, error: DamagedCatalogue) -> bool:
-    """open_path's answer to a damaged file: offer restore or salvage; show the result."""
-    recovered = offer_recovery(window, Path(path), error, window.backups)
-    if recovered is None:
-        return False
-    window.set_catalogue(recovered.catalogue)
-    window.show_message("Catalogue recovered", recovered.message, QMessageBox.Icon.Information)
-    return True
-
-
 def offer_recovery(parent: QWidget | None, path: Path, error: DamagedCatalogue,
                    backups: Backups | None) -> Recovered | None:
     """Ask: restore the latest good backup, salvage into a new file, or cancel."""
@@ -110,15 +101,12 @@ def _salvage(parent, path: Path, backups: Backups | None) -> Recovered | None:
     chosen, _ = QFileDialog.getSaveFileName(parent, "Salvage into a new file", str(suggested), SALVAGE_FILTER)
     if not chosen:
         return None
-    target = Path(chosen)
-    if target.suffix.lower() not in (".gpkg", ".sqlite"):
-        target = target.with_suffix(".gpkg")
+    target = sqlite_file.catalogue_name(Path(chosen))
     try:
         if target.resolve() == path.resolve():
             raise CatalogueError("choose a new file for what is salvaged, not the damaged one")
         if target.exists():   # the save dialog asked before replacing it
-            for leftover in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
-                leftover.unlink(missing_ok=True)
+            sqlite_file.delete(target)
         report = run_with_progress(parent, f"Salvaging {path.name}…",
                                    lambda progress: salvage(path, target, progress))
         catalogue = Catalogue.open(target, backups=backups)

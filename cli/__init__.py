@@ -1,7 +1,7 @@
 """The command line: the same model as the GUI, scriptable, and never loading Qt.
 
     parser.py   every command, its arguments and help (the list of commands is its choices)
-    edits.py    commands that write
+    edits.py    commands that write: they take the same daily backup as the GUI
     reports.py  commands that only read
 
 Each sub-command exits 0 on success and 2 with one line `error: …` on stderr for

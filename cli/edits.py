@@ -1,4 +1,10 @@
-"""The commands that write a catalogue: new, import-boundaries, import-partnerships, example."""
+"""The commands that write a catalogue: new, import-boundaries, import-partnerships, example.
+
+Opening an existing catalogue for writing goes through `_opened`, which gives it the
+same backups folder as the GUI: the first edit of the day, and any schema upgrade,
+is preceded by a copy, whichever face made it. A backup that cannot be taken is
+said on stderr and the edit goes on, as in the GUI's status bar.
+"""
 from __future__ import annotations
 
 import sys
@@ -6,9 +12,21 @@ import sys
 from models.errors import CatalogueError
 
 
+def _backups():
+    from models.storage import paths
+    from models.storage.backups import Backups
+    return Backups(paths.backups_folder())
+
+
+def _opened(catalogue):
+    if catalogue.store.backup_warning:
+        print(f"warning: {catalogue.store.backup_warning}", file=sys.stderr)
+    return catalogue
+
+
 def _open(path: str):
     from models.catalogue import Catalogue
-    return Catalogue.open(path)
+    return _opened(Catalogue.open(path, backups=_backups()))
 
 
 def _progress(fraction: float, message: str) -> None:
@@ -18,7 +36,7 @@ def _progress(fraction: float, message: str) -> None:
 
 def cmd_new(args) -> int:
     from models.catalogue import Catalogue
-    Catalogue.create(args.file).close()
+    Catalogue.create(args.file).close()  # a new file has nothing yet to back up
     print(f"created {args.file}")
     return 0
 
@@ -59,7 +77,7 @@ def cmd_import_partnerships(args) -> int:
 def cmd_example(args) -> int:
     from models.catalogue import Catalogue
     from models.formats.example import build_example
-    with Catalogue.open_or_create(args.file) as cat:
+    with _opened(Catalogue.open_or_create(args.file, backups=_backups())) as cat:
         build_example(cat, wards=args.boundaries, population=args.population)
         print(f"wrote the example catalogue to {args.file}: {len(cat.partnerships.all())} partnerships, "
               f"{len(cat.organisations.all())} organisations, {len(cat.areas.all())} areas")

@@ -2,12 +2,12 @@
 import sys
 from pathlib import Path
 
+import cli
+
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    import cli
-
-    if argv and (argv[0] in cli.COMMANDS or argv[0].startswith("-")):
+    if argv and (cli.is_command(argv[0]) or argv[0].startswith("-")):
         return cli.main(argv)
     if len(argv) > 1 or (argv and not Path(argv[0]).is_file()):
         print(f"error: '{argv[0]}' is neither a command nor a catalogue file (see --help)", file=sys.stderr)

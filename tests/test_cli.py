@@ -10,6 +10,20 @@ from conftest import LONDON_POPULATION, LONDON_WARDS, ROOT, file_digest, needs_d
 import cli
 
 
+def private_home(tmp_path) -> dict[str, str]:
+    """Environment variables that send the user-data folders (backups) into tmp_path, never ~."""
+    home = tmp_path / "home"
+    return {"HOME": str(home), "XDG_DATA_HOME": str(home / "data"), "XDG_CACHE_HOME": str(home / "cache"),
+            "XDG_CONFIG_HOME": str(home / "config"), "LOCALAPPDATA": str(home / "local")}
+
+
+@pytest.fixture(autouse=True)
+def _private_home(tmp_path, monkeypatch):
+    # CLI edits take backups in the user's data folder: keep the suite out of the real one.
+    for name, value in private_home(tmp_path).items():
+        monkeypatch.setenv(name, value)
+
+
 def run(capsys, *argv):
     code = cli.main([str(a) for a in argv])
     out, err = capsys.readouterr()
@@ -18,12 +32,19 @@ def run(capsys, *argv):
 
 def test_every_command_has_help_and_is_in_the_readme(capsys):
     readme = (ROOT / "README.md").read_text()
-    for command in cli.COMMANDS:
+    for command in cli.command_names():
         with pytest.raises(SystemExit) as info:
             cli.main([command, "--help"])
         assert info.value.code == 0
         assert f"main.py {command}" in readme, f"README does not document '{command}'"
     assert "usage" in capsys.readouterr().out
+
+
+def test_the_commands_are_the_parsers_choices():
+    assert cli.command_names() == ("new", "import-boundaries", "import-partnerships", "example", "list",
+                                   "overlaps", "export", "check")
+    assert all(cli.is_command(c) for c in cli.command_names())
+    assert not any(cli.is_command(w) for w in ("catalogue.gpkg", "--help", "-h", "", "List"))
 
 
 def test_new_and_bad_input_exit_2_with_one_line(capsys, tmp_path):
@@ -98,11 +119,13 @@ def test_example_over_london_wards_end_to_end(capsys, tmp_path):
 
 
 def test_main_py_runs_the_cli(tmp_path):
+    import os
+    env = dict(os.environ, **private_home(tmp_path))
     result = subprocess.run([sys.executable, str(ROOT / "main.py"), "new", str(tmp_path / "x.gpkg")],
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, env=env)
     assert result.returncode == 0 and (tmp_path / "x.gpkg").exists()
     result = subprocess.run([sys.executable, str(ROOT / "main.py"), "no-such-thing"],
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, env=env)
     assert result.returncode == 2 and result.stderr.startswith("error:")
 
 

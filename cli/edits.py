@@ -1,0 +1,84 @@
+"""The commands that write a catalogue: new, import-boundaries, import-partnerships, example.
+
+Opening an existing catalogue for writing goes through `_opened`, which gives it the
+same backups folder as the GUI: the first edit of the day, and any schema upgrade,
+is preceded by a copy, whichever face made it. A backup that cannot be taken is
+said on stderr and the edit goes on, as in the GUI's status bar.
+"""
+from __future__ import annotations
+
+import sys
+
+from models.errors import CatalogueError
+
+
+def _backups():
+    from models.storage import paths
+    from models.storage.backups import Backups
+    return Backups(paths.backups_folder())
+
+
+def _opened(catalogue):
+    if catalogue.store.backup_warning:
+        print(f"warning: {catalogue.store.backup_warning}", file=sys.stderr)
+    return catalogue
+
+
+def _open(path: str):
+    from models.catalogue import Catalogue
+    return _opened(Catalogue.open(path, backups=_backups()))
+
+
+def _progress(fraction: float, message: str) -> None:
+    if sys.stderr.isatty():
+        print(f"\r{fraction:4.0%} {message:<50}", end="", file=sys.stderr, flush=True)
+
+
+def cmd_new(args) -> int:
+    from models.catalogue import Catalogue
+    Catalogue.create(args.file).close()  # a new file has nothing yet to back up
+    print(f"created {args.file}")
+    return 0
+
+
+def cmd_import_boundaries(args) -> int:
+    from models.formats.boundary_import import import_boundaries
+    if (args.population_field or args.attribute_field) and not args.population:
+        raise CatalogueError("--population-field and --attribute-field need --population CSV")
+    with _open(args.file) as cat:
+        revert, data = import_boundaries(
+            cat, args.source, name=args.name, level=args.level, code_field=args.code_field,
+            name_field=args.name_field, parent_field=args.parent_field, layer=args.layer,
+            population=args.population, population_field=args.population_field or "population",
+            attribute_fields=args.attribute_field or [], progress=_progress)
+        layer = cat.layers.get(revert.id)
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+        print(f"imported {len(data.codes)} units into layer '{layer.name}' ({layer.level}; "
+              f"code {data.code_field}, name {data.name_field}, parent {data.parent_field or '-'})")
+        if data.repaired:
+            print(f"repaired invalid geometry of {len(data.repaired)} units: {', '.join(data.repaired)}")
+    return 0
+
+
+def cmd_import_partnerships(args) -> int:
+    from models.formats.partnership_import import PartnershipImportError, import_partnerships
+    with _open(args.file) as cat:
+        try:
+            revert = import_partnerships(cat, args.csv)
+        except PartnershipImportError as e:
+            for row, message in e.row_errors:
+                print(f"row {row}: {message}", file=sys.stderr)
+            raise
+        print(f"imported {len(revert.inserted('partnerships'))} partnerships")
+    return 0
+
+
+def cmd_example(args) -> int:
+    from models.catalogue import Catalogue
+    from models.formats.example import build_example
+    with _opened(Catalogue.open_or_create(args.file, backups=_backups())) as cat:
+        build_example(cat, wards=args.boundaries, population=args.population)
+        print(f"wrote the example catalogue to {args.file}: {len(cat.partnerships.all())} partnerships, "
+              f"{len(cat.organisations.all())} organisations, {len(cat.areas.all())} areas")
+    return 0

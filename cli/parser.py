@@ -1,0 +1,90 @@
+"""The argparse parser: every command, its arguments and its help, in one place.
+
+The commands are the sub-parsers' choices, so the list `main.py` dispatches on
+cannot drift from what `--help` shows.
+"""
+from __future__ import annotations
+
+import argparse
+
+from cli import edits, reports
+from models.errors import CatalogueError
+
+
+class _Parser(argparse.ArgumentParser):
+    commands: argparse.Action | None = None
+
+    def error(self, message: str) -> None:  # argparse's usage dump is not one line
+        raise CatalogueError(f"{message} (see '{self.prog} --help')")
+
+    def add_subparsers(self, **kwargs):
+        self.commands = super().add_subparsers(**kwargs)
+        return self.commands
+
+
+def command_names() -> tuple[str, ...]:
+    """The commands, in the order --help lists them."""
+    return tuple(build_parser().commands.choices)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="partnership-atlas", description=(
+        "Partnership Atlas: catalogue public-sector partnerships and their areas. "
+        "Without a command, opens the GUI (on FILE if given)."))
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("new", help="create an empty catalogue file")
+    p.add_argument("file")
+    p.set_defaults(run=edits.cmd_new)
+
+    p = sub.add_parser("import-boundaries", help="import ward/borough boundaries (GeoJSON, .geojson.gz, "
+                       "Shapefile, zipped Shapefile, GeoPackage)")
+    p.add_argument("file", help="the catalogue")
+    p.add_argument("source", help="the boundary file")
+    p.add_argument("--name", help="layer name (default from the ONS fields, e.g. 'Wards 2020')")
+    p.add_argument("--level", choices=("ward", "borough", "other"))
+    p.add_argument("--layer", help="the layer to read from a GeoPackage with several")
+    p.add_argument("--code-field", help="field with unit codes (ONS xxYYCD is found on its own)")
+    p.add_argument("--name-field", help="field with unit names (ONS xxYYNM is found on its own)")
+    p.add_argument("--parent-field", help="field with the parent's code, e.g. LAD20CD")
+    p.add_argument("--population", metavar="CSV", help="CSV of values keyed by unit code")
+    p.add_argument("--population-field", metavar="F", help="CSV column to join (default 'population')")
+    p.add_argument("--attribute-field", metavar="F", action="append",
+                   help="another numeric CSV column kept with each unit (repeatable)")
+    p.set_defaults(run=edits.cmd_import_boundaries)
+
+    p = sub.add_parser("import-partnerships", help="import partnerships from a CSV (all rows or none)")
+    p.add_argument("file")
+    p.add_argument("csv")
+    p.set_defaults(run=edits.cmd_import_partnerships)
+
+    p = sub.add_parser("example", help="write the example catalogue from the source reports")
+    p.add_argument("file")
+    p.add_argument("--boundaries", metavar="SOURCE", help="ward boundaries with borough codes: adds "
+                   "an area of member boroughs' wards to each borough-based partnership")
+    p.add_argument("--population", metavar="CSV", help="ward population CSV to join")
+    p.set_defaults(run=edits.cmd_example)
+
+    p = sub.add_parser("list", help="list partnerships")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true", help="print a JSON list of objects")
+    p.set_defaults(run=reports.cmd_list)
+
+    p = sub.add_parser("overlaps", help="pairwise overlap of areas (or of member sets): a matrix, "
+                       "or every pair with Jaccard and containment as CSV/JSON")
+    p.add_argument("file")
+    p.add_argument("--by", choices=("units", "population", "area", "members"), default="units")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--as-of", metavar="DATE", help="only partnerships and memberships active then")
+    p.set_defaults(run=reports.cmd_overlaps)
+
+    p = sub.add_parser("export", help="export to .gpkg/.sqlite (catalogue), .geojson (areas) or .csv")
+    p.add_argument("file")
+    p.add_argument("out")
+    p.add_argument("--partnership", action="append", metavar="NAME", help="only these (repeatable)")
+    p.set_defaults(run=reports.cmd_export)
+
+    p = sub.add_parser("check", help="integrity, GeoPackage validity, dangling references")
+    p.add_argument("file")
+    p.set_defaults(run=reports.cmd_check)
+    return parser

@@ -1,0 +1,102 @@
+"""The commands that only read a catalogue: list, overlaps, export, check.
+
+They open it read-only, so they take no backup and never change the file.
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+
+def _open(path: str):
+    from models.catalogue import Catalogue
+    return Catalogue.open(path, read_only=True)
+
+
+def _listing(cat) -> list[dict]:
+    orgs = {o.id: o.name for o in cat.organisations.all()}
+    areas: dict[int, list[str]] = {}
+    for a in cat.areas.all():
+        if a.partnership_id is not None:
+            areas.setdefault(a.partnership_id, []).append(a.name)
+    return [{"name": p.name, "kind": p.kind, "status": p.status, "start": p.start, "end": p.end,
+             "members": [orgs[m.organisation_id] for m in cat.partnerships.memberships(p.id)],
+             "areas": areas.get(p.id, []), "policy_areas": list(p.policy_areas)}
+            for p in cat.partnerships.all()]
+
+
+def cmd_list(args) -> int:
+    with _open(args.file) as cat:
+        rows = _listing(cat)
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    print(f"{'partnership':<60} {'kind':<26} {'status':<8} {'years':<11} {'members':>7}  areas")
+    for r in rows:
+        years = f"{(r['start'] or '?')[:4]}–{(r['end'] or '')[:4]}"
+        print(f"{r['name'][:60]:<60} {r['kind']:<26} {r['status']:<8} {years:<11} "
+              f"{len(r['members']):>7}  {len(r['areas'])}")
+    print(f"{len(rows)} partnerships")
+    return 0
+
+
+def cmd_overlaps(args) -> int:
+    from models.analysis.overlaps import overlap_matrix
+    with _open(args.file) as cat:
+        matrix = overlap_matrix(cat, by=args.by, as_of=args.as_of)
+    pairs = matrix.pairs()
+    unit = {"units": "wards", "population": "people", "area": "km²", "members": "organisations"}[args.by]
+    if args.format == "json":
+        print(json.dumps([{"a": p.a, "b": p.b, "by": p.by, "shared": p.shared, "jaccard": p.jaccard,
+                           "a_in_b": p.a_in_b, "b_in_a": p.b_in_a} for p in pairs],
+                         indent=2, ensure_ascii=False))
+    elif args.format == "csv":
+        import csv
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["a", "b", "by", "shared", "jaccard", "a_in_b", "b_in_a"])
+        for p in pairs:
+            writer.writerow([p.a, p.b, p.by, f"{p.shared:g}", f"{p.jaccard:.4f}", f"{p.a_in_b:.4f}",
+                             f"{p.b_in_a:.4f}"])
+    else:
+        _print_matrix(matrix, unit, args.by == "members")
+        overlapping = sum(p.shared > 0 for p in pairs)
+        print(f"{overlapping} of {len(pairs)} pairs overlap; --format csv or json gives every pair "
+              "with its Jaccard index and containment both ways")
+    return 0
+
+
+def _print_matrix(matrix, unit: str, members: bool) -> None:
+    """The pairwise amounts as a numbered square table (0 shown as '·'), names below."""
+    n = len(matrix)
+    what = "partnerships" if members else "areas"
+    if n == 0:
+        print(f"no {what} to compare")
+        return
+    cell = (lambda v: f"{v:,.1f}") if unit == "km²" else (lambda v: f"{v:,.0f}")
+    text = [[cell(v) if v > 0 else "·" for v in row] for row in matrix.shared]
+    width = max(len(str(n)), *(len(t) for row in text for t in row))
+    print(f"shared {unit} between {n} {what} (the diagonal is each one's own size)")
+    print(" " * 4 + " ".join(f"{j + 1:>{width}}" for j in range(n)))
+    for i, row in enumerate(text):
+        print(f"{i + 1:>3} " + " ".join(f"{t:>{width}}" for t in row))
+    print()
+    for i, name in enumerate(matrix.names):
+        print(f"{i + 1:>3}  {name}")
+
+
+def cmd_export(args) -> int:
+    from models.formats.export import export
+    with _open(args.file) as cat:
+        print(export(cat, args.out, args.partnership))
+    return 0
+
+
+def cmd_check(args) -> int:
+    from models.storage.check import problems
+    with _open(args.file) as cat:
+        found = problems(cat)
+    for line in found:
+        print(line)
+    print("ok: integrity, GeoPackage and references all sound" if not found
+          else f"{len(found)} problems")
+    return 1 if found else 0

@@ -96,9 +96,6 @@ class Coverage:
     coverers: list[str]            # column names: partnership or area names
     covers: sparse.csr_array       # units x coverers, bool
 
-    def count_of(self) -> dict[int, int]:
-        return {int(u): int(c) for u, c in zip(self.unit_ids, self.counts)}
-
     def uncovered(self) -> list[int]:
         return [int(u) for u in self.unit_ids[self.counts == 0]]
 

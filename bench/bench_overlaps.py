@@ -21,7 +21,8 @@ import shapely
 from scipy.spatial import cKDTree
 
 from bench.harness import median_ms, result
-from models.analysis.overlaps import Universe, build_area_set
+from models.analysis.overlaps import build_area_set
+from models.analysis.universe import Universe
 from models.catalogue.records import Area
 from models.formats.boundary_import import read_boundaries, read_population
 

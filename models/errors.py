@@ -1,4 +1,5 @@
-"""The one exception the models raise for anything a user did or supplied wrong."""
+"""What the models raise: CatalogueError (and its kinds) for anything a user did or supplied
+wrong, Cancelled when the user stopped long work."""
 
 
 class CatalogueError(Exception):
@@ -6,11 +7,13 @@ class CatalogueError(Exception):
 
 
 class Cancelled(Exception):
-    """Raised by a progress callback to stop long work; the transaction rolls back."""
+    """Raised by a progress callback (the user pressed Cancel) to stop long work: an import's
+    transaction rolls back, a salvage removes its half-made file."""
 
 
 class DamagedCatalogue(CatalogueError):
-    """The file is damaged (cut short, or SQLite's quick_check found bad pages); nothing was written to it.
+    """The file is damaged (cut short, a header that does not fit its size, or pages SQLite
+    cannot read on opening or in quick_check); nothing was written to it.
 
     `path` is the damaged file, for the offer to restore a backup or salvage it."""
 
@@ -20,7 +23,8 @@ class DamagedCatalogue(CatalogueError):
 
 
 class ForeignSchema(CatalogueError):
-    """The file carries triggers or views on catalogue tables that Partnership Atlas did not create.
+    """Opening for writing refused: the file carries views, or triggers that Partnership Atlas
+    (or a GIS keeping its GeoPackage indexes) did not create.
 
     `objects` lists them as (type, name, sql); the file may be opened read-only, or a copy
     made without them."""
@@ -31,9 +35,11 @@ class ForeignSchema(CatalogueError):
 
 
 class CatalogueInUse(CatalogueError):
-    """Another Partnership Atlas (process or window) has the file open for editing.
+    """Opening for writing refused: another Partnership Atlas (process or window) holds the
+    file's lock.
 
-    `holder` says who, in words for the user ("alice on laptop, process 1234, since 14:05")."""
+    `holder` says who, in words for the user ("alice on laptop, process 1234, since
+    2026-05-09 14:05", or "another Partnership Atlas" when the lock file cannot be read)."""
 
     def __init__(self, message: str, holder: str):
         super().__init__(message)

@@ -15,7 +15,7 @@ import pytest
 import shapely
 from conftest import GRID_COLS, GRID_ROWS, grid_code
 
-from models.analysis import overlaps
+from models.analysis import overlaps, sets, timeline
 from models.catalogue.records import Area, Membership, Organisation, Partnership
 from models.errors import CatalogueError
 from models.formats.boundary_import import import_boundaries
@@ -122,7 +122,7 @@ def test_bad_requests_are_one_line_errors(grid):
 def test_exclusive_and_inclusive_intersections(grid):
     cat, w, ids = grid
     s = overlaps.area_set(cat)
-    exclusive = {x.names: x for x in overlaps.intersections(s)}
+    exclusive = {x.names: x for x in sets.intersections(s)}
     # W10 → A; W02 W12 W21 → B; W11 → AB; W00 → AC; W01 → ABC
     assert {k: v.units for k, v in exclusive.items()} == {
         ("B",): 3, ("A",): 1, ("A", "B"): 1, ("A", "C"): 1, ("A", "B", "C"): 1}
@@ -131,9 +131,9 @@ def test_exclusive_and_inclusive_intersections(grid):
     assert exclusive["A", "C"].km2 == pytest.approx(1.0)
     assert sum(x.units for x in exclusive.values()) == 7   # the union, each ward once
     assert list(exclusive)[0] == ("B",)   # largest first
-    inclusive = {x.names: x.units for x in overlaps.intersections(s, inclusive=True)}
+    inclusive = {x.names: x.units for x in sets.intersections(s, inclusive=True)}
     assert inclusive == {("A",): 4, ("B",): 5, ("C",): 2, ("A", "B"): 2, ("A", "C"): 2, ("A", "B", "C"): 1}
-    two = {x.names: x.units for x in overlaps.intersections(s, area_ids=[ids["A"], ids["B"]])}
+    two = {x.names: x.units for x in sets.intersections(s, area_ids=[ids["A"], ids["B"]])}
     assert two == {("A",): 2, ("B",): 3, ("A", "B"): 2}
 
 
@@ -147,7 +147,7 @@ def test_pair_parts_for_the_map(grid):
 
 def test_coverage_counts_partnerships_once(grid):
     cat, w, _ = grid
-    cov = overlaps.coverage(cat)
+    cov = sets.coverage(cat)
     got = {code: n for code, n in zip(cov.codes, cov.counts)}
     # P1 via A; P2 via B or C (counted once where both cover a ward)
     assert got == {"W00": 2, "W01": 2, "W02": 1, "W03": 0, "W10": 1, "W11": 2, "W12": 1, "W13": 0,
@@ -161,12 +161,12 @@ def test_coverage_counts_partnerships_once(grid):
 
 def test_coverage_filters(grid):
     cat, _, _ = grid
-    housing = overlaps.coverage(cat, policy_area="housing")
+    housing = sets.coverage(cat, policy_area="housing")
     assert {c for c, n in zip(housing.codes, housing.counts) if n} == {"W00", "W01", "W02", "W11", "W12", "W21"}
     assert set(housing.counts) == {0, 1}
-    waste = overlaps.coverage(cat, kind="joint authority/committee")
+    waste = sets.coverage(cat, kind="joint authority/committee")
     assert {c for c, n in zip(waste.codes, waste.counts) if n} == {"W00", "W01", "W10", "W11"}
-    assert overlaps.coverage(cat, as_of=2004).counts.sum() == 0
+    assert sets.coverage(cat, as_of=2004).counts.sum() == 0
 
 
 def test_cluster_order_puts_alike_areas_together(cat, grid_geojson):
@@ -193,14 +193,14 @@ def test_csv_gives_the_pairs(grid):
 
 def test_timeline_rows_and_events(grid):
     cat, _, _ = grid
-    rows = {r.name: r for r in overlaps.timeline(cat)}
+    rows = {r.name: r for r in timeline.timeline(cat)}
     assert rows["P1"].start == 2005.0
     assert rows["P1"].end == pytest.approx(2008 + 91 / 366)   # to the end of 31 March 2008
     assert rows["P2"].end is None                              # open end
     assert [(e.organisation, e.change, e.year) for e in rows["P1"].events] == [("O2", "left", 2008.0)]
     assert [(e.organisation, e.change, e.year) for e in rows["P2"].events] == [("O1", "joined", 2010.0)]
-    assert [r.name for r in overlaps.timeline(cat, as_of=2009, only_active=True)] == ["P2"]
-    assert overlaps.year_span(cat) == (2005, 2010)
+    assert [r.name for r in timeline.timeline(cat, as_of=2009, only_active=True)] == ["P2"]
+    assert timeline.year_span(cat) == (2005, 2010)
 
 
 def test_members_grid_keeps_dates(grid):

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 from conftest import LONDON_POPULATION, LONDON_WARDS, needs_data
 
-from models.analysis import overlaps
+from models.analysis import overlaps, sets
 from models.catalogue import Catalogue
 
 pytestmark = needs_data
@@ -84,12 +84,12 @@ def test_coverage_matches_a_count_from_the_source_files(example):
             per_borough.update({codes[m["organisation"]] for m in p["members"]} - {None})
     wards = json.loads(LONDON_WARDS.read_text(encoding="utf-8"))["features"]
     expected = {f["properties"]["WD20CD"]: per_borough[f["properties"]["LAD20CD"]] for f in wards}
-    cov = overlaps.coverage(cat)
+    cov = sets.coverage(cat)
     got = dict(zip(cov.codes, cov.counts.tolist()))
     assert got == expected
     assert len(got) == 657 and max(got.values()) > 3
 
-    waste = overlaps.coverage(cat, policy_area="waste")
+    waste = sets.coverage(cat, policy_area="waste")
     waste_boroughs = {codes[m["organisation"]] for p in data["partnerships"]
                       if p["borough_area"] and "waste" in p["policy_areas"] for m in p["members"]}
     assert {c for c, n in zip(waste.codes, waste.counts) if n} == {

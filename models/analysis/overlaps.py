@@ -16,9 +16,7 @@ drawn polygon (or two layers) is measured exactly with shapely instead.
 from __future__ import annotations
 
 import csv
-import itertools
 from dataclasses import astuple, dataclass, fields
-from functools import cached_property
 
 import numpy as np
 import shapely
@@ -26,11 +24,12 @@ from scipy import sparse
 from scipy.cluster import hierarchy
 
 from models.analysis.timeline import as_of_text, membership_active, partnership_active
+from models.analysis.universe import (UNIT_WEIGHTS, Universe, check_by, default_layer, load_universe,
+                                      membership_matrix)
 from models.catalogue.records import Area, Membership, Organisation, Partnership
 from models.errors import CatalogueError
 
 BY = ("units", "population", "area", "members")
-UNIT_WEIGHTS = ("units", "population", "area")
 UNIT_WORDS = {"units": "wards", "population": "people", "area": "km²", "members": "organisations"}
 
 
@@ -46,94 +45,6 @@ class Pair:
     b_in_a: float
     a_id: int
     b_id: int
-
-
-def _check_by(by: str, allowed=BY) -> None:
-    if by not in allowed:
-        raise CatalogueError(f"overlap by '{by}'? use one of {', '.join(allowed)}")
-
-
-# -- the units every area is made of ------------------------------------------
-@dataclass
-class Universe:
-    """Every unit of every boundary layer, as rows of the membership matrix."""
-    unit_ids: np.ndarray        # int64 fids
-    layer_ids: np.ndarray       # int64, the layer of each unit
-    codes: list[str]
-    names: list[str]
-    parent_codes: list[str | None]
-    population: np.ndarray      # float64, 0 where unknown
-    km2: np.ndarray             # float64
-    geometries: np.ndarray      # shapely, metres
-
-    def __len__(self) -> int:
-        return len(self.unit_ids)
-
-    @cached_property
-    def row_of(self) -> dict[int, int]:
-        return {int(u): i for i, u in enumerate(self.unit_ids)}
-
-    @cached_property
-    def points(self) -> np.ndarray:
-        return shapely.point_on_surface(self.geometries)
-
-    @cached_property
-    def _sorted(self) -> tuple[np.ndarray, np.ndarray]:
-        order = np.argsort(self.unit_ids, kind="stable")
-        return order, self.unit_ids[order]
-
-    def rows(self, unit_ids) -> np.ndarray:
-        """Matrix rows of these unit ids (ids not in the universe are left out)."""
-        ids = np.fromiter(unit_ids, dtype=np.int64)
-        order, ordered = self._sorted
-        at = np.minimum(np.searchsorted(ordered, ids), max(len(ordered) - 1, 0))
-        found = ordered[at] == ids if len(ordered) else np.zeros(len(ids), dtype=bool)
-        return order[at[found]]
-
-    def weights(self, by: str) -> np.ndarray:
-        _check_by(by, UNIT_WEIGHTS)
-        if by == "units":
-            return np.ones(len(self), dtype=np.float64)
-        return self.population if by == "population" else self.km2
-
-    def rows_inside(self, polygon, layer_id: int | None) -> np.ndarray:
-        """Rows of the units (of one layer) whose representative point lies in polygon."""
-        if polygon is None or not len(self):
-            return np.empty(0, dtype=np.int64)
-        mask = shapely.contains_xy(polygon, shapely.get_x(self.points), shapely.get_y(self.points))
-        if layer_id is not None:
-            mask &= self.layer_ids == layer_id
-        return np.flatnonzero(mask)
-
-
-def load_universe(cat) -> Universe:
-    """All units of the catalogue (geometries decoded once; reuse it across calls)."""
-    tables = [cat.layers.table(layer.id) for layer in cat.layers.all()]
-    if not tables:
-        empty = np.empty(0)
-        return Universe(empty.astype(np.int64), empty.astype(np.int64), [], [], [], empty, empty,
-                        np.empty(0, dtype=object))
-    geoms = np.concatenate([t.geometries for t in tables])
-    population = np.concatenate([t.population for t in tables])
-    return Universe(
-        unit_ids=np.concatenate([t.ids for t in tables]),
-        layer_ids=np.concatenate([np.full(len(t), t.layer_id, dtype=np.int64) for t in tables]),
-        codes=[c for t in tables for c in t.codes], names=[n for t in tables for n in t.names],
-        parent_codes=[p for t in tables for p in t.parent_codes],
-        population=np.nan_to_num(population, nan=0.0),
-        km2=shapely.area(geoms) / 1e6, geometries=geoms)
-
-
-def default_layer(cat, universe: Universe) -> int | None:
-    """The layer drawn-only areas and coverage refer to: the first ward layer, else the largest."""
-    layers = cat.layers.all()
-    wards = [layer.id for layer in layers if layer.level == "ward"]
-    if wards:
-        return wards[0]
-    if not len(universe):
-        return None
-    ids, counts = np.unique(universe.layer_ids, return_counts=True)
-    return int(ids[np.argmax(counts)])
 
 
 # -- the matrix product ---------------------------------------------------------
@@ -243,7 +154,7 @@ class AreaSet:
     def overlaps(self, bys=UNIT_WEIGHTS) -> dict[str, OverlapMatrix]:
         """Several measures from one product (the benchmark's unit of work)."""
         for by in bys:
-            _check_by(by, UNIT_WEIGHTS)
+            check_by(by, UNIT_WEIGHTS)
         blocks = shared_products(self.matrix, [self.universe.weights(by) for by in bys])
         out = {by: OverlapMatrix(by, self.ids, self.names, block) for by, block in zip(bys, blocks)}
         if "area" in out:
@@ -308,25 +219,7 @@ def area_set(cat, as_of=None, area_ids=None, partnership_ids=None,
 
 
 def build_area_set(universe: Universe, areas: list[Area], drawn_layer: int | None = None) -> AreaSet:
-    # All areas' unit ids in one array, looked up in one go (the 500-area benchmark
-    # spends most of its time here, not in the product).
-    ids = np.fromiter(itertools.chain.from_iterable(a.unit_ids for a in areas), dtype=np.int64,
-                      count=sum(len(a.unit_ids) for a in areas))
-    cols = np.repeat(np.arange(len(areas)), [len(a.unit_ids) for a in areas])
-    order, ordered = universe._sorted
-    at = np.minimum(np.searchsorted(ordered, ids), max(len(ordered) - 1, 0))
-    found = ordered[at] == ids if len(ordered) else np.zeros(len(ids), dtype=bool)
-    rows, cols = [order[at[found]]], [cols[found]]
-    for k, a in enumerate(areas):
-        if a.drawn is not None:
-            inside = universe.rows_inside(a.drawn, a.layer_id or drawn_layer)
-            rows.append(inside)
-            cols.append(np.full(len(inside), k))
-    rows_arr, cols_arr = np.concatenate(rows), np.concatenate(cols)
-    m = sparse.csc_array((np.ones(len(rows_arr), dtype=bool), (rows_arr, cols_arr)),
-                         shape=(len(universe), len(areas)))
-    m.sum_duplicates()   # canonical: sorted rows, each once (a drawn area may repeat a unit)
-    return AreaSet(universe, list(areas), m)
+    return AreaSet(universe, list(areas), membership_matrix(universe, areas, drawn_layer))
 
 
 # -- organisations in partnerships ---------------------------------------------
@@ -369,7 +262,7 @@ def member_grid(cat, as_of=None, partnership_ids=None, with_empty: bool = False)
 # -- the CLI's and the GUI's one entry point -------------------------------------
 def overlap_matrix(cat, by: str, as_of=None, area_ids=None, partnership_ids=None,
                    universe: Universe | None = None) -> OverlapMatrix:
-    _check_by(by)
+    check_by(by, BY)
     if by == "members":
         return member_grid(cat, as_of, partnership_ids).overlap()
     return area_set(cat, as_of, area_ids, partnership_ids, universe).overlap(by)
@@ -388,7 +281,3 @@ def write_pairs_csv(pairs: list[Pair], stream) -> None:
     writer.writerow(PAIR_FIELDS)
     writer.writerows(astuple(p) for p in pairs)
 
-
-# Sets and time live beside this module; callers need only import models.analysis.overlaps.
-from models.analysis.sets import Coverage, CoverageClass, Intersection, coverage, intersections  # noqa: E402,F401
-from models.analysis.timeline import TimelineEvent, TimelineRow, timeline, year_span  # noqa: E402,F401

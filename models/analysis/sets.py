@@ -12,6 +12,7 @@ import numpy as np
 from scipy import sparse
 
 from models.analysis.timeline import as_of_text, partnership_active
+from models.analysis.universe import default_layer, load_universe, membership_matrix
 from models.errors import CatalogueError
 
 MAX_SETS = 62  # a combination is a bit mask in an int64
@@ -95,9 +96,6 @@ class Coverage:
     coverers: list[str]            # column names: partnership or area names
     covers: sparse.csr_array       # units x coverers, bool
 
-    def count_of(self) -> dict[int, int]:
-        return {int(u): int(c) for u, c in zip(self.unit_ids, self.counts)}
-
     def uncovered(self) -> list[int]:
         return [int(u) for u in self.unit_ids[self.counts == 0]]
 
@@ -132,8 +130,6 @@ def coverage(cat, layer_id: int | None = None, policy_area: str | None = None, k
     """Per unit of `layer_id` (default: the first ward layer), the number of partnerships
     (of that policy area / kind, active as of) whose areas cover it. An area with no
     partnership counts on its own, and only when no policy area or kind is asked for."""
-    from models.analysis.overlaps import build_area_set, default_layer, load_universe
-
     universe = load_universe(cat) if universe is None else universe
     layer_id = default_layer(cat, universe) if layer_id is None else layer_id
     when = as_of_text(as_of)
@@ -153,11 +149,11 @@ def coverage(cat, layer_id: int | None = None, policy_area: str | None = None, k
             key, label = ("partnership", p.id), p.name
         chosen.append(a)
         coverer_of.append(coverers.setdefault(key, (len(coverers), label))[0])
-    areas = build_area_set(universe, chosen, layer_id)
+    matrix = membership_matrix(universe, chosen, layer_id)
     rows = np.flatnonzero(universe.layer_ids == layer_id)
     group = sparse.csc_array((np.ones(len(chosen)), (np.arange(len(chosen)), coverer_of)),
                              shape=(len(chosen), len(coverers)))
-    covers = sparse.csr_array((areas.matrix.astype(np.float64) @ group)[rows, :] > 0)
+    covers = sparse.csr_array((matrix.astype(np.float64) @ group)[rows, :] > 0)
     labels = [label for _, label in sorted(coverers.values())]
     return Coverage(layer_id, universe.unit_ids[rows], [universe.codes[r] for r in rows],
                     [universe.names[r] for r in rows], np.asarray(covers.sum(axis=1)).ravel().astype(np.int64),

@@ -92,10 +92,6 @@ class Areas:
     def of_partnership(self, partnership_id: int) -> list[Area]:
         return [a for a in self.all() if a.partnership_id == partnership_id]
 
-    def membership_pairs(self) -> list[tuple[int, int]]:
-        """(area id, unit id) for every unit in every area: the overlap matrix's input."""
-        return self._conn.execute("SELECT area_id, unit_id FROM area_units ORDER BY area_id").fetchall()
-
     @staticmethod
     def _record(row, unit_ids) -> Area:
         drawn, outline = gpkg.from_blob(row[6]), gpkg.from_blob(row[7])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -111,7 +111,6 @@ class Store:
         self.path = path
         self.read_only = read_only
         self.columns: dict[str, list[str]] = {}
-        self.listeners: list[Callable[[], None]] = []
         self.lock: CatalogueLock | None = None
         self.foreign_objects: list[tuple[str, str, str]] = []
         self.backup_warning: str | None = None  # set when opening could not take its backup
@@ -307,8 +306,6 @@ class Store:
                 revert._entries = self._read_log()
         except (sqlite3.IntegrityError, sqlite3.OperationalError) as e:
             raise CatalogueError(_not_saved(e, self.path.name)) from None
-        for listener in list(self.listeners):
-            listener()
 
     def _read_log(self) -> list[tuple[str, str, int, tuple | None]]:
         conn = self.conn

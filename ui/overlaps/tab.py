@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.analysis import overlaps
+from models.analysis import overlaps, sets, timeline, universe
 from models.analysis.timeline import partnership_active
 from models.errors import CatalogueError
 from ui.document import Document
@@ -225,7 +225,7 @@ class OverlapsTab(QWidget):
         if not self._catalogue_stale:
             return
         self._catalogue_stale = False
-        self._universe = overlaps.load_universe(self.cat)
+        self._universe = universe.load_universe(self.cat)
         self._partnerships = self.cat.partnerships.all()
         self._areas = self.cat.areas.all()
         for box, values in ((self.policy, sorted({a for p in self._partnerships for a in p.policy_areas})),
@@ -247,7 +247,7 @@ class OverlapsTab(QWidget):
     def _span(self) -> tuple[int, int]:
         """Years the slider covers: the first date in the catalogue to this year (open-ended
         partnerships are still running)."""
-        lo, hi = overlaps.year_span(self.cat)
+        lo, hi = timeline.year_span(self.cat)
         return lo, max(hi, QDate.currentDate().year())
 
     def _fill_list(self) -> None:
@@ -373,7 +373,7 @@ class OverlapsTab(QWidget):
         names = areas.names[:UPSET_MAX]
         by = self.upset_measure.currentData()
         sizes = areas.overlap(by).sizes[:UPSET_MAX]
-        items = overlaps.intersections(areas, ids, inclusive=self.inclusive.isChecked())
+        items = sets.intersections(areas, ids, inclusive=self.inclusive.isChecked())
         self.upset.set_data(items, ids, names, list(sizes), by, self.inclusive.isChecked())
         more = len(areas.ids) - len(ids)
         self.note.setText(f"{len(ids)} areas" + (f" (the first {UPSET_MAX}; uncheck some to choose, "
@@ -381,7 +381,7 @@ class OverlapsTab(QWidget):
                           + ". Click a bar to select its wards.")
 
     def _draw_coverage(self) -> None:
-        cov = overlaps.coverage(self.cat, policy_area=self.policy.currentData(), kind=self.kind.currentData(),
+        cov = sets.coverage(self.cat, policy_area=self.policy.currentData(), kind=self.kind.currentData(),
                                 as_of=self.when(), universe=self._universe)
         rows = [self._universe.row_of[int(u)] for u in cov.unit_ids]
         what = " ".join(x for x in (self.policy.currentData(), self.kind.currentData()) if x) or "all"
@@ -397,7 +397,7 @@ class OverlapsTab(QWidget):
     def _draw_timeline(self) -> None:
         listed = [key[1] for key in (self.items.item(k).data(Qt.ItemDataRole.UserRole)
                                      for k in range(self.items.count())) if key[0] == "p"]
-        rows = overlaps.timeline(self.cat, self.when(), only_active=bool(self.when()), partnership_ids=listed)
+        rows = timeline.timeline(self.cat, self.when(), only_active=bool(self.when()), partnership_ids=listed)
         year = self.year.value() if self.as_of.isChecked() else None
         self.timeline.set_rows(rows, self._span(), year)
         self.note.setText("Bars fade where the catalogue has no date; thin dashed bars have no dates at all; "

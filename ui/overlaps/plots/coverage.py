@@ -11,7 +11,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QGraphicsPathItem
 
-from models.analysis.overlaps import Coverage, CoverageClass
+from models.analysis.sets import Coverage, CoverageClass
 from ui.overlaps.plots.common import INK, PlotBase, pg, style
 
 UNCOVERED = "#E8412C"   # stands out against the blues

@@ -7,7 +7,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetrics, QLinearGradient
 
-from models.analysis.overlaps import TimelineRow
+from models.analysis.timeline import TimelineRow
 from ui.overlaps.plots.common import INK, MUTED, PlotBase, pg, short, style
 
 STATUS_COLOURS = {"active": "#0072B2", "ended": "#7F7F7F", "proposed": "#56B4E9"}

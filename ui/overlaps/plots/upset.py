@@ -5,7 +5,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, Signal
 from PySide6.QtGui import QFontMetrics
 
-from models.analysis.overlaps import Intersection
+from models.analysis.sets import Intersection
 from ui.overlaps.plots.common import ACCENT, BAR, GRID, INK, MUTED, PlotBase, pg, short, style
 
 MAX_BARS = 40

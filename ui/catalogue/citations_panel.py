@@ -25,6 +25,10 @@ from models.errors import CatalogueError
 from ui.catalogue.fields import FieldMessage, TextField
 from ui.document import Document
 
+# What the list shows (the editor refills it when these change): each citation's page and
+# quote, and its source's title, publisher, year and link.
+SHOWS = ("citations", "sources")
+
 _PAGES = re.compile(r"^\d+(\s*[–-]\s*\d+)?$")   # "12" or "12–14", not a section title
 
 

@@ -32,6 +32,10 @@ from ui.catalogue.fields import DateField, FieldMessage
 from ui.catalogue.table_model import RowsModel
 from ui.document import Document
 
+# What the table shows (the editor refills it when these change): each member's role and
+# dates, and its organisation's name.
+SHOWS = ("memberships", "organisations")
+
 _HEADERS = ("Organisation", "Role", "Joined", "Left")
 _FIELDS = (None, "role", "joined", "left")
 _ACTIONS = (None, "Change member's role", "Change joined date", "Change left date")

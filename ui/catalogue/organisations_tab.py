@@ -29,7 +29,11 @@ from models.catalogue.records import ORGANISATION_KINDS, Organisation
 from models.errors import CatalogueError
 from ui.catalogue.fields import FieldMessage, TextField
 from ui.catalogue.table_model import RowsModel
-from ui.document import Document
+from ui.document import Changes, Document
+
+# Each organisation's fields and partnership count, and the chosen one's memberships
+# with the names of their partnerships.
+SHOWS = ("organisations", "memberships", "partnerships")
 
 _HEADERS = ("Name", "Kind", "GSS code", "Partnerships")
 
@@ -198,8 +202,12 @@ class OrganisationsView(QWidget):
         self.splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter)
-        document.changed.connect(self.reload)
+        document.changed.connect(self._changed)
         self.reload()
+
+    def _changed(self, changes: Changes) -> None:
+        if changes.touch(*SHOWS):
+            self.reload()
 
     def reload(self) -> None:
         cat = self.document.catalogue

@@ -32,12 +32,14 @@ from models.catalogue.records import PARTNERSHIP_KINDS, POLICY_AREAS, SAVINGS_PE
 from models.catalogue.search import Search
 from models.errors import CatalogueError
 from models.formats.partnership_import import parse_amount
-from ui.catalogue.citations_panel import CitationsPanel
+from ui.catalogue import citations_panel, members_panel
 from ui.catalogue.fields import DateField, FieldMessage, TagEditor, TextField
-from ui.catalogue.members_panel import MembersPanel
-from ui.document import Document
+from ui.document import Changes, Document
 
 NO_LEAD = -1
+# The partnership's own fields (and the other names the name is checked against), its linked
+# areas with their ward counts, the lead's name, and what the members and sources panels show.
+SHOWS = ("partnerships", "areas", "area_units", *members_panel.SHOWS, *citations_panel.SHOWS)
 
 
 def _amount_text(amount: float | None) -> str:
@@ -91,8 +93,8 @@ class PartnershipEditor(QWidget):
         self.description = TextField(lines=4)
         self.notes = TextField(lines=3)
         self.tags = TagEditor((), "Add a tag…")
-        self.members = MembersPanel(document)
-        self.citations = CitationsPanel(document)
+        self.members = members_panel.MembersPanel(document)
+        self.citations = citations_panel.CitationsPanel(document)
         self.areas = QListWidget()
         self.areas.setAccessibleName("Linked areas")
         self.areas.setMaximumHeight(self.fontMetrics().height() * 6)
@@ -165,7 +167,7 @@ class PartnershipEditor(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
         self._connect()
-        document.changed.connect(self.reload)
+        document.changed.connect(self._changed)
 
     @staticmethod
     def _label(text: str, buddy: QWidget) -> QLabel:
@@ -218,6 +220,10 @@ class PartnershipEditor(QWidget):
         finally:
             self._loading = False
         self.stack.setCurrentIndex(1)
+
+    def _changed(self, changes: Changes) -> None:
+        if changes.touch(*SHOWS):
+            self.reload()
 
     def reload(self) -> None:
         self.show_partnership(self.partnership.id if self.partnership else None)

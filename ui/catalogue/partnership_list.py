@@ -22,7 +22,13 @@ from PySide6.QtWidgets import (
 from models.catalogue.records import PARTNERSHIP_KINDS, POLICY_AREAS, STATUSES
 from models.catalogue.search import Filters, PartnershipRow, Search
 from ui.catalogue.table_model import RowsModel
-from ui.document import Document
+from ui.document import Changes, Document
+
+# The rows, counts and filter choices: partnerships, their member counts, the organisation
+# names the member box completes and matches, and the members' and sources' words the search finds.
+SHOWS = ("partnerships", "memberships", "organisations", "citations", "sources")
+# Only while the member box names a borough: its rows then include partnerships whose areas have wards there.
+BOROUGH_SHOWS = ("areas", "area_units", "boundary_units")
 
 _HEADERS = ("Name", "Kind", "Status", "Years", "Members")
 # Okabe–Ito, with the word itself shown too: colour is never the only cue.
@@ -168,7 +174,7 @@ class PartnershipList(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
-        document.changed.connect(self.reload)
+        document.changed.connect(self._changed)
         self.reload()
 
     def _choice(self, any_text: str, values, tip: str) -> QComboBox:
@@ -192,6 +198,10 @@ class PartnershipList(QWidget):
             # An organisation with a GSS code is a borough: match its areas' wards as well.
             borough=(org.gss_code if org and org.gss_code else member if member and not org else None),
             year=None if self.year.value() == ANY_YEAR else self.year.value())
+
+    def _changed(self, changes: Changes) -> None:
+        if changes.touch(*SHOWS) or (changes.touch(*BOROUGH_SHOWS) and self.filters().borough):
+            self.reload()
 
     def reload(self) -> None:
         """After an edit: the filter choices and the rows."""

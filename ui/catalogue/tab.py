@@ -9,8 +9,13 @@ from models.catalogue.search import Search
 from models.errors import CatalogueError
 from ui.catalogue.partnership_editor import PartnershipEditor
 from ui.catalogue.partnership_list import PartnershipList
-from ui.document import Document
+from ui.document import EVERYTHING, Changes, Document
 from ui.files.welcome import WelcomeView
+
+# What Catalogue.is_empty looks at: the welcome view shows while all of them are empty.
+WELCOME_SHOWS = ("partnerships", "organisations", "boundary_layers", "areas")
+# The names the members panel's organisation box completes.
+NAMES_SHOWS = ("organisations",)
 
 
 class CatalogueView(QWidget):
@@ -37,12 +42,14 @@ class CatalogueView(QWidget):
         self.list.current.connect(self.editor.show_partnership)
         self.editor.delete_requested.connect(self.delete_selected)
         document.changed.connect(self._changed)
-        self._changed()
+        self._changed(EVERYTHING)
 
-    def _changed(self) -> None:
+    def _changed(self, changes: Changes) -> None:
         cat = self.document.catalogue
-        self.stack.setCurrentWidget(self.welcome if cat.is_empty() else self.splitter)
-        self.editor.set_organisation_names([o.name for o in cat.organisations.all()])
+        if changes.touch(*WELCOME_SHOWS):
+            self.stack.setCurrentWidget(self.welcome if cat.is_empty() else self.splitter)
+        if changes.touch(*NAMES_SHOWS):
+            self.editor.set_organisation_names([o.name for o in cat.organisations.all()])
 
     @property
     def showing_welcome(self) -> bool:

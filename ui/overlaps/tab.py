@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from models.analysis import overlaps, sets, timeline, universe
 from models.analysis.timeline import partnership_active
 from models.errors import CatalogueError
-from ui.document import Document
+from ui.document import Changes, Document
 
 MEASURES = (("Wards", "units"), ("Population", "population"), ("Area (km²)", "area"),
             ("Members (organisations)", "members"))
@@ -45,6 +45,16 @@ SHOW = (("Jaccard index", "jaccard"), ("Share of row in column", "containment"),
 ORDERS = (("Clustering", "cluster"), ("Name", "name"))
 UPSET_MAX = 20
 PLOTS = ("Matrix", "UpSet", "Coverage", "Members", "Timeline")
+
+# The wards every area plot counts in (their shapes, population and layers): the slowest to load.
+UNIVERSE_SHOWS = ("boundary_layers", "boundary_units")
+# The side panel: the list (partnerships, areas of none), the policy and kind choices, and the
+# year slider's span (partnership and membership dates).
+CHOICES_SHOWS = ("partnerships", "memberships", "areas")
+# Areas compared by their wards; partnerships for the as-of, policy and kind filters and names.
+AREA_PLOT_SHOWS = (*UNIVERSE_SHOWS, "areas", "area_units", "partnerships")
+# Who is in what: partnerships (names, dates), memberships (roles, dates), organisation names.
+MEMBER_PLOT_SHOWS = ("partnerships", "memberships", "organisations")
 
 
 def _combo(pairs) -> QComboBox:
@@ -214,9 +224,18 @@ class OverlapsTab(QWidget):
         self.heatmap.hovered.connect(lambda text: self.note.setText(text) if text else None)
         self.upset.bar_clicked.connect(self.units_selected)
 
-    def _catalogue_changed(self) -> None:
-        self._catalogue_stale = True
-        self._stale = set(PLOTS)
+    def _plot_shows(self, name: str) -> tuple[str, ...]:
+        """The tables the plot `name` reads, as it is set now (a later change of measure redraws it anyway)."""
+        if name in ("Members", "Timeline") or (name == "Matrix" and self.measure.currentData() == "members"):
+            return MEMBER_PLOT_SHOWS
+        return AREA_PLOT_SHOWS
+
+    def _catalogue_changed(self, changes: Changes) -> None:
+        if changes.touch(*UNIVERSE_SHOWS):
+            self._universe = None
+        if self._universe is None or changes.touch(*CHOICES_SHOWS):
+            self._catalogue_stale = True
+        self._stale |= {name for name in PLOTS if changes.touch(*self._plot_shows(name))}
         if self.isVisible():
             self._load_catalogue()
             self._refresh_visible()
@@ -225,7 +244,8 @@ class OverlapsTab(QWidget):
         if not self._catalogue_stale:
             return
         self._catalogue_stale = False
-        self._universe = universe.load_universe(self.cat)
+        if self._universe is None:
+            self._universe = universe.load_universe(self.cat)
         self._partnerships = self.cat.partnerships.all()
         self._areas = self.cat.areas.all()
         for box, values in ((self.policy, sorted({a for p in self._partnerships for a in p.policy_areas})),
@@ -239,9 +259,12 @@ class OverlapsTab(QWidget):
             box.setCurrentIndex(max(box.findData(current), 0))
             box.blockSignals(False)
         lo, hi = self._span()
+        year = self.year.value()
         self.year.blockSignals(True)
         self.year.setRange(lo, hi)
         self.year.blockSignals(False)
+        if self.year.value() != year and self.as_of.isChecked():
+            self._stale = set(PLOTS)   # the new span moved the "as of" year: every plot filters by it
         self._fill_list()
 
     def _span(self) -> tuple[int, int]:

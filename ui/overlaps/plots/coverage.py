@@ -1,8 +1,4 @@
-"""Coverage: wards coloured by how many partnerships cover them, uncovered wards loud.
-
-unit_colours() is what the main map colours by; CoveragePlot is a self-contained
-preview of the same classes with its legend.
-"""
+"""Coverage: wards coloured by how many partnerships cover them, uncovered wards loud."""
 from __future__ import annotations
 
 import numpy as np
@@ -21,19 +17,6 @@ BLUES = ("#DEEBF7", "#9ECAE1", "#6BAED6", "#3182BD", "#08519C", "#08306B")
 def class_colours(legend: list[CoverageClass]) -> list[str]:
     """One colour per legend class: class 0 (none) red, then light to dark blue."""
     return [UNCOVERED if c.high == 0 else BLUES[min(k - 1, len(BLUES) - 1)] for k, c in enumerate(legend)]
-
-
-def legend_entries(coverage: Coverage) -> list[tuple[str, str, int]]:
-    """(label, colour, number of wards) per class, for any legend."""
-    _, legend = coverage.classes()
-    return [(c.label, colour, c.units) for c, colour in zip(legend, class_colours(legend))]
-
-
-def unit_colours(coverage: Coverage) -> dict[int, str]:
-    """Unit id -> fill colour of its coverage class."""
-    klass, legend = coverage.classes()
-    colours = class_colours(legend)
-    return {int(u): colours[k] for u, k in zip(coverage.unit_ids, klass)}
 
 
 def rings_path(geometries: np.ndarray):

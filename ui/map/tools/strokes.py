@@ -20,8 +20,6 @@ from models.geo.drawing import DEFAULT_SHARE, shape_from_points
 from ui.map.tools.base import Tool
 from ui.map.tools.polygon import PolygonTool
 
-TOOLS = ("pan", "click", "brush", "lasso", "polygon")
-
 
 class Drawing(QObject):
     """The state the tools share: the map, the area being drawn, the gesture settings."""
@@ -36,13 +34,11 @@ class Drawing(QObject):
         self.brush_pixels = 12.0
         self.tools = {"click": ClickTool(self), "brush": BrushTool(self), "lasso": LassoTool(self),
                       "polygon": PolygonTool(self)}
-        self.tool_name = "pan"
 
     # -- settings --------------------------------------------------------
     def set_tool(self, name: str) -> None:
         if self.view.tool is not None:
             self.view.tool.cancel()
-        self.tool_name = name
         self.view.tool = self.tools.get(name)
         self.view.setCursor(Qt.CursorShape.OpenHandCursor if name == "pan" else Qt.CursorShape.CrossCursor)
         if self.view.tool is not None:

@@ -1,9 +1,14 @@
-"""The map's layer object and the area list as a widget of its own (on the grid:
-columns 0-1 are borough B1, 2-3 are B2)."""
+"""The map's layer object, the area list as a widget of its own, and reloading only on
+changes that concern the map (on the grid: columns 0-1 are borough B1, 2-3 are B2)."""
+from dataclasses import replace
 
-from ui.document import Document
+import pytest
+
+from models.catalogue.records import Organisation, Partnership
+from ui.document import Changes, Document
 from ui.map.area_list import AreaList
 from ui.map.layer import MapLayer
+from ui.map.tab import MapTab
 
 
 def grid_layer(cat) -> MapLayer:
@@ -49,3 +54,38 @@ def test_the_area_list_is_a_widget_of_its_own(grid_cat, qtbot):
     assert "name" in said.args[0] and areas.current().name == "Mine"
     areas.show_areas([])   # the selected area is no longer listed: nothing is selected
     assert areas.area_id is None and areas.current() is None and not areas.buttons["Rename"].isEnabled()
+
+
+@pytest.fixture
+def counted(grid_cat, qtbot):
+    tab = MapTab(Document(grid_cat))
+    qtbot.addWidget(tab)
+    reloads = []
+    tab.reload = lambda: reloads.append(1)
+    return tab, reloads
+
+
+def test_changes_elsewhere_do_not_reload_the_map(counted, grid_cat):
+    tab, reloads = counted
+    doc = tab.document
+    org = grid_cat.organisations.get(doc.edit("Add", lambda: grid_cat.organisations.add(Organisation("Council"))).id)
+    doc.edit("Notes", lambda: grid_cat.organisations.update(replace(org, notes="met in May")))
+    doc.undo_stack.undo()
+    assert reloads == []
+
+
+def test_changes_to_areas_layers_and_partnerships_reload_the_map(counted, grid_cat):
+    tab, reloads = counted
+    doc = tab.document
+    area = tab.area_list.new_area("Reloaded")
+    assert len(reloads) == 1
+    t = tab.layer.table
+    doc.edit("Brush", lambda: grid_cat.areas.change_units(area, add=[int(t.ids[0]), int(t.ids[1])]))
+    assert len(reloads) == 2
+    doc.undo_stack.undo()
+    assert len(reloads) == 3
+    doc.edit("Add", lambda: grid_cat.partnerships.add(Partnership("Joint board")))  # names an area's link
+    assert len(reloads) == 4
+    for tables in (("boundary_layers",), ("boundary_units",), ("area_units",)):
+        doc.changed.emit(Changes(tables))
+    assert len(reloads) == 7

@@ -1,6 +1,6 @@
 """The map tab: the map, its tool bar, the list of areas and the area panel.
 
-    tab = MapTab(document)     # reloads itself on document.changed
+    tab = MapTab(document)     # reloads itself when a change concerns the map
 
 Every change goes through document.edit(); the tab only reads the catalogue to
 redraw. It owns the MapLayer shown (loaded when a layer is chosen) and hands it
@@ -20,7 +20,7 @@ from models.analysis.area_stats import area_stats
 from models.analysis.timeline import partnership_active
 from models.catalogue.records import Area
 from models.errors import CatalogueError
-from ui.document import Document
+from ui.document import Changes, Document
 from ui.map.area_list import AreaList
 from ui.map.area_panel import AreaPanel
 from ui.map.export import FORMATS, export_view
@@ -29,6 +29,10 @@ from ui.map.tools.strokes import Drawing
 from ui.map.view import MapView
 
 TOOL_KEYS = {"pan": "H", "click": "C", "brush": "B", "lasso": "L", "polygon": "P"}
+
+# What the map shows: the layers and their units, the areas, and the partnerships
+# (an area's link in the list and the panel, and the year filter).
+MAP_TABLES = ("boundary_layers", "boundary_units", "areas", "area_units", "partnerships")
 
 
 class MapTab(QWidget):
@@ -53,7 +57,7 @@ class MapTab(QWidget):
         self.drawing.pending_changed.connect(self._on_pending)
         self.area_list.message.connect(self.show_message)
         self.area_list.selected.connect(self._repaint_areas)
-        document.changed.connect(self.reload)
+        document.changed.connect(self._on_changed)
         self.reload()
         self.set_tool("brush")
 
@@ -130,6 +134,10 @@ class MapTab(QWidget):
         action.setToolTip(f"{action.text().rstrip('…')} ({key})")
 
     # -- reloading -------------------------------------------------------
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.touch(*MAP_TABLES):
+            self.reload()
+
     def reload(self) -> None:
         layers = self.cat.layers.all()
         key = tuple((l.id, l.name) for l in layers)

@@ -75,7 +75,7 @@ def _naive_ms(tab) -> float:
     scene = QGraphicsScene()
     pen = QPen(QColor(120, 120, 120), 0)
     pen.setCosmetic(True)
-    for i, path in enumerate(unit_paths(rings(view.geometry_lod.full))):
+    for i, path in enumerate(unit_paths(rings(tab.layer.geometry.full))):
         item = QGraphicsPathItem(path)
         item.setPen(pen)
         item.setBrush(QBrush(view._palette[fill[i]]))
@@ -99,7 +99,7 @@ def _geopandas_ms(tab) -> float:
     view = tab.view
     fill = view.effective_fill()
     colours = [view._palette[k].name() for k in fill]
-    frame = geopandas.GeoDataFrame({"colour": colours}, geometry=view.geometry_lod.full, crs=27700)
+    frame = geopandas.GeoDataFrame({"colour": colours}, geometry=tab.layer.geometry.full, crs=27700)
 
     def plot():
         fig, ax = plt.subplots(figsize=(W / 100, H / 100), dpi=100)
@@ -112,7 +112,7 @@ def _geopandas_ms(tab) -> float:
 
 
 def _scan_pick_ms(tab, points) -> float:
-    geoms = tab.view.table.geometries
+    geoms = tab.layer.table.geometries
     radius = 12 * tab.view.metres_per_pixel()
     it = iter(points * 2)
     return median_ms(lambda: np.flatnonzero(shapely.intersects(
@@ -125,7 +125,7 @@ def _geopandas_brush_ms(tab, mask, points) -> float:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    geoms = tab.view.table.geometries[mask]
+    geoms = tab.layer.table.geometries[mask]
     frame = geopandas.GeoDataFrame({"painted": np.zeros(len(geoms), bool)}, geometry=geoms, crs=27700)
     radius = 12 * tab.view.metres_per_pixel()
     it = iter(points * 2)
@@ -183,11 +183,11 @@ def _close(tab, cat) -> None:
 def run(data: Path, workdir: Path) -> list[dict]:
     from PySide6.QtWidgets import QApplication
 
-    import ui.map.tab
+    import ui.map.layer
 
     app = QApplication.instance() or QApplication([])
     path = _catalogue(data, workdir)
-    ui.map.tab.lod_cache_dir = lambda: workdir / "levels"  # start cold, keep the user's cache out
+    ui.map.layer.lod_cache_dir = lambda: workdir / "levels"  # start cold, keep the user's cache out
     out = []
 
     # -- opening to the first frame ---------------------------------------------
@@ -221,14 +221,14 @@ def run(data: Path, workdir: Path) -> list[dict]:
                            f"{cached:.1f} ms"))
 
     # -- a brush step over London at ward scale -----------------------------------
-    t = view.table
+    t = tab.layer.table
     london = np.array([c.startswith("E09") for c in t.parent_codes])
     x0, y0, x1, y1 = shapely.total_bounds(t.geometries[london])
     view.zoom_to_bounds(x0, y0, x1, y1, margin=0.0)
     view.wait_for_detail()
     app.processEvents()
     assert view._mode == "units", view._mode
-    tab.new_area("Bench stroke")
+    tab.area_list.new_area("Bench stroke")
     tab.set_tool("brush")
     brush = tab.drawing.tools["brush"]
     from PySide6.QtCore import QPointF

@@ -34,11 +34,11 @@ def london_tab(cat, qtbot):
 @needs_data
 def test_six_wards_across_three_boroughs(london_tab, qtbot):
     tab = london_tab
-    t = tab.view.table
+    t = tab.layer.table
     rows = [t.codes.index(c) for c in SIX]
     x0, y0, x1, y1 = shapely.total_bounds(t.geometries[rows])
     tab.view.zoom_to_bounds(x0, y0, x1, y1, margin=0.3)
-    tab.new_area("North Kensington")
+    tab.area_list.new_area("North Kensington")
     tab.set_tool("click")
     for r in rows:
         p = shapely.point_on_surface(t.geometries[r])

@@ -21,7 +21,7 @@ def tab(grid_cat, qtbot):
     t.resize(900, 600)
     t.show()
     qtbot.waitExposed(t)
-    t.new_area("Free")
+    t.area_list.new_area("Free")
     t.set_tool("polygon")
     vp = t.view.viewport()
     for x, y in CORNERS:

@@ -37,7 +37,7 @@ def centre(tab, col, row) -> QPoint:
 
 def codes(tab):
     area = tab.current_area()
-    t = tab.view.table
+    t = tab.layer.table
     index = t.index_of()
     return sorted(t.codes[index[u]] for u in area.unit_ids)
 
@@ -51,7 +51,7 @@ def drag(qtbot, tab, points, modifier=Qt.KeyboardModifier.NoModifier):
 
 
 def test_click_adds_and_removes_a_ward(tab, qtbot):
-    tab.new_area("North")
+    tab.area_list.new_area("North")
     tab.set_tool("click")
     qtbot.mouseClick(tab.view.viewport(), LEFT, pos=centre(tab, 0, 0))
     assert codes(tab) == ["W00"]
@@ -61,7 +61,7 @@ def test_click_adds_and_removes_a_ward(tab, qtbot):
 
 
 def test_brush_stroke_is_one_undo_step(tab, qtbot):
-    tab.new_area("Stroke")
+    tab.area_list.new_area("Stroke")
     tab.set_tool("brush")
     tab.brush_size.setValue(2)
     stack = tab.document.undo_stack
@@ -79,7 +79,7 @@ def test_brush_stroke_is_one_undo_step(tab, qtbot):
 
 
 def test_brush_paints_what_the_user_sees(tab, qtbot):
-    tab.new_area("Seen", colour="#D55E00")
+    tab.area_list.new_area("Seen", colour="#D55E00")
     tab.set_tool("brush")
     tab.brush_size.setValue(2)
     drag(qtbot, tab, [centre(tab, 1, 0), centre(tab, 1, 0)])
@@ -91,7 +91,7 @@ def test_brush_paints_what_the_user_sees(tab, qtbot):
 
 
 def test_lasso_takes_wards_at_least_half_inside(tab, qtbot):
-    tab.new_area("Lasso")
+    tab.area_list.new_area("Lasso")
     tab.set_tool("lasso")
     assert tab.share.value() == 50
     # Around column 0 and exactly half of column 1, a little past the grid top and bottom.
@@ -109,7 +109,7 @@ def test_lasso_takes_wards_at_least_half_inside(tab, qtbot):
 
 
 def test_lasso_previews_while_drawn_what_its_release_commits(tab, qtbot):
-    tab.new_area("Preview")
+    tab.area_list.new_area("Preview")
     tab.set_tool("lasso")
     lasso = tab.drawing.tools["lasso"]
     stack = tab.document.undo_stack
@@ -123,7 +123,7 @@ def test_lasso_previews_while_drawn_what_its_release_commits(tab, qtbot):
     for p in outline[1:]:
         qtbot.mouseMove(vp, p)
     qtbot.waitUntil(lambda: lasso.previewed_points == len(outline))
-    t = tab.view.table
+    t = tab.layer.table
     shown = {int(i) for i in np.flatnonzero(tab.view.effective_fill())}  # painted on the map now
     assert sorted(t.codes[i] for i in shown) == ["W00", "W01", "W02", "W10", "W11", "W12"]
     assert shown == lasso.previewed
@@ -137,7 +137,7 @@ def test_lasso_previews_while_drawn_what_its_release_commits(tab, qtbot):
 
 
 def test_area_panel_figures(tab, qtbot):
-    tab.new_area("Across")
+    tab.area_list.new_area("Across")
     tab.set_tool("click")
     for col, row in ((1, 0), (2, 0), (3, 2)):
         qtbot.mouseClick(tab.view.viewport(), LEFT, pos=centre(tab, col, row))
@@ -150,7 +150,7 @@ def test_area_panel_figures(tab, qtbot):
 
 
 def test_alt_click_fills_a_borough(tab, qtbot):
-    tab.new_area("Borough")
+    tab.area_list.new_area("Borough")
     tab.set_tool("brush")
     qtbot.mouseClick(tab.view.viewport(), LEFT, Qt.KeyboardModifier.AltModifier, centre(tab, 3, 0))
     assert codes(tab) == ["W02", "W03", "W12", "W13", "W22", "W23"]
@@ -158,7 +158,7 @@ def test_alt_click_fills_a_borough(tab, qtbot):
 
 
 def test_polygon_then_snap_to_wards(tab, qtbot):
-    tab.new_area("Free")
+    tab.area_list.new_area("Free")
     tab.set_tool("polygon")
     vp = tab.view.viewport()
     corners = [at(tab, X0 + 100, Y0 + 100), at(tab, X0 + 1900, Y0 + 100), at(tab, X0 + 1900, Y0 + 900),
@@ -180,7 +180,7 @@ def test_bad_input_changes_nothing(tab, qtbot):
     tab.set_tool("click")
     qtbot.mouseClick(tab.view.viewport(), LEFT, pos=centre(tab, 0, 0))
     assert "area" in tab.status.text()  # no area chosen yet
-    tab.new_area("Bad")
+    tab.area_list.new_area("Bad")
     count = stack.count()
     qtbot.mouseClick(tab.view.viewport(), LEFT, pos=at(tab, X0 - 5000, Y0 - 5000))
     assert "outside" in tab.status.text()
@@ -195,24 +195,24 @@ def test_bad_input_changes_nothing(tab, qtbot):
 def test_area_list_edits(tab, qtbot, grid_cat):
     from models.catalogue.records import Partnership
     pid = grid_cat.partnerships.add(Partnership("Joint board")).id
-    tab.new_area("One")
-    tab.rename_area("Uno")
-    tab.recolour_area("#009E73")
-    tab.link_area(pid)
+    tab.area_list.new_area("One")
+    tab.area_list.rename_area("Uno")
+    tab.area_list.recolour_area("#009E73")
+    tab.area_list.link_area(pid)
     area = tab.current_area()
     assert (area.name, area.colour, area.partnership_id) == ("Uno", "#009E73", pid)
     assert tab.panel.text("partnership") == "Joint board"
-    tab.duplicate_area()
+    tab.area_list.duplicate_area()
     assert tab.current_area().name == "Uno (copy)"
-    assert [tab.area_list.item(k).text() for k in range(tab.area_list.count())] == ["Uno", "Uno (copy)"]
-    tab.delete_area(confirm=False)
+    assert [tab.area_list.list.item(k).text() for k in range(tab.area_list.count())] == ["Uno", "Uno (copy)"]
+    tab.area_list.delete_area(confirm=False)
     assert tab.area_list.count() == 1
     tab.document.undo_stack.undo()
     assert tab.area_list.count() == 2
 
 
 def test_export_png_svg_pdf(tab, tmp_path):
-    tab.new_area("Shown")
+    tab.area_list.new_area("Shown")
     for suffix in ("png", "svg", "pdf"):
         out = tab.export(str(tmp_path / f"map.{suffix}"))
         assert out is not None and out.stat().st_size > 500
@@ -224,7 +224,7 @@ def test_export_png_svg_pdf(tab, tmp_path):
 
 
 def test_legend_swatches_show_their_colours(tab, qtbot):
-    tab.new_area("Swatch", colour="#D55E00")
+    tab.area_list.new_area("Swatch", colour="#D55E00")
     tab.set_tool("polygon")  # its white vertex handles are the last items painted before the legend
     vp = tab.view.viewport()
     for x, y in ((X0 + 100, Y0 + 100), (X0 + 1900, Y0 + 100), (X0 + 1900, Y0 + 900)):
@@ -236,7 +236,7 @@ def test_legend_swatches_show_their_colours(tab, qtbot):
 
 
 def test_hover_text_names_ward_borough_and_areas(tab, qtbot):
-    tab.new_area("Hovered")
+    tab.area_list.new_area("Hovered")
     tab.set_tool("click")
     qtbot.mouseClick(tab.view.viewport(), LEFT, pos=centre(tab, 2, 1))
     i = tab.view.unit_at(centre(tab, 2, 1))

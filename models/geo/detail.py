@@ -46,9 +46,6 @@ class Rings:
     ring_start: np.ndarray  # int64 (rings + 1,)
     geom_ring: np.ndarray   # int64 (units + 1,)
 
-    def vertex_range(self, i: int) -> tuple[int, int]:
-        return int(self.ring_start[self.geom_ring[i]]), int(self.ring_start[self.geom_ring[i + 1]])
-
 
 def rings(geoms: np.ndarray) -> Rings:
     geoms = multipolygons(geoms)

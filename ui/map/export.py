@@ -42,7 +42,7 @@ def export_view(view, path: str | Path, scale: int = 2) -> Path:
             gen.setSize(QSize(w, h))
             gen.setViewBox(QRect(0, 0, w, h))
             gen.setTitle("Partnership Atlas map")
-            gen.setDescription(view.attribution)
+            gen.setDescription(view.layer.attribution)
             ok = _render(view, gen, QRectF(0, 0, w, h), source)
         else:
             pdf = QPdfWriter(str(path))

@@ -1,69 +1,63 @@
 """The map tab: the map, its tool bar, the list of areas and the area panel.
 
-    tab = MapTab(document)     # reloads itself on document.changed
+    tab = MapTab(document)     # reloads itself when a change concerns the map
 
 Every change goes through document.edit(); the tab only reads the catalogue to
-redraw. The area list and its edits (new, rename, recolour, link, ...) come
-from area_list.AreaList. Methods that would ask the user something take the
-answer as an optional argument, so tests (and scripts) can drive them without
-dialogs.
+redraw. It owns the MapLayer shown (loaded when a layer is chosen) and hands it
+to the view, the drawing tools and the area list (tab.area_list, its own
+widget, with the area edits: new, rename, recolour, link, ...). Methods that
+would ask the user something take the answer as an optional argument, so tests
+(and scripts) can drive them without dialogs.
 """
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
 from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QSpinBox, QSplitter, QToolBar, QVBoxLayout, QWidget
 
-from models.analysis.area_stats import area_stats, borough_names
+from models.analysis.area_stats import area_stats
 from models.analysis.timeline import partnership_active
 from models.catalogue.records import Area
 from models.errors import CatalogueError
-from models.geo.detail import LayerGeometry
-from models.geo.drawing import Picker
-from models.storage import paths
-from ui.document import Document
+from ui.document import Changes, Document
 from ui.map.area_list import AreaList
 from ui.map.area_panel import AreaPanel
 from ui.map.export import FORMATS, export_view
+from ui.map.layer import MapLayer
 from ui.map.tools.strokes import Drawing
-from ui.map.view import BACKGROUND_UNITS, MapView
+from ui.map.view import MapView
 
 TOOL_KEYS = {"pan": "H", "click": "C", "brush": "B", "lasso": "L", "polygon": "P"}
 
+# What the map shows: the layers and their units, the areas, and the partnerships
+# (an area's link in the list and the panel, and the year filter).
+MAP_TABLES = ("boundary_layers", "boundary_units", "areas", "area_units", "partnerships")
 
-def lod_cache_dir() -> Path:
-    """Where simplified copies of big layers are kept between sessions."""
-    return paths.cache_folder() / "map-levels"
 
-
-class MapTab(AreaList, QWidget):
+class MapTab(QWidget):
     def __init__(self, document: Document, parent=None):
         super().__init__(parent)
         self.document = document
         self.cat = document.catalogue
-        self.view = MapView()
-        self.drawing = Drawing(self.view, document, self)
+        self.layer = MapLayer()
+        self.view = MapView(self.layer)
+        self.drawing = Drawing(self.layer, self.view, document, self)
+        self.area_list = AreaList(document, self.layer)
         self.panel = AreaPanel()
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.areas: list[Area] = []
+        self.areas: list[Area] = []    # the areas painted (and listed): all, or the year's
         self.year: int | None = None   # set by the overlaps tab's year slider
-        self.area_id: int | None = None
-        self.layer_id: int | None = None
         self._layer_key = None
-        self._index: dict[int, int] = {}
-        self.table = None
-        self.names: dict[str, str] = {}
-        self._current: Area | None = None
         self._pending: set[int] | None = None
         self._stats_timer = QTimer(self, singleShot=True, interval=60, timeout=self._update_stats)
         self._build()
         self.drawing.message.connect(self.show_message)
         self.drawing.pending_changed.connect(self._on_pending)
-        document.changed.connect(self.reload)
+        self.area_list.message.connect(self.show_message)
+        self.area_list.selected.connect(self._repaint_areas)
+        document.changed.connect(self._on_changed)
         self.reload()
         self.set_tool("brush")
 
@@ -119,7 +113,7 @@ class MapTab(AreaList, QWidget):
         side_layout = QVBoxLayout(side)
         side_layout.addWidget(QLabel("Boundary layer:"))
         side_layout.addWidget(self.layer_combo)
-        self._add_area_list(side_layout)
+        side_layout.addWidget(self.area_list, 1)
         side_layout.addWidget(self.panel)
         side_layout.addWidget(self.status)
         splitter = QSplitter()
@@ -140,6 +134,10 @@ class MapTab(AreaList, QWidget):
         action.setToolTip(f"{action.text().rstrip('…')} ({key})")
 
     # -- reloading -------------------------------------------------------
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.touch(*MAP_TABLES):
+            self.reload()
+
     def reload(self) -> None:
         layers = self.cat.layers.all()
         key = tuple((l.id, l.name) for l in layers)
@@ -149,62 +147,48 @@ class MapTab(AreaList, QWidget):
             for layer in layers:
                 self.layer_combo.addItem(f"{layer.name} ({layer.level})", layer.id)
             ids = [l.id for l in layers]
-            if self.layer_id not in ids:
+            if self.layer.id not in ids:
                 wards = [l.id for l in layers if l.level == "ward"]
                 self._choose_layer((wards or ids or [None])[0], reload_areas=False)
-            self.layer_combo.setCurrentIndex(max(ids.index(self.layer_id), 0) if self.layer_id in ids else -1)
+            self.layer_combo.setCurrentIndex(max(ids.index(self.layer.id), 0) if self.layer.id in ids else -1)
         self._reload_areas()
 
     def _choose_layer(self, layer_id: int | None, reload_areas: bool = True) -> None:
-        if layer_id == self.layer_id and layer_id is not None and self.view.table is not None:
+        if layer_id == self.layer.id and layer_id is not None and self.layer.loaded:
             return
-        self.layer_id = layer_id
         if layer_id is None:
-            self.view.set_layer(None)
-            self.table = None
+            self.layer.clear()
         else:
-            layer = self.cat.layers.get(layer_id)
-            big = self.cat.layers.unit_count(layer_id) > BACKGROUND_UNITS  # small layers simplify in a blink
-            self.table = self.cat.layers.table(layer_id, with_digest=big)
-            self._index = self.table.index_of()
-            self.names = borough_names(self.table, self.cat.organisations.all(),
-                                       self.cat.layers.parent_attributes(layer_id))
-            geometry = LayerGeometry(self.table.geometries, self.table.parent_codes,
-                                     cache_dir=lod_cache_dir() if big else None, key=self.table.digest)
-            self.view.set_layer(self.table, geometry,
-                                Picker(self.table.geometries), self.names, layer.licence)
+            self.layer.load(self.cat, layer_id)
+        self.view.show_layer()
         if reload_areas:
             self._reload_areas()
 
     def _reload_areas(self) -> None:
-        self.areas = self.cat.areas.all(outlines=False)
+        areas = self.cat.areas.all(outlines=False)
         if self.year:
             when = str(self.year)
             active = {p.id for p in self.cat.partnerships.all() if partnership_active(p, when)}
-            self.areas = [a for a in self.areas if a.partnership_id is None or a.partnership_id in active]
-        self._current = None
-        ids = [a.id for a in self.areas]
-        if self.area_id not in ids:
-            self.area_id = None
-        self._fill_area_list()
+            areas = [a for a in areas if a.partnership_id is None or a.partnership_id in active]
+        self.areas = areas
+        self.area_list.show_areas(areas)
         self._repaint_areas()
 
     def _repaint_areas(self) -> None:
         current = self.current_area()
         self.drawing.set_area(current)
-        self._enable_area_buttons(current is not None)
-        if self.view.table is None:
+        if not self.layer.loaded:
             self.panel.show_stats(None)
             return
-        n = len(self.view.table)
+        n = len(self.layer)
         fill = np.zeros(n, dtype=np.int64)
         palette = [QColor()]
         members: list[tuple[str, frozenset[int]]] = []
         legend = []
         # The selected area is painted last so its colour wins where areas overlap.
-        order = sorted(self.areas, key=lambda a: a.id == self.area_id)
+        order = sorted(self.areas, key=lambda a: a.id == self.area_list.area_id)
         for a in order:
-            rows = [self._index[u] for u in a.unit_ids if u in self._index]
+            rows = self.layer.rows(a.unit_ids)
             if not rows and a.drawn is None:
                 continue
             palette.append(QColor(a.colour))
@@ -213,7 +197,7 @@ class MapTab(AreaList, QWidget):
             legend.append((a.name, QColor(a.colour)))
         selected = current.name if current else None
         self.view.legend = sorted(legend, key=lambda e: (e[0] != selected, e[0].lower()))
-        ids = self.view.table.ids
+        ids = self.layer.table.ids
         members.sort(key=lambda m: m[0].lower())
         # Hover asks which areas hold a unit; answered then, not for every unit up front.
         self.view.set_fills(fill, palette, lambda i: [name for name, units in members if int(ids[i]) in units])
@@ -224,10 +208,8 @@ class MapTab(AreaList, QWidget):
 
     # -- selection and stats ---------------------------------------------
     def current_area(self) -> Area | None:
-        """The selected area, with its outline (the list holds areas without)."""
-        if self._current is None or self._current.id != self.area_id:
-            self._current = self.cat.areas.get(self.area_id) if self.area_id is not None else None
-        return self._current
+        """The area selected in the list, with its outline: the one drawn on."""
+        return self.area_list.current()
 
     def _on_pending(self, units: set[int]) -> None:
         self._pending = units
@@ -235,15 +217,16 @@ class MapTab(AreaList, QWidget):
 
     def _update_stats(self) -> None:
         area = self.current_area()
-        if area is None or self.view.table is None:
+        layer = self.layer
+        if area is None or not layer.loaded:
             self.panel.show_stats(None)
             return
-        t = self.view.table
         pending = self._pending is not None
-        unit_ids = ([int(t.ids[i]) for i in self._pending] if pending else area.unit_ids)
+        unit_ids = layer.ids(self._pending) if pending else area.unit_ids
         others = [a for a in self.areas if a.id != area.id]
         try:
-            stats = area_stats(t, unit_ids, drawn=area.drawn, names=self.names, others=others, index=self._index)
+            stats = area_stats(layer.table, unit_ids, drawn=area.drawn, names=layer.borough_names, others=others,
+                               index=layer.index)
         except Exception as e:  # a broken geometry must not take the tab down
             self.show_message(f"figures unavailable: {e}")
             return
@@ -282,14 +265,14 @@ class MapTab(AreaList, QWidget):
     def show_units(self, groups: list[tuple[str, str, list[int]]], message: str = "") -> None:
         """Paint groups of units (label, colour, unit ids) over the map, e.g. a pair's shared
         wards and each one's remainder; the next edit or area choice paints areas again."""
-        if self.view.table is None:
+        if not self.layer.loaded:
             return
-        ids = self.view.table.ids
+        ids = self.layer.table.ids
         fill = np.zeros(len(ids), dtype=np.int64)
         palette, sets = [QColor()], []
         for label, colour, units in groups:
             palette.append(QColor(colour))
-            fill[[self._index[u] for u in units if u in self._index]] = len(palette) - 1
+            fill[self.layer.rows(units)] = len(palette) - 1
             sets.append((label, set(units)))
         self.view.legend = [(label, QColor(colour)) for label, colour, _ in groups]
         self.view.set_fills(fill, palette, lambda i: [label for label, s in sets if int(ids[i]) in s])

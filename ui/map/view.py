@@ -20,22 +20,22 @@ from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QToolTip
 
 from models.catalogue.layers import UnitTable
 from models.geo.detail import LayerGeometry
-from models.geo.drawing import Picker
 from ui.map import overlays as map_overlays
 from ui.map.detail import DetailItems, overview_paths
+from ui.map.layer import BACKGROUND_UNITS, MapLayer
 from ui.map.style import NEUTRAL, OUTSIDE, blend
 
 UNITS_MODE_PIXELS = 4.0    # typical unit at least this wide on screen: draw unit items
 LABEL_PIXELS = 70.0        # ... and this wide: label them
-BACKGROUND_UNITS = 2000    # layers larger than this get their levels computed off-thread
 
 
 class MapView(QGraphicsView):
     unit_hovered = Signal(int)   # unit index, -1 for none
     scale_changed = Signal()
 
-    def __init__(self, parent=None):
+    def __init__(self, layer: MapLayer | None = None, parent=None):
         super().__init__(parent)
+        self.layer = layer if layer is not None else MapLayer()
         QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), 64 * 1024))
         self.setScene(QGraphicsScene(self))
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -47,11 +47,7 @@ class MapView(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setMouseTracking(True)
         self.setBackgroundBrush(OUTSIDE)
-        self.table: UnitTable | None = None
-        self.geometry_lod: LayerGeometry | None = None
-        self.picker: Picker | None = None
-        self.borough_names: dict[str, str] = {}
-        self.attribution = ""
+        self.geometry_lod: LayerGeometry | None = None   # what is drawn: None while the layer is empty
         self.legend: list[tuple[str, QColor]] = []
         self.tool = None
         self.visible_layers = {"wards": True, "boroughs": True, "areas": True, "labels": True}
@@ -79,31 +75,33 @@ class MapView(QGraphicsView):
         self._detail = DetailItems(self.scene(), self._build_overview)
 
     @property
+    def table(self) -> UnitTable | None:
+        """The units shown: the layer's table (read-only; other tabs' tests look here)."""
+        return self.layer.table
+
+    @property
     def _overview(self):
         """The overview item (export switches off its pixmap cache)."""
         return self._detail.overview
 
     # -- data ------------------------------------------------------------
-    def set_layer(self, table: UnitTable | None, geometry: LayerGeometry | None = None,
-                  picker: Picker | None = None, names: dict[str, str] | None = None,
-                  attribution: str = "") -> None:
+    def show_layer(self) -> None:
+        """Draw the layer afresh (the tab has just loaded another one into it)."""
         self._stop_warming()
         self._init_items()
-        self.table, self.borough_names, self.attribution = table, names or {}, attribution
-        n = len(table) if table is not None else 0
+        n = len(self.layer)
         self._fill = np.zeros(n, dtype=np.int64)
         self._shown = np.full(n, -1, dtype=np.int64)
         self._preview = {}
         self.areas_of = lambda i: []
         self._mode, self._level, self._overview_key = "", -1.0, None
         self._navigated = False
-        if table is None or n == 0:
-            self.geometry_lod = self.picker = None
+        if n == 0:
+            self.geometry_lod = None
             self.scene().setSceneRect(QRectF(0, 0, 1, 1))
             self.viewport().update()
             return
-        self.geometry_lod = geometry or LayerGeometry(table.geometries, table.parent_codes)
-        self.picker = picker or Picker(table.geometries)
+        self.geometry_lod = self.layer.geometry
         # A typical unit's width decides when units are big enough to draw one by one.
         self._unit_size = float(np.sqrt(np.median(shapely.area(self.geometry_lod.full))))
         minx, miny, maxx, maxy = self.geometry_lod.bounds
@@ -192,7 +190,7 @@ class MapView(QGraphicsView):
         self._refresh_labels(mpp)
 
     def _refresh_fills(self) -> None:
-        if self.table is None or not self._mode:
+        if self.geometry_lod is None or not self._mode:
             return
         fill = self.effective_fill()
         if self._mode == "units":
@@ -214,8 +212,9 @@ class MapView(QGraphicsView):
     def _refresh_labels(self, mpp: float) -> None:
         show = (self._mode == "units" and self.visible_layers["labels"]
                 and self._unit_size / mpp >= LABEL_PIXELS)
-        self._detail.show_labels(show and self.table is not None,
-                                 self.table.names if self.table is not None else [], self.geometry_lod)
+        table = self.layer.table
+        self._detail.show_labels(show and table is not None, table.names if table is not None else [],
+                                 self.geometry_lod)
 
     def set_layer_visible(self, name: str, on: bool) -> None:
         self.visible_layers[name] = on
@@ -256,10 +255,10 @@ class MapView(QGraphicsView):
         return scene_pos.x(), -scene_pos.y()
 
     def unit_at(self, view_pos) -> int:
-        if self.picker is None:
+        if self.geometry_lod is None:
             return -1
         x, y = self.to_model(self.mapToScene(view_pos))
-        hit = self.picker.at(x, y)
+        hit = self.layer.picker.at(x, y)
         return -1 if hit is None else hit
 
     # -- events ----------------------------------------------------------
@@ -339,19 +338,19 @@ class MapView(QGraphicsView):
 
     def describe(self, i: int) -> str:
         """The hover text for unit i: name, code, borough, population, its areas."""
-        t = self.table
-        parent = t.parent_codes[i]
+        t = self.layer.table
+        borough = self.layer.borough_name(i)
         pop = t.population[i]
         lines = [f"<b>{t.names[i]}</b> ({t.codes[i]})"]
-        if parent:
-            lines.append(f"Borough: {self.borough_names.get(parent, parent)}")
+        if borough is not None:
+            lines.append(f"Borough: {borough}")
         lines.append("Population: " + ("unknown" if np.isnan(pop) else f"{pop:,.0f}"))
         areas = self.areas_of(i)
         lines.append("Areas: " + (", ".join(areas) if areas else "none"))
         return "<br>".join(lines)
 
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
-        map_overlays.draw(painter, self.legend, self.attribution)
+        map_overlays.draw(painter, self.legend, self.layer.attribution)
         self._first_frame.set()
 
     def _stop_warming(self) -> None:

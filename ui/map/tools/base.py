@@ -2,6 +2,11 @@
 
 A tool gets scene positions; `press` returns True when it took the event.
 Alt+click fills a whole borough in any drawing tool.
+
+A tool reaches everything through its Drawing `d`: units, their names and the
+spatial index from `d.layer` (a MapLayer), edits through `d.commit`, and of the
+view only screen things: `scene()` for its feedback items, `metres_per_pixel()`,
+`clear_preview()` (and `d.metres(pos)`, `d.preview(...)` wrapping the view's).
 """
 from __future__ import annotations
 
@@ -29,13 +34,13 @@ class Tool:
         return True
 
     def _fill_borough(self, pos) -> None:
-        hit = self.d.view.picker.at(*self.d.metres(pos))
+        layer = self.d.layer
+        hit = layer.picker.at(*self.d.metres(pos))
         if hit is None:
             self.d.message.emit("Alt+click on a ward to add its whole borough")
             return
-        parent = self.d.view.table.parent_codes[hit]
-        name = self.d.view.borough_names.get(parent, parent or "borough")
-        self.d.commit(f"Add {name}", self.d.borough_of(hit), set())
+        name = layer.borough_name(hit) or "borough"
+        self.d.commit(f"Add {name}", layer.same_borough(hit), set())
 
     def begin(self, event, pos) -> None: ...
     def move(self, event, pos) -> None: ...

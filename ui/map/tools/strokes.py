@@ -1,5 +1,5 @@
 """The drawing tools: click, brush (Shift erases), lasso; the polygon tool lives in
-polygon_tool, the gesture protocol (and Alt+click filling a borough) in tool_base.
+tools.polygon, the gesture protocol (and Alt+click filling a borough) in tools.base.
 
 A gesture is collected from press to release and previewed on the map; on
 release it becomes ONE model call pushed through Document.edit, so one stroke
@@ -20,29 +20,26 @@ from models.geo.drawing import DEFAULT_SHARE, shape_from_points
 from ui.map.tools.base import Tool
 from ui.map.tools.polygon import PolygonTool
 
-TOOLS = ("pan", "click", "brush", "lasso", "polygon")
-
 
 class Drawing(QObject):
-    """The state the tools share: the map, the area being drawn, the gesture settings."""
+    """The state the tools share: the layer drawn on, the view showing it, the area
+    being drawn, the gesture settings."""
     pending_changed = Signal(object)   # set of unit indices the area would have now
     message = Signal(str)
 
-    def __init__(self, view, document, parent=None):
+    def __init__(self, layer, view, document, parent=None):
         super().__init__(parent)
-        self.view, self.document = view, document
+        self.layer, self.view, self.document = layer, view, document
         self.area = None                  # models.catalogue.records.Area being drawn, or None
         self.share = DEFAULT_SHARE
         self.brush_pixels = 12.0
         self.tools = {"click": ClickTool(self), "brush": BrushTool(self), "lasso": LassoTool(self),
                       "polygon": PolygonTool(self)}
-        self.tool_name = "pan"
 
     # -- settings --------------------------------------------------------
     def set_tool(self, name: str) -> None:
         if self.view.tool is not None:
             self.view.tool.cancel()
-        self.tool_name = name
         self.view.tool = self.tools.get(name)
         self.view.setCursor(Qt.CursorShape.OpenHandCursor if name == "pan" else Qt.CursorShape.CrossCursor)
         if self.view.tool is not None:
@@ -55,24 +52,23 @@ class Drawing(QObject):
 
     # -- helpers for tools -----------------------------------------------
     def units_now(self) -> set[int]:
-        """The current area's units as indices into the layer."""
-        t = self.view.table
-        if self.area is None or t is None:
+        """The current area's units as rows of the layer."""
+        if self.area is None:
             return set()
-        index = t.index_of()
+        index = self.layer.index
         return {index[u] for u in self.area.unit_ids if u in index}
 
     def colour(self) -> QColor | None:
         return QColor(self.area.colour) if self.area is not None else None
 
     def ready(self) -> bool:
-        if self.view.table is None:
+        if not self.layer.loaded:
             self.message.emit("Import a ward layer first (File ▸ Import boundaries)")
             return False
         if self.area is None:
             self.message.emit("Choose an area in the list, or make a new one, before drawing")
             return False
-        if self.area.layer_id not in (None, self.view.table.layer_id):
+        if not self.layer.holds(self.area):
             self.message.emit(f"'{self.area.name}' is drawn on another boundary layer")
             return False
         return True
@@ -84,12 +80,6 @@ class Drawing(QObject):
     def metres(self, scene_pos: QPointF) -> tuple[float, float]:
         return self.view.to_model(scene_pos)
 
-    def borough_of(self, i: int) -> set[int]:
-        parent = self.view.table.parent_codes[i]
-        if not parent:
-            return {i}
-        return {k for k, p in enumerate(self.view.table.parent_codes) if p == parent}
-
     # -- committing ------------------------------------------------------
     def commit(self, text: str, add: set[int], remove: set[int]) -> bool:
         """One stroke as one undo step; False (and a message) if nothing was saved."""
@@ -99,11 +89,10 @@ class Drawing(QObject):
         if not add and not remove:
             self.pending_changed.emit(now)
             return False
-        ids = self.view.table.ids
+        add_ids, remove_ids = self.layer.ids(add), self.layer.ids(remove)
         area_id = self.area.id
         cat = self.document.catalogue
-        return self._edit(text, lambda: cat.areas.change_units(
-            area_id, add=[int(ids[i]) for i in add], remove=[int(ids[i]) for i in remove]))
+        return self._edit(text, lambda: cat.areas.change_units(area_id, add=add_ids, remove=remove_ids))
 
     def commit_drawn(self, text: str, geom) -> bool:
         area_id, cat = self.area.id, self.document.catalogue
@@ -117,11 +106,11 @@ class Drawing(QObject):
             self.message.emit(f"'{self.area.name}' has no drawn polygon to snap")
             return False
         try:
-            picked = self.view.picker.snap(self.area.drawn, self.share)
+            picked = self.layer.picker.snap(self.area.drawn, self.share)
         except CatalogueError as e:
             self.message.emit(str(e))
             return False
-        ids = [int(self.view.table.ids[i]) for i in picked]
+        ids = self.layer.ids(picked)
         area_id, cat = self.area.id, self.document.catalogue
         return self._edit("Snap to wards", lambda: cat.areas.snap_drawn(area_id, ids))
 
@@ -140,14 +129,14 @@ class Drawing(QObject):
 
 class ClickTool(Tool):
     def begin(self, event, pos) -> None:
-        hit = self.d.view.picker.at(*self.d.metres(pos))
+        hit = self.d.layer.picker.at(*self.d.metres(pos))
         if hit is None:
             self.d.message.emit("That is outside the layer: click on a ward")
             return
         if hit in self.d.units_now():
-            self.d.commit(f"Remove {self.d.view.table.names[hit]}", set(), {hit})
+            self.d.commit(f"Remove {self.d.layer.name(hit)}", set(), {hit})
         else:
-            self.d.commit(f"Add {self.d.view.table.names[hit]}", {hit}, set())
+            self.d.commit(f"Add {self.d.layer.name(hit)}", {hit}, set())
 
 
 class BrushTool(Tool):
@@ -186,10 +175,10 @@ class BrushTool(Tool):
         x, y = self.d.metres(pos)
         r = self.radius()
         if self.last is None or self.last == (x, y):
-            picked = self.d.view.picker.brush(x, y, r)
+            picked = self.d.layer.picker.brush(x, y, r)
         else:  # the capsule swept since the last event, so fast strokes leave no gaps
             swept = shapely.LineString([self.last, (x, y)]).buffer(r, quad_segs=4)
-            picked = self.d.view.picker.within_share(swept, 0.0)
+            picked = self.d.layer.picker.within_share(swept, 0.0)
         self.last = (x, y)
         self.hover(None, pos)
         new = set(picked.tolist()) - self.stroke
@@ -267,7 +256,7 @@ class LassoTool(Tool):
 
         Raises CatalogueError when the points enclose no usable shape."""
         shape = shape_from_points([self.d.metres(p) for p in points])
-        return set(self.d.view.picker.within_share(shape, self.d.share).tolist())
+        return set(self.d.layer.picker.within_share(shape, self.d.share).tolist())
 
     def _update_preview(self) -> None:
         if self.points is None or self.previewed_points == len(self.points):

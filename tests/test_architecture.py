@@ -7,7 +7,8 @@ import subprocess
 import sys
 
 import grimp
-from conftest import ROOT
+
+from tests.helpers.data import ROOT
 
 
 def test_models_never_import_qt():

@@ -37,7 +37,6 @@ from . import grid
 from .fuzz_bytes import Case
 from .fuzz_geo import geojson_cases, geojson_gz_cases, geopackage_cases, shapefile_zip_cases
 from .fuzz_tables import (
-    GRID_CODES,
     SEED_ORGANISATIONS,
     SEED_PARTNERSHIP,
     SEED_SOURCE,

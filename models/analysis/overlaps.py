@@ -24,8 +24,7 @@ from scipy import sparse
 from scipy.cluster import hierarchy
 
 from models.analysis.timeline import as_of_text, membership_active, partnership_active
-from models.analysis.universe import (UNIT_WEIGHTS, Universe, check_by, default_layer, load_universe,
-                                      membership_matrix)
+from models.analysis.universe import UNIT_WEIGHTS, Universe, check_by, default_layer, load_universe, membership_matrix
 from models.catalogue.records import Area, Membership, Organisation, Partnership
 from models.errors import CatalogueError
 

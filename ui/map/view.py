@@ -18,7 +18,6 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPixmapCache
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QToolTip
 
-from models.catalogue.layers import UnitTable
 from models.geo.detail import LayerGeometry
 from ui.map import overlays as map_overlays
 from ui.map.detail import DetailItems, overview_paths
@@ -73,11 +72,6 @@ class MapView(QGraphicsView):
     def _init_items(self) -> None:
         self.scene().clear()
         self._detail = DetailItems(self.scene(), self._build_overview)
-
-    @property
-    def table(self) -> UnitTable | None:
-        """The units shown: the layer's table (read-only; other tabs' tests look here)."""
-        return self.layer.table
 
     @property
     def _overview(self):

@@ -1,0 +1,62 @@
+"""Which units a gesture picks, on the grid of exact 1 km squares."""
+import numpy as np
+import pytest
+import shapely
+
+from models.errors import CatalogueError
+from models.geo.drawing import Picker, adjacency, parts, shape_from_points
+from tests.helpers.grid import CELL, GRID_COLS, GRID_ORIGIN, GRID_ROWS
+
+X0, Y0 = GRID_ORIGIN
+
+
+def grid():
+    """Squares in the fixture's order (row-major), index = row * 4 + col."""
+    return np.array([shapely.box(X0 + c * CELL, Y0 + r * CELL, X0 + (c + 1) * CELL, Y0 + (r + 1) * CELL)
+                     for r in range(GRID_ROWS) for c in range(GRID_COLS)], dtype=object)
+
+
+def test_point_and_outside():
+    p = Picker(grid())
+    assert p.at(X0 + 1500, Y0 + 500) == 1
+    assert p.at(X0 - 10, Y0 - 10) is None
+
+
+def test_brush_touches_neighbours_only_when_it_reaches_them():
+    p = Picker(grid())
+    assert list(p.brush(X0 + 500, Y0 + 500, 100)) == [0]
+    assert list(p.brush(X0 + 900, Y0 + 500, 200)) == [0, 1]
+
+
+def test_lasso_at_half_share():
+    p = Picker(grid())
+    # Covers column 0 fully and exactly half of column 1, 60% of none else.
+    half = shapely.box(X0, Y0, X0 + 1500, Y0 + 3000)
+    assert list(p.within_share(half, 0.5)) == [0, 1, 4, 5, 8, 9]
+    assert list(p.within_share(half, 0.51)) == [0, 4, 8]
+    assert list(p.within_share(half, 0.0)) == [0, 1, 4, 5, 8, 9]
+
+
+def test_self_crossing_lasso_is_repaired_and_degenerate_refused():
+    bow = shape_from_points([(0, 0), (10, 10), (10, 0), (0, 10)])
+    assert bow.is_valid and bow.area == pytest.approx(50)
+    with pytest.raises(CatalogueError, match="three points"):
+        shape_from_points([(0, 0), (1, 1)])
+    with pytest.raises(CatalogueError, match="no area"):
+        shape_from_points([(0, 0), (1, 1), (2, 2)])
+
+
+def test_snap_needs_cover():
+    p = Picker(grid())
+    drawn = shapely.box(X0 + 100, Y0 + 100, X0 + 1900, Y0 + 900)  # 90% of 0, 90% of 1
+    assert list(p.snap(drawn, 0.5)) == [0, 1]
+    with pytest.raises(CatalogueError, match="covers no unit"):
+        p.snap(shapely.box(X0 - 5000, Y0, X0 - 4000, Y0 + 100))
+
+
+def test_contiguity_ignores_corner_touches():
+    g = grid()
+    pairs = {tuple(p) for p in adjacency(g[[0, 5]])}
+    assert pairs == set()  # diagonal neighbours meet at one point only
+    labels = parts(g[[0, 1, 5, 11]])  # 0-1-5 joined, 11 apart
+    assert labels[0] == labels[1] == labels[2] != labels[3]

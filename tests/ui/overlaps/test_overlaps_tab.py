@@ -10,20 +10,6 @@ from PySide6.QtCore import Qt
 
 from models.catalogue.records import Area
 from tests.helpers.data import ROOT
-from ui.document import Document
-
-
-@pytest.fixture
-def tab(qtbot, grid):  # noqa: F811
-    from ui.overlaps.tab import OverlapsTab
-
-    cat, w, ids = grid
-    widget = OverlapsTab(Document(cat))
-    qtbot.addWidget(widget)
-    widget.resize(1200, 800)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget, cat, w, ids
 
 
 def test_pyqtgraph_waits_until_the_tab_is_shown():

@@ -334,7 +334,7 @@ class OverlapsTab(QWidget):
             self._unchecked.discard(key)
         else:
             self._unchecked.add(key)
-        self._stale = set(PLOTS) - {"Coverage"}
+        self._stale = set(PLOTS)   # every plot, the coverage map too, shows only what is ticked
         self._refresh_visible()
 
     def _check_all(self, on: bool) -> None:
@@ -404,13 +404,19 @@ class OverlapsTab(QWidget):
                           + ". Click a bar to select its wards.")
 
     def _draw_coverage(self) -> None:
+        partnership_ids, area_ids = self.chosen()
         cov = sets.coverage(self.cat, policy_area=self.policy.currentData(), kind=self.kind.currentData(),
-                                as_of=self.when(), universe=self._universe)
+                            as_of=self.when(), universe=self._universe, partnership_ids=partnership_ids,
+                            area_ids=area_ids)
         rows = [self._universe.row_of[int(u)] for u in cov.unit_ids]
-        what = " ".join(x for x in (self.policy.currentData(), self.kind.currentData()) if x) or "all"
+        what = " ".join(x for x in (self.policy.currentData(), self.kind.currentData()) if x)
+        ticked, listed = len(partnership_ids) + len(area_ids), self.items.count()
+        if ticked < listed:   # say so when the map leaves some of the list out
+            title = f"Wards covered by the ticked {what + ' ' if what else ''}partnerships ({ticked} of {listed})"
+        else:
+            title = f"Wards covered by {what or 'all'} partnerships"
         self.coverage_plot.set_coverage(cov, self._universe.geometries[rows],
-                                        f"Wards covered by {what} partnerships"
-                                        + (f" as of {self.when()}" if self.when() else ""))
+                                        title + (f" as of {self.when()}" if self.when() else ""))
         self.note.setText(f"{len(cov.uncovered()):,} of {len(cov.unit_ids):,} wards are covered by none.")
 
     def _draw_members(self) -> None:

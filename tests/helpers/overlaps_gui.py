@@ -1,7 +1,7 @@
 """The Overlaps tab shown at a realistic size, and the gestures a person makes on it."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QListWidget, QStyle, QStyleOptionViewItem
 
 from ui.document import Document
@@ -34,6 +34,19 @@ def click_plot_tab(qtbot, widget, name: str) -> None:
     plot = widget.current_plot()
     if plot is not None:
         plot.settle()
+
+
+def hover(qtbot, plot, pos: QPoint) -> None:
+    """Move the mouse over a pyqtgraph plot to `pos` (widget coordinates). pyqtgraph drops
+    moves that come sooner than its mouse rate limit after the last one, as a hand never
+    does: wait that long first."""
+    import pyqtgraph as pg
+
+    rate = pg.getConfigOption("mouseRateLimit")
+    if rate > 0:
+        qtbot.wait(int(1000 / rate) + 5)
+    qtbot.mouseMove(plot.viewport(), pos)
+    settle()
 
 
 def click_check_box(qtbot, view: QListWidget, text: str) -> None:

@@ -38,6 +38,7 @@ from models.analysis import overlaps, sets, timeline, universe
 from models.analysis.timeline import partnership_active
 from models.errors import CatalogueError
 from ui.document import Changes, Document
+from ui.overlaps.note import OneLineNote
 
 MEASURES = (("Wards", "units"), ("Population", "population"), ("Area (km²)", "area"),
             ("Members (organisations)", "members"))
@@ -124,8 +125,9 @@ class OverlapsTab(QWidget):
             self.tabs.addTab(QWidget(), name)
         self.inclusive = QCheckBox("Inclusive intersections")
         self.upset_measure = _combo((("by wards", "units"), ("by population", "population")))
-        self.note = QLabel()
-        self.note.setWordWrap(True)
+        self.tabs.setObjectName("overlaps-plots")
+        self.note = OneLineNote()   # the hover sentence changes with every move: it must not move the plot
+        self.note.setObjectName("overlaps-note")
         self.export_button = QPushButton("Export…")
         menu = QMenu(self.export_button)
         for label, suffix in (("Image (PNG)…", ".png"), ("Drawing (SVG)…", ".svg"), ("Numbers (CSV)…", ".csv")):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from tests.helpers.overlaps_gui import hover, settle, show_tab
+from PySide6.QtCore import QRectF
+
+from tests.helpers.overlaps_gui import click_plot_tab, hover, settle, show_tab
 
 LONG = {"A": "Olympic host boroughs Joint Borough Central Unit (Hackney, Newham)",
         "B": "West London Alliance Adult Social Care Efficiency Programme",
@@ -27,3 +29,31 @@ def test_hovering_the_matrix_keeps_the_plot_still(qtbot, grid):
         assert heat.geometry() == before                       # ...and the matrix did not move
     assert widget.note.height() <= widget.note.fontMetrics().lineSpacing() * 1.6   # one line
     assert widget.note.is_cut() and widget.note.toolTip() == widget.note.text()   # the rest on demand
+
+
+def _scene_rect(item) -> QRectF:
+    return item.sceneBoundingRect()
+
+
+def test_upset_bars_take_the_top_half_and_the_matrix_lines_up_below(qtbot, tab):
+    widget, *_ = tab
+    click_plot_tab(qtbot, widget, "UpSet")
+    upset = widget.upset
+    height = upset.viewport().height()
+    bars, dots, sizes = (_scene_rect(p.vb) for p in (upset.bars_plot, upset.dots_plot, upset.sets_plot))
+    assert bars.top() <= 0.08 * height                       # the bar chart starts at the top
+    assert 0.35 * height <= bars.height() <= 0.6 * height     # about half
+    assert dots.height() >= 0.35 * height                     # the matrix is not squeezed
+    assert bars.bottom() <= dots.top() + 1                    # bars above the matrix
+    assert abs(bars.left() - dots.left()) <= 1 and abs(bars.right() - dots.right()) <= 1   # same columns
+    assert sizes.right() <= dots.left() and abs(sizes.top() - dots.top()) <= 1   # set sizes left of the rows
+    assert abs(sizes.bottom() - dots.bottom()) <= 1
+    # Each axis title sits beside its own tick labels, not at the far side of the name column.
+    axis = upset.bars_plot.getAxis("left")
+    title = axis.label.mapRectToScene(axis.label.boundingRect())
+    assert title.top() >= bars.top() - 1 and title.bottom() <= bars.bottom() + 1
+    assert bars.left() - title.right() <= 70, (bars.left(), title.right())
+    size_axis = upset.sets_plot.getAxis("bottom")
+    size_title = size_axis.label.mapRectToScene(size_axis.label.boundingRect())
+    assert sizes.left() <= size_title.center().x() <= sizes.right()
+    assert 0 <= size_title.top() - sizes.bottom() <= 60

@@ -6,6 +6,7 @@ import dataclasses
 
 from PySide6.QtCore import QRectF
 
+from models.catalogue.records import Membership, Partnership
 from tests.helpers.overlaps_gui import click_plot_tab, hover, settle, show_tab
 
 LONG = {"A": "Olympic host boroughs Joint Borough Central Unit (Hackney, Newham)",
@@ -57,3 +58,40 @@ def test_upset_bars_take_the_top_half_and_the_matrix_lines_up_below(qtbot, tab):
     size_title = size_axis.label.mapRectToScene(size_axis.label.boundingRect())
     assert sizes.left() <= size_title.center().x() <= sizes.right()
     assert 0 <= size_title.top() - sizes.bottom() <= 60
+
+
+def _cell_rects(plot) -> list[QRectF]:
+    g = plot.grid
+    vb = plot.plot.vb
+    return [vb.mapViewToScene(QRectF(c, r, 1, 1)).boundingRect()
+            for r in range(len(g.organisations)) for c in range(len(g.partnerships))]
+
+
+def test_the_members_legend_covers_no_cell(qtbot, tab):
+    widget, *_ = tab
+    click_plot_tab(qtbot, widget, "Members")
+    members = widget.members
+    legend = members.legend
+    assert legend.isVisible() and len(legend.items) == 1    # the one role in the grid: member
+    box = legend.sceneBoundingRect()
+    assert QRectF(members.viewport().rect()).contains(box)   # on the widget, not scrolled away
+    assert not any(box.intersects(cell) for cell in _cell_rects(members))
+    assert not box.intersects(members.plot.vb.sceneBoundingRect())
+
+
+def test_the_timeline_legend_covers_no_bar(qtbot, grid):
+    cat, _, ids = grid
+    # Partnerships running from 2000 with no end: their bars are the top rows and reach the right edge.
+    for k in range(8):
+        cat.partnerships.add(Partnership(f"Running partnership {k}", start="2000"),
+                             [Membership(0, ids["O1"], joined="2001")] if k == 0 else [])
+    widget = show_tab(qtbot, cat)
+    click_plot_tab(qtbot, widget, "Timeline")
+    timeline = widget.timeline
+    legend = timeline.legend
+    assert legend.isVisible() and len(legend.items) >= 3   # statuses, joined, left
+    box = legend.sceneBoundingRect()
+    assert QRectF(timeline.viewport().rect()).contains(box)
+    drawn = [item for item in timeline.plot.items if item is not timeline.year_band]
+    assert drawn and not any(box.intersects(item.sceneBoundingRect()) for item in drawn)
+    assert not box.intersects(timeline.plot.vb.sceneBoundingRect())

@@ -8,7 +8,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetrics, QLinearGradient
 
 from models.analysis.timeline import TimelineRow
-from ui.overlaps.plots.common import INK, MUTED, PlotBase, pg, short, style
+from ui.overlaps.plots.common import INK, MUTED, PlotBase, key, pg, pin_size, short, style
 
 STATUS_COLOURS = {"active": "#0072B2", "ended": "#7F7F7F", "proposed": "#56B4E9"}
 JOINED, LEFT = "#009E73", "#D55E00"
@@ -40,9 +40,11 @@ class TimelinePlot(PlotBase):
                                              movable=False)
         self.year_band.setZValue(-10)
         self._events: list[tuple[float, int, str]] = []
-        self.legend = pg.LegendItem(offset=(-10, 10), labelTextColor=INK, brush=pg.mkBrush(255, 255, 255, 230),
-                                    pen=pg.mkPen(INK))
-        self.legend.setParentItem(self.plot.vb)
+        # The key in a row of its own under the years: open-ended bars run to the right edge and
+        # the first rows start at the top, so no corner of the data area is reliably free.
+        self.legend = key(columns=len(STATUS_COLOURS) + 2)
+        self.addItem(self.legend, row=1, col=0)
+        self.ci.layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.scene().sigMouseMoved.connect(self._moved)
 
     def set_rows(self, rows: list[TimelineRow], span: tuple[int, int], year: int | None = None) -> None:
@@ -76,6 +78,7 @@ class TimelinePlot(PlotBase):
         for change, colour, symbol in (("joined", JOINED, "t1"), ("left", LEFT, "t")):
             if any(f" {change} " in text for _, _, text in self._events):
                 legend.addItem(pg.ScatterPlotItem(symbol=symbol, size=12, brush=colour, pen=None), change)
+        pin_size(legend)
         if year is not None:
             self.year_band.setRegion((year, year + 1))
             self.plot.addItem(self.year_band)

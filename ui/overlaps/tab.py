@@ -216,6 +216,7 @@ class OverlapsTab(QWidget):
             self.tabs.removeTab(k)
             if name == "Members":  # one row per organisation: scroll rather than squeeze
                 scroll = QScrollArea()
+                scroll.setObjectName("overlaps-members-scroll")
                 scroll.setWidgetResizable(True)
                 scroll.setWidget(widget)
                 self.tabs.insertTab(k, scroll, name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QWidget
 
 from models.catalogue.records import Membership, Partnership
 from tests.helpers.overlaps_gui import click_plot_tab, hover, settle, show_tab
@@ -95,3 +96,13 @@ def test_the_timeline_legend_covers_no_bar(qtbot, grid):
     drawn = [item for item in timeline.plot.items if item is not timeline.year_band]
     assert drawn and not any(box.intersects(item.sceneBoundingRect()) for item in drawn)
     assert not box.intersects(timeline.plot.vb.sceneBoundingRect())
+
+
+def test_every_widget_of_the_plots_area_has_a_name(qtbot, tab):
+    widget, *_ = tab
+    for name in ("Matrix", "UpSet", "Coverage", "Members", "Timeline"):
+        click_plot_tab(qtbot, widget, name)
+    shown = [widget.note, widget.tabs, *widget.plots.values(), widget.members.parentWidget().parentWidget()]
+    names = [w.objectName() for w in shown]
+    assert all(isinstance(w, QWidget) for w in shown)
+    assert all(names) and len(set(names)) == len(names), names

@@ -34,6 +34,7 @@ class CoveragePlot(PlotBase):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.setObjectName("overlaps-coverage")
         self.plot = style(self.addPlot())
         self.plot.setAspectLocked(True)
         self.plot.hideAxis("left")

@@ -28,6 +28,7 @@ class MembersPlot(PlotBase):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.setObjectName("overlaps-members")
         self.top_axis = RotatedAxis("top")
         self.plot = style(self.addPlot(axisItems={"top": self.top_axis}))
         self.plot.showAxis("top")

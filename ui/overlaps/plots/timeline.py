@@ -30,6 +30,7 @@ class TimelinePlot(PlotBase):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.setObjectName("overlaps-timeline")
         self.plot = style(self.addPlot())
         self.plot.invertY(True)
         self.plot.setMouseEnabled(False, False)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 
-from PySide6.QtCore import QRectF
+import pyqtgraph as pg
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtWidgets import QWidget
 
-from models.catalogue.records import Membership, Partnership
+from models.catalogue.records import Area, Membership, Partnership
 from tests.helpers.overlaps_gui import click_plot_tab, hover, settle, show_tab
 
 LONG = {"A": "Olympic host boroughs Joint Borough Central Unit (Hackney, Newham)",
@@ -108,3 +109,27 @@ def test_every_widget_of_the_plots_area_has_a_name(qtbot, tab):
     names = [w.objectName() for w in shown]
     assert all(isinstance(w, QWidget) for w in shown)
     assert all(names) and len(set(names)) == len(names), names
+
+
+def test_upset_figures_and_dots_never_run_into_each_other(qtbot, grid):
+    cat, w, _ = grid
+    codes = sorted(w)
+    for k in range(9):   # areas of every third ward from a different start: many small intersections
+        cat.areas.add(Area(f"Z{k}", unit_ids=frozenset(w[c] for c in codes[k % 4::3][:3 + k % 3])))
+    widget = show_tab(qtbot, cat, width=900, height=700)
+    click_plot_tab(qtbot, widget, "UpSet")
+    qtbot.mouseClick(widget.inclusive, Qt.MouseButton.LeftButton, pos=QPoint(8, widget.inclusive.height() // 2))
+    widget.upset_measure.setFocus()
+    qtbot.keyClick(widget.upset_measure, Qt.Key.Key_Down)   # by population: figures in the thousands
+    assert widget.inclusive.isChecked() and widget.upset_measure.currentData() == "population"
+    upset = widget.upset
+    upset.settle()
+    settle()
+    vb = upset.bars_plot.vb
+    pitch = vb.mapViewToScene(QPointF(1, 0)).x() - vb.mapViewToScene(QPointF(0, 0)).x()
+    assert len(upset.items) >= 20 and pitch < 40   # crowded enough to matter
+    figures = [t.sceneBoundingRect() for t in upset.bars_plot.items
+               if isinstance(t, pg.TextItem) and t.isVisible()]
+    assert not any(a.intersects(b) for i, a in enumerate(figures) for b in figures[i + 1:])
+    dots = [s for s in upset.dots_plot.items if isinstance(s, pg.ScatterPlotItem)]
+    assert dots and all(s.opts["size"] < pitch for s in dots)

@@ -10,16 +10,27 @@ from ui.overlaps.plots.common import ACCENT, BAR, GRID, INK, MUTED, PlotBase, pg
 
 MAX_BARS = 40
 STRIPE = "#F2F2F2"
+DOT = 11.0   # the matrix dots' largest size in pixels
 
 
 def count_ticks(top: float, count: int = 5) -> list[float]:
-    """Whole-number ticks from 0 to top, steps of 1, 2 or 5 times a power of ten."""
+    """Whole-number ticks from 0 to top, steps of 1, 2, 2.5 (25 and up) or 5 times a power of ten."""
     if top <= 0:
         return [0.0]
     raw = top / count
     magnitude = 10 ** np.floor(np.log10(raw))
-    step = max(next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw), 1.0)
+    steps = (1, 2, 2.5, 5, 10) if magnitude >= 10 else (1, 2, 5, 10)
+    step = max(next(m * magnitude for m in steps if m * magnitude >= raw), 1.0)
     return [float(v) for v in np.arange(0, top + step * 1e-9, step)]
+
+
+def compact(value: float) -> str:
+    """A count short enough for a bar's width: 950, 9,500, 95k, 9.5M (tooltips give it whole)."""
+    if abs(value) < 10_000:
+        return f"{value:,.0f}"
+    if abs(value) < 1_000_000:
+        return f"{value / 1000:,.0f}k"
+    return f"{value / 1_000_000:,.1f}M"
 
 
 class CountAxis(pg.AxisItem):
@@ -33,7 +44,7 @@ class CountAxis(pg.AxisItem):
         super().__init__("left")
 
     def set_counts(self, top: float) -> None:
-        labels = [(v, f"{v:,.0f}") for v in count_ticks(top)]
+        labels = [(v, compact(v)) for v in count_ticks(top)]
         self.setTicks([labels])
         metrics = QFontMetrics(self.font())
         self.tick_text_width = max(metrics.horizontalAdvance(text) for _, text in labels)
@@ -89,6 +100,10 @@ class UpSetPlot(PlotBase):
         self.measure = "units"
         self.mode = "exclusive"
         self.selected: int | None = None
+        self._figures: list[pg.TextItem] = []
+        self._dots: list[pg.ScatterPlotItem] = []
+        self.bars_plot.vb.sigResized.connect(self._fit_marks)
+        self.dots_plot.vb.sigResized.connect(self._fit_marks)
         self.scene().sigMouseClicked.connect(self._clicked)
         self.scene().sigMouseMoved.connect(self._moved)
 
@@ -108,11 +123,12 @@ class UpSetPlot(PlotBase):
         self.bars_plot.addItem(self.bars)
         word = "wards" if measure == "units" else "people"
         self.bars_plot.setLabel("left", f"{self.mode} intersection ({word})", color=INK)
-        if k <= MAX_BARS:
-            for x, h in enumerate(heights):
-                t = pg.TextItem(f"{h:,.0f}", color=INK, anchor=(0.5, 1.0))
-                t.setPos(x, h)
-                self.bars_plot.addItem(t)
+        self._figures = []
+        for x, h in enumerate(heights):
+            t = pg.TextItem(compact(h), color=INK, anchor=(0.5, 1.0))
+            t.setPos(x, h)
+            self.bars_plot.addItem(t)
+            self._figures.append(t)
         self.bars_plot.setXRange(-0.6, max(k, 1) - 0.4, padding=0)
         top = (heights.max() if k else 1) * 1.15   # room for the figures over the bars
         self.bars_plot.setYRange(0, top, padding=0)
@@ -125,8 +141,8 @@ class UpSetPlot(PlotBase):
         stripes.setZValue(-10)
         self.dots_plot.addItem(stripes)
         grey_x, grey_y = np.meshgrid(np.arange(k), np.arange(n))
-        self.dots_plot.addItem(pg.ScatterPlotItem(grey_x.ravel(), grey_y.ravel(), size=11, pen=None,
-                                                  brush=GRID))
+        self._dots = [pg.ScatterPlotItem(grey_x.ravel(), grey_y.ravel(), size=DOT, pen=None, brush=GRID)]
+        self.dots_plot.addItem(self._dots[0])
         xs, ys, line_x, line_y = [], [], [], []
         for x, item in enumerate(self.items):
             rows = sorted(row_of[i] for i in item.area_ids)
@@ -135,7 +151,8 @@ class UpSetPlot(PlotBase):
             line_x += [x, x]
             line_y += [rows[0], rows[-1]]
         self.dots_plot.addItem(pg.PlotDataItem(line_x, line_y, connect="pairs", pen=pg.mkPen(INK, width=2)))
-        self.dots_plot.addItem(pg.ScatterPlotItem(xs, ys, size=11, pen=None, brush=INK))
+        self._dots.append(pg.ScatterPlotItem(xs, ys, size=DOT, pen=None, brush=INK))
+        self.dots_plot.addItem(self._dots[1])
         labels = [short(name, 34) for name in set_names]
         self.dots_plot.getAxis("left").setTicks([[(r, label) for r, label in enumerate(labels)]])
         # Bars and dots share x: their left axes must be equally wide to line up.
@@ -150,7 +167,8 @@ class UpSetPlot(PlotBase):
                                                pen=None))
         widest = (sizes.max() if n else 1) * 1.05
         self.sets_plot.setXRange(0, widest, padding=0)
-        self.sets_plot.getAxis("bottom").setTicks([[(v, f"{v:,.0f}") for v in count_ticks(widest, 4)]])
+        self.sets_plot.getAxis("bottom").setTicks([[(v, compact(v)) for v in count_ticks(widest, 4)]])
+        self._fit_marks()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)   # sizes the central layout to the new view first
@@ -165,6 +183,22 @@ class UpSetPlot(PlotBase):
         _, top, _, bottom = layout.getContentsMargins()
         free = self.ci.size().height() - top - bottom - layout.verticalSpacing() - self._bottom_axis_height
         layout.setRowFixedHeight(0, max(free / 2, 0))
+
+    def _fit_marks(self) -> None:
+        """Dots and figures as large as the columns allow: up to 40 bars share the width, and a
+        narrow window or figures in the millions would run them into each other."""
+        k, n = len(self.items), len(self.set_names)
+        if not k:
+            return
+        column = self.bars_plot.vb.width() / (k + 0.2)   # pixels per bar (x spans k + 0.2)
+        row = self.dots_plot.vb.height() / (n + 0.2)
+        size = max(3.0, min(DOT, 0.7 * column, 0.7 * row))
+        for dots in self._dots:
+            dots.setSize(size)
+        # All figures or none: a row of numbers with gaps reads as missing data.
+        fits = max(t.textItem.boundingRect().width() for t in self._figures) <= 0.95 * column
+        for t in self._figures:
+            t.setVisible(fits)
 
     def _size(self, item: Intersection) -> float:
         return item.units if self.measure == "units" else item.population

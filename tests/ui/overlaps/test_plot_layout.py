@@ -6,6 +6,7 @@ import dataclasses
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
+from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QWidget
 
 from models.catalogue.records import Area, Membership, Partnership
@@ -133,3 +134,19 @@ def test_upset_figures_and_dots_never_run_into_each_other(qtbot, grid):
     assert not any(a.intersects(b) for i, a in enumerate(figures) for b in figures[i + 1:])
     dots = [s for s in upset.dots_plot.items if isinstance(s, pg.ScatterPlotItem)]
     assert dots and all(s.opts["size"] < pitch for s in dots)
+
+
+def test_timeline_years_stay_readable_in_a_narrow_window(qtbot, tab):
+    widget, *_ = tab
+    widget.resize(760, 600)
+    click_plot_tab(qtbot, widget, "Timeline")
+    axis = widget.timeline.plot.getAxis("bottom")
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        _, _, texts = axis.generateDrawSpecs(painter)   # the year labels as the axis would draw them
+    finally:
+        painter.end()
+    rects = [rect for rect, _, text in texts if text]
+    assert len(rects) >= 3
+    assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:])

@@ -46,6 +46,8 @@ class TimelinePlot(PlotBase):
         self.legend = key(columns=len(STATUS_COLOURS) + 2)
         self.addItem(self.legend, row=1, col=0)
         self.ci.layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self._years = (0, 0)
+        self.plot.vb.sigResized.connect(self._fit_years)
         self.scene().sigMouseMoved.connect(self._moved)
 
     def set_rows(self, rows: list[TimelineRow], span: tuple[int, int], year: int | None = None) -> None:
@@ -87,9 +89,25 @@ class TimelinePlot(PlotBase):
         labels = [short(r.name, 44) for r in rows]
         left.setTicks([[(y, label) for y, label in enumerate(labels)]])
         left.setWidth(max([QFontMetrics(left.font()).horizontalAdvance(t) for t in labels] + [40]) + 14)
-        self.plot.getAxis("bottom").setTicks([[(float(v), str(v)) for v in range(lo, hi + 1, 2 if hi - lo > 14 else 1)]])
+        self._years = (lo, hi)
+        self._fit_years()
         self.plot.setXRange(lo, hi, padding=0.01)
         self.plot.setYRange(-0.7, max(len(rows), 1) - 0.3, padding=0)
+
+    def _fit_years(self) -> None:
+        """Label every year, or every 2nd, 5th, 10th…, whichever leaves room between the labels
+        at the plot's present width; a tick marks every year. A fixed step ran the labels into
+        one another in a narrow window."""
+        lo, hi = self._years
+        if hi <= lo:
+            return
+        axis = self.plot.getAxis("bottom")
+        per_year = self.plot.vb.width() / (hi - lo)
+        room = QFontMetrics(axis.font()).horizontalAdvance("0000") + 12
+        step = next((s for s in (1, 2, 5, 10, 20, 50) if s * per_year >= room), 100)
+        first = lo + (-lo) % step
+        axis.setTicks([[(float(v), str(v)) for v in range(first, hi + 1, step)],
+                       [(float(v), "") for v in range(lo, hi + 1)]])
 
     def _moved(self, scene_pos) -> None:
         if not self.plot.vb.sceneBoundingRect().contains(scene_pos):

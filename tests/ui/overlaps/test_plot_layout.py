@@ -150,3 +150,14 @@ def test_timeline_years_stay_readable_in_a_narrow_window(qtbot, tab):
     rects = [rect for rect, _, text in texts if text]
     assert len(rects) >= 3
     assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:])
+
+
+def test_the_coverage_key_covers_no_ward(qtbot, tab):
+    widget, *_ = tab
+    click_plot_tab(qtbot, widget, "Coverage")
+    coverage = widget.coverage_plot
+    box = coverage.legend.sceneBoundingRect()
+    assert coverage.legend.isVisible() and QRectF(coverage.viewport().rect()).contains(box)
+    assert not box.intersects(coverage.plot.vb.sceneBoundingRect())
+    assert [label.text for _, label in coverage.legend.items] == [
+        "covered by none: 5 wards", "1 partnership: 4 wards", "2 partnerships: 3 wards"]

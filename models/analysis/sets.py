@@ -126,10 +126,12 @@ class Coverage:
 
 
 def coverage(cat, layer_id: int | None = None, policy_area: str | None = None, kind: str | None = None,
-             as_of=None, universe=None) -> Coverage:
+             as_of=None, universe=None, partnership_ids=None, area_ids=None) -> Coverage:
     """Per unit of `layer_id` (default: the first ward layer), the number of partnerships
     (of that policy area / kind, active as of) whose areas cover it. An area with no
-    partnership counts on its own, and only when no policy area or kind is asked for."""
+    partnership counts on its own, and only when no policy area or kind is asked for.
+    partnership_ids / area_ids, when given, narrow the count to those partnerships and
+    those areas of no partnership (the ones a researcher ticked to compare)."""
     universe = load_universe(cat) if universe is None else universe
     layer_id = default_layer(cat, universe) if layer_id is None else layer_id
     when = as_of_text(as_of)
@@ -138,11 +140,13 @@ def coverage(cat, layer_id: int | None = None, policy_area: str | None = None, k
     for a in cat.areas.all():
         p = partnerships.get(a.partnership_id)
         if p is None:
-            if policy_area or kind:
+            if policy_area or kind or (area_ids is not None and a.id not in area_ids):
                 continue
             key, label = ("area", a.id), a.name
         else:
             if policy_area and policy_area not in p.policy_areas:
+                continue
+            if partnership_ids is not None and p.id not in partnership_ids:
                 continue
             if (kind and p.kind != kind) or not partnership_active(p, when):
                 continue

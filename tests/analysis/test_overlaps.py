@@ -143,6 +143,18 @@ def test_coverage_filters(grid):
     assert sets.coverage(cat, as_of=2004).counts.sum() == 0
 
 
+def test_coverage_of_the_chosen_partnerships_and_areas(grid):
+    cat, w, ids = grid
+    lone = cat.areas.add(Area("Lone", unit_ids=frozenset([w["W23"]]))).id
+    only_p2 = sets.coverage(cat, partnership_ids=[ids["P2"]], area_ids=[])
+    assert only_p2.coverers == ["P2"]
+    assert {c for c, n in zip(only_p2.codes, only_p2.counts) if n} == {"W00", "W01", "W02", "W11", "W12", "W21"}
+    lone_only = sets.coverage(cat, partnership_ids=[], area_ids=[lone])
+    assert lone_only.coverers == ["Lone"] and lone_only.covering(w["W23"]) == ["Lone"]
+    assert sets.coverage(cat, partnership_ids=[], area_ids=[]).counts.sum() == 0
+    assert sets.coverage(cat).coverers == ["P1", "P2", "Lone"]   # no choice given: all of them
+
+
 def test_cluster_order_puts_alike_areas_together(cat, grid_geojson):
     import_boundaries(cat, grid_geojson, name="Grid wards", level="ward")
     t = cat.layers.table(cat.layers.all()[0].id)

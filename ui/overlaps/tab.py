@@ -38,6 +38,7 @@ from models.analysis import overlaps, sets, timeline, universe
 from models.analysis.timeline import partnership_active
 from models.errors import CatalogueError
 from ui.document import Changes, Document
+from ui.overlaps.note import OneLineNote
 
 MEASURES = (("Wards", "units"), ("Population", "population"), ("Area (km²)", "area"),
             ("Members (organisations)", "members"))
@@ -124,8 +125,9 @@ class OverlapsTab(QWidget):
             self.tabs.addTab(QWidget(), name)
         self.inclusive = QCheckBox("Inclusive intersections")
         self.upset_measure = _combo((("by wards", "units"), ("by population", "population")))
-        self.note = QLabel()
-        self.note.setWordWrap(True)
+        self.tabs.setObjectName("overlaps-plots")
+        self.note = OneLineNote()   # the hover sentence changes with every move: it must not move the plot
+        self.note.setObjectName("overlaps-note")
         self.export_button = QPushButton("Export…")
         menu = QMenu(self.export_button)
         for label, suffix in (("Image (PNG)…", ".png"), ("Drawing (SVG)…", ".svg"), ("Numbers (CSV)…", ".csv")):
@@ -214,6 +216,7 @@ class OverlapsTab(QWidget):
             self.tabs.removeTab(k)
             if name == "Members":  # one row per organisation: scroll rather than squeeze
                 scroll = QScrollArea()
+                scroll.setObjectName("overlaps-members-scroll")
                 scroll.setWidgetResizable(True)
                 scroll.setWidget(widget)
                 self.tabs.insertTab(k, scroll, name)
@@ -334,7 +337,7 @@ class OverlapsTab(QWidget):
             self._unchecked.discard(key)
         else:
             self._unchecked.add(key)
-        self._stale = set(PLOTS) - {"Coverage"}
+        self._stale = set(PLOTS)   # every plot, the coverage map too, shows only what is ticked
         self._refresh_visible()
 
     def _check_all(self, on: bool) -> None:
@@ -404,13 +407,19 @@ class OverlapsTab(QWidget):
                           + ". Click a bar to select its wards.")
 
     def _draw_coverage(self) -> None:
+        partnership_ids, area_ids = self.chosen()
         cov = sets.coverage(self.cat, policy_area=self.policy.currentData(), kind=self.kind.currentData(),
-                                as_of=self.when(), universe=self._universe)
+                            as_of=self.when(), universe=self._universe, partnership_ids=partnership_ids,
+                            area_ids=area_ids)
         rows = [self._universe.row_of[int(u)] for u in cov.unit_ids]
-        what = " ".join(x for x in (self.policy.currentData(), self.kind.currentData()) if x) or "all"
+        what = " ".join(x for x in (self.policy.currentData(), self.kind.currentData()) if x)
+        ticked, listed = len(partnership_ids) + len(area_ids), self.items.count()
+        if ticked < listed:   # say so when the map leaves some of the list out
+            title = f"Wards covered by the ticked {what + ' ' if what else ''}partnerships ({ticked} of {listed})"
+        else:
+            title = f"Wards covered by {what or 'all'} partnerships"
         self.coverage_plot.set_coverage(cov, self._universe.geometries[rows],
-                                        f"Wards covered by {what} partnerships"
-                                        + (f" as of {self.when()}" if self.when() else ""))
+                                        title + (f" as of {self.when()}" if self.when() else ""))
         self.note.setText(f"{len(cov.uncovered()):,} of {len(cov.unit_ids):,} wards are covered by none.")
 
     def _draw_members(self) -> None:

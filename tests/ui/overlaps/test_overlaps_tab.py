@@ -10,20 +10,7 @@ from PySide6.QtCore import Qt
 
 from models.catalogue.records import Area
 from tests.helpers.data import ROOT
-from ui.document import Document
-
-
-@pytest.fixture
-def tab(qtbot, grid):  # noqa: F811
-    from ui.overlaps.tab import OverlapsTab
-
-    cat, w, ids = grid
-    widget = OverlapsTab(Document(cat))
-    qtbot.addWidget(widget)
-    widget.resize(1200, 800)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget, cat, w, ids
+from tests.helpers.overlaps_gui import click_check_box, click_plot_tab
 
 
 def test_pyqtgraph_waits_until_the_tab_is_shown():
@@ -123,6 +110,35 @@ def test_coverage_plot_and_its_csv(tab, tmp_path):
     rows = list(csv.DictReader(open(tmp_path / "coverage.csv", encoding="utf-8")))
     assert {r["code"]: int(r["partnerships"]) for r in rows}["W01"] == 2
     assert {r["code"]: r["covered_by"] for r in rows}["W01"] == "P1; P2"
+
+
+def test_coverage_counts_only_the_ticked_partnerships(qtbot, tab):
+    widget, _, w, _ = tab
+    click_plot_tab(qtbot, widget, "Coverage")
+    plot = widget.coverage_plot
+    assert "5 of 12 wards are covered by none" in widget.note.text()
+    click_check_box(qtbot, widget.items, "P1")   # P1 is area A: W00 W01 W10 W11
+    assert "6 of 12 wards are covered by none" in widget.note.text()
+    counts = dict(zip(plot.coverage.unit_ids.tolist(), plot.coverage.counts.tolist()))
+    assert counts[w["W10"]] == 0 and counts[w["W01"]] == 1   # W01 is still in B and C (P2)
+    assert plot.coverage.coverers == ["P2"]
+    assert plot.legend.items[0][1].text == "covered by none: 6 wards"
+    assert plot.plot.titleLabel.text == "Wards covered by the ticked partnerships (1 of 2)"
+    click_check_box(qtbot, widget.items, "P2")   # nothing ticked: every ward is covered by none
+    assert "12 of 12 wards are covered by none" in widget.note.text()
+    click_check_box(qtbot, widget.items, "P1")
+    click_check_box(qtbot, widget.items, "P2")
+    assert "5 of 12 wards are covered by none" in widget.note.text()
+
+
+def test_coverage_drawn_after_unticking_elsewhere_leaves_it_out(qtbot, tab):
+    widget, *_ = tab
+    click_plot_tab(qtbot, widget, "Coverage")
+    click_plot_tab(qtbot, widget, "Matrix")
+    click_check_box(qtbot, widget.items, "P2")   # ticked off while the coverage is hidden
+    click_plot_tab(qtbot, widget, "Coverage")
+    assert widget.coverage_plot.coverage.coverers == ["P1"]
+    assert "8 of 12 wards are covered by none" in widget.note.text()
 
 
 def test_every_plot_exports_png_svg_and_csv(tab, tmp_path):

@@ -10,7 +10,7 @@ import PySide6  # noqa: F401  (pyqtgraph picks the binding already imported)
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 import pyqtgraph as pg  # noqa: E402
-from PySide6.QtCore import QRectF, QSize, Qt  # noqa: E402
+from PySide6.QtCore import QRectF, QSize, QSizeF, Qt  # noqa: E402
 from PySide6.QtGui import QColor, QFontMetrics, QPainter  # noqa: E402
 from PySide6.QtSvg import QSvgGenerator  # noqa: E402
 from PySide6.QtWidgets import QGraphicsWidget  # noqa: E402
@@ -36,6 +36,29 @@ def style(plot: pg.PlotItem) -> pg.PlotItem:
     plot.setMenuEnabled(False)
     plot.hideButtons()
     return plot
+
+
+def key(columns: int = 1, offset=None) -> pg.LegendItem:
+    """A legend in the plots' style. It is never anchored inside a plot's data area, where it
+    would cover cells or bars: callers put it in a layout cell or a corner the axes leave free."""
+    return pg.LegendItem(offset=offset, labelTextColor=INK, brush=pg.mkBrush(255, 255, 255, 230),
+                         pen=pg.mkPen(INK), colCount=columns)
+
+
+def key_size(legend: pg.LegendItem) -> QSizeF:
+    """The size a legend's entries need, known before it is laid out or painted."""
+    if not legend.items:
+        return QSizeF(0, 0)
+    return legend.layout.effectiveSizeHint(Qt.SizeHint.PreferredSize)
+
+
+def pin_size(legend: pg.LegendItem) -> None:
+    """Hold a legend that sits in a layout cell to its entries' size, so that the cell cannot
+    stretch its frame across the plot's width."""
+    size = key_size(legend)
+    legend.setMinimumSize(size)
+    legend.setMaximumSize(size)
+    legend.setVisible(bool(legend.items))
 
 
 class RotatedAxis(pg.AxisItem):

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QGraphicsPathItem
 
 from models.analysis.sets import Coverage, CoverageClass
-from ui.overlaps.plots.common import INK, PlotBase, pg, style
+from ui.overlaps.plots.common import INK, PlotBase, key, pg, pin_size, style
 
 UNCOVERED = "#E8412C"   # stands out against the blues
 BLUES = ("#DEEBF7", "#9ECAE1", "#6BAED6", "#3182BD", "#08519C", "#08306B")
@@ -34,13 +34,15 @@ class CoveragePlot(PlotBase):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.setObjectName("overlaps-coverage")
         self.plot = style(self.addPlot())
         self.plot.setAspectLocked(True)
         self.plot.hideAxis("left")
         self.plot.hideAxis("bottom")
-        self.legend = pg.LegendItem(offset=(10, 10), labelTextColor=INK, brush=pg.mkBrush(255, 255, 255, 220),
-                                    pen=pg.mkPen(INK))
-        self.legend.setParentItem(self.plot.vb)
+        # The key beside the map, not on it: London's outline reaches every corner of its box.
+        self.legend = key()
+        self.addItem(self.legend, row=0, col=1)
+        self.ci.layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.coverage: Coverage | None = None
         self._paths: list[QGraphicsPathItem] = []
         self._tree = None
@@ -65,8 +67,10 @@ class CoveragePlot(PlotBase):
                 self._paths.append(item)
             sample = pg.ScatterPlotItem(symbol="s", size=14, brush=colour, pen=pg.mkPen(INK, width=0.5))
             word = "ward" if entry.units == 1 else "wards"
-            name = "covered by none" if entry.high == 0 else f"{entry.label} partnerships"
+            name = ("covered by none" if entry.high == 0 else
+                    f"{entry.label} partnership{'' if entry.high == 1 else 's'}")
             self.legend.addItem(sample, f"{name}: {entry.units:,} {word}")
+        pin_size(self.legend)
         self.plot.setTitle(title, color=INK)
         if len(geometries):
             x0, y0, x1, y1 = shapely.total_bounds(geometries)

@@ -42,6 +42,7 @@ class HeatmapPlot(PlotBase):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.setObjectName("overlaps-matrix")
         self.plot = style(self.addPlot(row=0, col=0))
         self.plot.invertY(True)
         self.plot.setAspectLocked(True)

@@ -6,13 +6,14 @@ import numpy as np
 from PySide6.QtGui import QFont, QFontMetrics
 
 from models.analysis.overlaps import MemberGrid
-from ui.overlaps.plots.common import INK, PlotBase, RotatedAxis, pg, short, style
+from ui.overlaps.plots.common import INK, PlotBase, RotatedAxis, key, key_size, pg, short, style
 
 ROLE_COLOURS = {"lead": "#D55E00", "member": "#0072B2", "funder": "#009E73", "commissioner": "#CC79A7",
                 "provider": "#E69F00", "observer": "#999999"}
 
 
 ROW_PIXELS = 17
+LEGEND_GAP = 4   # pixels between the roles' key and the corner's edges
 
 
 def span_text(start: str | None, end: str | None) -> str:
@@ -27,6 +28,7 @@ class MembersPlot(PlotBase):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.setObjectName("overlaps-members")
         self.top_axis = RotatedAxis("top")
         self.plot = style(self.addPlot(axisItems={"top": self.top_axis}))
         self.plot.showAxis("top")
@@ -35,9 +37,10 @@ class MembersPlot(PlotBase):
         self.plot.setMouseEnabled(False, False)
         self.top_axis.setPen(pg.mkPen(INK))
         self.top_axis.setTextPen(pg.mkPen(INK))
-        self.legend = pg.LegendItem(offset=(-10, -10), labelTextColor=INK,
-                                    brush=pg.mkBrush(255, 255, 255, 230), pen=pg.mkPen(INK))
-        self.legend.setParentItem(self.plot.vb)
+        # The roles' key sits in the plot's top-left corner, between the organisation names and
+        # the partnership labels: no cell can be there, and the tab opens scrolled to the top.
+        self.legend = key(offset=(LEGEND_GAP, LEGEND_GAP))
+        self.legend.setParentItem(self.plot)
         self.grid: MemberGrid | None = None
         self._cells: dict[tuple[int, int], str] = {}
         self.scene().sigMouseMoved.connect(self._moved)
@@ -74,10 +77,13 @@ class MembersPlot(PlotBase):
         left = self.plot.getAxis("left")
         names = [short(o.name, 30) for o in grid.organisations]
         left.setTicks([[(r + 0.5, name) for r, name in enumerate(names)]])
-        left.setWidth(max([QFontMetrics(left.font()).horizontalAdvance(t) for t in names] + [40]) + 14)
+        legend = key_size(self.legend)   # the corner grows to hold the key when the labels are short
+        left.setWidth(max([QFontMetrics(left.font()).horizontalAdvance(t) for t in names]
+                          + [40, legend.width() + LEGEND_GAP]) + 14)
         self.top_axis.set_labels([(c + 0.5, short(p.name, 40) + (f"  {span_text(p.start, p.end)}"
                                                                   if span_text(p.start, p.end) else ""))
                                   for c, p in enumerate(grid.partnerships)])
+        self.top_axis.setHeight(max(self.top_axis.fixedHeight or 0, legend.height() + 2 * LEGEND_GAP))
         self.plot.setRange(xRange=(0, max(n_cols, 1)), yRange=(0, max(n_rows, 1)), padding=0.005)
         # Rows stay readable: the tab scrolls a tall matrix rather than squeezing it.
         self.setMinimumHeight(int(self.top_axis.fixedHeight or 0) + ROW_PIXELS * max(n_rows, 1) + 40)

@@ -8,7 +8,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetrics, QLinearGradient
 
 from models.analysis.timeline import TimelineRow
-from ui.overlaps.plots.common import INK, MUTED, PlotBase, pg, short, style
+from ui.overlaps.plots.common import INK, MUTED, PlotBase, key, pg, pin_size, short, style
 
 STATUS_COLOURS = {"active": "#0072B2", "ended": "#7F7F7F", "proposed": "#56B4E9"}
 JOINED, LEFT = "#009E73", "#D55E00"
@@ -30,6 +30,7 @@ class TimelinePlot(PlotBase):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.setObjectName("overlaps-timeline")
         self.plot = style(self.addPlot())
         self.plot.invertY(True)
         self.plot.setMouseEnabled(False, False)
@@ -40,9 +41,13 @@ class TimelinePlot(PlotBase):
                                              movable=False)
         self.year_band.setZValue(-10)
         self._events: list[tuple[float, int, str]] = []
-        self.legend = pg.LegendItem(offset=(-10, 10), labelTextColor=INK, brush=pg.mkBrush(255, 255, 255, 230),
-                                    pen=pg.mkPen(INK))
-        self.legend.setParentItem(self.plot.vb)
+        # The key in a row of its own under the years: open-ended bars run to the right edge and
+        # the first rows start at the top, so no corner of the data area is reliably free.
+        self.legend = key(columns=len(STATUS_COLOURS) + 2)
+        self.addItem(self.legend, row=1, col=0)
+        self.ci.layout.setAlignment(self.legend, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self._years = (0, 0)
+        self.plot.vb.sigResized.connect(self._fit_years)
         self.scene().sigMouseMoved.connect(self._moved)
 
     def set_rows(self, rows: list[TimelineRow], span: tuple[int, int], year: int | None = None) -> None:
@@ -76,6 +81,7 @@ class TimelinePlot(PlotBase):
         for change, colour, symbol in (("joined", JOINED, "t1"), ("left", LEFT, "t")):
             if any(f" {change} " in text for _, _, text in self._events):
                 legend.addItem(pg.ScatterPlotItem(symbol=symbol, size=12, brush=colour, pen=None), change)
+        pin_size(legend)
         if year is not None:
             self.year_band.setRegion((year, year + 1))
             self.plot.addItem(self.year_band)
@@ -83,9 +89,25 @@ class TimelinePlot(PlotBase):
         labels = [short(r.name, 44) for r in rows]
         left.setTicks([[(y, label) for y, label in enumerate(labels)]])
         left.setWidth(max([QFontMetrics(left.font()).horizontalAdvance(t) for t in labels] + [40]) + 14)
-        self.plot.getAxis("bottom").setTicks([[(float(v), str(v)) for v in range(lo, hi + 1, 2 if hi - lo > 14 else 1)]])
+        self._years = (lo, hi)
+        self._fit_years()
         self.plot.setXRange(lo, hi, padding=0.01)
         self.plot.setYRange(-0.7, max(len(rows), 1) - 0.3, padding=0)
+
+    def _fit_years(self) -> None:
+        """Label every year, or every 2nd, 5th, 10th…, whichever leaves room between the labels
+        at the plot's present width; a tick marks every year. A fixed step ran the labels into
+        one another in a narrow window."""
+        lo, hi = self._years
+        if hi <= lo:
+            return
+        axis = self.plot.getAxis("bottom")
+        per_year = self.plot.vb.width() / (hi - lo)
+        room = QFontMetrics(axis.font()).horizontalAdvance("0000") + 12
+        step = next((s for s in (1, 2, 5, 10, 20, 50) if s * per_year >= room), 100)
+        first = lo + (-lo) % step
+        axis.setTicks([[(float(v), str(v)) for v in range(first, hi + 1, step)],
+                       [(float(v), "") for v in range(lo, hi + 1)]])
 
     def _moved(self, scene_pos) -> None:
         if not self.plot.vb.sceneBoundingRect().contains(scene_pos):

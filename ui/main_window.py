@@ -172,9 +172,11 @@ class MainWindow(QMainWindow):
 
         edit_menu = bar.addMenu("&Edit")
         self.undo_action = self.undo_group.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
         self.redo_action = self.undo_group.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
+        # Spelled out, not StandardKey.Redo: on X11 that already is Ctrl+Shift+Z, and a key
+        # listed twice makes Qt call the shortcut ambiguous and run nothing.
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
         edit_menu.addSeparator()
@@ -207,6 +209,8 @@ class MainWindow(QMainWindow):
     def _update_view_menu(self) -> None:
         for action in self._tab_actions:
             self.view_menu.removeAction(action)
+            # Its key goes now: until deleteLater runs it would compete with its successor.
+            action.setShortcut(QKeySequence())
             action.deleteLater()
         self._tab_actions = []
         for i in range(self.tabs.count()):

@@ -131,8 +131,10 @@ class MembersPanel(QWidget):
             header.resizeSection(col, self.fontMetrics().horizontalAdvance("0000-00-00") + 16)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         self.table.setMinimumHeight(self.fontMetrics().height() * 12)
-        QShortcut(QKeySequence.StandardKey.Delete, self.table, self.remove_selected,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        remove = QShortcut(QKeySequence.StandardKey.Delete, self.table, self.remove_selected)
+        # Set apart from the constructor, which ignores a context given by keyword: window-wide,
+        # Delete would compete with Delete Partnership on the list and do nothing there.
+        remove.setContext(Qt.ShortcutContext.WidgetShortcut)
 
         self.organisation = QLineEdit(placeholderText="Organisation (type to find, or a new name)")
         self.organisation.setAccessibleName("New member organisation")

@@ -25,6 +25,7 @@ from ui.files.recovery import restore_from_backup
 from ui.links import link_views
 from ui.map.tab import MapTab
 from ui.overlaps.tab import OverlapsTab
+from ui.undo_keys import UndoKeys
 
 BOUNDARY_SUFFIXES = {".geojson", ".json", ".zip", ".shp", ".gz"}
 SPREADSHEET_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".tsv"}
@@ -179,6 +180,7 @@ class MainWindow(QMainWindow):
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
+        self.undo_keys = UndoKeys(self, [self.undo_action, self.redo_action])
         edit_menu.addSeparator()
         edit_menu.addAction(self._action("&Find Partnership", self._focus_search, QKeySequence.StandardKey.Find,
                                          "Search names, descriptions, notes, members and sources"))

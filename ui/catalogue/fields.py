@@ -81,6 +81,10 @@ class TextField(QPlainTextEdit):
     def text(self) -> str:
         return self.toPlainText()
 
+    def has_pending_edits(self) -> bool:
+        """Typed since it was filled or saved (its own undo then comes before the catalogue's)."""
+        return self.toPlainText() != self._original
+
     def focusOutEvent(self, event) -> None:
         super().focusOutEvent(event)
         if self.toPlainText() != self._original:

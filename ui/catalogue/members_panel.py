@@ -144,7 +144,7 @@ class MembersPanel(QWidget):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.organisation.setCompleter(completer)
         self.organisation.textChanged.connect(self._check_new)
-        self.organisation.returnPressed.connect(self.add_member)
+        self.organisation.returnPressed.connect(self._return_in_organisation)
         self.new_kind = QComboBox()
         self.new_kind.addItems(ORGANISATION_KINDS)
         self.new_kind.setCurrentText("other")
@@ -204,7 +204,7 @@ class MembersPanel(QWidget):
     def show_partnership(self, pid: int | None, memberships: list[tuple[Membership, str]]) -> None:
         if pid != self.partnership_id:
             for w in (self.organisation, self.joined, self.left):
-                w.clear()
+                w.setText("")
             self.message.clear_message()
         self.partnership_id = pid
         self.model.set_rows(memberships)
@@ -230,6 +230,14 @@ class MembersPanel(QWidget):
         self.new_note.setVisible(new)
         self.new_note.setText(f"“{text}” is not in the catalogue yet: adding creates it." if new else "")
         self.add_button.setText("Create and add" if new else "Add member")
+
+    def _return_in_organisation(self) -> None:
+        # Enter on a highlighted suggestion chooses it: the completer fills the box after this
+        # signal, and the role and dates are still to be set. The next Enter adds.
+        popup = self.organisation.completer().popup()
+        if popup.isVisible() and popup.currentIndex().isValid():
+            return
+        self.add_member()
 
     def add_member(self) -> None:
         name = self.organisation.text().strip()
@@ -259,7 +267,9 @@ class MembersPanel(QWidget):
             return
         self.message.clear_message()
         for w in (self.organisation, self.joined, self.left):
-            w.clear()
+            # setText, not clear(): clear() is a step of the box's own undo, and Ctrl+Z in the
+            # emptied box must undo the add, not bring the name back.
+            w.setText("")
         self.role.setCurrentText("member")
         self.organisation.setFocus()
 

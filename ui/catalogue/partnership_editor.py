@@ -232,6 +232,7 @@ class PartnershipEditor(QWidget):
         cat = self.document.catalogue
         if self.name.text() != p.name:
             self.name.setText(p.name)
+        self.name.setModified(False)   # saved: Ctrl+Z in the field now undoes the catalogue edit
         self.kind.setCurrentText(p.kind)
         self.status.setCurrentText(p.status)
         self.start.setText(p.start or "")

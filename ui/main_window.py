@@ -319,11 +319,12 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def _restore_view_settings(self) -> None:
+        shares = {"catalogue/splitter": (1, 1), "organisations/splitter": (2, 3)}
         for key, splitter in self._splitters().items():
             state = self.settings.value(key)
             if state is None or not splitter.restoreState(state):
-                total = max(splitter.width(), 1000)
-                splitter.setSizes([total * 2 // 5, total * 3 // 5])
+                # Not laid out yet: only the ratio counts, setSizes scales it to the real width.
+                splitter.setSizes([1000 * share for share in shares[key]])
 
     def _save_view_settings(self) -> None:
         for key, splitter in self._splitters().items():

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from models.catalogue.records import Citation, Source
 from models.errors import CatalogueError
-from ui.catalogue.fields import FieldMessage, TextField
+from ui.catalogue.fields import FieldMessage, TextField, grow_with_rows
 from ui.document import Document
 
 # What the list shows (the editor refills it when these change): each citation's page and
@@ -161,7 +161,7 @@ class CitationsPanel(QWidget):
         self.table.setSpacing(3)
         self.table.setAlternatingRowColors(True)
         self.table.setAccessibleName("Sources")
-        self.table.setMinimumHeight(self.fontMetrics().height() * 9)
+        grow_with_rows(self.table)
         self.table.doubleClicked.connect(lambda _: self.edit_citation())
         self.cite_button = QPushButton("Cite a source…")
         self.cite_button.setToolTip("Add a report, minutes or page this partnership's facts come from")

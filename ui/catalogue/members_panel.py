@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from models.catalogue import dates
 from models.catalogue.records import ORGANISATION_KINDS, ROLES, Membership, Organisation
 from models.errors import CatalogueError
-from ui.catalogue.fields import DateField, FieldMessage
+from ui.catalogue.fields import DateField, FieldMessage, grow_with_rows
 from ui.catalogue.table_model import RowsModel
 from ui.document import Document
 
@@ -130,7 +130,7 @@ class MembersPanel(QWidget):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, self.fontMetrics().horizontalAdvance("0000-00-00") + 16)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
-        self.table.setMinimumHeight(self.fontMetrics().height() * 12)
+        grow_with_rows(self.table, min_rows=3)
         remove = QShortcut(QKeySequence.StandardKey.Delete, self.table, self.remove_selected)
         # Set apart from the constructor, which ignores a context given by keyword: window-wide,
         # Delete would compete with Delete Partnership on the list and do nothing there.

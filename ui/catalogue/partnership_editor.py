@@ -33,7 +33,7 @@ from models.catalogue.search import Search
 from models.errors import CatalogueError
 from models.formats.partnership_import import parse_amount
 from ui.catalogue import citations_panel, members_panel
-from ui.catalogue.fields import DateField, FieldMessage, TagEditor, TextField
+from ui.catalogue.fields import DateField, FieldMessage, TagEditor, TextField, grow_with_rows
 from ui.document import Changes, Document
 
 NO_LEAD = -1
@@ -97,7 +97,7 @@ class PartnershipEditor(QWidget):
         self.citations = citations_panel.CitationsPanel(document)
         self.areas = QListWidget()
         self.areas.setAccessibleName("Linked areas")
-        self.areas.setMaximumHeight(self.fontMetrics().height() * 6)
+        grow_with_rows(self.areas, min_rows=1)
         self.delete_button = QPushButton("Delete partnership…")
         self.delete_button.setToolTip("Delete it with its members and citations (undo brings them back)")
         self.delete_button.clicked.connect(self.delete_requested)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from models.catalogue.records import Citation, Source
 from models.errors import CatalogueError
-from ui.catalogue.fields import FieldMessage, TextField, grow_with_rows
+from ui.catalogue.fields import FieldMessage, TextField, grow_with_rows, name_widgets
 from ui.document import Document
 
 # What the list shows (the editor refills it when these change): each citation's page and
@@ -174,6 +174,9 @@ class CitationsPanel(QWidget):
         self.remove_button = QPushButton("Remove citation")
         self.remove_button.clicked.connect(self.remove)
         self.message = FieldMessage()
+        name_widgets((self.table, "citations-list", None), (self.cite_button, "cite-source", None),
+                     (self.edit_button, "edit-citation", None), (self.source_button, "edit-source", None),
+                     (self.remove_button, "remove-citation", None))
         buttons = QHBoxLayout()
         for b in (self.cite_button, self.edit_button, self.source_button, self.remove_button):
             buttons.addWidget(b)

@@ -66,6 +66,15 @@ class FieldMessage(QLabel):
         self.show()
 
 
+def name_widgets(*named: tuple[QWidget, str, str | None]) -> None:
+    """Object names (for tests and scripts) and, where the widget shows no text of its own
+    that says what it is (a combo box shows its value), the name a screen reader announces."""
+    for widget, object_name, accessible in named:
+        widget.setObjectName(object_name)
+        if accessible:
+            widget.setAccessibleName(accessible)
+
+
 class _FitRows(QObject):
     """Keeps a view as tall as its rows: after the rows change, and when its width changes
     (wrapped text takes more or fewer lines)."""

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from models.catalogue import dates
 from models.catalogue.records import ORGANISATION_KINDS, ROLES, Membership, Organisation
 from models.errors import CatalogueError
-from ui.catalogue.fields import DateField, FieldMessage, grow_with_rows
+from ui.catalogue.fields import DateField, FieldMessage, grow_with_rows, name_widgets
 from ui.catalogue.table_model import RowsModel
 from ui.document import Document
 
@@ -174,6 +174,10 @@ class MembersPanel(QWidget):
         self.new_note.hide()
         self.warning = FieldMessage()
 
+        name_widgets((self.table, "members-table", None), (self.organisation, "member-organisation", None),
+                     (self.new_kind, "member-new-kind", None), (self.role, "member-role", None),
+                     (self.joined, "member-joined", None), (self.left, "member-left", None),
+                     (self.add_button, "add-member", None), (self.remove_button, "remove-member", None))
         # Two rows, so the organisation's name keeps its room at any text size.
         add_row = QGridLayout()
         add_row.addWidget(self.organisation, 0, 0, 1, 3)

@@ -33,7 +33,7 @@ from models.catalogue.search import Search
 from models.errors import CatalogueError
 from models.formats.partnership_import import parse_amount
 from ui.catalogue import citations_panel, members_panel
-from ui.catalogue.fields import DateField, FieldMessage, TagEditor, TextField, grow_with_rows
+from ui.catalogue.fields import DateField, FieldMessage, TagEditor, TextField, grow_with_rows, name_widgets
 from ui.document import Changes, Document
 
 NO_LEAD = -1
@@ -102,6 +102,22 @@ class PartnershipEditor(QWidget):
         self.delete_button.setToolTip("Delete it with its members and citations (undo brings them back)")
         self.delete_button.clicked.connect(self.delete_requested)
 
+        name_widgets(
+            (self, "partnership-editor", "Partnership"), (self.name, "partnership-name", None),
+            (self.kind, "partnership-kind", "Kind"), (self.status, "partnership-status", "Status"),
+            (self.start, "partnership-start", None), (self.end, "partnership-end", None),
+            (self.policy_areas, "partnership-policy-areas", "Policy areas"),
+            (self.policy_areas.entry, "partnership-policy-area-entry", "Add a policy area"),
+            (self.lead, "partnership-lead", "Lead organisation"),
+            (self.governance, "partnership-governance", "Governance"),
+            (self.funding, "partnership-funding", "Funding"), (self.savings, "partnership-savings", None),
+            (self.savings_period, "partnership-savings-period", "Savings period"),
+            (self.savings_text, "partnership-savings-text", "Savings as reported"),
+            (self.description, "partnership-description", "Description"),
+            (self.notes, "partnership-notes", "Notes"), (self.tags, "partnership-tags", "Tags"),
+            (self.tags.entry, "partnership-tag-entry", "Add a tag"),
+            (self.members, "members-panel", "Members"), (self.citations, "citations-panel", "Sources"),
+            (self.areas, "partnership-areas", None), (self.delete_button, "delete-partnership", None))
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("&Name", self.name)

@@ -45,6 +45,8 @@ class CitationsModel(QAbstractListModel):
         self._rows: list[tuple[Citation, Source]] = []
 
     def set_rows(self, rows: list[tuple[Citation, Source]]) -> None:
+        if rows == self._rows:
+            return   # a reload after another table's edit: nothing to reset, lay out or repaint
         self.beginResetModel()
         self._rows = rows
         self.endResetModel()

@@ -101,12 +101,12 @@ class _FitRows(QObject):
         view = self._view
         if not isValid(view):   # a QListWidget's own model reports its rows removed as it dies
             return
-        view.doItemsLayout()   # the rows' rectangles at the present width
-        if isinstance(view, QTableView):
+        if isinstance(view, QTableView):   # rows of one line: the header knows their heights
             header = view.horizontalHeader()
             # isHidden, not isVisible: the editor fills its page while the page is hidden.
             rows = view.verticalHeader().length() + (0 if header.isHidden() else header.sizeHint().height())
         else:
+            view.doItemsLayout()   # wrapped rows: their rectangles at the present width
             count = view.model().rowCount()
             last = view.visualRect(view.model().index(count - 1, 0)) if count else None
             rows = last.bottom() + 1 + view.verticalOffset() + view.spacing() if last is not None else 0

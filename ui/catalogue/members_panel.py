@@ -53,6 +53,8 @@ class MembersModel(RowsModel):
         self._rows: list[tuple[Membership, str]] = []
 
     def set_rows(self, rows: list[tuple[Membership, str]]) -> None:
+        if rows == self._rows:
+            return   # a reload after another table's edit: nothing to reset, lay out or repaint
         self.beginResetModel()
         self._rows = rows
         self.endResetModel()
@@ -125,7 +127,10 @@ class MembersPanel(QWidget):
         self.table.setAccessibleName("Members")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        # Wide enough for the longest role, fixed: fitting it to the contents made every
+        # partnership shown measure every row again.
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(1, max(self.fontMetrics().horizontalAdvance(r) for r in (*ROLES, "Role")) + 24)
         for col in (2, 3):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, self.fontMetrics().horizontalAdvance("0000-00-00") + 16)

@@ -57,6 +57,7 @@ class PartnershipEditor(QWidget):
         self.search = search
         self.partnership: Partnership | None = None
         self._loading = False
+        self._areas_shown: list[tuple[str, str]] = []
 
         self.name = QLineEdit()
         self.name.setAccessibleName("Name")
@@ -193,10 +194,12 @@ class PartnershipEditor(QWidget):
         return label
 
     def _connect(self) -> None:
-        self.name.textChanged.connect(self._check_name)
+        # While a partnership is being filled in these wait: _fill runs each once at the end
+        # (setText on the name alone would query the other names twice).
+        self.name.textChanged.connect(lambda _: self._loading or self._check_name())
         self.name.editingFinished.connect(self._commit_name)
         for w in (self.start, self.end):
-            w.textChanged.connect(self._check_dates)
+            w.textChanged.connect(lambda _: self._loading or self._check_dates())
         self.start.editingFinished.connect(lambda: self._commit_dates("Change start date"))
         self.end.editingFinished.connect(lambda: self._commit_dates("Change end date"))
         self.kind.activated.connect(lambda _: self._update("Change kind", kind=self.kind.currentText()))
@@ -207,7 +210,7 @@ class PartnershipEditor(QWidget):
         self.governance.editingFinished.connect(
             lambda: self._update("Edit governance", governance=self.governance.text()))
         self.funding.editingFinished.connect(lambda: self._update("Edit funding", funding=self.funding.text()))
-        self.savings.textChanged.connect(self._check_savings)
+        self.savings.textChanged.connect(lambda _: self._loading or self._check_savings())
         self.savings.editingFinished.connect(self._commit_savings)
         self.savings_period.activated.connect(
             lambda _: self._update("Change savings period", savings_period=self.savings_period.currentData()))
@@ -271,12 +274,14 @@ class PartnershipEditor(QWidget):
             if m.organisation_id not in names:
                 names[m.organisation_id] = cat.organisations.get(m.organisation_id).name
         self.members.show_partnership(p.id, [(m, names[m.organisation_id]) for m in memberships])
-        self.lead.clear()
-        self.lead.addItem("No lead organisation", NO_LEAD)
-        for org_id, name in names.items():
-            self.lead.addItem(name, org_id)
+        leads = [("No lead organisation", NO_LEAD), *((name, org_id) for org_id, name in names.items())]
         if p.lead_id is not None and p.lead_id not in names:
-            self.lead.addItem(f"{cat.organisations.get(p.lead_id).name} (not a member)", p.lead_id)
+            leads.append((f"{cat.organisations.get(p.lead_id).name} (not a member)", p.lead_id))
+        # Rebuilt only when the choices differ: a cleared combo box asks its layout again.
+        if leads != [(self.lead.itemText(i), self.lead.itemData(i)) for i in range(self.lead.count())]:
+            self.lead.clear()
+            for text, data in leads:
+                self.lead.addItem(text, data)
         self.lead.setCurrentIndex(max(0, self.lead.findData(NO_LEAD if p.lead_id is None else p.lead_id)))
 
         sources = {}
@@ -287,12 +292,15 @@ class PartnershipEditor(QWidget):
             rows.append((c, sources[c.source_id]))
         self.citations.show_partnership(p.id, rows)
 
-        self.areas.clear()
-        for a in self.search.linked_areas(p.id):
-            pixmap = QPixmap(14, 14)
-            pixmap.fill(QColor(a.colour))
-            item = QListWidgetItem(QIcon(pixmap), f"{a.name} — {a.units:,} ward{'s' if a.units != 1 else ''}")
-            self.areas.addItem(item)
+        areas = [(a.colour, f"{a.name} — {a.units:,} ward{'s' if a.units != 1 else ''}")
+                 for a in self.search.linked_areas(p.id)]
+        if areas != self._areas_shown:   # most partnerships have none: nothing to clear or lay out
+            self._areas_shown = areas
+            self.areas.clear()
+            for colour, text in areas:
+                pixmap = QPixmap(14, 14)
+                pixmap.fill(QColor(colour))
+                self.areas.addItem(QListWidgetItem(QIcon(pixmap), text))
         has_areas = self.areas.count() > 0
         self.areas.setVisible(has_areas)
         self.areas_note.setVisible(not has_areas)

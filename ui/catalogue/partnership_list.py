@@ -152,7 +152,8 @@ class PartnershipList(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for col in (1, 2, 3, 4):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(1, self.fontMetrics().horizontalAdvance("sub-regional partnership") + 12)
+        # The longest kind, so none is cut short ("joint authority/committee" was).
+        header.resizeSection(1, max(self.fontMetrics().horizontalAdvance(k) for k in PARTNERSHIP_KINDS) + 12)
         header.resizeSection(2, self.fontMetrics().horizontalAdvance("proposed") + 20)
         header.resizeSection(3, self.fontMetrics().horizontalAdvance("0000–0000") + 16)
         header.resizeSection(4, self.fontMetrics().horizontalAdvance("Members") + 20)

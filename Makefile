@@ -19,8 +19,15 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python main.py
 
+# The whole suite offscreen, then the GUI tests again on a real X server (Xvfb): shortcuts,
+# focus and window activation behave there as on a Linux desktop, not as offscreen.
+XVFB := xvfb-run -a -s "-screen 0 1600x1000x24"
+
 test: $(STAMP)
+	@command -v xvfb-run >/dev/null || { echo "make test: xvfb-run not found; install xvfb and xauth" \
+	  "(apt-get install xvfb xauth): the GUI tests also run under a real X server" >&2; exit 1; }
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+	$(XVFB) env QT_QPA_PLATFORM=xcb $(BIN)/python -m pytest -m gui
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install -q -r bench/requirements.txt

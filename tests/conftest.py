@@ -19,6 +19,19 @@ from tests.helpers.home import private_home  # noqa: E402
 pytest_plugins = ["tests.helpers.gui", "tests.helpers.overlap_grid"]
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "gui: drives Qt widgets; `make test` runs these under Xvfb too")
+
+
+def pytest_collection_modifyitems(config, items):
+    # `make test` runs these again under Xvfb (QT_QPA_PLATFORM=xcb) with `-m gui`: key bindings,
+    # focus and window activation differ from the offscreen platform.
+    ui = Path(__file__).parent / "ui"
+    for item in items:
+        if "qtbot" in getattr(item, "fixturenames", ()) or ui in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.gui)
+
+
 @pytest.fixture(autouse=True)
 def _private_home(tmp_path, monkeypatch):
     # Backups, level-of-detail caches and settings go to the user's folders: keep the suite out of them.

@@ -77,7 +77,8 @@ class Document(QObject):
         super().__init__(parent)
         self.catalogue = catalogue
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.setUndoLimit(1000)
+        # No undo limit: a step holds only the rows its edit changed (5,000 edits on the
+        # example catalogue take a few MB), and a cap silently loses the oldest steps.
         self._stalled = False  # an undo or redo failed in the current pass
         self.undo_stack.indexChanged.connect(self._after_index_changed)
 

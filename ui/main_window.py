@@ -25,6 +25,7 @@ from ui.files.recovery import restore_from_backup
 from ui.links import link_views
 from ui.map.tab import MapTab
 from ui.overlaps.tab import OverlapsTab
+from ui.undo_keys import UndoKeys
 
 BOUNDARY_SUFFIXES = {".geojson", ".json", ".zip", ".shp", ".gz"}
 SPREADSHEET_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".tsv"}
@@ -42,11 +43,14 @@ class MainWindow(QMainWindow):
         self.last_message: QMessageBox | None = None   # the latest message shown, for tests and screenshots
         self.undo_group = QUndoGroup(self)
         self.tabs = QTabWidget()
+        self.tabs.setObjectName("main-tabs")
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
         self.files = FileActions(self)
         self.undo_view = QUndoView(self.undo_group)
         self.undo_view.setEmptyLabel("Opened")
+        self.undo_view.setObjectName("undo-view")
+        self.undo_view.setAccessibleName("Undo history")
         self.undo_dock = QDockWidget("Undo History", self)
         self.undo_dock.setObjectName("undo-history")
         self.undo_dock.setWidget(self.undo_view)
@@ -91,6 +95,8 @@ class MainWindow(QMainWindow):
         self.catalogue_view.welcome.open_example.connect(lambda: self.files.open_example())
         self.catalogue_view.welcome.import_partnerships.connect(lambda: self.files.import_partnerships())
         self.catalogue_view.list.table.addAction(self.delete_action)
+        self.catalogue_view.setObjectName("catalogue-tab")
+        self.organisations_view.setObjectName("organisations-tab")
         self.add_tab(self.catalogue_view, "&Catalogue")
         self.add_tab(self.organisations_view, "O&rganisations")
         self._add_other_tabs()
@@ -110,6 +116,8 @@ class MainWindow(QMainWindow):
     def _add_other_tabs(self) -> None:
         self.map_tab = MapTab(self.document)
         self.overlaps_tab = OverlapsTab(self.document)
+        self.map_tab.setObjectName("map-tab")
+        self.overlaps_tab.setObjectName("overlaps-tab")
         self.add_tab(self.map_tab, "&Map")
         self.add_tab(self.overlaps_tab, "O&verlaps")
         link_views(self)
@@ -172,11 +180,14 @@ class MainWindow(QMainWindow):
 
         edit_menu = bar.addMenu("&Edit")
         self.undo_action = self.undo_group.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.undo_action.setShortcut(QKeySequence("Ctrl+Z"))
         self.redo_action = self.undo_group.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
+        # Spelled out, not StandardKey.Redo: on X11 that already is Ctrl+Shift+Z, and a key
+        # listed twice makes Qt call the shortcut ambiguous and run nothing.
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
+        self.undo_keys = UndoKeys(self, [self.undo_action, self.redo_action])
         edit_menu.addSeparator()
         edit_menu.addAction(self._action("&Find Partnership", self._focus_search, QKeySequence.StandardKey.Find,
                                          "Search names, descriptions, notes, members and sources"))
@@ -207,6 +218,8 @@ class MainWindow(QMainWindow):
     def _update_view_menu(self) -> None:
         for action in self._tab_actions:
             self.view_menu.removeAction(action)
+            # Its key goes now: until deleteLater runs it would compete with its successor.
+            action.setShortcut(QKeySequence())
             action.deleteLater()
         self._tab_actions = []
         for i in range(self.tabs.count()):
@@ -313,11 +326,12 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def _restore_view_settings(self) -> None:
+        shares = {"catalogue/splitter": (1, 1), "organisations/splitter": (2, 3)}
         for key, splitter in self._splitters().items():
             state = self.settings.value(key)
             if state is None or not splitter.restoreState(state):
-                total = max(splitter.width(), 1000)
-                splitter.setSizes([total * 2 // 5, total * 3 // 5])
+                # Not laid out yet: only the ratio counts, setSizes scales it to the real width.
+                splitter.setSizes([1000 * share for share in shares[key]])
 
     def _save_view_settings(self) -> None:
         for key, splitter in self._splitters().items():

@@ -16,7 +16,11 @@ def make_window(qtbot, path, settings_path, data_folder):
                         data_folder)
     qtbot.addWidget(window)
     window.resize(1300, 850)
-    window.show()
+    # Active, not only shown: under a real X server (make test runs the GUI tests under Xvfb)
+    # focus and window shortcuts need the window activated, which arrives asynchronously.
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
     qtbot.waitExposed(window)
     return window
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from models.catalogue.records import Citation, Source
 from models.errors import CatalogueError
-from ui.catalogue.fields import FieldMessage, TextField
+from ui.catalogue.fields import FieldMessage, TextField, grow_with_rows, name_widgets
 from ui.document import Document
 
 # What the list shows (the editor refills it when these change): each citation's page and
@@ -45,6 +45,8 @@ class CitationsModel(QAbstractListModel):
         self._rows: list[tuple[Citation, Source]] = []
 
     def set_rows(self, rows: list[tuple[Citation, Source]]) -> None:
+        if rows == self._rows:
+            return   # a reload after another table's edit: nothing to reset, lay out or repaint
         self.beginResetModel()
         self._rows = rows
         self.endResetModel()
@@ -161,7 +163,7 @@ class CitationsPanel(QWidget):
         self.table.setSpacing(3)
         self.table.setAlternatingRowColors(True)
         self.table.setAccessibleName("Sources")
-        self.table.setMinimumHeight(self.fontMetrics().height() * 9)
+        grow_with_rows(self.table)
         self.table.doubleClicked.connect(lambda _: self.edit_citation())
         self.cite_button = QPushButton("Cite a source…")
         self.cite_button.setToolTip("Add a report, minutes or page this partnership's facts come from")
@@ -174,6 +176,9 @@ class CitationsPanel(QWidget):
         self.remove_button = QPushButton("Remove citation")
         self.remove_button.clicked.connect(self.remove)
         self.message = FieldMessage()
+        name_widgets((self.table, "citations-list", None), (self.cite_button, "cite-source", None),
+                     (self.edit_button, "edit-citation", None), (self.source_button, "edit-source", None),
+                     (self.remove_button, "remove-citation", None))
         buttons = QHBoxLayout()
         for b in (self.cite_button, self.edit_button, self.source_button, self.remove_button):
             buttons.addWidget(b)

@@ -6,9 +6,10 @@ so nothing depends on telling red from green.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QCompleter,
     QHBoxLayout,
@@ -16,9 +17,11 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QSizePolicy,
+    QTableView,
     QToolButton,
     QWidget,
 )
+from shiboken6 import isValid
 
 ERROR_COLOUR = "#B34700"     # Okabe–Ito vermillion, darkened to read on white
 WARNING_COLOUR = "#7A5200"   # Okabe–Ito orange, darkened to read on white
@@ -63,6 +66,64 @@ class FieldMessage(QLabel):
         self.show()
 
 
+def name_widgets(*named: tuple[QWidget, str, str | None]) -> None:
+    """Object names (for tests and scripts) and, where the widget shows no text of its own
+    that says what it is (a combo box shows its value), the name a screen reader announces."""
+    for widget, object_name, accessible in named:
+        widget.setObjectName(object_name)
+        if accessible:
+            widget.setAccessibleName(accessible)
+
+
+class _FitRows(QObject):
+    """Keeps a view as tall as its rows: after the rows change, and when its width changes
+    (wrapped text takes more or fewer lines)."""
+
+    def __init__(self, view: QAbstractItemView, min_rows: int):
+        super().__init__(view)
+        self._view = view
+        self._width = -1
+        self._min = view.fontMetrics().height() * min_rows + 2 * view.frameWidth() + 8
+        model = view.model()
+        for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved, model.layoutChanged):
+            signal.connect(self.fit)
+        view.viewport().installEventFilter(self)   # its resize comes after the view has laid it out
+        self.fit()
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Show or (event.type() == QEvent.Type.Resize
+                                                 and watched.width() != self._width):
+            self._width = watched.width()
+            self.fit()
+        return False
+
+    def fit(self, *_) -> None:
+        view = self._view
+        if not isValid(view):   # a QListWidget's own model reports its rows removed as it dies
+            return
+        if isinstance(view, QTableView):   # rows of one line: the header knows their heights
+            header = view.horizontalHeader()
+            # isHidden, not isVisible: the editor fills its page while the page is hidden.
+            rows = view.verticalHeader().length() + (0 if header.isHidden() else header.sizeHint().height())
+        else:
+            view.doItemsLayout()   # wrapped rows: their rectangles at the present width
+            count = view.model().rowCount()
+            last = view.visualRect(view.model().index(count - 1, 0)) if count else None
+            rows = last.bottom() + 1 + view.verticalOffset() + view.spacing() if last is not None else 0
+        if view.horizontalScrollBar().isVisibleTo(view):
+            rows += view.horizontalScrollBar().height()
+        height = max(self._min, rows + 2 * view.frameWidth())
+        if height != view.height() or view.minimumHeight() != height:
+            view.setFixedHeight(height)
+
+
+def grow_with_rows(view: QAbstractItemView, min_rows: int = 2) -> None:
+    """Make a list or table as tall as its rows, with no scroll bar of its own: inside the
+    editor's scrolling page a nested scroll bar would hide rows behind a small window."""
+    view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    _FitRows(view, min_rows)
+
+
 class TextField(QPlainTextEdit):
     """Multi-line text with the editingFinished signal QLineEdit has (on leaving the field)."""
     editingFinished = Signal()
@@ -80,6 +141,10 @@ class TextField(QPlainTextEdit):
 
     def text(self) -> str:
         return self.toPlainText()
+
+    def has_pending_edits(self) -> bool:
+        """Typed since it was filled or saved (its own undo then comes before the catalogue's)."""
+        return self.toPlainText() != self._original
 
     def focusOutEvent(self, event) -> None:
         super().focusOutEvent(event)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from models.catalogue import dates
 from models.catalogue.records import ORGANISATION_KINDS, ROLES, Membership, Organisation
 from models.errors import CatalogueError
-from ui.catalogue.fields import DateField, FieldMessage
+from ui.catalogue.fields import DateField, FieldMessage, grow_with_rows, name_widgets
 from ui.catalogue.table_model import RowsModel
 from ui.document import Document
 
@@ -53,6 +53,8 @@ class MembersModel(RowsModel):
         self._rows: list[tuple[Membership, str]] = []
 
     def set_rows(self, rows: list[tuple[Membership, str]]) -> None:
+        if rows == self._rows:
+            return   # a reload after another table's edit: nothing to reset, lay out or repaint
         self.beginResetModel()
         self._rows = rows
         self.endResetModel()
@@ -125,14 +127,19 @@ class MembersPanel(QWidget):
         self.table.setAccessibleName("Members")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        # Wide enough for the longest role, fixed: fitting it to the contents made every
+        # partnership shown measure every row again.
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(1, max(self.fontMetrics().horizontalAdvance(r) for r in (*ROLES, "Role")) + 24)
         for col in (2, 3):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, self.fontMetrics().horizontalAdvance("0000-00-00") + 16)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
-        self.table.setMinimumHeight(self.fontMetrics().height() * 12)
-        QShortcut(QKeySequence.StandardKey.Delete, self.table, self.remove_selected,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        grow_with_rows(self.table, min_rows=3)
+        remove = QShortcut(QKeySequence.StandardKey.Delete, self.table, self.remove_selected)
+        # Set apart from the constructor, which ignores a context given by keyword: window-wide,
+        # Delete would compete with Delete Partnership on the list and do nothing there.
+        remove.setContext(Qt.ShortcutContext.WidgetShortcut)
 
         self.organisation = QLineEdit(placeholderText="Organisation (type to find, or a new name)")
         self.organisation.setAccessibleName("New member organisation")
@@ -142,7 +149,7 @@ class MembersPanel(QWidget):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.organisation.setCompleter(completer)
         self.organisation.textChanged.connect(self._check_new)
-        self.organisation.returnPressed.connect(self.add_member)
+        self.organisation.returnPressed.connect(self._return_in_organisation)
         self.new_kind = QComboBox()
         self.new_kind.addItems(ORGANISATION_KINDS)
         self.new_kind.setCurrentText("other")
@@ -172,6 +179,10 @@ class MembersPanel(QWidget):
         self.new_note.hide()
         self.warning = FieldMessage()
 
+        name_widgets((self.table, "members-table", None), (self.organisation, "member-organisation", None),
+                     (self.new_kind, "member-new-kind", None), (self.role, "member-role", None),
+                     (self.joined, "member-joined", None), (self.left, "member-left", None),
+                     (self.add_button, "add-member", None), (self.remove_button, "remove-member", None))
         # Two rows, so the organisation's name keeps its room at any text size.
         add_row = QGridLayout()
         add_row.addWidget(self.organisation, 0, 0, 1, 3)
@@ -202,7 +213,7 @@ class MembersPanel(QWidget):
     def show_partnership(self, pid: int | None, memberships: list[tuple[Membership, str]]) -> None:
         if pid != self.partnership_id:
             for w in (self.organisation, self.joined, self.left):
-                w.clear()
+                w.setText("")
             self.message.clear_message()
         self.partnership_id = pid
         self.model.set_rows(memberships)
@@ -228,6 +239,14 @@ class MembersPanel(QWidget):
         self.new_note.setVisible(new)
         self.new_note.setText(f"“{text}” is not in the catalogue yet: adding creates it." if new else "")
         self.add_button.setText("Create and add" if new else "Add member")
+
+    def _return_in_organisation(self) -> None:
+        # Enter on a highlighted suggestion chooses it: the completer fills the box after this
+        # signal, and the role and dates are still to be set. The next Enter adds.
+        popup = self.organisation.completer().popup()
+        if popup.isVisible() and popup.currentIndex().isValid():
+            return
+        self.add_member()
 
     def add_member(self) -> None:
         name = self.organisation.text().strip()
@@ -257,7 +276,9 @@ class MembersPanel(QWidget):
             return
         self.message.clear_message()
         for w in (self.organisation, self.joined, self.left):
-            w.clear()
+            # setText, not clear(): clear() is a step of the box's own undo, and Ctrl+Z in the
+            # emptied box must undo the add, not bring the name back.
+            w.setText("")
         self.role.setCurrentText("member")
         self.organisation.setFocus()
 

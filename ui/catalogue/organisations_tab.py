@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from models.catalogue.records import ORGANISATION_KINDS, Organisation
 from models.errors import CatalogueError
-from ui.catalogue.fields import FieldMessage, TextField
+from ui.catalogue.fields import FieldMessage, TextField, name_widgets
 from ui.catalogue.table_model import RowsModel
 from ui.document import Changes, Document
 
@@ -173,6 +173,13 @@ class OrganisationsView(QWidget):
         self.kind.activated.connect(lambda _: self._update("Change organisation kind", kind=self.kind.currentText()))
         self.notes.editingFinished.connect(lambda: self._update("Edit organisation notes", notes=self.notes.text()))
 
+        name_widgets((self.filter, "organisation-search", "Find an organisation"),
+                     (self.table, "organisation-table", None), (self.name, "organisation-name", "Name"),
+                     (self.kind, "organisation-kind", "Kind"), (self.gss, "organisation-gss-code", "GSS code"),
+                     (self.notes, "organisation-notes", "Notes"),
+                     (self.memberships, "organisation-memberships", "Partnerships it belongs to"),
+                     (self.merge_button, "merge-organisation", None),
+                     (self.delete_button, "delete-organisation", None))
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)

@@ -33,7 +33,7 @@ from models.catalogue.search import Search
 from models.errors import CatalogueError
 from models.formats.partnership_import import parse_amount
 from ui.catalogue import citations_panel, members_panel
-from ui.catalogue.fields import DateField, FieldMessage, TagEditor, TextField
+from ui.catalogue.fields import DateField, FieldMessage, TagEditor, TextField, grow_with_rows, name_widgets
 from ui.document import Changes, Document
 
 NO_LEAD = -1
@@ -57,6 +57,7 @@ class PartnershipEditor(QWidget):
         self.search = search
         self.partnership: Partnership | None = None
         self._loading = False
+        self._areas_shown: list[tuple[str, str]] = []
 
         self.name = QLineEdit()
         self.name.setAccessibleName("Name")
@@ -97,11 +98,27 @@ class PartnershipEditor(QWidget):
         self.citations = citations_panel.CitationsPanel(document)
         self.areas = QListWidget()
         self.areas.setAccessibleName("Linked areas")
-        self.areas.setMaximumHeight(self.fontMetrics().height() * 6)
+        grow_with_rows(self.areas, min_rows=1)
         self.delete_button = QPushButton("Delete partnership…")
         self.delete_button.setToolTip("Delete it with its members and citations (undo brings them back)")
         self.delete_button.clicked.connect(self.delete_requested)
 
+        name_widgets(
+            (self, "partnership-editor", "Partnership"), (self.name, "partnership-name", None),
+            (self.kind, "partnership-kind", "Kind"), (self.status, "partnership-status", "Status"),
+            (self.start, "partnership-start", None), (self.end, "partnership-end", None),
+            (self.policy_areas, "partnership-policy-areas", "Policy areas"),
+            (self.policy_areas.entry, "partnership-policy-area-entry", "Add a policy area"),
+            (self.lead, "partnership-lead", "Lead organisation"),
+            (self.governance, "partnership-governance", "Governance"),
+            (self.funding, "partnership-funding", "Funding"), (self.savings, "partnership-savings", None),
+            (self.savings_period, "partnership-savings-period", "Savings period"),
+            (self.savings_text, "partnership-savings-text", "Savings as reported"),
+            (self.description, "partnership-description", "Description"),
+            (self.notes, "partnership-notes", "Notes"), (self.tags, "partnership-tags", "Tags"),
+            (self.tags.entry, "partnership-tag-entry", "Add a tag"),
+            (self.members, "members-panel", "Members"), (self.citations, "citations-panel", "Sources"),
+            (self.areas, "partnership-areas", None), (self.delete_button, "delete-partnership", None))
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("&Name", self.name)
@@ -177,10 +194,12 @@ class PartnershipEditor(QWidget):
         return label
 
     def _connect(self) -> None:
-        self.name.textChanged.connect(self._check_name)
+        # While a partnership is being filled in these wait: _fill runs each once at the end
+        # (setText on the name alone would query the other names twice).
+        self.name.textChanged.connect(lambda _: self._loading or self._check_name())
         self.name.editingFinished.connect(self._commit_name)
         for w in (self.start, self.end):
-            w.textChanged.connect(self._check_dates)
+            w.textChanged.connect(lambda _: self._loading or self._check_dates())
         self.start.editingFinished.connect(lambda: self._commit_dates("Change start date"))
         self.end.editingFinished.connect(lambda: self._commit_dates("Change end date"))
         self.kind.activated.connect(lambda _: self._update("Change kind", kind=self.kind.currentText()))
@@ -191,7 +210,7 @@ class PartnershipEditor(QWidget):
         self.governance.editingFinished.connect(
             lambda: self._update("Edit governance", governance=self.governance.text()))
         self.funding.editingFinished.connect(lambda: self._update("Edit funding", funding=self.funding.text()))
-        self.savings.textChanged.connect(self._check_savings)
+        self.savings.textChanged.connect(lambda _: self._loading or self._check_savings())
         self.savings.editingFinished.connect(self._commit_savings)
         self.savings_period.activated.connect(
             lambda _: self._update("Change savings period", savings_period=self.savings_period.currentData()))
@@ -232,6 +251,7 @@ class PartnershipEditor(QWidget):
         cat = self.document.catalogue
         if self.name.text() != p.name:
             self.name.setText(p.name)
+        self.name.setModified(False)   # saved: Ctrl+Z in the field now undoes the catalogue edit
         self.kind.setCurrentText(p.kind)
         self.status.setCurrentText(p.status)
         self.start.setText(p.start or "")
@@ -254,12 +274,14 @@ class PartnershipEditor(QWidget):
             if m.organisation_id not in names:
                 names[m.organisation_id] = cat.organisations.get(m.organisation_id).name
         self.members.show_partnership(p.id, [(m, names[m.organisation_id]) for m in memberships])
-        self.lead.clear()
-        self.lead.addItem("No lead organisation", NO_LEAD)
-        for org_id, name in names.items():
-            self.lead.addItem(name, org_id)
+        leads = [("No lead organisation", NO_LEAD), *((name, org_id) for org_id, name in names.items())]
         if p.lead_id is not None and p.lead_id not in names:
-            self.lead.addItem(f"{cat.organisations.get(p.lead_id).name} (not a member)", p.lead_id)
+            leads.append((f"{cat.organisations.get(p.lead_id).name} (not a member)", p.lead_id))
+        # Rebuilt only when the choices differ: a cleared combo box asks its layout again.
+        if leads != [(self.lead.itemText(i), self.lead.itemData(i)) for i in range(self.lead.count())]:
+            self.lead.clear()
+            for text, data in leads:
+                self.lead.addItem(text, data)
         self.lead.setCurrentIndex(max(0, self.lead.findData(NO_LEAD if p.lead_id is None else p.lead_id)))
 
         sources = {}
@@ -270,12 +292,15 @@ class PartnershipEditor(QWidget):
             rows.append((c, sources[c.source_id]))
         self.citations.show_partnership(p.id, rows)
 
-        self.areas.clear()
-        for a in self.search.linked_areas(p.id):
-            pixmap = QPixmap(14, 14)
-            pixmap.fill(QColor(a.colour))
-            item = QListWidgetItem(QIcon(pixmap), f"{a.name} — {a.units:,} ward{'s' if a.units != 1 else ''}")
-            self.areas.addItem(item)
+        areas = [(a.colour, f"{a.name} — {a.units:,} ward{'s' if a.units != 1 else ''}")
+                 for a in self.search.linked_areas(p.id)]
+        if areas != self._areas_shown:   # most partnerships have none: nothing to clear or lay out
+            self._areas_shown = areas
+            self.areas.clear()
+            for colour, text in areas:
+                pixmap = QPixmap(14, 14)
+                pixmap.fill(QColor(colour))
+                self.areas.addItem(QListWidgetItem(QIcon(pixmap), text))
         has_areas = self.areas.count() > 0
         self.areas.setVisible(has_areas)
         self.areas_note.setVisible(not has_areas)

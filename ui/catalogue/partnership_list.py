@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from models.catalogue.records import PARTNERSHIP_KINDS, POLICY_AREAS, STATUSES
 from models.catalogue.search import Filters, PartnershipRow, Search
+from ui.catalogue.fields import name_widgets
 from ui.catalogue.table_model import RowsModel
 from ui.document import Changes, Document
 
@@ -151,7 +152,8 @@ class PartnershipList(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for col in (1, 2, 3, 4):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(1, self.fontMetrics().horizontalAdvance("sub-regional partnership") + 12)
+        # The longest kind, so none is cut short ("joint authority/committee" was).
+        header.resizeSection(1, max(self.fontMetrics().horizontalAdvance(k) for k in PARTNERSHIP_KINDS) + 12)
         header.resizeSection(2, self.fontMetrics().horizontalAdvance("proposed") + 20)
         header.resizeSection(3, self.fontMetrics().horizontalAdvance("0000–0000") + 16)
         header.resizeSection(4, self.fontMetrics().horizontalAdvance("Members") + 20)
@@ -159,6 +161,13 @@ class PartnershipList(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.count_label = QLabel()
 
+        name_widgets(
+            (self, "partnership-list", None), (self.search_box, "partnership-search", None),
+            (self.kind, "filter-kind", None), (self.status, "filter-status", None),
+            (self.policy, "filter-policy-area", None),
+            (self.member, "filter-member", "Member or borough (name or GSS code)"),
+            (self.year, "filter-year", None), (self.table, "partnership-table", None),
+            (self.count_label, "partnership-count", None), (self.clear_button, "clear-filters", None))
         filters = QGridLayout()
         filters.addWidget(self.kind, 0, 0)
         filters.addWidget(self.status, 0, 1)

@@ -28,8 +28,10 @@ class CatalogueView(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.list)
         self.splitter.addWidget(self.editor)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
+        # Half each, and half of any room the window gains: the names need it more than the
+        # editor's fields, which are wide enough well before that.
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
         self.welcome = WelcomeView()
         self.welcome.new_partnership.connect(self.new_partnership)

@@ -258,8 +258,8 @@ def test_keys_zoom_and_pan(tab, qtbot):
 
 
 def test_tool_keys_when_the_map_has_focus(tab, qtbot):
-    tab.activateWindow()
-    qtbot.waitActive(tab)
+    with qtbot.waitActive(tab):   # a context manager: called bare it waits for nothing
+        tab.activateWindow()
     tab.view.setFocus()
     qtbot.keyClick(tab.view.viewport(), Qt.Key.Key_L)
     assert tab.tool_actions["lasso"].isChecked()

@@ -72,3 +72,38 @@ def test_six_wards_across_three_boroughs(london_tab, qtbot):
     assert not shapely.intersects(shapely.union_all(north), shapely.union_all(south))
     assert panel.text("parts") == "2 separate parts"
     assert panel.text("wards") == "4"
+
+
+@needs_data
+def test_a_drawn_area_reports_boroughs_and_population_by_share(london_tab, qtbot):
+    """A free polygon across the Hammersmith and Fulham / Kensington and Chelsea boundary,
+    drawn with the polygon tool: boroughs, the cross-boundary flag and the population
+    apportioned by the share of each ward it covers, checked against the ONS table."""
+    tab = london_tab
+    t = tab.layer.table
+    a, b = (t.geometries[t.codes.index(c)] for c in ("E05000263", "E05009399"))
+    mid = shapely.intersection(a, b).centroid
+    tab.view.zoom_to_bounds(mid.x - 1500, mid.y - 1500, mid.x + 1500, mid.y + 1500)
+    tab.area_list.new_area("Drawn across")
+    tab.set_tool("polygon")
+    vp = tab.view.viewport()
+    for dx, dy in ((-700, -500), (700, -500), (700, 500), (-700, 500)):
+        qtbot.mouseClick(vp, Qt.MouseButton.LeftButton, pos=tab.view.mapFromScene(QPointF(mid.x + dx, -(mid.y + dy))))
+    qtbot.keyClick(vp, Qt.Key.Key_Return)
+    drawn = tab.current_area().drawn
+    assert drawn is not None and tab.current_area().unit_ids == frozenset()
+
+    with open(LONDON_POPULATION, newline="", encoding="utf-8-sig") as f:
+        people = {row["WD20CD"]: int(row["population"]) for row in csv.DictReader(f) if row["population"]}
+    expected, boroughs = 0.0, set()
+    for code, geom, parent in zip(t.codes, t.geometries, t.parent_codes):
+        share = shapely.intersection(geom, drawn).area / geom.area
+        expected += people.get(code, 0) * share
+        if share >= 0.05:
+            boroughs.add(tab.layer.borough_names[parent])
+    assert boroughs == {"Hammersmith and Fulham", "Kensington and Chelsea"}
+    panel = tab.panel
+    assert panel.text("population") == f"{expected:,.0f} (by share of each ward's area)"
+    assert sorted(line.split(":")[0] for line in panel.text("boroughs").split("<br>")) == sorted(boroughs)
+    assert panel.text("virtual").startswith("<b>yes</b> — spans 2 boroughs")
+    assert panel.text("km2") == f"{drawn.area / 1e6:,.2f} km²"

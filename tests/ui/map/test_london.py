@@ -107,3 +107,42 @@ def test_a_drawn_area_reports_boroughs_and_population_by_share(london_tab, qtbot
     assert sorted(line.split(":")[0] for line in panel.text("boroughs").split("<br>")) == sorted(boroughs)
     assert panel.text("virtual").startswith("<b>yes</b> — spans 2 boroughs")
     assert panel.text("km2") == f"{drawn.area / 1e6:,.2f} km²"
+
+
+def _no_overlaps(rects) -> bool:
+    return not any(a.intersects(b) for k, a in enumerate(rects) for b in rects[k + 1:])
+
+
+@needs_data
+def test_borough_names_at_middle_zoom_and_ward_names_zoomed_in_never_overlap(london_tab, qtbot):
+    tab, view = london_tab, london_tab.view
+    boroughs = set(tab.layer.borough_names.values())
+    wards = set(tab.layer.table.names)
+    view.viewport().grab()
+    placed = view.labeller.placed
+    # All of London: borough names only, most of the 33 (the rest would collide).
+    kinds = {kind for kind, _, _ in placed}
+    assert kinds == {0} and {t for _, t, _ in placed} <= boroughs and len(placed) >= 20
+    assert _no_overlaps([r for _, _, r in placed])
+    assert all(view.viewport().rect().contains(r.toRect()) for _, _, r in placed)
+    # Zoomed in on Holland: ward names, each once on screen and clear of the others.
+    tab.find("Holland")
+    for _ in range(2):
+        view.zoom_by(1 / 1.5)
+    view.viewport().grab()
+    placed = view.labeller.placed
+    names = [t for kind, t, _ in placed if kind == 1]
+    assert "Holland" in names and set(names) <= wards and len(names) >= 15
+    assert _no_overlaps([r for _, _, r in placed])
+    # The labels are what the user sees: the pixels under a label's box are not all fill.
+    _, _, rect = next(p for p in placed if p[1] == "Holland")
+
+    def dark_in_label() -> int:
+        image = view.viewport().grab().toImage()
+        return sum(image.pixelColor(x, y).lightness() < 110 for x in range(int(rect.left()), int(rect.right()))
+                   for y in range(int(rect.top()), int(rect.bottom())))
+
+    shown = dark_in_label()
+    assert shown >= 20
+    tab.layer_actions["labels"].trigger()  # the Labels button: names off
+    assert dark_in_label() < shown / 4

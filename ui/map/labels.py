@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPixmap, QTransform
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPixmap, QTransform
 
 BOROUGH_PIXELS = 40.0   # a typical borough at least this wide on screen: name the boroughs
 WARD_PIXELS = 70.0      # a typical ward at least this wide on screen: name the wards too
@@ -29,7 +29,8 @@ CELL = 64.0             # collision buckets, in pixels
 
 BOROUGH_COLOUR = QColor("#1b1b1b")
 WARD_COLOUR = QColor("#3a3a3a")
-HALO = QColor(255, 255, 255, 210)
+HALO = QColor(255, 255, 255, 230)
+HALO_OFFSETS = ((-1, -1), (1, -1), (-1, 1), (1, 1), (0, -1.4), (0, 1.4), (-1.4, 0), (1.4, 0))
 
 
 @dataclass
@@ -205,15 +206,22 @@ class Labeller:
         painter.drawPixmap(QPointF(0, 0), self._pixmap)
 
     def _draw(self, painter: QPainter) -> None:
+        # A white halo (the text drawn offset a pixel each way) keeps names legible over
+        # outlines and fills; glyphs are cached, so this is far cheaper than text paths.
         painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        halo = QPen(HALO, 3.0)
-        halo.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         ascent = [QFontMetricsF(f).ascent() for f in self.fonts]
-        for kind, text, rect in self.placed:
-            path = QPainterPath()
-            # addText's origin is the baseline: place it so the text fills `rect`.
-            path.addText(QPointF(rect.left(), rect.top() + ascent[kind]), self.fonts[kind], text)
-            painter.strokePath(path, halo)
-            painter.fillPath(path, BOROUGH_COLOUR if kind == 0 else WARD_COLOUR)
+        for kind in (0, 1):
+            mine = [(QPointF(rect.left(), rect.top() + ascent[kind]), text)
+                    for k, text, rect in self.placed if k == kind]
+            if not mine:
+                continue
+            painter.setFont(self.fonts[kind])
+            painter.setPen(HALO)
+            for dx, dy in HALO_OFFSETS:
+                for at, text in mine:
+                    painter.drawText(at + QPointF(dx, dy), text)
+            painter.setPen(BOROUGH_COLOUR if kind == 0 else WARD_COLOUR)
+            for at, text in mine:
+                painter.drawText(at, text)
         painter.restore()

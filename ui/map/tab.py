@@ -290,6 +290,9 @@ class MapTab(QWidget):
         self._find_model.setStringList([p.label for p in self.places])
 
     def focus_find(self) -> None:
+        if not self.layer.loaded:
+            self.show_message("There is nothing on the map to find yet: import ward boundaries first")
+            return
         self.find_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.find_box.selectAll()
 

@@ -113,6 +113,8 @@ class MapView(QGraphicsView):
         self._mode, self._level, self._overview_key = "", -1.0, None
         self._navigated = False
         self.labeller.reset()
+        if self._corner is not None:
+            self._corner.setVisible(n > 0)  # nothing to find on an empty map
         if n == 0:
             self.geometry_lod = None
             self.scene().setSceneRect(QRectF(0, 0, 1, 1))
@@ -433,8 +435,11 @@ class MapView(QGraphicsView):
 
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
         if self.geometry_lod is None:
+            # No legend, scale or attribution of a map that is not there: just what to do.
             self._draw_empty(painter)
-        elif self.visible_layers["labels"] and self._mode:
+            self._first_frame.set()
+            return
+        if self.visible_layers["labels"] and self._mode:
             # Labels are placed in viewport pixels: undo the scene transform, keep the
             # device's own (an export renders the viewport scaled onto a page).
             painter.save()

@@ -221,7 +221,10 @@ def test_find_unknown_text_says_so_and_moves_nothing(tab, qtbot):
     assert not tab.view.flash_item.isVisible()
 
 
-def test_ctrl_f_on_the_map_tab_focuses_the_find_box(window, qtbot):
+def test_ctrl_f_on_the_map_tab_focuses_the_find_box(window, qtbot, grid_geojson):
+    from models.formats.boundary_import import import_boundaries
+    import_boundaries(window.document.catalogue, grid_geojson, name="Grid wards", level="ward")
+    window.map_tab.reload()
     window.activateWindow()
     qtbot.waitActive(window)
     window.tabs.setCurrentWidget(window.map_tab)
@@ -247,6 +250,7 @@ def test_an_empty_map_says_how_to_get_boundaries(cat, qtbot):
     band = [QColor(image.pixel(x, y)).lightness() for y in range(h // 3, 2 * h // 3, 2) for x in range(0, w, 2)]
     dark = sum(v < 100 for v in band)
     assert dark > 200  # words in the middle of the map, where a blank canvas had none
+    assert not tab.findChild(QLineEdit, "mapFind").isVisible()  # nothing to find yet
     from ui.map.view import EMPTY_MESSAGE
     assert "File ▸ Import ▸ Boundaries…" in EMPTY_MESSAGE and "example" in EMPTY_MESSAGE
 

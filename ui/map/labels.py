@@ -57,8 +57,14 @@ def _fonts() -> tuple[QFont, QFont]:
 class Labeller:
     def __init__(self, layer):
         self.layer = layer
+        self.borough_layer = None   # a borough-level UnitTable, named where wards have no parents
         self.fonts = _fonts()
         self._sizes: list[dict[str, tuple[float, float]]] = [{}, {}]   # per font: name -> (w, h)
+        self.reset()
+
+    def set_borough_layer(self, table) -> None:
+        """Boroughs to name when the units shown have no parent codes (a UnitTable or None)."""
+        self.borough_layer = table
         self.reset()
 
     def reset(self) -> None:
@@ -89,7 +95,10 @@ class Labeller:
         parents = self.layer.table.parent_codes
         codes = [p for p in parents if p]
         if not codes:
-            return 0.0, ward
+            other = self.borough_layer
+            if other is None or not len(other.ids):
+                return 0.0, ward
+            return float(np.sqrt(np.median(shapely.area(other.geometries)))), ward
         _, inverse = np.unique(np.array([p or "" for p in parents]), return_inverse=True)
         sums = np.bincount(inverse, weights=areas)
         named = np.unique(inverse[[k for k, p in enumerate(parents) if p]])
@@ -108,6 +117,8 @@ class Labeller:
     def boroughs(self) -> Features:
         """Each borough named at the anchor of its member ward nearest the borough's
         area-weighted centre: always inside the borough, even a crescent-shaped one."""
+        if self._boroughs is None and not any(self.layer.table.parent_codes):
+            self._boroughs = self._borough_layer_features()
         if self._boroughs is None:
             t, layer = self.layer.table, self.layer
             wards = self.wards()
@@ -128,6 +139,15 @@ class Labeller:
             self._boroughs = Features(np.array(x)[rank], np.array(y)[rank], [names[k] for k in rank],
                                       np.array(sizes)[rank], self.typical_sizes()[0])
         return self._boroughs
+
+    def _borough_layer_features(self) -> Features:
+        """The borough layer's own units, named at a point inside each."""
+        t = self.borough_layer
+        areas = shapely.area(t.geometries)
+        order = np.argsort(-areas, kind="stable")
+        xy = shapely.get_coordinates(shapely.point_on_surface(t.geometries[order]))
+        return Features(xy[:, 0], -xy[:, 1], [t.names[i] for i in order], np.sqrt(areas[order]),
+                        self.typical_sizes()[0])
 
     def _size(self, kind: int, text: str) -> tuple[float, float]:
         got = self._sizes[kind].get(text)

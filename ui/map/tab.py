@@ -198,6 +198,8 @@ class MapTab(QWidget):
                 wards = [l.id for l in layers if l.level == "ward"]
                 self._choose_layer((wards or ids or [None])[0], reload_areas=False)
             self.layer_combo.setCurrentIndex(max(ids.index(self.layer.id), 0) if self.layer.id in ids else -1)
+            self._borough_labels()  # a borough layer may have come or gone
+            self.view.viewport().update()
         self._reload_areas()
 
     def _choose_layer(self, layer_id: int | None, reload_areas: bool = True) -> None:
@@ -207,9 +209,18 @@ class MapTab(QWidget):
             self.layer.clear()
         else:
             self.layer.load(self.cat, layer_id)
+        self._borough_labels()
         self.view.show_layer()
         if reload_areas:
             self._reload_areas()
+
+    def _borough_labels(self) -> None:
+        """Wards without parent codes take their borough names from a borough layer, if any."""
+        table = None
+        if self.layer.loaded and not any(self.layer.table.parent_codes):
+            others = [b for b in self.cat.layers.all() if b.level == "borough" and b.id != self.layer.id]
+            table = self.cat.layers.table(others[0].id) if others else None
+        self.view.labeller.set_borough_layer(table)
 
     def _reload_areas(self) -> None:
         areas = self.cat.areas.all(outlines=False)

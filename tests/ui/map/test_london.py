@@ -146,3 +146,31 @@ def test_borough_names_at_middle_zoom_and_ward_names_zoomed_in_never_overlap(lon
     assert shown >= 20
     tab.layer_actions["labels"].trigger()  # the Labels button: names off
     assert dark_in_label() < shown / 4
+
+
+@needs_data
+def test_borough_names_come_from_a_borough_layer_when_wards_have_no_parents(cat, qtbot, tmp_path):
+    import json
+
+    from tests.helpers.data import DATA
+    wards = json.loads(LONDON_WARDS.read_text(encoding="utf-8"))
+    for f in wards["features"]:  # the same wards, without their borough fields
+        f["properties"] = {k: v for k, v in f["properties"].items() if not k.startswith("LAD")}
+    bare = tmp_path / "wards_without_boroughs.geojson"
+    bare.write_text(json.dumps(wards), encoding="utf-8")
+    import_boundaries(cat, bare, name="Wards", level="ward")
+    tab = MapTab(Document(cat))
+    qtbot.addWidget(tab)
+    tab.resize(1000, 700)
+    tab.show()
+    qtbot.waitExposed(tab)
+    assert not any(tab.layer.table.parent_codes)
+    tab.view.viewport().grab()
+    assert tab.view.labeller.placed == []  # no boroughs known yet
+    # Importing the boroughs as a layer of their own names them on the ward map.
+    tab.document.edit("Import boroughs", lambda: import_boundaries(
+        cat, DATA / "london_boroughs_2020_bgc.geojson", name="Boroughs", level="borough")[0])
+    assert tab.layer.table is not None and tab.layer_combo.currentText().startswith("Wards")
+    tab.view.viewport().grab()
+    names = {t for kind, t, _ in tab.view.labeller.placed if kind == 0}
+    assert len(names) >= 20 and {"Westminster", "Camden"} <= names

@@ -174,3 +174,26 @@ def test_borough_names_come_from_a_borough_layer_when_wards_have_no_parents(cat,
     tab.view.viewport().grab()
     names = {t for kind, t, _ in tab.view.labeller.placed if kind == 0}
     assert len(names) >= 20 and {"Westminster", "Camden"} <= names
+
+
+@needs_data
+def test_a_wheel_notch_over_holland_keeps_holland_under_the_pointer(london_tab, qtbot):
+    """The report: one notch over the map threw Holland ward from (396, 407) off screen."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    tab, view = london_tab, london_tab.view
+    t = tab.layer.table
+    p = shapely.point_on_surface(t.geometries[t.codes.index("E05009397")])   # Holland
+    pos = view.mapFromScene(QPointF(p.x, -p.y))
+    vp = view.viewport()
+    qtbot.mouseMove(vp, pos)
+    for notches in (1, 1, -1, 2):
+        event = QWheelEvent(QPointF(pos), QPointF(vp.mapToGlobal(pos)), QPoint(0, 0), QPoint(0, 120 * notches),
+                            Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase,
+                            False)
+        QApplication.sendEvent(vp, event)
+        now = view.mapFromScene(QPointF(p.x, -p.y))
+        assert abs(now.x() - pos.x()) <= 1 and abs(now.y() - pos.y()) <= 1, (pos, now)
+    assert view.unit_at(pos) == t.codes.index("E05009397")

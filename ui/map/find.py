@@ -29,22 +29,30 @@ class Place:
 
 def gazetteer(layer, areas) -> list[Place]:
     """The wards and boroughs of the layer shown, then the areas listed."""
+    return unit_places(layer) + area_places(areas)
+
+
+def unit_places(layer) -> list[Place]:
+    """The layer's wards, then its boroughs (by parent code)."""
     out: list[Place] = []
-    if layer.loaded:
-        t = layer.table
-        members: dict[str, list[int]] = {}
-        for i, (name, code) in enumerate(zip(t.names, t.codes)):
-            borough = layer.borough_name(i)
-            where = f", {borough}" if borough else ""
-            out.append(Place("ward", name, code, f"{name} ({code}) — ward{where}", (i,)))
-            if t.parent_codes[i]:
-                members.setdefault(t.parent_codes[i], []).append(i)
-        for code, rows in sorted(members.items()):
-            name = layer.borough_names.get(code, code)
-            out.append(Place("borough", name, code, f"{name} ({code}) — borough", tuple(rows)))
-    for a in areas:
-        out.append(Place("area", a.name, "", f"{a.name} — area", area_id=a.id))
+    if not layer.loaded:
+        return out
+    t = layer.table
+    members: dict[str, list[int]] = {}
+    for i, (name, code) in enumerate(zip(t.names, t.codes)):
+        borough = layer.borough_name(i)
+        where = f", {borough}" if borough else ""
+        out.append(Place("ward", name, code, f"{name} ({code}) — ward{where}", (i,)))
+        if t.parent_codes[i]:
+            members.setdefault(t.parent_codes[i], []).append(i)
+    for code, rows in sorted(members.items()):
+        name = layer.borough_names.get(code, code)
+        out.append(Place("borough", name, code, f"{name} ({code}) — borough", tuple(rows)))
     return out
+
+
+def area_places(areas) -> list[Place]:
+    return [Place("area", a.name, "", f"{a.name} — area", area_id=a.id) for a in areas]
 
 
 def find(places: list[Place], text: str) -> Place:

@@ -36,7 +36,7 @@ from ui.document import Changes, Document
 from ui.map.area_list import AreaList
 from ui.map.area_panel import AreaPanel
 from ui.map.export import FORMATS, export_view
-from ui.map.find import NotFound, Place, find, gazetteer
+from ui.map.find import NotFound, Place, area_places, find, unit_places
 from ui.map.layer import MapLayer
 from ui.map.tools.strokes import Drawing
 from ui.map.view import MapView
@@ -64,6 +64,7 @@ class MapTab(QWidget):
         self.status.setObjectName("mapStatus")
         self.status.setWordWrap(True)
         self.places: list[Place] = []   # what the find box completes
+        self._unit_places: tuple[tuple | None, list[Place]] = (None, [])   # per layer: wards, boroughs
         self.areas: list[Area] = []    # the areas painted (and listed): all, or the year's
         self.year: int | None = None   # set by the overlaps tab's year slider
         self._layer_key = None
@@ -297,8 +298,16 @@ class MapTab(QWidget):
 
     # -- finding one's way ---------------------------------------------------
     def _update_places(self) -> None:
-        self.places = gazetteer(self.layer, self.areas)
-        self._find_model.setStringList([p.label for p in self.places])
+        # Every edit reloads the areas; the 8,071 wards of England and Wales cost ~0.1 s to
+        # list, so they are listed once per layer and only the areas each time.
+        table, names = self.layer.table, tuple(self.layer.borough_names.items())
+        key = self._unit_places[0]
+        if key is None or key[0] is not table or key[1] != names:
+            self._unit_places = ((table, names), unit_places(self.layer))
+        places = self._unit_places[1] + area_places(self.areas)
+        if [p.label for p in places] != [p.label for p in self.places]:
+            self._find_model.setStringList([p.label for p in places])
+        self.places = places
 
     def focus_find(self) -> None:
         if not self.layer.loaded:

@@ -270,3 +270,23 @@ def test_labels_never_overlap_on_the_grid(tab):
     rects = [r for _, _, r in placed]
     assert not any(a.intersects(b) for k, a in enumerate(rects) for b in rects[k + 1:])
     assert np.all([tab.view.viewport().rect().contains(r.toRect()) for r in rects])
+
+
+def test_find_an_area_made_after_the_tab_opened(tab, qtbot, grid_cat):
+    t = grid_cat.layers.table(grid_cat.layers.all()[0].id)
+    units = frozenset(int(t.ids[t.codes.index(c)]) for c in ("W22", "W23"))
+    tab.document.edit("Add", lambda: grid_cat.areas.add(Area("Riverside", colour="#CC79A7", unit_ids=units,
+                                                            layer_id=tab.layer.id)))
+    tab.area_list.select_area(None)
+    box = tab.findChild(QLineEdit, "mapFind")
+    box.setFocus()
+    qtbot.keyClicks(box, "riverside")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert tab.current_area() is not None and tab.current_area().name == "Riverside"  # found and selected
+    assert tab.view.flash_item.path().boundingRect().width() == pytest.approx(2 * CELL)
+    # Renamed, it is found by its new name only.
+    tab.area_list.rename_area("Waterside")
+    box.clear()
+    qtbot.keyClicks(box, "Riverside")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert "Riverside" in tab.status.text() and "No ward" in tab.status.text()

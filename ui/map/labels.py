@@ -124,20 +124,21 @@ class Labeller:
             wards = self.wards()
             areas = self._unit_areas()
             order = np.argsort(-areas, kind="stable")      # rows of wards() entries
-            parents = np.array([t.parent_codes[i] or "" for i in order])
-            x, y, names, sizes = [], [], [], []
-            for code in sorted(set(parents) - {""}):
-                members = np.flatnonzero(parents == code)
-                w = areas[order[members]]
-                cx, cy = np.average(wards.x[members], weights=w), np.average(wards.y[members], weights=w)
-                k = members[np.argmin(np.hypot(wards.x[members] - cx, wards.y[members] - cy))]
-                x.append(wards.x[k])
-                y.append(wards.y[k])
-                names.append(layer.borough_names.get(code, code))
-                sizes.append(np.sqrt(w.sum()))
-            rank = np.argsort(-np.array(sizes), kind="stable")
-            self._boroughs = Features(np.array(x)[rank], np.array(y)[rank], [names[k] for k in rank],
-                                      np.array(sizes)[rank], self.typical_sizes()[0])
+            codes, group = np.unique(np.array([t.parent_codes[i] or "" for i in order]), return_inverse=True)
+            w = areas[order]
+            total = np.bincount(group, weights=w)
+            cx = np.bincount(group, weights=w * wards.x) / total
+            cy = np.bincount(group, weights=w * wards.y) / total
+            # Per borough, its member nearest the centre: sort by (borough, distance), take each first.
+            ranked = np.lexsort((np.hypot(wards.x - cx[group], wards.y - cy[group]), group))
+            firsts = ranked[np.r_[0, np.flatnonzero(np.diff(group[ranked])) + 1]]
+            named = [k for k in firsts if codes[group[k]]]
+            sizes = np.sqrt(total[group[named]])
+            rank = np.argsort(-sizes, kind="stable")
+            picked = np.array(named, dtype=np.int64)[rank]
+            self._boroughs = Features(wards.x[picked], wards.y[picked],
+                                      [layer.borough_names.get(str(codes[group[k]]), str(codes[group[k]]))
+                                       for k in picked], sizes[rank], self.typical_sizes()[0])
         return self._boroughs
 
     def _borough_layer_features(self) -> Features:

@@ -254,6 +254,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(done, 8000)
 
     def _focus_search(self) -> None:
+        if self.tabs.currentWidget() is getattr(self, "map_tab", None):
+            self.map_tab.focus_find()  # on the map, Find looks for a place
+            return
         self.tabs.setCurrentWidget(self.catalogue_view)
         self.catalogue_view.list.focus_search()
 

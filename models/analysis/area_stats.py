@@ -19,7 +19,7 @@ import shapely
 
 from models.catalogue.layers import UnitTable
 from models.catalogue.records import Area, Organisation
-from models.geo.drawing import parts
+from models.geo.drawing import COVER_SHARE, covered_shares, parts
 
 _CODE_FIELD = re.compile(r"^(.*\d\d)CD$", re.IGNORECASE)
 
@@ -28,7 +28,8 @@ _CODE_FIELD = re.compile(r"^(.*\d\d)CD$", re.IGNORECASE)
 class BoroughShare:
     code: str
     name: str
-    units: int
+    units: int          # units of the borough in the area (or, drawn, covered by COVER_SHARE)
+    km2: float = 0.0    # the area's land in the borough
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,12 @@ class AreaStats:
     parts: int                             # separate pieces (0 for an empty area)
     isolated: tuple[str, ...]              # names of units touching no other unit of the area
     overlaps: tuple[tuple[str, int], ...]  # (other area's name, units shared)
+    drawn_over: int = 0                    # units a drawn polygon covers (0 without one)
+
+    @property
+    def apportioned(self) -> bool:
+        """Population and boroughs come from the share of each unit a drawn polygon covers."""
+        return self.drawn_over > 0
 
     @property
     def cross_boundary(self) -> bool:
@@ -77,11 +84,15 @@ def borough_names(table: UnitTable, organisations: Iterable[Organisation] = (),
 
 def area_stats(table: UnitTable, unit_ids: Iterable[int], *, drawn: shapely.Geometry | None = None,
                names: dict[str, str] | None = None, others: Iterable[Area] = (),
-               index: dict[int, int] | None = None) -> AreaStats:
+               index: dict[int, int] | None = None, tree: shapely.STRtree | None = None) -> AreaStats:
     """Figures for the units `unit_ids` of `table` (ids not in the table are ignored).
 
-    `drawn` is a free-drawn polygon counted in the km² (not in population, which
-    only units carry). `others` are the other areas, for the overlap list.
+    `drawn` is a free-drawn polygon: each unit counts by the share of its area
+    inside the area (units of the area whole, others by how much of them the
+    polygon covers); population is apportioned by that share, and boroughs are
+    the parents of units covered by at least COVER_SHARE. `tree` is an STRtree
+    over the table's geometries (MapLayer.picker.tree) to spare building one.
+    `others` are the other areas, for the overlap list.
     """
     index = table.index_of() if index is None else index
     ids = sorted({int(u) for u in unit_ids if int(u) in index})
@@ -95,20 +106,42 @@ def area_stats(table: UnitTable, unit_ids: Iterable[int], *, drawn: shapely.Geom
 
     # Units of one layer tile the plane, so their areas add up exactly; a drawn
     # polygon may overlap them, so then the union is measured instead.
+    drawn_over = 0
     if drawn is not None and not drawn.is_empty:
         shape = shapely.coverage_union_all(geoms) if len(geoms) else None
-        km2 = (drawn if shape is None else shapely.union(shape, drawn)).area / 1e6
+        whole = drawn if shape is None else shapely.union(shape, drawn)
+        km2 = whole.area / 1e6
+        share = np.zeros(len(table.ids))
+        covered, shares = covered_shares(table.geometries, drawn, tree)
+        share[covered] = shares
+        share[rows] = 1.0
+        over = np.flatnonzero(share >= COVER_SHARE)
+        drawn_over = len(over)
+        land = shapely.area(table.geometries[over]) * share[over] / 1e6
+        by_code: dict[str, list[float]] = {}
+        for r, a in zip(over.tolist(), land.tolist()):
+            entry = by_code.setdefault(table.parent_codes[r] or "", [0, 0.0])
+            entry[0] += 1
+            entry[1] += a
+        boroughs = tuple(BoroughShare(code, names.get(code, code) or "(no borough)", int(n), km)
+                         for code, (n, km) in sorted(by_code.items(), key=lambda kv: -kv[1][1]))
+        weighted = np.flatnonzero(share > 0)
+        pops = table.population[weighted]
+        known = ~np.isnan(pops)
+        population = float((pops[known] * share[weighted][known]).sum()) if known.any() else None
+        missing = int(np.isnan(table.population[over]).sum())
+        n_parts = len(shapely.get_parts(whole))
+        labels = np.zeros(0, dtype=np.int64)
     else:
         km2 = float(shapely.area(geoms).sum()) / 1e6 if len(geoms) else 0.0
-
-    pops = table.population[rows] if len(rows) else np.array([])
-    known = ~np.isnan(pops)
-    population = float(pops[known].sum()) if known.any() else None
-
-    labels = parts(geoms)
-    n_parts = int(labels.max()) + 1 if len(labels) else 0
+        pops = table.population[rows] if len(rows) else np.array([])
+        known = ~np.isnan(pops)
+        population = float(pops[known].sum()) if known.any() else None
+        missing = int((~known).sum())
+        labels = parts(geoms)
+        n_parts = int(labels.max()) + 1 if len(labels) else 0
     isolated: tuple[str, ...] = ()
-    if n_parts > 1:
+    if n_parts > 1 and len(labels):
         sizes = np.bincount(labels)
         isolated = tuple(sorted(table.names[rows[k]] for k in np.flatnonzero(sizes[labels] == 1)))
 
@@ -120,8 +153,8 @@ def area_stats(table: UnitTable, unit_ids: Iterable[int], *, drawn: shapely.Geom
             overlaps.append((other.name, shared))
     overlaps.sort(key=lambda x: (-x[1], x[0]))
     return AreaStats(units=len(ids), boroughs=boroughs, km2=km2, population=population,
-                     population_missing=int((~known).sum()), parts=n_parts, isolated=isolated,
-                     overlaps=tuple(overlaps))
+                     population_missing=missing, parts=n_parts, isolated=isolated,
+                     overlaps=tuple(overlaps), drawn_over=drawn_over)
 
 
 def format_population(value: float | None) -> str:

@@ -13,6 +13,9 @@ from scipy.sparse.csgraph import connected_components
 from models.errors import CatalogueError
 
 DEFAULT_SHARE = 0.5
+# A free-drawn area "covers" a ward when at least this share of the ward is inside: an
+# outline traced along a boundary by hand strays a few metres into the wards beyond.
+COVER_SHARE = 0.05
 
 
 def shape_from_points(points) -> shapely.Geometry:
@@ -89,6 +92,22 @@ class Picker:
         if not len(picked):
             raise CatalogueError(f"the drawn shape covers no unit by {share:.0%} or more")
         return picked
+
+
+def covered_shares(geometries: np.ndarray, shape: shapely.Geometry,
+                   tree: shapely.STRtree | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The units a shape overlaps (indices, ascending) and the share of each unit's
+    area inside it (0..1]; `tree` is an STRtree over `geometries` if one is at hand."""
+    geometries = np.asarray(geometries, dtype=object)
+    if shape is None or shape.is_empty or not len(geometries):
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    tree = tree if tree is not None else shapely.STRtree(geometries)
+    rows = np.sort(tree.query(shape, predicate="intersects")).astype(np.int64)
+    inside = shapely.area(shapely.intersection(geometries[rows], shape))
+    whole = shapely.area(geometries[rows])
+    shares = np.divide(inside, whole, out=np.zeros(len(rows)), where=whole > 0)
+    keep = shares > 0  # touching along an edge only is not covering
+    return rows[keep], np.minimum(shares[keep], 1.0)
 
 
 def adjacency(geometries: np.ndarray) -> np.ndarray:

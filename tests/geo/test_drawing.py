@@ -4,7 +4,7 @@ import pytest
 import shapely
 
 from models.errors import CatalogueError
-from models.geo.drawing import Picker, adjacency, parts, shape_from_points
+from models.geo.drawing import Picker, adjacency, covered_shares, parts, shape_from_points
 from tests.helpers.grid import CELL, GRID_COLS, GRID_ORIGIN, GRID_ROWS
 
 X0, Y0 = GRID_ORIGIN
@@ -60,3 +60,16 @@ def test_contiguity_ignores_corner_touches():
     assert pairs == set()  # diagonal neighbours meet at one point only
     labels = parts(g[[0, 1, 5, 11]])  # 0-1-5 joined, 11 apart
     assert labels[0] == labels[1] == labels[2] != labels[3]
+
+
+def test_covered_shares_of_a_drawn_shape():
+    g = grid()
+    # Half of W01 (index 1), a quarter of W02 (2): x from 1.5 to 2.25 km, rows 0 only.
+    shape = shapely.box(X0 + 1.5 * CELL, Y0 + 0.0, X0 + 2.25 * CELL, Y0 + CELL)
+    rows, shares = covered_shares(g, shape)
+    assert rows.tolist() == [1, 2]
+    assert shares == pytest.approx([0.5, 0.25])
+    # The same with a tree at hand; wards only touching an edge are not covered.
+    rows, shares = covered_shares(g, shapely.box(X0, Y0, X0 + CELL, Y0 + CELL), shapely.STRtree(g))
+    assert rows.tolist() == [0] and shares.tolist() == [1.0]
+    assert covered_shares(g, shapely.Polygon())[0].tolist() == []

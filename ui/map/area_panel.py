@@ -12,7 +12,9 @@ from models.analysis.area_stats import AreaStats, format_population
 class AreaPanel(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.setObjectName("mapAreaPanel")
         self.box = QGroupBox("Area")
+        self.box.setObjectName("mapAreaBox")
         form = QFormLayout(self.box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.fields: dict[str, QLabel] = {}
@@ -44,15 +46,24 @@ class AreaPanel(QWidget):
                 label.setText("—")
             return
         f["partnership"].setText(escape(partnership) if partnership else "not linked")
-        f["wards"].setText(f"{stats.units:,}")
-        f["boroughs"].setText("<br>".join(f"{escape(b.name)}: {b.units:,} ward{'s' * (b.units != 1)}"
-                                          for b in stats.boroughs) or "none")
+        if stats.apportioned:
+            # A drawn polygon covers parts of wards: say how much land lies in each borough.
+            f["wards"].setText(f"{stats.units:,} whole; the drawn shape covers {stats.drawn_over:,}")
+            f["boroughs"].setText("<br>".join(
+                f"{escape(b.name)}: {b.km2:,.2f} km² in {b.units:,} ward{'s' * (b.units != 1)}"
+                for b in stats.boroughs) or "none")
+        else:
+            f["wards"].setText(f"{stats.units:,}")
+            f["boroughs"].setText("<br>".join(f"{escape(b.name)}: {b.units:,} ward{'s' * (b.units != 1)}"
+                                              for b in stats.boroughs) or "none")
         f["virtual"].setText(f"<b>yes</b> — spans {len(stats.boroughs)} boroughs" if stats.cross_boundary
                              else "no")
         f["km2"].setText(f"{stats.km2:,.2f} km²")
         pop = format_population(stats.population)
         if stats.population is not None and stats.population_missing:
             pop += f" ({stats.population_missing} ward{'s' * (stats.population_missing != 1)} without a figure)"
+        if stats.population is not None and stats.apportioned:
+            pop += " (by share of each ward's area)"
         f["population"].setText(pop)
         if stats.parts <= 1:
             f["parts"].setText("one piece" if stats.parts == 1 else "empty")

@@ -1,6 +1,6 @@
 """The scene items that draw a layer's units, at the detail the scale calls for.
 
-- Zoomed in: one QGraphicsPathItem per unit (outlined, hoverable, labelled),
+- Zoomed in: one QGraphicsPathItem per unit (outlined, hoverable),
   with the borough outlines over them.
 - Zoomed out so far that a typical unit is a few pixels: those items are
   hidden and one overview item fills one merged path per colour, drawn without
@@ -12,10 +12,9 @@ recolours the items.
 from __future__ import annotations
 
 import numpy as np
-import shapely
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsSimpleTextItem
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from models.geo.detail import LayerGeometry, rings
 from ui.map.paths import merged_paths, unit_paths
@@ -92,7 +91,8 @@ def overview_paths(lod: LayerGeometry, level: float, fill: np.ndarray, palette: 
 
 class DetailItems:
     """Every item drawing one layer, added to `scene`: overview (z 0), units (1),
-    borough outlines (2), the selected area's outline (3), labels (4)."""
+    borough outlines (2), the selected area's outline (3); labels are
+    painted over them by the view (ui.map.labels)."""
 
     def __init__(self, scene, build_overview):
         self.overview = Overview(build_overview)
@@ -106,10 +106,7 @@ class DetailItems:
         self.highlight.setZValue(3)
         self.highlight.setBrush(Qt.BrushStyle.NoBrush)
         scene.addItem(self.highlight)
-        self.label_group = Group(4)
-        scene.addItem(self.label_group)
         self.items: list[QGraphicsPathItem] = []
-        self.labels: list[QGraphicsSimpleTextItem] = []
         self._paths: dict[float, list[QPainterPath]] = {}
         self._boroughs_level = None
 
@@ -164,19 +161,6 @@ class DetailItems:
         if self.items and self.items[0].pen().color() != edge.color():
             for item in self.items:
                 item.setPen(edge)
-
-    def show_labels(self, show: bool, names, lod: LayerGeometry | None) -> None:
-        if show and not self.labels and lod is not None:
-            points = shapely.get_coordinates(shapely.point_on_surface(lod.full))
-            for name, (x, y) in zip(names, points):
-                label = QGraphicsSimpleTextItem(name, self.label_group)
-                label.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
-                label.setBrush(QColor("#202020"))
-                r = label.boundingRect()
-                label.setPos(x, -y)
-                label.setTransform(label.transform().translate(-r.width() / 2, -r.height() / 2))
-                self.labels.append(label)
-        self.label_group.setVisible(show)
 
     def set_highlight(self, outline, colour: QColor | None) -> None:
         """The selected area's outline (coverage union of its units), drawn thick."""

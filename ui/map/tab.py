@@ -12,9 +12,21 @@ would ask the user something take the answer as an optional argument, so tests
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
+import shapely
+from PySide6.QtCore import QStringListModel, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
-from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QSpinBox, QSplitter, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from models.analysis.area_stats import area_stats
 from models.analysis.timeline import partnership_active
@@ -24,6 +36,7 @@ from ui.document import Changes, Document
 from ui.map.area_list import AreaList
 from ui.map.area_panel import AreaPanel
 from ui.map.export import FORMATS, export_view
+from ui.map.find import NotFound, Place, area_places, find, unit_places
 from ui.map.layer import MapLayer
 from ui.map.tools.strokes import Drawing
 from ui.map.view import MapView
@@ -38,15 +51,20 @@ MAP_TABLES = ("boundary_layers", "boundary_units", "areas", "area_units", "partn
 class MapTab(QWidget):
     def __init__(self, document: Document, parent=None):
         super().__init__(parent)
+        self.setObjectName("mapTab")
         self.document = document
         self.cat = document.catalogue
         self.layer = MapLayer()
         self.view = MapView(self.layer)
+        self.view.setObjectName("mapView")
         self.drawing = Drawing(self.layer, self.view, document, self)
         self.area_list = AreaList(document, self.layer)
         self.panel = AreaPanel()
         self.status = QLabel()
+        self.status.setObjectName("mapStatus")
         self.status.setWordWrap(True)
+        self.places: list[Place] = []   # what the find box completes
+        self._unit_places: tuple[tuple | None, list[Place]] = (None, [])   # per layer: wards, boroughs
         self.areas: list[Area] = []    # the areas painted (and listed): all, or the year's
         self.year: int | None = None   # set by the overlaps tab's year slider
         self._layer_key = None
@@ -57,16 +75,21 @@ class MapTab(QWidget):
         self.drawing.pending_changed.connect(self._on_pending)
         self.area_list.message.connect(self.show_message)
         self.area_list.selected.connect(self._repaint_areas)
+        self.view.unit_clicked.connect(self._select_area_at)
         document.changed.connect(self._on_changed)
         self.reload()
-        self.set_tool("brush")
+        # Dragging the map moves it until the user picks a drawing tool: a stray drag
+        # must not paint wards into an area.
+        self.set_tool("pan")
 
     # -- layout ----------------------------------------------------------
     def _build(self) -> None:
         bar = QToolBar("Map tools")
+        bar.setObjectName("mapToolBar")
         self.tool_actions: dict[str, QAction] = {}
         group = QActionGroup(self)
-        for name, text, tip in (("pan", "Pan", "Drag to move the map (middle button pans in any tool)"),
+        for name, text, tip in (("pan", "Pan", "Drag to move the map, click an area's ward to select the area "
+                                 "(middle button pans in any tool)"),
                                 ("click", "Click", "Click a ward to add it to the area or take it out"),
                                 ("brush", "Brush", "Drag to paint wards in; hold Shift to erase"),
                                 ("lasso", "Lasso", "Draw round wards; those with the chosen share inside join"),
@@ -74,7 +97,8 @@ class MapTab(QWidget):
                                  "double-click or Ctrl+click an edge to add a corner")):
             key = TOOL_KEYS[name]
             act = QAction(text, self, checkable=True,
-                          toolTip=f"{tip} · Alt+click adds a whole borough · key {key}")
+                          toolTip=f"{tip}{'' if name == 'pan' else ' · Alt+click adds a whole borough'} · key {key}")
+            act.setObjectName(f"mapTool{text}")
             act.setShortcut(QKeySequence(key))
             # Single letters act only while the map has focus, never while typing elsewhere.
             act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -84,12 +108,14 @@ class MapTab(QWidget):
             bar.addAction(act)
             self.tool_actions[name] = act
         bar.addSeparator()
-        bar.addWidget(QLabel(" Brush "))
+        bar.addWidget(QLabel(" Brush ", objectName="mapBrushLabel"))
         self.brush_size = QSpinBox(minimum=1, maximum=200, value=12, suffix=" px")
+        self.brush_size.setObjectName("mapBrushSize")
         self.brush_size.valueChanged.connect(lambda v: setattr(self.drawing, "brush_pixels", float(v)))
         bar.addWidget(self.brush_size)
-        bar.addWidget(QLabel(" Share "))
+        bar.addWidget(QLabel(" Share ", objectName="mapShareLabel"))
         self.share = QSpinBox(minimum=0, maximum=100, value=50, suffix=" %")
+        self.share.setObjectName("mapShare")
         self.share.setToolTip("Lasso and snap: a ward joins when at least this share of it is inside")
         self.share.valueChanged.connect(lambda v: setattr(self.drawing, "share", v / 100))
         bar.addWidget(self.share)
@@ -101,22 +127,43 @@ class MapTab(QWidget):
         self.layer_actions: dict[str, QAction] = {}
         for key, text in (("wards", "Wards"), ("boroughs", "Boroughs"), ("areas", "Areas"), ("labels", "Labels")):
             act = QAction(text, self, checkable=True, checked=True, toolTip=f"Show {text.lower()}")
+            act.setObjectName(f"mapShow{text}")
             act.toggled.connect(lambda on, k=key: self.view.set_layer_visible(k, on))
             bar.addAction(act)
             self.layer_actions[key] = act
         bar.addSeparator()
         self._shortcut(bar.addAction("Export…", self.export), "Ctrl+Shift+E")
+        self.find_box = QLineEdit(self.view)
+        self.find_box.setObjectName("mapFind")
+        self.find_box.setPlaceholderText("Find a ward, borough, area or code")
+        self.find_box.setClearButtonEnabled(True)
+        self.find_box.setMinimumWidth(260)
+        self.find_box.setToolTip("Type a ward, borough or area name, or a GSS code; Enter shows it on the map (Ctrl+F)")
+        self._find_model = QStringListModel(self)
+        completer = QCompleter(self._find_model, self.find_box)
+        completer.setObjectName("mapFindCompleter")
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setMaxVisibleItems(12)
+        completer.activated[str].connect(self.find)
+        self.find_box.setCompleter(completer)
+        self.find_box.returnPressed.connect(lambda: self.find(self.find_box.text()))
+        # On the map itself (its top right corner): a tool bar hides what does not fit.
+        self.view.set_corner_widget(self.find_box)
         self.layer_combo = QComboBox()
+        self.layer_combo.setObjectName("mapLayerCombo")
         self.layer_combo.activated.connect(lambda _: self._choose_layer(self.layer_combo.currentData()))
 
         side = QWidget()
+        side.setObjectName("mapSide")
         side_layout = QVBoxLayout(side)
-        side_layout.addWidget(QLabel("Boundary layer:"))
+        side_layout.addWidget(QLabel("Boundary layer:", objectName="mapLayerLabel"))
         side_layout.addWidget(self.layer_combo)
         side_layout.addWidget(self.area_list, 1)
         side_layout.addWidget(self.panel)
         side_layout.addWidget(self.status)
         splitter = QSplitter()
+        splitter.setObjectName("mapSplitter")
         splitter.addWidget(self.view)
         splitter.addWidget(side)
         splitter.setStretchFactor(0, 1)
@@ -128,6 +175,7 @@ class MapTab(QWidget):
         layout.addWidget(splitter, 1)
 
     def _shortcut(self, action: QAction, key: str) -> None:
+        action.setObjectName("map" + "".join(w.capitalize() for w in action.text().rstrip("…").split()))
         action.setShortcut(QKeySequence(key))
         action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.addAction(action)
@@ -151,6 +199,8 @@ class MapTab(QWidget):
                 wards = [l.id for l in layers if l.level == "ward"]
                 self._choose_layer((wards or ids or [None])[0], reload_areas=False)
             self.layer_combo.setCurrentIndex(max(ids.index(self.layer.id), 0) if self.layer.id in ids else -1)
+            self._borough_labels()  # a borough layer may have come or gone
+            self.view.viewport().update()
         self._reload_areas()
 
     def _choose_layer(self, layer_id: int | None, reload_areas: bool = True) -> None:
@@ -160,9 +210,18 @@ class MapTab(QWidget):
             self.layer.clear()
         else:
             self.layer.load(self.cat, layer_id)
+        self._borough_labels()
         self.view.show_layer()
         if reload_areas:
             self._reload_areas()
+
+    def _borough_labels(self) -> None:
+        """Wards without parent codes take their borough names from a borough layer, if any."""
+        table = None
+        if self.layer.loaded and not any(self.layer.table.parent_codes):
+            others = [b for b in self.cat.layers.all() if b.level == "borough" and b.id != self.layer.id]
+            table = self.cat.layers.table(others[0].id) if others else None
+        self.view.labeller.set_borough_layer(table)
 
     def _reload_areas(self) -> None:
         areas = self.cat.areas.all(outlines=False)
@@ -172,6 +231,7 @@ class MapTab(QWidget):
             areas = [a for a in areas if a.partnership_id is None or a.partnership_id in active]
         self.areas = areas
         self.area_list.show_areas(areas)
+        self._update_places()
         self._repaint_areas()
 
     def _repaint_areas(self) -> None:
@@ -226,7 +286,7 @@ class MapTab(QWidget):
         others = [a for a in self.areas if a.id != area.id]
         try:
             stats = area_stats(layer.table, unit_ids, drawn=area.drawn, names=layer.borough_names, others=others,
-                               index=layer.index)
+                               index=layer.index, tree=layer.picker.tree)
         except Exception as e:  # a broken geometry must not take the tab down
             self.show_message(f"figures unavailable: {e}")
             return
@@ -235,6 +295,62 @@ class MapTab(QWidget):
 
     def show_message(self, text: str) -> None:
         self.status.setText(text)
+
+    # -- finding one's way ---------------------------------------------------
+    def _update_places(self) -> None:
+        # Every edit reloads the areas; the 8,071 wards of England and Wales cost ~0.1 s to
+        # list, so they are listed once per layer and only the areas each time.
+        table, names = self.layer.table, tuple(self.layer.borough_names.items())
+        key = self._unit_places[0]
+        if key is None or key[0] is not table or key[1] != names:
+            self._unit_places = ((table, names), unit_places(self.layer))
+        places = self._unit_places[1] + area_places(self.areas)
+        if [p.label for p in places] != [p.label for p in self.places]:
+            self._find_model.setStringList([p.label for p in places])
+        self.places = places
+
+    def focus_find(self) -> None:
+        if not self.layer.loaded:
+            self.show_message("There is nothing on the map to find yet: import ward boundaries first")
+            return
+        self.find_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.find_box.selectAll()
+
+    def find(self, text: str) -> Place | None:
+        """Fit the map to the ward, borough or area `text` names and outline it for a
+        moment; text naming nothing (or several things) is said in the status line and
+        the map stays where it is."""
+        try:
+            place = find(self.places, text)
+        except NotFound as e:
+            self.show_message(str(e))
+            return None
+        if place.kind == "area":
+            area = self.cat.areas.get(place.area_id)
+            shape = area.outline if area.outline is not None else area.drawn
+            if shape is None or shape.is_empty:
+                self.show_message(f"“{place.name}” has no wards or drawn shape to show yet")
+                return None
+            self.area_list.select_area(place.area_id)
+        else:
+            geoms = self.layer.table.geometries[list(place.rows)]
+            shape = geoms[0] if len(geoms) == 1 else shapely.coverage_union_all(geoms)
+        self.view.zoom_to_bounds(*shape.bounds, margin=0.25)
+        self.view.flash(shape)
+        self.show_message(f"{place.kind.capitalize()}: {place.name}" + (f" ({place.code})" if place.code else ""))
+        return place
+
+    def _select_area_at(self, unit: int) -> None:
+        """A click with the pan tool on a ward selects an area holding it (the next one
+        on each further click, where areas overlap)."""
+        uid = int(self.layer.table.ids[unit])
+        holding = [a.id for a in self.areas if uid in a.unit_ids]
+        if not holding:
+            return
+        now = self.area_list.area_id
+        nxt = holding[(holding.index(now) + 1) % len(holding)] if now in holding else holding[0]
+        if nxt != now:
+            self.area_list.select_area(nxt)
 
     def set_tool(self, name: str) -> None:
         self.tool_actions[name].setChecked(True)

@@ -14,22 +14,29 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import shapely
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPixmapCache
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QToolTip
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPixmapCache
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsView, QToolTip
 
-from models.geo.detail import LayerGeometry
+from models.geo.detail import LayerGeometry, rings
 from ui.map import overlays as map_overlays
 from ui.map.detail import DetailItems, overview_paths
+from ui.map.labels import Labeller
 from ui.map.layer import BACKGROUND_UNITS, MapLayer
+from ui.map.paths import merged_paths
 from ui.map.style import NEUTRAL, OUTSIDE, blend
 
 UNITS_MODE_PIXELS = 4.0    # typical unit at least this wide on screen: draw unit items
-LABEL_PIXELS = 70.0        # ... and this wide: label them
+FLASH_MS = 1600           # how long a found place stays outlined
+CLICK_PIXELS = 4           # a press and release this close together is a click, not a pan
+EMPTY_MESSAGE = ("No boundary layer to show yet.\n"
+                 "Import ward boundaries with File ▸ Import ▸ Boundaries…,\n"
+                 "or open the example from the start page of the Catalogue tab.")
 
 
 class MapView(QGraphicsView):
     unit_hovered = Signal(int)   # unit index, -1 for none
+    unit_clicked = Signal(int)   # a click (not a drag) of the pan tool on unit index
     scale_changed = Signal()
 
     def __init__(self, layer: MapLayer | None = None, parent=None):
@@ -41,7 +48,9 @@ class MapView(QGraphicsView):
         self.setOptimizationFlags(QGraphicsView.OptimizationFlag.DontSavePainterState
                                   | QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
-        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        # Zooming keeps a point fixed itself (zoom_by): Qt's AnchorUnderMouse uses the last
+        # position QGraphicsView saw move, which is stale whenever a tool took the moves.
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setMouseTracking(True)
@@ -62,16 +71,29 @@ class MapView(QGraphicsView):
         self._hover = -1
         self._navigated = False       # the user has zoomed or panned since the layer loaded
         self._pan_from: QPointF | None = None
+        self._press_at: QPointF | None = None    # where a pan began, to tell a click from a drag
+        self._pointer: QPointF | None = None     # the pointer over the viewport, None once it left
+        self._corner = None                      # the widget kept at the top right (find box)
+        self.labeller = Labeller(self.layer)
         self._executor: ThreadPoolExecutor | None = None
         self._future = None
         self._cancel_warm = False
         self._first_frame = threading.Event()
+        self._flash_timer = QTimer(self, singleShot=True, interval=FLASH_MS, timeout=self._end_flash)
         self._init_items()
         self._poll = QTimer(self, interval=150, timeout=self._refresh_lod)
 
     def _init_items(self) -> None:
         self.scene().clear()
         self._detail = DetailItems(self.scene(), self._build_overview)
+        self._flash_timer.stop()
+        self.flash_item = QGraphicsPathItem()
+        pen = QPen(QColor("#ffb000"), 5)
+        pen.setCosmetic(True)
+        self.flash_item.setPen(pen)
+        self.flash_item.setZValue(5)
+        self.flash_item.setVisible(False)
+        self.scene().addItem(self.flash_item)
 
     @property
     def _overview(self):
@@ -90,6 +112,9 @@ class MapView(QGraphicsView):
         self.areas_of = lambda i: []
         self._mode, self._level, self._overview_key = "", -1.0, None
         self._navigated = False
+        self.labeller.reset()
+        if self._corner is not None:
+            self._corner.setVisible(n > 0)  # nothing to find on an empty map
         if n == 0:
             self.geometry_lod = None
             self.scene().setSceneRect(QRectF(0, 0, 1, 1))
@@ -181,7 +206,6 @@ class MapView(QGraphicsView):
                 self._detail.set_unit_paths(lod, level)
         self._detail.show_mode(mode, self.visible_layers["boroughs"])
         self._refresh_fills()
-        self._refresh_labels(mpp)
 
     def _refresh_fills(self) -> None:
         if self.geometry_lod is None or not self._mode:
@@ -203,18 +227,12 @@ class MapView(QGraphicsView):
         overview.fills, overview.outlines = overview_paths(
             self.geometry_lod, self._level, self.effective_fill(), self._palette, self.visible_layers["boroughs"])
 
-    def _refresh_labels(self, mpp: float) -> None:
-        show = (self._mode == "units" and self.visible_layers["labels"]
-                and self._unit_size / mpp >= LABEL_PIXELS)
-        table = self.layer.table
-        self._detail.show_labels(show and table is not None, table.names if table is not None else [],
-                                 self.geometry_lod)
-
     def set_layer_visible(self, name: str, on: bool) -> None:
         self.visible_layers[name] = on
         self._shown[:] = -1
         self._overview_key = None
         self._refresh_lod()
+        self.viewport().update()  # the labels, painted over everything
 
     # -- navigation ------------------------------------------------------
     def zoom_to_extent(self) -> None:
@@ -229,10 +247,31 @@ class MapView(QGraphicsView):
                               h * (1 + 2 * margin)), Qt.AspectRatioMode.KeepAspectRatio)
         self._after_zoom()
 
-    def zoom_by(self, factor: float) -> None:
+    def zoom_by(self, factor: float, anchor: QPointF | None = None) -> None:
+        """Zoom keeping the scene point at viewport position `anchor` where it is; by
+        default the point under the pointer if it is over the map, else the centre."""
         self._navigated = True
+        if anchor is None:
+            anchor = self.pointer_or_centre()
+        before = self.scene_at(anchor)
         self.scale(factor, factor)
+        # Scroll so the anchor's scene point is back under it (scrolling is in pixels).
+        miss = before - self.scene_at(anchor)
+        m = self.transform().m11()
+        h, v = self.horizontalScrollBar(), self.verticalScrollBar()
+        h.setValue(h.value() + round(miss.x() * m))
+        v.setValue(v.value() + round(miss.y() * m))
         self._after_zoom()
+
+    def scene_at(self, pos: QPointF) -> QPointF:
+        """The scene point at a viewport position, without rounding it to a whole pixel."""
+        return self.viewportTransform().inverted()[0].map(QPointF(pos))
+
+    def pointer_or_centre(self) -> QPointF:
+        vp = self.viewport().rect()
+        if self._pointer is not None and vp.contains(self._pointer.toPoint()):
+            return QPointF(self._pointer)
+        return QPointF(vp.width() / 2, vp.height() / 2)
 
     def _after_zoom(self) -> None:
         self._refresh_lod()
@@ -244,6 +283,18 @@ class MapView(QGraphicsView):
         h, v = self.horizontalScrollBar(), self.verticalScrollBar()
         h.setValue(h.value() + int(dx * self.viewport().width()))
         v.setValue(v.value() + int(dy * self.viewport().height()))
+
+    def flash(self, geometry) -> None:
+        """Outline a found place for a moment, over everything else on the map."""
+        path = QPainterPath()
+        if geometry is not None and not geometry.is_empty:
+            path = merged_paths(rings(np.array([geometry], dtype=object)), [np.array([0])])[0]
+        self.flash_item.setPath(path)
+        self.flash_item.setVisible(True)
+        self._flash_timer.start()
+
+    def _end_flash(self) -> None:
+        self.flash_item.setVisible(False)
 
     def to_model(self, scene_pos: QPointF) -> tuple[float, float]:
         return scene_pos.x(), -scene_pos.y()
@@ -259,10 +310,23 @@ class MapView(QGraphicsView):
     def wheelEvent(self, event) -> None:
         steps = event.angleDelta().y() / 120.0
         if steps:
-            self.zoom_by(1.25 ** steps)
+            self.zoom_by(1.25 ** steps, event.position())
+
+    def set_corner_widget(self, widget) -> None:
+        """A widget kept over the map's top right corner (the find box)."""
+        self._corner = widget
+        self._place_corner()
+
+    def _place_corner(self) -> None:
+        w = self._corner
+        if w is not None:
+            w.adjustSize()
+            width = min(max(w.minimumWidth(), w.sizeHint().width()), max(self.width() - 24, 60))
+            w.setGeometry(self.width() - width - 10, 10, width, w.sizeHint().height())
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        self._place_corner()
         if not self._navigated:  # still showing everything: keep it fitted to the new size
             self.zoom_to_extent()
         elif self._mode:
@@ -288,12 +352,14 @@ class MapView(QGraphicsView):
     def mousePressEvent(self, event) -> None:
         if event.button() == Qt.MouseButton.MiddleButton or self.tool is None:
             self._pan_from = event.position()
+            self._press_at = event.position() if event.button() == Qt.MouseButton.LeftButton else None
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
             return
         if not self.tool.press(event, self.mapToScene(event.position().toPoint())):
             super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event) -> None:
+        self._pointer = event.position()
         if self._pan_from is not None:
             d = event.position() - self._pan_from
             self._pan_from = event.position()
@@ -305,11 +371,35 @@ class MapView(QGraphicsView):
         if self.tool is not None:
             self.tool.hover(event, self.mapToScene(event.position().toPoint()))
         self._hover_at(event)
+        super().mouseMoveEvent(event)  # QGraphicsView keeps its own idea of the pointer fresh
+
+    def viewportEvent(self, event) -> bool:
+        # The pointer leaves the viewport (the widget under it), not always the view too.
+        if event.type() == QEvent.Type.Leave:
+            self._pointer_left()
+        return super().viewportEvent(event)
+
+    def leaveEvent(self, event) -> None:
+        self._pointer_left()
+        super().leaveEvent(event)
+
+    def _pointer_left(self) -> None:
+        self._pointer = None
+        if self.tool is not None:
+            self.tool.leave()
+        if self._hover != -1:
+            self._hover = -1
+            self.unit_hovered.emit(-1)
+            QToolTip.hideText()
 
     def mouseReleaseEvent(self, event) -> None:
         if self._pan_from is not None:
-            self._pan_from = None
+            pressed, self._pan_from, self._press_at = self._press_at, None, None
             self.viewport().unsetCursor()
+            if pressed is not None and (event.position() - pressed).manhattanLength() <= CLICK_PIXELS:
+                i = self.unit_at(event.position().toPoint())
+                if i >= 0:
+                    self.unit_clicked.emit(i)
             return
         if self.tool is not None:
             self.tool.release(event, self.mapToScene(event.position().toPoint()))
@@ -344,8 +434,50 @@ class MapView(QGraphicsView):
         return "<br>".join(lines)
 
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        if self.geometry_lod is None:
+            # No legend, scale or attribution of a map that is not there: just what to do.
+            self._draw_empty(painter)
+            self._first_frame.set()
+            return
+        if self.visible_layers["labels"] and self._mode:
+            # Labels are placed in viewport pixels: undo the scene transform, keep the
+            # device's own (an export renders the viewport scaled onto a page).
+            painter.save()
+            painter.setWorldTransform(self.viewportTransform().inverted()[0] * painter.worldTransform())
+            self.labeller.paint(painter, self.viewport().size(), self.viewportTransform(),
+                                self.metres_per_pixel(), cached=painter.device() is self.viewport(),
+                                blocked=self._overlay_rects())
+            painter.restore()
         map_overlays.draw(painter, self.legend, self.layer.attribution)
         self._first_frame.set()
+
+    def _overlay_rects(self) -> tuple[QRectF, ...]:
+        """Where things drawn over the map sit (viewport pixels), roughly: labels keep clear.
+        The legend's rows at the top left, the scale bar and attribution along the bottom,
+        the find box at the top right."""
+        fm = QFontMetricsF(QFont(self.font().family(), 9))
+        names = [name for name, _ in self.legend[:map_overlays.LEGEND_ROWS]] + ["Ward not in an area"]
+        rows = len(names) + 1 + (len(self.legend) > map_overlays.LEGEND_ROWS)
+        legend = QRectF(0, 0, max(fm.horizontalAdvance(n) for n in names) + 60, rows * (fm.height() + 4) + 24)
+        vp = self.viewport()
+        rects = [legend, QRectF(0, vp.height() - 50, vp.width(), 50)]
+        corner = self._corner
+        if corner is not None and corner.isVisible():
+            g = corner.geometry()
+            top_left = vp.mapFrom(self, g.topLeft())
+            rects.append(QRectF(top_left.x(), top_left.y(), g.width(), g.height()).adjusted(-4, -4, 4, 4))
+        return tuple(rects)
+
+    def _draw_empty(self, painter: QPainter) -> None:
+        """An empty catalogue's map says how to get boundaries instead of showing nothing."""
+        painter.save()
+        painter.setWorldTransform(self.viewportTransform().inverted()[0] * painter.worldTransform())
+        font = QFont(painter.font())
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        painter.setFont(font)
+        painter.setPen(QColor("#303030"))
+        painter.drawText(QRectF(self.viewport().rect()), Qt.AlignmentFlag.AlignCenter, EMPTY_MESSAGE)
+        painter.restore()
 
     def _stop_warming(self) -> None:
         self._cancel_warm = True  # the worker stops after the level it is computing

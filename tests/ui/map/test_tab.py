@@ -84,8 +84,9 @@ def test_brush_paints_what_the_user_sees(tab, qtbot):
     tab.brush_size.setValue(2)
     drag(qtbot, tab, [centre(tab, 1, 0), centre(tab, 1, 0)])
     image: QImage = tab.view.viewport().grab().toImage()
-    painted = QColor(image.pixel(centre(tab, 1, 0)))
-    untouched = QColor(image.pixel(centre(tab, 3, 2)))
+    # A quarter of a ward below its centre: the ward's name is written at the centre.
+    painted = QColor(image.pixel(at(tab, X0 + 1.5 * CELL, Y0 + 0.25 * CELL)))
+    untouched = QColor(image.pixel(at(tab, X0 + 3.5 * CELL, Y0 + 2.25 * CELL)))
     assert painted.name() == blend(QColor("#D55E00")).name()
     assert untouched.name() != painted.name()
 

@@ -31,6 +31,7 @@ class Drawing(QObject):
         super().__init__(parent)
         self.layer, self.view, self.document = layer, view, document
         self.area = None                  # models.catalogue.records.Area being drawn, or None
+        self.asked_for_area = False       # "choose an area" is showing: withdrawn once one is
         self.share = DEFAULT_SHARE
         self.brush_pixels = 12.0
         self.tools = {"click": ClickTool(self), "brush": BrushTool(self), "lasso": LassoTool(self),
@@ -47,6 +48,9 @@ class Drawing(QObject):
 
     def set_area(self, area) -> None:
         self.area = area
+        if area is not None and self.asked_for_area:
+            self.asked_for_area = False
+            self.message.emit("")
         for tool in self.tools.values():
             tool.area_changed()
 
@@ -67,6 +71,7 @@ class Drawing(QObject):
             return False
         if self.area is None:
             self.message.emit("Choose an area in the list, or make a new one, before drawing")
+            self.asked_for_area = True
             return False
         if not self.layer.holds(self.area):
             self.message.emit(f"'{self.area.name}' is drawn on another boundary layer")
@@ -164,6 +169,16 @@ class BrushTool(Tool):
         r = self.radius()
         self.cursor.setRect(pos.x() - r, pos.y() - r, 2 * r, 2 * r)
 
+    def leave(self) -> None:
+        # A circle left where the pointer went off the map looks like a brush still there.
+        if self.stroke is None:
+            self._remove_cursor()
+
+    def _remove_cursor(self) -> None:
+        if self.cursor is not None and self.cursor.scene() is not None:
+            self.cursor.scene().removeItem(self.cursor)
+        self.cursor = None
+
     def begin(self, event, pos) -> None:
         self.stroke = set()
         self.erase = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
@@ -203,9 +218,7 @@ class BrushTool(Tool):
     def cancel(self) -> None:
         self.stroke = None
         self.d.view.clear_preview()
-        if self.cursor is not None and self.cursor.scene() is not None:
-            self.cursor.scene().removeItem(self.cursor)
-        self.cursor = None
+        self._remove_cursor()
 
 
 class LassoTool(Tool):

@@ -16,13 +16,18 @@ def make_window(qtbot, path, settings_path, data_folder):
                         data_folder)
     qtbot.addWidget(window)
     window.resize(1300, 850)
-    # Active, not only shown: under a real X server (make test runs the GUI tests under Xvfb)
-    # focus and window shortcuts need the window activated, which arrives asynchronously.
-    with qtbot.waitActive(window):
-        window.show()
-        window.activateWindow()
-    qtbot.waitExposed(window)
+    show_active(qtbot, window)
     return window
+
+
+def show_active(qtbot, widget) -> None:
+    """Show a top-level widget and wait until it is the active window, not only shown: under a
+    real X server (make test runs the GUI tests under Xvfb, with no window manager) focus and
+    shortcuts need the window activated, which arrives asynchronously."""
+    with qtbot.waitActive(widget):
+        widget.show()
+        widget.activateWindow()
+    qtbot.waitExposed(widget)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from PySide6.QtCore import QPointF, Qt
 
 from models.formats.boundary_import import import_boundaries
 from tests.helpers.data import LONDON_POPULATION, LONDON_WARDS, needs_data
+from tests.helpers.gui import show_active
 from ui.document import Document
 from ui.map.tab import MapTab
 
@@ -26,8 +27,7 @@ def london_tab(cat, qtbot):
     tab = MapTab(Document(cat))
     qtbot.addWidget(tab)
     tab.resize(1000, 700)
-    tab.show()
-    qtbot.waitExposed(tab)
+    show_active(qtbot, tab)
     return tab
 
 
@@ -162,8 +162,7 @@ def test_borough_names_come_from_a_borough_layer_when_wards_have_no_parents(cat,
     tab = MapTab(Document(cat))
     qtbot.addWidget(tab)
     tab.resize(1000, 700)
-    tab.show()
-    qtbot.waitExposed(tab)
+    show_active(qtbot, tab)
     assert not any(tab.layer.table.parent_codes)
     tab.view.viewport().grab()
     assert tab.view.labeller.placed == []  # no boroughs known yet

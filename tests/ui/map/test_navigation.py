@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QToolBar
 
 from models.catalogue.records import Area
 from tests.helpers.grid import CELL, GRID_ORIGIN
+from tests.helpers.gui import show_active
 from ui.document import Document
 from ui.map.tab import MapTab
 
@@ -23,8 +24,7 @@ def tab(grid_cat, qtbot):
     t = MapTab(Document(grid_cat))
     qtbot.addWidget(t)
     t.resize(900, 600)
-    t.show()
-    qtbot.waitExposed(t)
+    show_active(qtbot, t)
     return t
 
 
@@ -121,8 +121,6 @@ def test_a_drag_pans_by_default_and_paints_nothing(tab, qtbot):
 
 
 def test_brush_is_picked_with_its_key_or_button(tab, qtbot):
-    tab.activateWindow()
-    qtbot.waitActive(tab)
     tab.view.setFocus()
     qtbot.keyClick(tab.view.viewport(), Qt.Key.Key_B)
     assert tab.tool_actions["brush"].isChecked()
@@ -225,8 +223,6 @@ def test_ctrl_f_on_the_map_tab_focuses_the_find_box(window, qtbot, grid_geojson)
     from models.formats.boundary_import import import_boundaries
     import_boundaries(window.document.catalogue, grid_geojson, name="Grid wards", level="ward")
     window.map_tab.reload()
-    window.activateWindow()
-    qtbot.waitActive(window)
     window.tabs.setCurrentWidget(window.map_tab)
     window.map_tab.view.setFocus()
     qtbot.keyClick(window.map_tab.view.viewport(), Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
@@ -243,8 +239,7 @@ def test_an_empty_map_says_how_to_get_boundaries(cat, qtbot):
     tab = MapTab(Document(cat))
     qtbot.addWidget(tab)
     tab.resize(900, 600)
-    tab.show()
-    qtbot.waitExposed(tab)
+    show_active(qtbot, tab)
     image = tab.view.viewport().grab().toImage()
     w, h = image.width(), image.height()
     band = [QColor(image.pixel(x, y)).lightness() for y in range(h // 3, 2 * h // 3, 2) for x in range(0, w, 2)]

@@ -4,6 +4,7 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 
 from tests.helpers.grid import GRID_ORIGIN
+from tests.helpers.gui import show_active
 from ui.document import Document
 from ui.map.tab import MapTab
 
@@ -19,8 +20,7 @@ def tab(grid_cat, qtbot):
     t = MapTab(Document(grid_cat))
     qtbot.addWidget(t)
     t.resize(900, 600)
-    t.show()
-    qtbot.waitExposed(t)
+    show_active(qtbot, t)
     t.area_list.new_area("Free")
     t.set_tool("polygon")
     vp = t.view.viewport()

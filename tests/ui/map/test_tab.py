@@ -8,6 +8,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QImage
 
 from tests.helpers.grid import CELL, GRID_ORIGIN
+from tests.helpers.gui import show_active
 from ui.document import Document
 from ui.map.style import blend
 from ui.map.tab import MapTab
@@ -21,8 +22,7 @@ def tab(grid_cat, qtbot):
     t = MapTab(Document(grid_cat))
     qtbot.addWidget(t)
     t.resize(900, 600)
-    t.show()
-    qtbot.waitExposed(t)
+    show_active(qtbot, t)
     return t
 
 

@@ -22,9 +22,7 @@ from ui.catalogue.tab import CatalogueView
 from ui.document import Document
 from ui.files.actions import FileActions
 from ui.files.recovery import restore_from_backup
-from ui.links import link_views
-from ui.map.tab import MapTab
-from ui.overlaps.tab import OverlapsTab
+from ui.lazy_tab import LazyTab
 
 BOUNDARY_SUFFIXES = {".geojson", ".json", ".zip", ".shp", ".gz"}
 SPREADSHEET_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".tsv"}
@@ -108,11 +106,35 @@ class MainWindow(QMainWindow):
         return index
 
     def _add_other_tabs(self) -> None:
-        self.map_tab = MapTab(self.document)
-        self.overlaps_tab = OverlapsTab(self.document)
-        self.add_tab(self.map_tab, "&Map")
-        self.add_tab(self.overlaps_tab, "O&verlaps")
-        link_views(self)
+        # Built when first shown or asked for (map_tab, overlaps_tab): the window at start-up
+        # needs neither their modules (scipy, the plots, the map's geometry) nor their loading.
+        self._map_slot = LazyTab(self._build_map_tab)
+        self._overlaps_slot = LazyTab(self._build_overlaps_tab)
+        self.add_tab(self._map_slot, "&Map")
+        self.add_tab(self._overlaps_slot, "O&verlaps")
+
+    @property
+    def map_tab(self):
+        """The map tab, built now if it has not been shown yet."""
+        return self._map_slot.view()
+
+    @property
+    def overlaps_tab(self):
+        """The overlaps tab, built now if it has not been shown yet."""
+        return self._overlaps_slot.view()
+
+    def _build_map_tab(self):
+        # Imported here: see _add_other_tabs.
+        from ui.map.tab import MapTab
+        return MapTab(self.document)
+
+    def _build_overlaps_tab(self):
+        # Imported here: see _add_other_tabs.
+        from ui.links import link_views
+        from ui.overlaps.tab import OverlapsTab
+        tab = OverlapsTab(self.document)
+        link_views(self, tab)
+        return tab
 
     def _update_title(self) -> None:
         cat = self.catalogue
@@ -333,7 +355,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/state", self.saveState())
         self._save_view_settings()
         self.settings.sync()
-        self.map_tab.shutdown()
+        self._map_slot.shutdown()
         self.catalogue.close()
         super().closeEvent(event)
 

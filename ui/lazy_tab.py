@@ -12,13 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 
 class LazyTab(QWidget):
-    built = Signal(QWidget)   # the view, once, right after it was built
-
     def __init__(self, build: Callable[[], QWidget], parent: QWidget | None = None):
         super().__init__(parent)
         self._build = build
@@ -36,7 +33,6 @@ class LazyTab(QWidget):
             self.layout().addWidget(self._view)
             if self.isVisible():
                 self._view.show()   # else the layout shows it a turn of the event loop later: a blank frame
-            self.built.emit(self._view)
         return self._view
 
     def showEvent(self, event) -> None:

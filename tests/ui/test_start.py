@@ -15,10 +15,10 @@ from tests.helpers.grid import GRID_COLS, GRID_ROWS
 from tests.helpers.home import private_home
 from ui.lazy_tab import LazyTab
 
-# Not needed to show the window: the overlaps' maths and plots, the map's geometry and tab,
-# the geometry formats (pyproj, GDAL), spreadsheets, and sqlite-utils with the pandas it
-# imports whenever pandas is installed.
-DEFERRED = ("scipy", "pandas", "pyqtgraph", "pyproj", "pyogrio", "openpyxl", "sqlite_utils",
+# Not needed to show the window: geometry (numpy, shapely), the overlaps' maths and plots, the
+# map's tab, the geometry formats (pyproj, GDAL), spreadsheets, and sqlite-utils with the pandas
+# it imports whenever pandas is installed.
+DEFERRED = ("numpy", "shapely", "scipy", "pandas", "pyqtgraph", "pyproj", "pyogrio", "openpyxl", "sqlite_utils",
             "models.analysis.overlaps", "models.analysis.sets", "models.analysis.universe", "models.geo",
             "ui.map", "ui.overlaps", "ui.links")
 

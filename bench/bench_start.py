@@ -21,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.harness import result
@@ -62,16 +63,15 @@ def _until_first_paint(argv: list[str], env: dict[str, str]) -> float:
     proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     seen = b""
     try:
-        while True:
+        # Read the pipe unbuffered: a buffered readline could hold the line back until the process exits.
+        while b"\nfirst paint" not in b"\n" + seen:
             ready, _, _ = select.select([proc.stdout], [], [], max(0.0, t0 + TIMEOUT - time.perf_counter()))
-            line = proc.stdout.readline() if ready else b""
-            if line.startswith(b"first paint"):
-                elapsed = (time.perf_counter() - t0) * 1000
-                break
-            seen += line
-            if not line:
-                raise RuntimeError(f"{argv[-1]}: no first paint within {TIMEOUT:.0f} s: "
+            chunk = os.read(proc.stdout.fileno(), 65536) if ready else b""
+            if not chunk:
+                raise RuntimeError(f"{argv[-1]}: ended or took {TIMEOUT:.0f} s without a first paint: "
                                    f"{seen.decode(errors='replace').strip()[-500:]}")
+            seen += chunk
+        elapsed = (time.perf_counter() - t0) * 1000
         proc.stdout.read()   # until it exits: the next run starts on a quiet machine
         if proc.wait(timeout=TIMEOUT) != 0:
             raise RuntimeError(f"{argv[-1]} exited {proc.returncode} after its first paint")
@@ -88,7 +88,7 @@ def _import_ms(module: str, env: dict[str, str]) -> float:
     return float(out.stdout.split()[-1])
 
 
-def _medians(runs: dict[str, callable]) -> dict[str, float]:
+def _medians(runs: dict[str, Callable[[], float]]) -> dict[str, float]:
     """Each callable once untimed, then RUNS times in turn; the median ms of each."""
     times = {name: [] for name in runs}
     for n in range(RUNS + 1):

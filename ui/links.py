@@ -13,9 +13,11 @@ from ui.catalogue.partnership_list import ANY_YEAR
 BOTH, A_ONLY, B_ONLY, PICKED = "#CC79A7", "#0072B2", "#E69F00", "#D55E00"
 
 
-def link_views(window) -> None:
+def link_views(window, overlaps) -> None:
+    """Links the overlaps tab being built to the window's views. The map tab is looked up when a
+    link is used: it may not have been built yet (the window builds it on that first use)."""
     cat = window.document.catalogue
-    map_tab, overlaps, partnership_list = window.map_tab, window.overlaps_tab, window.catalogue_view.list
+    partnership_list = window.catalogue_view.list
 
     def show_pair(a_id: int, b_id: int) -> None:
         try:
@@ -24,21 +26,21 @@ def link_views(window) -> None:
         except CatalogueError as e:
             window.statusBar().showMessage(str(e), 8000)
             return
-        map_tab.show_units([(f"In both ({len(both)})", BOTH, both),
-                            (f"{a.name} only ({len(a_only)})", A_ONLY, a_only),
-                            (f"{b.name} only ({len(b_only)})", B_ONLY, b_only)],
-                           f"{a.name} and {b.name} share {len(both)} wards")
+        window.map_tab.show_units([(f"In both ({len(both)})", BOTH, both),
+                                   (f"{a.name} only ({len(a_only)})", A_ONLY, a_only),
+                                   (f"{b.name} only ({len(b_only)})", B_ONLY, b_only)],
+                                  f"{a.name} and {b.name} share {len(both)} wards")
         window.statusBar().showMessage(
             f"{a.name} × {b.name}: shown on the Map tab ({len(both)} wards in both)", 10000)
 
     def show_units(units: list[int]) -> None:
-        map_tab.show_units([(f"Chosen wards ({len(units)})", PICKED, units)],
-                           f"{len(units)} wards chosen in the UpSet plot")
+        window.map_tab.show_units([(f"Chosen wards ({len(units)})", PICKED, units)],
+                                  f"{len(units)} wards chosen in the UpSet plot")
         window.statusBar().showMessage(f"{len(units)} wards shown on the Map tab", 8000)
 
     def set_year(year: int) -> None:  # 0 means every year
         partnership_list.year.setValue(year or ANY_YEAR)
-        map_tab.set_year(year or None)
+        window.map_tab.set_year(year or None)
 
     overlaps.pair_selected.connect(show_pair)
     overlaps.units_selected.connect(show_units)

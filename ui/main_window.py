@@ -22,9 +22,7 @@ from ui.catalogue.tab import CatalogueView
 from ui.document import Document
 from ui.files.actions import FileActions
 from ui.files.recovery import restore_from_backup
-from ui.links import link_views
-from ui.map.tab import MapTab
-from ui.overlaps.tab import OverlapsTab
+from ui.lazy_tab import LazyTab
 from ui.undo_keys import UndoKeys
 
 BOUNDARY_SUFFIXES = {".geojson", ".json", ".zip", ".shp", ".gz"}
@@ -114,13 +112,42 @@ class MainWindow(QMainWindow):
         return index
 
     def _add_other_tabs(self) -> None:
-        self.map_tab = MapTab(self.document)
-        self.overlaps_tab = OverlapsTab(self.document)
-        self.map_tab.setObjectName("map-tab")
-        self.overlaps_tab.setObjectName("overlaps-tab")
-        self.add_tab(self.map_tab, "&Map")
-        self.add_tab(self.overlaps_tab, "O&verlaps")
-        link_views(self)
+        # Built when first shown or asked for (map_tab, overlaps_tab): the window at start-up
+        # needs neither their modules (scipy, the plots, the map's geometry) nor their loading.
+        self._map_slot = LazyTab(self._build_map_tab)
+        self._overlaps_slot = LazyTab(self._build_overlaps_tab)
+        self._map_slot.setObjectName("map-tab")
+        self._overlaps_slot.setObjectName("overlaps-tab")
+        self.add_tab(self._map_slot, "&Map")
+        self.add_tab(self._overlaps_slot, "O&verlaps")
+
+    @property
+    def map_tab(self):
+        """The map tab, built now if it has not been shown yet."""
+        return self._map_slot.view()
+
+    @property
+    def overlaps_tab(self):
+        """The overlaps tab, built now if it has not been shown yet."""
+        return self._overlaps_slot.view()
+
+    def show_map(self):
+        """Bring the map tab to the front (building it if need be) and return it."""
+        self.tabs.setCurrentWidget(self._map_slot)
+        return self.map_tab
+
+    def _build_map_tab(self):
+        # Imported here: see _add_other_tabs.
+        from ui.map.tab import MapTab
+        return MapTab(self.document)
+
+    def _build_overlaps_tab(self):
+        # Imported here: see _add_other_tabs.
+        from ui.links import link_views
+        from ui.overlaps.tab import OverlapsTab
+        tab = OverlapsTab(self.document)
+        link_views(self, tab)
+        return tab
 
     def _update_title(self) -> None:
         cat = self.catalogue
@@ -254,7 +281,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(done, 8000)
 
     def _focus_search(self) -> None:
-        if self.tabs.currentWidget() is getattr(self, "map_tab", None):
+        if self.tabs.currentWidget() is self._map_slot:
             self.map_tab.focus_find()  # on the map, Find looks for a place
             return
         self.tabs.setCurrentWidget(self.catalogue_view)
@@ -350,7 +377,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/state", self.saveState())
         self._save_view_settings()
         self.settings.sync()
-        self.map_tab.shutdown()
+        self._map_slot.shutdown()
         self.catalogue.close()
         super().closeEvent(event)
 

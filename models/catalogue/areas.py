@@ -4,13 +4,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import replace
-
-import shapely
+from typing import TYPE_CHECKING
 
 from models.catalogue.records import Area
 from models.errors import CatalogueError
 from models.storage import gpkg
 from models.storage.store import Revert, Store
+
+if TYPE_CHECKING:
+    import shapely
+
+# numpy and shapely are imported by the functions that use them: opening a catalogue and
+# showing its window use neither, and they are a sixth of the app's start-up.
 
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 UNNAMED = "Unnamed area"
@@ -37,6 +42,7 @@ def _checked(a: Area) -> Area:
             drawn = None
         else:
             if not drawn.is_valid:
+                import shapely
                 drawn = shapely.make_valid(drawn)
             drawn = _polygonal(drawn)
             if drawn is None:
@@ -46,6 +52,8 @@ def _checked(a: Area) -> Area:
 
 def _polygonal(geom):
     """Only the polygon parts of a geometry (make_valid may leave lines), or None."""
+    import shapely
+
     parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
     if not parts:
         return None
@@ -57,6 +65,7 @@ def _multi(geom):
     if geom is None or geom.is_empty:
         return None
     if geom.geom_type == "Polygon":
+        import shapely
         return shapely.MultiPolygon([geom])
     if geom.geom_type == "MultiPolygon":
         return geom
@@ -187,6 +196,8 @@ class Areas:
         return layers.pop()
 
     def _refresh_outline(self, area_id: int) -> None:
+        import shapely
+
         blobs = [r[0] for r in self._conn.execute(
             "SELECT u.geom FROM area_units a JOIN boundary_units u ON u.fid=a.unit_id WHERE a.area_id=?",
             (area_id,))]

@@ -5,14 +5,18 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-
-import numpy as np
-import shapely
+from typing import TYPE_CHECKING
 
 from models.catalogue.records import LEVELS, BoundaryLayer, Unit
 from models.errors import CatalogueError
 from models.storage import gpkg
 from models.storage.store import Revert, Store
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy and shapely are imported by the functions that use them: opening a catalogue and
+# showing its window use neither, and they are a sixth of the app's start-up.
 
 _L_COLUMNS = "id, name, level, vintage, source, licence, srs_id"
 
@@ -73,6 +77,8 @@ class Layers:
         """with_digest: a hash that changes whenever any unit's geometry or parent code does,
         taken over the stored blobs (a few ms; hashing decoded coordinates costs several times
         that), for caches keyed by the layer's content."""
+        import numpy as np
+
         rows = self._conn.execute(
             "SELECT fid, code, name, parent_code, population, geom"
             + (", attributes" if with_attributes else "")
@@ -93,6 +99,8 @@ class Layers:
         return _parent_attributes(self._conn, layer_id)
 
     def units(self, layer_id: int) -> list[Unit]:
+        import numpy as np
+
         t = self.table(layer_id)
         return [Unit(id=int(t.ids[i]), layer_id=layer_id, code=t.codes[i], name=t.names[i],
                      parent_code=t.parent_codes[i],
@@ -115,6 +123,9 @@ class Layers:
         if self.find(name):
             raise CatalogueError(f"there is already a boundary layer called '{name}'")
         layer = replace(layer, name=name)
+        import numpy as np
+        import shapely
+
         # GeoPackage columns hold one declared type: store every unit as MultiPolygon.
         geometries = shapely.force_2d(geometries).copy()
         single = np.flatnonzero(shapely.get_type_id(geometries) == 3)

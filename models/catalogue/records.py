@@ -6,8 +6,10 @@ Ids are SQLite integer primary keys (GeoPackage requires them); None means
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import shapely
+if TYPE_CHECKING:   # annotations only: see models/storage/gpkg.py
+    import shapely
 
 ORGANISATION_KINDS = (
     "local authority", "health body", "police", "fire",

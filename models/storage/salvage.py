@@ -208,7 +208,7 @@ def _copy_all(source: sqlite3.Connection, tables: dict[str, list[str]], target: 
     order = _parent_first(conn)
     results = {t: TableSalvage(t) for t in order}
     kept: dict[str, set[int]] = {t: set() for t in order}
-    with target.db.atomic():
+    with target.atomic():
         for i, table in enumerate(order):
             if progress:
                 progress(i / len(order), f"Reading {table}")

@@ -8,20 +8,24 @@ Reverting is itself an edit, so it returns the Revert that redoes it.
 from __future__ import annotations
 
 import contextlib
+import functools
+import itertools
 import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import sqlite_utils
-
 from models.errors import CatalogueError
 from models.storage import foreign, gpkg, integrity, schema, sqlite_file
 from models.storage.lock import CatalogueLock
 
 if TYPE_CHECKING:
+    import sqlite_utils
+
     from models.storage.backups import Backups
+
+_savepoints = itertools.count(1)   # names for nested transactions, unique in this process
 
 
 def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
@@ -107,7 +111,9 @@ class Store:
 
     def __init__(self, conn: sqlite3.Connection, path: Path, read_only: bool):
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
+        # A row that INSERT OR REPLACE deletes fires its delete triggers, so the undo journal
+        # sees it (as it did when sqlite-utils, which sets this, wrapped every connection).
+        conn.execute("PRAGMA recursive_triggers=ON")
         self.path = path
         self.read_only = read_only
         self.columns: dict[str, list[str]] = {}
@@ -115,6 +121,40 @@ class Store:
         self.foreign_objects: list[tuple[str, str, str]] = []
         self.backup_warning: str | None = None  # set when opening could not take its backup
         self.found_wal = False   # a -wal was beside the file when it was opened
+
+    @functools.cached_property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils on this connection, for its table helpers. Imported when first asked for:
+        it costs a tenth of a second (and pandas's half second when pandas is installed), which
+        opening a catalogue, and so starting the app, should not pay."""
+        import sqlite_utils
+        return sqlite_utils.Database(self.conn)
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[None]:
+        """All of the block or none of it: a transaction, or a savepoint inside the open one."""
+        conn = self.conn
+        if not conn.in_transaction:
+            conn.execute("BEGIN")
+            try:
+                yield
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:   # a failed COMMIT may already have rolled back
+                    conn.execute("ROLLBACK")
+                raise
+            return
+        name = f"atlas_{next(_savepoints)}"
+        conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            # A trigger's RAISE(ROLLBACK) ends the whole transaction, savepoint included.
+            if conn.in_transaction:
+                conn.execute(f"ROLLBACK TO {name}")
+                conn.execute(f"RELEASE {name}")
+            raise
+        conn.execute(f"RELEASE {name}")
 
     # -- opening ---------------------------------------------------------
     @classmethod
@@ -254,7 +294,7 @@ class Store:
         for number, migration in enumerate(schema.MIGRATIONS, start=1):
             if number <= current:
                 continue
-            with self.db.atomic():
+            with self.atomic():
                 migration(self.conn)
                 self.conn.execute(
                     "UPDATE atlas_meta SET value=? WHERE key='schema_version'", (str(number),))
@@ -296,11 +336,11 @@ class Store:
         conn = self.conn
         revert = Revert(self, [])
         if conn.in_transaction:  # nested edit: the outer one journals everything
-            with self.db.atomic():
+            with self.atomic():
                 yield revert
             return
         try:
-            with self.db.atomic():
+            with self.atomic():
                 conn.execute("DELETE FROM temp.undo_log")
                 yield revert
                 revert._entries = self._read_log()

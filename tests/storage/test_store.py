@@ -155,3 +155,40 @@ def test_a_reader_beside_the_editor_leaves_the_editors_files_alone(tmp_path):
         assert Path(f"{path}-wal").exists()
     with Catalogue.open(path, read_only=True) as cat:
         assert [p.name for p in cat.partnerships.all()] == ["After the reader left"]
+
+
+def test_a_failed_block_inside_an_edit_takes_back_only_its_own_rows(cat):
+    with cat.store.edit():
+        cat.partnerships.add(Partnership("Kept"))
+        with pytest.raises(CatalogueError), cat.store.atomic():
+            cat.partnerships.add(Partnership("Taken back"))
+            raise CatalogueError("refused")
+        cat.partnerships.add(Partnership("Also kept"))
+    assert sorted(p.name for p in cat.partnerships.all()) == ["Also kept", "Kept"]
+    assert not cat.store.conn.in_transaction
+
+
+def test_a_failed_edit_leaves_nothing_and_the_next_one_commits(cat):
+    before = snapshot(cat)
+    with pytest.raises(CatalogueError), cat.store.edit():
+        cat.partnerships.add(Partnership("Half done"))
+        raise CatalogueError("refused")
+    assert snapshot(cat) == before and not cat.store.conn.in_transaction
+    cat.partnerships.add(Partnership("Next"))
+    assert [p.name for p in cat.partnerships.all()] == ["Next"]
+
+
+def test_a_row_replaced_by_insert_or_replace_is_journaled_and_undone(cat):
+    # The delete that REPLACE makes fires delete triggers only with recursive_triggers on.
+    pid = cat.partnerships.add(Partnership("Original")).id
+    before = snapshot(cat)
+    with cat.store.edit() as revert:
+        conn = cat.store.conn
+        cols = [r[1] for r in conn.execute("PRAGMA table_info(partnerships)")]
+        row = dict(zip(cols, conn.execute("SELECT * FROM partnerships WHERE id=?", (pid,)).fetchone()))
+        row["name"] = "Replaced"
+        conn.execute(f"INSERT OR REPLACE INTO partnerships({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                     tuple(row.values()))
+    assert cat.partnerships.get(pid).name == "Replaced"
+    revert()
+    assert snapshot(cat) == before

@@ -12,15 +12,14 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from models.catalogue import Catalogue
 from models.errors import Cancelled, CatalogueError
-from models.formats.boundary_import import describe, import_boundaries
-from models.formats.example import build_example
-from models.formats.export import export
 from models.storage import sqlite_file
 from ui.files import opening
-from ui.files.boundary_dialog import BoundaryImportDialog
 from ui.files.partnership_import_dialog import PartnershipImportDialog
 from ui.files.welcome import ONS_NOTE
 from ui.progress import run_with_progress
+
+# The geometry formats (boundary import, export, the example: pyproj and GDAL, 0.3 s to import)
+# are imported by the methods that use them, so that showing the window does not wait for them.
 
 CATALOGUE_FILTER = f"Catalogues ({' '.join('*' + s for s in sqlite_file.CATALOGUE_SUFFIXES)});;All files (*)"
 EXAMPLE_NAME = "Example catalogue.gpkg"
@@ -140,6 +139,9 @@ class FileActions:
             wards = self.ask_example_wards()
             if wards is False:
                 return False
+        # See the note on imports above.
+        from models.formats.example import build_example
+
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             catalogue = Catalogue.create(path)
@@ -196,6 +198,9 @@ class FileActions:
                 return False
             if options is None:
                 return False
+        # See the note on imports above.
+        from models.formats.boundary_import import import_boundaries
+
         doc = self.window.document
         cat = doc.catalogue
         # The geometry work (reading, repairing, reprojecting, encoding) runs off the GUI thread;
@@ -217,6 +222,10 @@ class FileActions:
 
     def ask_boundary_options(self, path: Path) -> dict | None:
         """The import dialog, filled with the import's own guesses; None when cancelled."""
+        # See the note on imports above.
+        from models.formats.boundary_import import describe
+        from ui.files.boundary_dialog import BoundaryImportDialog
+
         dialog = BoundaryImportDialog(path, describe(path), self.window, self._folder())
         return dialog.options() if dialog.exec() == BoundaryImportDialog.DialogCode.Accepted else None
 
@@ -258,6 +267,9 @@ class FileActions:
             return False
         if path.suffix.lower() != suffix:
             path = path.with_suffix(suffix)
+        # See the note on imports above.
+        from models.formats.export import export
+
         if kind == "gpkg" and path.exists() and path.resolve() != cat.path.resolve():
             path.unlink()   # the save dialog asked before replacing it
         try:

@@ -223,7 +223,7 @@ def test_ctrl_f_on_the_map_tab_focuses_the_find_box(window, qtbot, grid_geojson)
     from models.formats.boundary_import import import_boundaries
     import_boundaries(window.document.catalogue, grid_geojson, name="Grid wards", level="ward")
     window.map_tab.reload()
-    window.tabs.setCurrentWidget(window.map_tab)
+    window.show_map()
     window.map_tab.view.setFocus()
     qtbot.keyClick(window.map_tab.view.viewport(), Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.focusWidget() is window.findChild(QLineEdit, "mapFind")

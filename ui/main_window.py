@@ -108,7 +108,7 @@ class MainWindow(QMainWindow):
         return index
 
     def _add_other_tabs(self) -> None:
-        self.map_tab = MapTab(self.document)
+        self.map_tab = MapTab(self.document, settings=self.settings)
         self.overlaps_tab = OverlapsTab(self.document)
         self.add_tab(self.map_tab, "&Map")
         self.add_tab(self.overlaps_tab, "O&verlaps")

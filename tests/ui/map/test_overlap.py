@@ -258,3 +258,11 @@ def test_a_duplicate_takes_a_colour_of_its_own(tab, qtbot):
     copy = tab.current_area()
     assert copy.name == "A (copy)" and copy.colour.upper() != "#0072B2"
     assert "A (copy)" in drawn_names(tab)
+
+
+def test_an_svg_export_draws_the_areas_as_paths(tab, tmp_path):
+    # The areas are cached as a screen pixmap on screen; a vector file gets their outlines.
+    out = tab.export(str(tmp_path / "map.svg"))
+    svg = out.read_text()
+    assert "<image" not in svg
+    assert svg.count("#0072b2") >= 3   # A, B and C are blue: three outlines (and their swatches)

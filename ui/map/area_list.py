@@ -24,7 +24,7 @@ import hashlib
 from dataclasses import replace
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtGui import QAction, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QColorDialog,
     QHBoxLayout,
@@ -87,12 +87,19 @@ class AreaList(QWidget):
         self.show_buttons: dict[str, QToolButton] = {}
         shows = QHBoxLayout()
         shows.setContentsMargins(0, 0, 0, 0)
+        # The same choices as buttons under the heading and in the list's context menu.
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.show_actions: dict[str, QAction] = {}
         for key, text, tip, slot in (
                 ("all", "Show all", "Show every area on the map", self.show_all),
                 ("none", "Hide all", "Hide every area from the map", self.hide_all),
                 ("selected", "Show only selected", "Show only the selected area", self.show_only_selected)):
-            b = QToolButton(text=text, toolTip=tip, objectName=f"show_{key}")
-            b.clicked.connect(lambda _=False, f=slot: f())
+            act = QAction(text, self, toolTip=tip, objectName=f"show_{key}_action")
+            act.triggered.connect(lambda _=False, f=slot: f())
+            self.list.addAction(act)
+            self.show_actions[key] = act
+            b = QToolButton(objectName=f"show_{key}")
+            b.setDefaultAction(act)
             shows.addWidget(b)
             self.show_buttons[key] = b
         shows.addStretch(1)
@@ -170,7 +177,7 @@ class AreaList(QWidget):
     def _enable_buttons(self) -> None:
         for name in NEEDS_SELECTION:
             self.buttons[name].setEnabled(self.area_id is not None)
-        self.show_buttons["selected"].setEnabled(self.area_id is not None)
+        self.show_actions["selected"].setEnabled(self.area_id is not None)
 
     # -- which areas the map shows -------------------------------------------
     def shown_ids(self) -> set[int]:

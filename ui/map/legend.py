@@ -6,14 +6,16 @@
     legend.paint(painter, w, h, ...)   # from overlays.draw, on screen and in exports
     legend.watch(viewport)             # a click on the title folds it up or opens it
 
-The corners are tried in order (top left, top right, bottom left above the
-scale bar, bottom right above the attribution); the first whose box covers
-none of the selected area is taken, else the one covering least of it.
+The corners are top left, top right, bottom left above the scale bar and
+bottom right above the attribution. The legend takes the one covering least of
+the selected area (none, if it can), then least of the other areas shown, and
+in that order where they tie.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import shapely
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPen, QTransform
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import QWidget
 LEGEND_ROWS = 10   # a legend of 500 areas hides the map; the selected area comes first
 CORNERS = ("top left", "top right", "bottom left", "bottom right")
 AREA_KINDS = ("area", "hatched", "outline")
+MAX_TEXT_PIXELS = 280
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class Legend(QObject):
         self.rows: list[LegendRow] = []
         self.collapsed = False
         self._avoid: shapely.Geometry | None = None
+        self._others = np.zeros(0, dtype=object)
         self.corner = CORNERS[0]
         self.rect = QRectF()        # where it was last drawn on screen (logical pixels)
         self.title_rect = QRectF()  # ... and its title, which folds it
@@ -54,6 +58,10 @@ class Legend(QObject):
     @avoid.setter
     def avoid(self, geometry: shapely.Geometry | None) -> None:
         self._avoid, self._corner_key = geometry, None
+
+    def set_others(self, geometries) -> None:
+        """The other areas shown: the legend covers as little of them as it can."""
+        self._others, self._corner_key = np.asarray(geometries, dtype=object), None
 
     def set_rows(self, title: str, rows: list[LegendRow]) -> None:
         self.title, self.rows = title, list(rows)
@@ -103,7 +111,10 @@ class Legend(QObject):
 
         bottom_left / bottom_right: how much of each bottom corner the scale bar and
         the attribution take (the legend goes above them)."""
-        lines = self.lines()
+        # Long partnership names are cut (…) so the legend stays a corner, not a banner.
+        widest = min(MAX_TEXT_PIXELS * dpi, 0.4 * w)
+        lines = [LegendRow(fm.elidedText(r.text, Qt.TextElideMode.ElideRight, widest), r.colour, r.kind)
+                 for r in self.lines()]
         pad = 6 * dpi
         row = fm.height() + 4 * dpi
         width = max(fm.horizontalAdvance(r.text) for r in lines) + 3 * pad + 18 * dpi
@@ -150,7 +161,7 @@ class Legend(QObject):
             self.title_rect = QRectF(rect.left(), rect.top(), rect.width(), pad + row)
 
     def _corner(self, world: QTransform, boxes: dict[str, QRectF]) -> str:
-        if self.avoid is None or self.avoid.is_empty:
+        if (self._avoid is None or self._avoid.is_empty) and not len(self._others):
             return CORNERS[0]
         # Painted on every repaint (each brush step): ask shapely only when something moved.
         key = (tuple(world.map(QPointF(0, 0)).toTuple()), world.m11(), world.m22(),
@@ -169,7 +180,14 @@ class Legend(QObject):
         for name in CORNERS:
             r = inverse.mapRect(boxes[name])
             box = shapely.box(r.left(), -r.bottom(), r.right(), -r.top())
-            covered[name] = shapely.intersection(box, self.avoid).area if shapely.intersects(box, self.avoid) else 0.0
-            if covered[name] == 0.0:
-                return name
+            selected = 0.0
+            if self._avoid is not None and shapely.intersects(box, self._avoid):
+                selected = shapely.intersection(box, self._avoid).area
+            others = 0.0
+            if len(self._others):
+                hit = self._others[shapely.intersects(box, self._others)]
+                others = float(shapely.area(shapely.intersection(box, hit)).sum()) if len(hit) else 0.0
+            covered[name] = (selected, others)
+        # Off the selected area first, then over as little of the other areas as may be;
+        # min() keeps the first of equals, so ties go to the usual order.
         return min(CORNERS, key=lambda n: covered[n])

@@ -274,12 +274,15 @@ class MapTab(QWidget):
         self._avoid_selected()
 
     def _avoid_selected(self) -> None:
-        """Keep the legend off the selected area, as drawn now (or its outline if hidden)."""
+        """Keep the legend off the selected area, as drawn now (or its outline if hidden),
+        and off as much of the others shown as it can."""
         current = self.current_area()
         if current is None:
             self.legend.avoid = None
         else:
             self.legend.avoid = self.shapes.geometry(current.id) or current.outline
+        self.legend.set_others([self.shapes.geometry(k) for k in self.shapes.items
+                                if current is None or k != current.id])
         self.view.viewport().update()
 
     def _on_scale(self) -> None:
@@ -378,6 +381,7 @@ class MapTab(QWidget):
         self.legend.set_rows(message or "Selection", [LegendRow(label, blend(QColor(colour)), "fill")
                                                       for label, colour, _ in groups])
         self.legend.avoid = None
+        self.legend.set_others([])
         self.shapes.set_visible(False)   # until the next area choice or edit paints areas again
         self.view.set_fills(fill, palette, lambda i: [label for label, s in sets if int(ids[i]) in s])
         self.view.set_highlight(None, None)

@@ -146,14 +146,16 @@ def test_the_legend_keeps_off_the_selected_area(grid, qtbot):
     # Looking at columns 1-2, rows 1-2: B holds W21 (top left), W11 and W12 (the bottom), not W22.
     tab.view.zoom_to_bounds(X0 + CELL, Y0 + CELL, X0 + 3 * CELL, Y0 + 3 * CELL, margin=0.0)
     tab.view.viewport().grab()
-    assert tab.legend.corner == "top left"   # nothing selected: the usual place
+    # Nothing selected: the corner over no shown area (W22).
+    assert tab.legend.corner == "top right"
     qtbot.mouseClick(lst.viewport(), LEFT, pos=lst.visualItemRect(item_of(tab, "B")).center())
     tab.view.viewport().grab()
     assert tab.legend.corner == "top right"
     # On screen the legend lies over W22 only, right of W21's right edge.
     assert tab.legend.rect.left() >= centre(tab, 2, 2, 0.0, 0.5).x()
     assert tab.legend.rect.bottom() <= centre(tab, 2, 2, 0.5, 0.0).y()
-    # A selected area that leaves the top left free puts the legend back there.
+    # B hidden and A (W11, the bottom left) selected: the top left is free again.
+    click_check_box(qtbot, tab, "B")
     qtbot.mouseClick(lst.viewport(), LEFT, pos=lst.visualItemRect(item_of(tab, "A")).center())
     tab.view.viewport().grab()
     assert tab.legend.corner == "top left"

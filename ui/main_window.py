@@ -139,7 +139,7 @@ class MainWindow(QMainWindow):
     def _build_map_tab(self):
         # Imported here: see _add_other_tabs.
         from ui.map.tab import MapTab
-        return MapTab(self.document)
+        return MapTab(self.document, settings=self.settings)
 
     def _build_overlaps_tab(self):
         # Imported here: see _add_other_tabs.

@@ -209,10 +209,12 @@ class Areas:
         gpkg.update_extent(self._conn, "areas")
 
     # -- making areas from others ----------------------------------------
-    def duplicate(self, area_id: int, name: str | None = None) -> Revert:
-        """A copy of an area (units, drawing, colour, link, notes) under a new name."""
+    def duplicate(self, area_id: int, name: str | None = None, colour: str | None = None) -> Revert:
+        """A copy of an area (units, drawing, link, notes) under a new name; its colour
+        unless another is given (a copy in the same colour hides under the original)."""
         a = self.get(area_id)
-        return self.add(replace(a, id=None, name=name or f"{a.name} (copy)", outline=None))
+        return self.add(replace(a, id=None, name=name or f"{a.name} (copy)", colour=colour or a.colour,
+                                outline=None))
 
     def member_units(self, partnership_id: int, layer_id: int) -> list[int]:
         """Units of a layer whose parent (e.g. borough) code is the GSS code of an

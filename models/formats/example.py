@@ -10,15 +10,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from models.catalogue.colours import nearby_colours, pick_colour, touching
 from models.catalogue.layers import Progress
 from models.catalogue.records import Area, Citation, Membership, Organisation, Partnership, Source
 from models.errors import CatalogueError
 from models.formats.boundary_import import import_boundaries
 
 EXAMPLE_FILE = Path(__file__).resolve().parents[2] / "resources" / "example_catalogue.json"
-# Okabe–Ito: distinguishable with the common colour-vision deficiencies.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-
 
 def load() -> dict:
     return json.loads(EXAMPLE_FILE.read_text(encoding="utf-8"))
@@ -46,7 +44,8 @@ def build_example(cat, wards: str | Path | None = None, population: str | Path |
                 name=o["name"], kind=o["kind"], gss_code=o["gss_code"], notes=o["notes"])).id
         codes = {o["name"]: o["gss_code"] for o in data["organisations"]}
         table = cat.layers.table(layer_id) if layer_id else None
-        for n, p in enumerate(data["partnerships"]):
+        areas: list[Area] = []
+        for p in data["partnerships"]:
             members = [Membership(0, orgs[m["organisation"]], role=m["role"], joined=m["joined"],
                                   left=m["left"]) for m in p["members"]]
             pid = cat.partnerships.add(Partnership(
@@ -61,9 +60,14 @@ def build_example(cat, wards: str | Path | None = None, population: str | Path |
                                           quote=s["quote"], partnership_id=pid))
             if table is not None and p["borough_area"]:
                 boroughs = {codes[m["organisation"]] for m in p["members"]} - {None}
-                units = {int(fid) for fid, parent in zip(table.ids, table.parent_codes) if parent in boroughs}
-                if units:
-                    cat.areas.add(Area(name=p["name"], partnership_id=pid, colour=PALETTE[n % len(PALETTE)],
-                                       notes="The member boroughs' wards.", layer_id=layer_id,
-                                       unit_ids=frozenset(units)))
+                rows = [k for k, parent in enumerate(table.parent_codes) if parent in boroughs]
+                if rows:
+                    units = frozenset(int(table.ids[k]) for k in rows)
+                    near = {int(table.ids[k]) for k in touching(table.geometries, rows)}
+                    # Overlapping and bordering areas get colours that tell them apart.
+                    colour = pick_colour([a.colour for a in areas], nearby_colours(units, areas, near))
+                    area = Area(name=p["name"], partnership_id=pid, colour=colour,
+                                notes="The member boroughs' wards.", layer_id=layer_id, unit_ids=units)
+                    cat.areas.add(area)
+                    areas.append(area)
     return revert

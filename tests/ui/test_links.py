@@ -33,7 +33,7 @@ def test_a_matrix_pair_is_shown_on_the_map(window):
     assert shared == olympic.unit_ids & nlwa.unit_ids and len(shared) == 41  # Hackney + Waltham Forest
     assert {int(u) for u in ids[fill == 2]} == olympic.unit_ids - nlwa.unit_ids
     assert {int(u) for u in ids[fill == 3]} == nlwa.unit_ids - olympic.unit_ids
-    assert [label for label, _ in window.map_tab.view.legend][0] == "In both (41)"
+    assert [row.text for row in window.map_tab.legend.rows][0] == "In both (41)"
     assert "Map tab" in window.statusBar().currentMessage()
 
 

@@ -3,20 +3,28 @@
     areas = AreaList(document, layer)   # layer: the MapLayer new areas are drawn on
     areas.show_areas(listed)            # the map tab lists what it paints
     areas.selected.connect(repaint)     # the user (or select_area) chose another area
+    areas.shown_changed.connect(repaint)  # areas were checked (shown) or unchecked
     areas.message.connect(status)       # an edit was refused, in words
 
-The list owns the selection (area_id, current()); it reads the catalogue but
+The list owns the selection (area_id, current()) and the choice of areas shown
+on the map (each item's check box; shown_ids()); it reads the catalogue but
 does not follow document.changed itself: the map tab reloads it, after
-filtering the areas by year. Each edit is one undo step through
-document.edit(); methods that would ask the user something take the answer as
-an optional argument, so tests and scripts can drive them without dialogs.
+filtering the areas by year. The choice is kept per catalogue file for the
+session, and in QSettings when the tab is given them, so reopening a catalogue
+shows what was shown; it is kept as the areas *hidden*, so an area made later
+(here or in another copy of the file) is shown. Each edit is one undo step
+through document.edit(); methods that would ask the user something take the
+answer as an optional argument, so tests and scripts can drive them without
+dialogs. A new area's colour is the palette's least used, far from the colours
+of the areas it meets (models.catalogue.colours).
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QColorDialog,
     QHBoxLayout,
@@ -26,35 +34,76 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from models.catalogue.colours import nearby_colours, pick_colour, touching
 from models.catalogue.records import Area
 from models.errors import CatalogueError
 from ui.document import Document
 from ui.map.layer import MapLayer
-from ui.map.style import AREA_COLOURS
 
 # Buttons that act on the selected area, disabled while none is.
 NEEDS_SELECTION = ("Rename", "Colour", "Duplicate", "Delete", "Link to partnership…")
+
+# A catalogue opened with more areas than this, and no choice remembered, shows none:
+# hundreds of outlines over each other read as nothing, and each costs drawing time.
+SHOW_AT_FIRST = 20
+
+# The areas hidden in each catalogue (by file) this session.
+_hidden_by_file: dict[str, set[int]] = {}
+
+
+def _settings_key(path) -> str:
+    # A hash of the path: QSettings keys cannot hold every character a path can.
+    return "map/hidden_areas/" + hashlib.sha1(str(path).encode("utf-8")).hexdigest()[:20]
 
 
 class AreaList(QWidget):
     """The areas listed, the selected one, and the buttons that edit it."""
     selected = Signal()       # another area is selected (area_id), or none
+    shown_changed = Signal()  # the areas shown on the map (checked) changed
     message = Signal(str)     # an edit could not be made, in words
 
-    def __init__(self, document: Document, layer: MapLayer, parent=None):
+    def __init__(self, document: Document, layer: MapLayer, parent=None, settings: QSettings | None = None):
         super().__init__(parent)
+        self.setObjectName("area_list")
         self.document = document
         self.cat = document.catalogue
         self.layer = layer
+        self.settings = settings
         self.areas: list[Area] = []     # the areas listed (without outlines)
         self.area_id: int | None = None
+        self.nearby = lambda: []        # colours of the areas in view (the tab answers)
         self._current: Area | None = None
+        self._file = str(self.cat.path.resolve()) if self.cat.path else ""
+        self.hidden: set[int] | None = self._remembered()   # None: nothing chosen yet
         self.list = QListWidget()
+        self.list.setObjectName("area_items")
         self.list.currentItemChanged.connect(self._on_area_selected)
+        self.list.itemChanged.connect(self._on_item_checked)
+        self.show_buttons: dict[str, QToolButton] = {}
+        shows = QHBoxLayout()
+        shows.setContentsMargins(0, 0, 0, 0)
+        # The same choices as buttons under the heading and in the list's context menu.
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.show_actions: dict[str, QAction] = {}
+        for key, text, tip, slot in (
+                ("all", "Show all", "Show every area on the map", self.show_all),
+                ("none", "Hide all", "Hide every area from the map", self.hide_all),
+                ("selected", "Show only selected", "Show only the selected area", self.show_only_selected)):
+            act = QAction(text, self, toolTip=tip, objectName=f"show_{key}_action")
+            act.triggered.connect(lambda _=False, f=slot: f())
+            self.list.addAction(act)
+            self.show_actions[key] = act
+            b = QToolButton(objectName=f"show_{key}")
+            b.setDefaultAction(act)
+            shows.addWidget(b)
+            self.show_buttons[key] = b
+        shows.addStretch(1)
+        self.shown_label = QLabel(objectName="areas_shown")
         buttons = QWidget()
         grid = QVBoxLayout(buttons)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -65,14 +114,19 @@ class AreaList(QWidget):
         for row in rows:
             line = QHBoxLayout()
             for text, slot in row:
-                b = QPushButton(text)
+                b = QPushButton(text, objectName="area_" + text.rstrip("…").lower().replace(" ", "_"))
                 b.clicked.connect(lambda _=False, s=slot: s())
                 line.addWidget(b)
                 self.buttons[text] = b
             grid.addLayout(line)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QLabel("Areas:"))
+        heading = QHBoxLayout()
+        heading.addWidget(QLabel("Areas (checked: shown on the map):"))
+        heading.addStretch(1)
+        heading.addWidget(self.shown_label)
+        layout.addLayout(heading)
+        layout.addLayout(shows)
         layout.addWidget(self.list, 1)
         layout.addWidget(buttons)
         self._enable_buttons()
@@ -93,6 +147,10 @@ class AreaList(QWidget):
         self._current = None
         if self.area_id not in {a.id for a in areas}:
             self.area_id = None
+        if self.hidden is None and len(areas) > SHOW_AT_FIRST:
+            self.hidden = {a.id for a in areas}   # chosen for the user once, then theirs
+            self._remember()
+        hidden = self.hidden or set()
         self.list.blockSignals(True)
         self.list.clear()
         icons: dict[str, QIcon] = {}
@@ -105,6 +163,8 @@ class AreaList(QWidget):
             text = a.name + (f"  ({len(a.unit_ids)} wards)" if a.unit_ids else "")
             item = QListWidgetItem(icon, text)
             item.setData(Qt.ItemDataRole.UserRole, a.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked if a.id in hidden else Qt.CheckState.Checked)
             link = self.cat.partnerships.get(a.partnership_id).name if a.partnership_id else None
             item.setToolTip(f"Linked to {link}" if link else "Not linked to a partnership")
             self.list.addItem(item)
@@ -112,10 +172,85 @@ class AreaList(QWidget):
                 self.list.setCurrentItem(item)
         self.list.blockSignals(False)
         self._enable_buttons()
+        self._count_shown()
 
     def _enable_buttons(self) -> None:
         for name in NEEDS_SELECTION:
             self.buttons[name].setEnabled(self.area_id is not None)
+        self.show_actions["selected"].setEnabled(self.area_id is not None)
+
+    # -- which areas the map shows -------------------------------------------
+    def shown_ids(self) -> set[int]:
+        """The listed areas checked to be shown on the map."""
+        hidden = self.hidden or set()
+        return {a.id for a in self.areas if a.id not in hidden}
+
+    def set_shown(self, ids) -> None:
+        """Show exactly these of the listed areas (one repaint)."""
+        ids = set(ids)
+        self.hidden = (self.hidden or set()) | {a.id for a in self.areas}
+        self.hidden -= ids
+        self._remember()
+        self.list.blockSignals(True)
+        for k in range(self.list.count()):
+            item = self.list.item(k)
+            item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole) in ids
+                               else Qt.CheckState.Unchecked)
+        self.list.blockSignals(False)
+        self._count_shown()
+        self.shown_changed.emit()
+
+    def show_all(self) -> None:
+        self.set_shown(a.id for a in self.areas)
+
+    def hide_all(self) -> None:
+        self.set_shown(())
+
+    def show_only_selected(self) -> None:
+        if self.area_id is None:
+            self.message.emit("Select an area to show it alone")
+            return
+        self.set_shown({self.area_id})
+
+    def _on_item_checked(self, item: QListWidgetItem) -> None:
+        area_id = item.data(Qt.ItemDataRole.UserRole)
+        hidden = self.hidden or set()
+        if item.checkState() == Qt.CheckState.Checked:
+            hidden.discard(area_id)
+        else:
+            hidden.add(area_id)
+        self.hidden = hidden
+        self._remember()
+        self._count_shown()
+        self.shown_changed.emit()
+
+    def _reveal(self, area_id: int) -> None:
+        """An area the user has just made is shown, whatever was hidden before."""
+        if self.hidden:
+            self.hidden.discard(area_id)
+            self._remember()
+
+    def _count_shown(self) -> None:
+        self.shown_label.setText(f"{len(self.shown_ids())} of {len(self.areas)} shown")
+
+    def _remembered(self) -> set[int] | None:
+        if self._file in _hidden_by_file:
+            return set(_hidden_by_file[self._file])
+        if self.settings is not None and self._file:
+            value = self.settings.value(_settings_key(self._file))
+            if isinstance(value, str):
+                try:
+                    return {int(v) for v in value.split(",") if v}
+                except ValueError:   # a damaged setting is only a lost choice
+                    return None
+        return None
+
+    def _remember(self) -> None:
+        if not self._file or self.hidden is None:
+            return
+        _hidden_by_file[self._file] = set(self.hidden)
+        if self.settings is not None:
+            self.settings.setValue(_settings_key(self._file), ",".join(map(str, sorted(self.hidden))))
 
     def select_area(self, area_id: int | None) -> None:
         self.area_id = area_id
@@ -147,10 +282,12 @@ class AreaList(QWidget):
             name, ok = QInputDialog.getText(self, "New area", "Name:", text=f"Area {len(self.areas) + 1}")
             if not ok:
                 return None
-        colour = colour or AREA_COLOURS[len(self.areas) % len(AREA_COLOURS)]
+        # A new area has no wards yet: it will be drawn where the map is looking.
+        colour = colour or pick_colour([a.colour for a in self.areas], self.nearby())
         area = Area(name=name, colour=colour, layer_id=self.layer.id)
         revert = self._edit("New area", lambda: self.cat.areas.add(area))
         if revert is not None:
+            self._reveal(revert.id)
             self.select_area(revert.id)
             return revert.id
         return None
@@ -194,8 +331,12 @@ class AreaList(QWidget):
     def duplicate_area(self) -> None:
         area = self.current()
         if area is not None:
-            revert = self._edit("Duplicate area", lambda: self.cat.areas.duplicate(area.id))
+            # The copy lies exactly on the original: it needs a colour that tells them apart.
+            colour = self.colour_for(area.unit_ids) if area.unit_ids else pick_colour(
+                [a.colour for a in self.areas], [area.colour])
+            revert = self._edit("Duplicate area", lambda: self.cat.areas.duplicate(area.id, colour=colour))
             if revert is not None:
+                self._reveal(revert.id)
                 self.select_area(revert.id)
 
     def delete_area(self, confirm: bool = True) -> None:
@@ -215,14 +356,25 @@ class AreaList(QWidget):
             partnership_id = self._ask_partnership("Area from partnership", allow_none=False)
             if partnership_id in (None, False):
                 return None
-        colour = AREA_COLOURS[len(self.areas) % len(AREA_COLOURS)]
         layer_id = self.layer.id
+        try:
+            colour = self.colour_for(self.cat.areas.member_units(partnership_id, layer_id))
+        except CatalogueError as e:
+            self.message.emit(str(e))
+            return None
         revert = self._edit("Area from partnership",
                             lambda: self.cat.areas.from_partnership(partnership_id, layer_id, colour=colour))
         if revert is not None:
+            self._reveal(revert.id)
             self.select_area(revert.id)
             return revert.id
         return None
+
+    def colour_for(self, unit_ids) -> str:
+        """The palette colour least used, farthest from the areas sharing or bordering these units."""
+        rows = self.layer.rows(unit_ids)
+        near = self.layer.ids(touching(self.layer.table.geometries, rows, self.layer.picker.tree)) if rows else []
+        return pick_colour([a.colour for a in self.areas], nearby_colours(unit_ids, self.areas, near))
 
     def _ask_partnership(self, title: str, allow_none: bool):
         partnerships = self.cat.partnerships.all()

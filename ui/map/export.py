@@ -21,10 +21,10 @@ def export_view(view, path: str | Path, scale: int = 2) -> Path:
         raise CatalogueError(f"choose a file ending in {', '.join(FORMATS)}")
     w, h = view.viewport().width(), view.viewport().height()
     source = QRect(0, 0, w, h)
-    # The overview is cached as a screen pixmap; vector files want the paths themselves.
-    overview = view._overview
-    cache = overview.cacheMode()
-    overview.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+    # The overview and the areas are cached as screen pixmaps; vector files want the paths themselves.
+    cached = [(i, i.cacheMode()) for i in view.scene().items() if i.cacheMode() != QGraphicsItem.CacheMode.NoCache]
+    for item, _ in cached:
+        item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
     # Tool feedback (brush circle, lasso, vertex handles) sits at z >= 10: not part of a map.
     tool_items = [i for i in view.scene().items() if i.zValue() >= 10 and i.isVisible()]
     for item in tool_items:
@@ -52,7 +52,8 @@ def export_view(view, path: str | Path, scale: int = 2) -> Path:
             pdf.setTitle("Partnership Atlas map")
             ok = _render(view, pdf, QRectF(0, 0, pdf.width(), pdf.height()), source)
     finally:
-        overview.setCacheMode(cache)
+        for item, mode in cached:
+            item.setCacheMode(mode)
         for item in tool_items:
             item.setVisible(True)
     if not ok or not path.exists() or path.stat().st_size == 0:

@@ -9,10 +9,9 @@ import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtWidgets import QWidget
 
-from ui.map.style import BOROUGH_EDGE, NEUTRAL
-
-LEGEND_ROWS = 10  # a legend of 500 areas hides the map; the selected area comes first
+from ui.map.legend import Legend
 
 
 def nice_length(max_metres: float) -> float:
@@ -30,7 +29,7 @@ def length_text(metres: float) -> str:
     return f"{metres / 1000:g} km" if metres >= 1000 else f"{metres:g} m"
 
 
-def draw(painter: QPainter, legend: list[tuple[str, QColor]], attribution: str) -> None:
+def draw(painter: QPainter, legend: Legend | None, attribution: str) -> None:
     world = painter.worldTransform()
     scale = math.hypot(world.m11(), world.m12())  # device pixels per metre
     device = painter.device()
@@ -46,6 +45,7 @@ def draw(painter: QPainter, legend: list[tuple[str, QColor]], attribution: str) 
     fm = QFontMetricsF(font, device)
     pad = 6 * dpi
     box = QColor(255, 255, 255, 215)
+    bottom_left = bottom_right = 0.0   # what the scale bar and the attribution take
 
     # Scale bar, bottom left.
     if scale > 0:
@@ -54,8 +54,10 @@ def draw(painter: QPainter, legend: list[tuple[str, QColor]], attribution: str) 
             length = metres * scale
             x0, y0 = 12 * dpi, h - 14 * dpi
             text = length_text(metres)
-            painter.fillRect(QRectF(x0 - pad, y0 - fm.height() - 10 * dpi, length + 2 * pad + fm.horizontalAdvance(text) + pad,
-                                    fm.height() + 18 * dpi), box)
+            bar = QRectF(x0 - pad, y0 - fm.height() - 10 * dpi, length + 2 * pad + fm.horizontalAdvance(text) + pad,
+                         fm.height() + 18 * dpi)
+            painter.fillRect(bar, box)
+            bottom_left = h - bar.top()
             painter.setPen(QPen(QColor("black"), 2 * dpi))
             painter.drawLine(QPointF(x0, y0), QPointF(x0 + length, y0))
             for x in (x0, x0 + length):
@@ -70,33 +72,12 @@ def draw(painter: QPainter, legend: list[tuple[str, QColor]], attribution: str) 
         bound = fm.boundingRect(QRectF(0, 0, width - 2 * pad, 1e6), int(flags), attribution)
         rect.setTop(rect.bottom() - bound.height() - 2 * pad)
         painter.fillRect(rect, box)
+        bottom_right = h - rect.top()
         painter.setPen(QColor("#333333"))
         painter.drawText(rect.adjusted(pad, pad, -pad, -pad), int(flags), attribution)
 
-    # Legend, top left.
-    entries = [(name, colour, "fill") for name, colour in legend[:LEGEND_ROWS]]
-    if len(legend) > LEGEND_ROWS:
-        entries.append((f"… and {len(legend) - LEGEND_ROWS:,} more areas", QColor(0, 0, 0, 0), "none"))
-    entries.append(("Ward not in an area", NEUTRAL, "fill"))
-    entries.append(("Borough boundary", BOROUGH_EDGE, "line"))
-    row = fm.height() + 4 * dpi
-    width = max(fm.horizontalAdvance(e[0]) for e in entries) + 3 * pad + 18 * dpi
-    rect = QRectF(10 * dpi, 10 * dpi, width, row * len(entries) + 2 * pad)
-    painter.fillRect(rect, box)
-    y = rect.top() + pad
-    for name, colour, kind in entries:
-        swatch = QRectF(rect.left() + pad, y + 2 * dpi, 18 * dpi, row - 6 * dpi)
-        if kind == "none":
-            pass
-        elif kind == "fill":
-            painter.fillRect(swatch, colour)
-            painter.setPen(QPen(QColor(110, 110, 110), 1))
-            painter.setBrush(Qt.BrushStyle.NoBrush)  # the view's brush would paint over the swatch
-            painter.drawRect(swatch)
-        else:
-            painter.setPen(QPen(colour, 2 * dpi))
-            painter.drawLine(QPointF(swatch.left(), swatch.center().y()), QPointF(swatch.right(), swatch.center().y()))
-        painter.setPen(QColor("black"))
-        painter.drawText(QPointF(swatch.right() + pad, y + fm.ascent() + 1 * dpi), name)
-        y += row
+    # Legend: in the corner that leaves the selected area in view.
+    if isinstance(legend, Legend):
+        legend.paint(painter, world, fm, w, h, dpi, bottom_left, bottom_right,
+                     on_screen=isinstance(device, QWidget))
     painter.restore()

@@ -5,15 +5,20 @@
 Every change goes through document.edit(); the tab only reads the catalogue to
 redraw. It owns the MapLayer shown (loaded when a layer is chosen) and hands it
 to the view, the drawing tools and the area list (tab.area_list, its own
-widget, with the area edits: new, rename, recolour, link, ...). Methods that
-would ask the user something take the answer as an optional argument, so tests
-(and scripts) can drive them without dialogs.
+widget, with the area edits: new, rename, recolour, link, ... and the check
+boxes choosing which areas the map shows). Each shown area is one item of
+tab.shapes (its outline and a tint, the selected one hatched); the wards under
+them are filled only for the selected area (what a stroke previews against) or,
+with "Coverage count" on, by how many shown areas cover each. tab.legend names
+what is shown and keeps off the selected area. Methods that would ask the user
+something take the answer as an optional argument, so tests (and scripts) can
+drive them without dialogs.
 """
 from __future__ import annotations
 
 import numpy as np
 import shapely
-from PySide6.QtCore import QStringListModel, Qt, QTimer
+from PySide6.QtCore import QSettings, QStringListModel, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -33,11 +38,14 @@ from models.analysis.timeline import partnership_active
 from models.catalogue.records import Area
 from models.errors import CatalogueError
 from ui.document import Changes, Document
+from ui.map.area_items import AreaShapes
 from ui.map.area_list import AreaList
 from ui.map.area_panel import AreaPanel
 from ui.map.export import FORMATS, export_view
 from ui.map.find import NotFound, Place, area_places, find, unit_places
 from ui.map.layer import MapLayer
+from ui.map.legend import Legend, LegendRow
+from ui.map.style import BOROUGH_EDGE, COVERAGE_COLOURS, NEUTRAL, blend
 from ui.map.tools.strokes import Drawing
 from ui.map.view import MapView
 
@@ -49,7 +57,7 @@ MAP_TABLES = ("boundary_layers", "boundary_units", "areas", "area_units", "partn
 
 
 class MapTab(QWidget):
-    def __init__(self, document: Document, parent=None):
+    def __init__(self, document: Document, parent=None, settings: QSettings | None = None):
         super().__init__(parent)
         self.setObjectName("mapTab")
         self.document = document
@@ -58,7 +66,14 @@ class MapTab(QWidget):
         self.view = MapView(self.layer)
         self.view.setObjectName("mapView")
         self.drawing = Drawing(self.layer, self.view, document, self)
-        self.area_list = AreaList(document, self.layer)
+        self.area_list = AreaList(document, self.layer, settings=settings)
+        self.area_list.nearby = self._colours_in_view
+        self.shapes = AreaShapes(self.view, self.layer)
+        self.legend = Legend(self)
+        self.view.legend = self.legend
+        self.legend.watch(self.view.viewport())
+        self.hover = QLabel(objectName="map_hover")
+        self.hover.setWordWrap(True)
         self.panel = AreaPanel()
         self.status = QLabel()
         self.status.setObjectName("mapStatus")
@@ -76,6 +91,9 @@ class MapTab(QWidget):
         self.area_list.message.connect(self.show_message)
         self.area_list.selected.connect(self._repaint_areas)
         self.view.unit_clicked.connect(self._select_area_at)
+        self.area_list.shown_changed.connect(self._repaint_areas)
+        self.view.scale_changed.connect(self._on_scale)
+        self.view.unit_hovered.connect(self._on_hover)
         document.changed.connect(self._on_changed)
         self.reload()
         # Dragging the map moves it until the user picks a drawing tool: a stray drag
@@ -131,6 +149,13 @@ class MapTab(QWidget):
             act.toggled.connect(lambda on, k=key: self.view.set_layer_visible(k, on))
             bar.addAction(act)
             self.layer_actions[key] = act
+        self.layer_actions["areas"].toggled.connect(self.shapes.set_visible)
+        coverage = QAction("Coverage count", self, checkable=True, objectName="coverage_action",
+                           toolTip="Shade each ward by how many of the shown areas cover it")
+        coverage.toggled.connect(lambda _on: self._repaint_areas())
+        bar.addAction(coverage)
+        bar.widgetForAction(coverage).setObjectName("coverage_button")
+        self.layer_actions["coverage"] = coverage
         bar.addSeparator()
         self._shortcut(bar.addAction("Export…", self.export), "Ctrl+Shift+E")
         self.find_box = QLineEdit(self.view)
@@ -162,6 +187,7 @@ class MapTab(QWidget):
         side_layout.addWidget(self.area_list, 1)
         side_layout.addWidget(self.panel)
         side_layout.addWidget(self.status)
+        side_layout.addWidget(self.hover)
         splitter = QSplitter()
         splitter.setObjectName("mapSplitter")
         splitter.addWidget(self.view)
@@ -238,33 +264,110 @@ class MapTab(QWidget):
         current = self.current_area()
         self.drawing.set_area(current)
         if not self.layer.loaded:
+            self.shapes.show([], set(), None)
+            self.legend.set_rows("No boundary layer", [])
             self.panel.show_stats(None)
             return
+        shown = self.area_list.shown_ids()
+        selected = current.id if current is not None else None
+        coverage = self.layer_actions["coverage"].isChecked()
+        self.shapes.coverage = coverage
+        self.shapes.visible = self.layer_actions["areas"].isChecked()
+        self.shapes.show(self.areas, shown, selected)
         n = len(self.layer)
         fill = np.zeros(n, dtype=np.int64)
-        palette = [QColor()]
-        members: list[tuple[str, frozenset[int]]] = []
-        legend = []
-        # The selected area is painted last so its colour wins where areas overlap.
-        order = sorted(self.areas, key=lambda a: a.id == self.area_list.area_id)
-        for a in order:
-            rows = self.layer.rows(a.unit_ids)
-            if not rows and a.drawn is None:
-                continue
-            palette.append(QColor(a.colour))
-            fill[rows] = len(palette) - 1
-            members.append((a.name, a.unit_ids))
-            legend.append((a.name, QColor(a.colour)))
-        selected = current.name if current else None
-        self.view.legend = sorted(legend, key=lambda e: (e[0] != selected, e[0].lower()))
+        members: list[tuple[str, frozenset[int], bool]] = []
+        for a in self.areas:
+            if self.layer.holds(a) and (a.unit_ids or a.drawn is not None):
+                members.append((a.name, a.unit_ids, a.id in shown))
+        if coverage:
+            counts = np.zeros(n, dtype=np.int64)
+            for a in self.areas:
+                if a.id in shown and self.layer.holds(a):
+                    counts[self.layer.rows(a.unit_ids)] += 1
+            fill = np.minimum(counts, len(COVERAGE_COLOURS))
+            palette = [QColor()] + [QColor(c) for c in COVERAGE_COLOURS]
+        else:
+            # The selected area's wards are filled as well as hatched: a stroke's preview
+            # (wards painted in, or erased to neutral) is read against that fill.
+            palette = [QColor()]
+            if current is not None and current.id in shown:
+                palette.append(QColor(current.colour))
+                fill[self.layer.rows(current.unit_ids)] = 1
+        self._set_legend(current, coverage, counts if coverage else None)
         ids = self.layer.table.ids
         members.sort(key=lambda m: m[0].lower())
-        # Hover asks which areas hold a unit; answered then, not for every unit up front.
-        self.view.set_fills(fill, palette, lambda i: [name for name, units in members if int(ids[i]) in units])
+
+        def areas_of(i: int) -> list[str]:
+            # Asked on hover, for one unit: not worked out for every unit up front.
+            unit = int(ids[i])
+            return ([name for name, units, on in members if on and unit in units]
+                    + [f"{name} (hidden)" for name, units, on in members if not on and unit in units])
+
+        self.view.set_fills(fill, palette, areas_of)
         self.view.set_highlight(current.outline if current else None,
                                 QColor(current.colour) if current else None)
         self._pending = None
         self._update_stats()
+
+    def _set_legend(self, current: Area | None, coverage: bool, counts) -> None:
+        """Name what the map shows: the areas drawn (the selected first), or the coverage classes."""
+        drawn = set(self.shapes.items)
+        by_id = {a.id: a for a in self.areas}
+        order = sorted(drawn, key=lambda k: (current is None or k != current.id, by_id[k].name.lower()))
+        rows = []
+        if coverage:
+            top = int(counts.max()) if len(counts) else 0
+            last = len(COVERAGE_COLOURS)
+            for k in range(1, min(top, last) + 1):
+                text = f"In {k}{' or more' if k == last and top > last else ''} shown area{'s' * (k != 1)}"
+                rows.append(LegendRow(text, blend(QColor(COVERAGE_COLOURS[k - 1])), "fill"))
+            rows.append(LegendRow("In no shown area", NEUTRAL, "fill"))
+            rows += [LegendRow(by_id[k].name, QColor(by_id[k].colour), "outline") for k in order]
+        else:
+            rows += [LegendRow(by_id[k].name, QColor(by_id[k].colour),
+                               "hatched" if current is not None and k == current.id else "area") for k in order]
+        rows.append(LegendRow("Borough boundary", BOROUGH_EDGE, "line"))
+        title = f"{len(drawn)} of {len(self.areas)} area{'s' * (len(self.areas) != 1)} shown"
+        self.legend.set_rows(("Coverage count: " if coverage else "") + title, rows)
+        self._avoid_selected()
+
+    def _avoid_selected(self) -> None:
+        """Keep the legend off the selected area, as drawn now (or its outline if hidden),
+        and off as much of the others shown as it can."""
+        current = self.current_area()
+        if current is None:
+            self.legend.avoid = None
+        else:
+            self.legend.avoid = self.shapes.geometry(current.id) or current.outline
+        self.legend.set_others([self.shapes.geometry(k) for k in self.shapes.items
+                                if current is None or k != current.id])
+        self.view.viewport().update()
+
+    def _on_scale(self) -> None:
+        level = self.shapes.drawn_level
+        self.shapes.rescale()
+        if self.shapes.drawn_level != level:
+            self._avoid_selected()
+
+    def _on_hover(self, i: int) -> None:
+        """The ward under the mouse and every area it is in, in the status line."""
+        if i < 0 or not self.layer.loaded:
+            self.hover.setText("")
+            return
+        areas = self.view.areas_of(i)
+        t = self.layer.table
+        self.hover.setText(f"{t.names[i]} ({t.codes[i]}): " + ("in " + ", ".join(areas) if areas else "in no area"))
+
+    def _colours_in_view(self) -> list[str]:
+        """The colours of the shown areas the map is looking at (a new area is drawn there)."""
+        if not self.layer.loaded:
+            return []
+        r = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+        box = shapely.box(r.left(), -r.bottom(), r.right(), -r.top())
+        by_id = {a.id: a for a in self.areas}
+        return [by_id[k].colour for k in self.shapes.items
+                if k in by_id and (g := self.shapes.geometry(k)) is not None and shapely.intersects(box, g)]
 
     # -- selection and stats ---------------------------------------------
     def current_area(self) -> Area | None:
@@ -390,7 +493,11 @@ class MapTab(QWidget):
             palette.append(QColor(colour))
             fill[self.layer.rows(units)] = len(palette) - 1
             sets.append((label, set(units)))
-        self.view.legend = [(label, QColor(colour)) for label, colour, _ in groups]
+        self.legend.set_rows(message or "Selection", [LegendRow(label, blend(QColor(colour)), "fill")
+                                                      for label, colour, _ in groups])
+        self.legend.avoid = None
+        self.legend.set_others([])
+        self.shapes.set_visible(False)   # until the next area choice or edit paints areas again
         self.view.set_fills(fill, palette, lambda i: [label for label, s in sets if int(ids[i]) in s])
         self.view.set_highlight(None, None)
         self.show_message(message)

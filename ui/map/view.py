@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import shapely
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPixmapCache
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPixmapCache
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsView, QToolTip
 
 from models.geo.detail import LayerGeometry, rings
@@ -56,7 +56,7 @@ class MapView(QGraphicsView):
         self.setMouseTracking(True)
         self.setBackgroundBrush(OUTSIDE)
         self.geometry_lod: LayerGeometry | None = None   # what is drawn: None while the layer is empty
-        self.legend: list[tuple[str, QColor]] = []
+        self.legend = None   # the tab's Legend (ui/map/legend.py): overlays draw it, labels keep clear of it
         self.tool = None
         self.visible_layers = {"wards": True, "boroughs": True, "areas": True, "labels": True}
         self.areas_of = lambda i: []
@@ -439,6 +439,7 @@ class MapView(QGraphicsView):
             self._draw_empty(painter)
             self._first_frame.set()
             return
+        legend_before = QRectF(getattr(self.legend, "rect", QRectF()))
         if self.visible_layers["labels"] and self._mode:
             # Labels are placed in viewport pixels: undo the scene transform, keep the
             # device's own (an export renders the viewport scaled onto a page).
@@ -449,18 +450,19 @@ class MapView(QGraphicsView):
                                 blocked=self._overlay_rects())
             painter.restore()
         map_overlays.draw(painter, self.legend, self.layer.attribution)
+        if (self.visible_layers["labels"] and self._mode
+                and QRectF(getattr(self.legend, "rect", QRectF())) != legend_before):
+            self.viewport().update()   # the legend moved: place the labels clear of it again
         self._first_frame.set()
 
     def _overlay_rects(self) -> tuple[QRectF, ...]:
         """Where things drawn over the map sit (viewport pixels), roughly: labels keep clear.
-        The legend's rows at the top left, the scale bar and attribution along the bottom,
-        the find box at the top right."""
-        fm = QFontMetricsF(QFont(self.font().family(), 9))
-        names = [name for name, _ in self.legend[:map_overlays.LEGEND_ROWS]] + ["Ward not in an area"]
-        rows = len(names) + 1 + (len(self.legend) > map_overlays.LEGEND_ROWS)
-        legend = QRectF(0, 0, max(fm.horizontalAdvance(n) for n in names) + 60, rows * (fm.height() + 4) + 24)
+        The legend where it was last drawn (it picks its corner as it paints: a move is
+        followed by one more frame, see drawForeground), the scale bar and attribution along
+        the bottom, the find box at the top right."""
+        legend = getattr(self.legend, "rect", QRectF())
         vp = self.viewport()
-        rects = [legend, QRectF(0, vp.height() - 50, vp.width(), 50)]
+        rects = [legend.adjusted(-4, -4, 4, 4), QRectF(0, vp.height() - 50, vp.width(), 50)]
         corner = self._corner
         if corner is not None and corner.isVisible():
             g = corner.geometry()

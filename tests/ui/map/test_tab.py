@@ -42,6 +42,13 @@ def codes(tab):
     return sorted(t.codes[index[u]] for u in area.unit_ids)
 
 
+def commonest(image: QImage, p: QPoint, r: int = 7) -> str:
+    """The colour most pixels around p show."""
+    from collections import Counter
+    return Counter(QColor(image.pixel(p.x() + dx, p.y() + dy)).name()
+                   for dx in range(-r, r + 1) for dy in range(-r, r + 1)).most_common(1)[0][0]
+
+
 def drag(qtbot, tab, points, modifier=Qt.KeyboardModifier.NoModifier):
     vp = tab.view.viewport()
     qtbot.mousePress(vp, LEFT, modifier, points[0])
@@ -84,11 +91,12 @@ def test_brush_paints_what_the_user_sees(tab, qtbot):
     tab.brush_size.setValue(2)
     drag(qtbot, tab, [centre(tab, 1, 0), centre(tab, 1, 0)])
     image: QImage = tab.view.viewport().grab().toImage()
-    # A quarter of a ward below its centre: the ward's name is written at the centre.
-    painted = QColor(image.pixel(at(tab, X0 + 1.5 * CELL, Y0 + 0.25 * CELL)))
-    untouched = QColor(image.pixel(at(tab, X0 + 3.5 * CELL, Y0 + 2.25 * CELL)))
-    assert painted.name() == blend(QColor("#D55E00")).name()
-    assert untouched.name() != painted.name()
+    # The selected area is hatched over its fill: the fill is what most pixels show. A quarter
+    # of a ward below its centre: the ward's name is written at the centre.
+    painted = commonest(image, at(tab, X0 + 1.5 * CELL, Y0 + 0.25 * CELL))
+    untouched = commonest(image, at(tab, X0 + 3.5 * CELL, Y0 + 2.25 * CELL))
+    assert painted == blend(QColor("#D55E00")).name()
+    assert untouched != painted
 
 
 def test_lasso_takes_wards_at_least_half_inside(tab, qtbot):
@@ -232,8 +240,12 @@ def test_legend_swatches_show_their_colours(tab, qtbot):
         qtbot.mouseClick(vp, LEFT, pos=at(tab, x, y))
     qtbot.keyClick(vp, Qt.Key.Key_Return)
     image = vp.grab().toImage()
-    # The legend's first row (the selected area) is at the top left, its swatch ~16-34 px across.
-    assert QColor(image.pixel(25, 24)).name() == "#d55e00"
+    # The legend's first area row (the selected one) is under its title; its swatch is edged
+    # in the area's colour, 2 px wide, ~16-34 px from the legend's left.
+    box = tab.legend.rect
+    row = box.top() + 6 + (box.height() - 12) / len(tab.legend.lines())
+    edge = [QColor(image.pixel(int(box.left()) + x, int(row) + y)).name() for x in range(6, 30) for y in range(2, 8)]
+    assert edge.count("#d55e00") >= 10
 
 
 def test_hover_text_names_ward_borough_and_areas(tab, qtbot):

@@ -1,0 +1,209 @@
+"""The areas shown on the map, each as ONE path item over the wards.
+
+    shapes = AreaShapes(view, layer)
+    shapes.show(areas, shown_ids, selected_id)   # after a reload or a change of choice
+    shapes.rescale()                             # after a zoom: outlines at the new level
+    shapes.geometry(area_id)                     # the dissolved outline drawn (model metres)
+
+All shown areas are painted by one item (cached as a device pixmap, so the
+repaints of a brush stroke beneath them do not draw them again). An area is
+drawn as its dissolved outline (the coverage union of its wards at
+the level of detail the map draws, united with its drawn polygon) in its
+colour, with a translucent fill, so that two areas over the same ward both
+read; the selected one is hatched instead. One path per area, not one per ward
+per area: 17 areas over 657 wards are 17 paths. Unions are cached per area and
+level, and recomputed only when the area's wards or drawing change.
+
+Larger areas are drawn first and outlined wider, so an area whose edge runs
+along a bigger one's (a borough partnership at the edge of London) shows both
+colours side by side rather than one hiding the other.
+"""
+from __future__ import annotations
+
+import numpy as np
+import shapely
+import shiboken6
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem
+
+from models.catalogue.records import Area
+from models.geo.detail import rings
+from ui.map.layer import BACKGROUND_UNITS, MapLayer
+from ui.map.paths import merged_paths
+from ui.map.style import AREA_OUTLINE_PX, tint
+
+Z_AREAS = 2.5            # over the borough outlines (2), under the selected outline (3) and labels (4)
+WIDER_PER_AREA_ABOVE = 1.5
+MOST_WIDER = 3           # at most this many steps wider: 6.5 px
+
+
+class AreasItem(QGraphicsItem):
+    """Every shown area, bottom first, each ONE path (its outline) with its pen and brush.
+
+    One item cached as a device pixmap, like the overview: a brush step repaints a
+    few wards beneath it, and the areas over them are then copied from the cache,
+    not filled and stroked again (20 areas over London cost ~170 ms a step when each
+    was an item of its own, redrawn under every step's repaint).
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.entries: list[tuple[QPainterPath, QPen, QBrush]] = []
+        self.rect = QRectF()
+        self.setZValue(Z_AREAS)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def set_entries(self, entries, rect: QRectF) -> None:
+        self.prepareGeometryChange()
+        self.entries, self.rect = entries, rect
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self.rect
+
+    def paint(self, painter, option, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        for path, pen, brush in self.entries:
+            painter.setPen(pen)
+            painter.setBrush(brush)
+            painter.drawPath(path)
+
+
+def _key(area: Area):
+    """What an area's outline depends on: its units and its drawn polygon."""
+    return area.unit_ids, (shapely.to_wkb(area.drawn) if area.drawn is not None else None)
+
+
+class AreaShapes:
+    def __init__(self, view, layer: MapLayer):
+        self.view = view
+        self.layer = layer
+        self.group: AreasItem | None = None
+        self.items: dict[int, int] = {}   # area id -> its place in the drawing order (0: bottom)
+        self.coverage = False            # the coverage layer shades the wards: outlines only
+        self.visible = True
+        self._cache: dict[tuple[int, float], tuple[object, shapely.Geometry | None, QPainterPath]] = {}
+        self._geometry_of = None         # the LayerGeometry the cache was made from
+        self._areas: list[Area] = []
+        self._shown: set[int] = set()
+        self._selected: int | None = None
+        self._level = 0.0
+        self._bounds = None
+
+    # -- what is drawn ---------------------------------------------------
+    def level(self) -> float:
+        """The level of detail the map draws at its scale (what is ready, for big layers)."""
+        lod = self.layer.geometry
+        want = lod.level_for(self.view.metres_per_pixel())
+        return lod.best_available(want) if len(self.layer) > BACKGROUND_UNITS else want
+
+    @property
+    def drawn_level(self) -> float:
+        """The level of detail the outlines are drawn at now."""
+        return self._level
+
+    def geometry(self, area_id: int) -> shapely.Geometry | None:
+        """The outline drawn for a shown area (None if it is not drawn)."""
+        got = self._cache.get((area_id, self._level))
+        return got[1] if got is not None and area_id in self.items else None
+
+    def drawn_ids(self) -> list[int]:
+        """The areas drawn, bottom first."""
+        return sorted(self.items, key=lambda k: self.items[k])
+
+    def _outline(self, area: Area, level: float):
+        key = _key(area)
+        got = self._cache.get((area.id, level))
+        if got is not None and got[0] == key:
+            return got[1], got[2]
+        rows = self.layer.rows(area.unit_ids)
+        geom = shapely.coverage_union_all(self.layer.geometry.level(level)[rows]) if rows else None
+        if area.drawn is not None:
+            geom = area.drawn if geom is None or geom.is_empty else shapely.union(geom, area.drawn)
+        if geom is None or geom.is_empty:
+            geom, path = None, QPainterPath()
+        else:
+            path = merged_paths(rings(np.array([geom], dtype=object)), [np.array([0])])[0]
+        self._cache[(area.id, level)] = (key, geom, path)
+        return geom, path
+
+    def _ensure_group(self) -> None:
+        scene = self.view.scene()
+        # The view clears its scene when another layer is shown: our items go with it.
+        if self.group is None or not shiboken6.isValid(self.group) or self.group.scene() is not scene:
+            self.group = AreasItem()
+            scene.addItem(self.group)
+        if self.layer.geometry is not self._geometry_of:
+            self._geometry_of = self.layer.geometry
+            self._cache.clear()
+
+    # -- updating --------------------------------------------------------
+    def show(self, areas: list[Area], shown: set[int], selected: int | None) -> None:
+        self._areas, self._shown, self._selected = areas, set(shown), selected
+        self._redraw()
+
+    def rescale(self) -> None:
+        """After a zoom: redraw if the level of detail changed."""
+        if self.layer.loaded and self.level() != self._level:
+            self._redraw()
+        elif self.group is not None and shiboken6.isValid(self.group):
+            rect = self._rect()
+            if not self.group.rect.contains(rect):   # zoomed out: the outlines need more room
+                self.group.set_entries(self.group.entries, rect)
+
+    def set_coverage(self, on: bool) -> None:
+        self.coverage = on
+        self._redraw()
+
+    def set_visible(self, on: bool) -> None:
+        self.visible = on
+        if self.group is not None and shiboken6.isValid(self.group):
+            self.group.setVisible(on)
+
+    def _redraw(self) -> None:
+        self._ensure_group()
+        self.group.setVisible(self.visible)
+        if not self.layer.loaded:
+            self.items = {}
+            self.group.set_entries([], QRectF())
+            return
+        self._level = level = self.level()
+        drawn: list[tuple[Area, shapely.Geometry, QPainterPath]] = []
+        for a in self._areas:
+            if a.id in self._shown and self.layer.holds(a):
+                geom, path = self._outline(a, level)
+                if geom is not None:
+                    drawn.append((a, geom, path))
+        # Bottom first: the biggest, so smaller areas on top stay visible; the selected last.
+        drawn.sort(key=lambda d: (d[0].id == self._selected, -d[1].area, d[0].name.lower(), d[0].id))
+        boxes = [g.bounds for _, g, _ in drawn]
+        entries = []
+        for z, (a, geom, path) in enumerate(drawn):
+            # Wider for each overlapping area drawn above it (up to MOST_WIDER), so edges
+            # shared with those show this colour beside theirs.
+            x0, y0, x1, y1 = boxes[z]
+            above = sum(1 for (a0, b0, a1, b1) in boxes[z + 1:] if a0 < x1 and x0 < a1 and b0 < y1 and y0 < b1)
+            colour = QColor(a.colour)
+            pen = QPen(colour, AREA_OUTLINE_PX + WIDER_PER_AREA_ABOVE * min(above, MOST_WIDER))
+            pen.setCosmetic(True)
+            pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+            if self.coverage:
+                brush = QBrush(Qt.BrushStyle.NoBrush)
+            elif a.id == self._selected:
+                # Hatching lets the tints of the areas beneath it show between its lines.
+                brush = QBrush(colour.darker(135), Qt.BrushStyle.BDiagPattern)
+            else:
+                brush = QBrush(tint(colour))
+            entries.append((path, pen, brush))
+        self.items = {a.id: z for z, (a, _, _) in enumerate(drawn)}
+        self._bounds = tuple(shapely.total_bounds([g for _, g, _ in drawn])) if drawn else None
+        self.group.set_entries(entries, self._rect())
+
+    def _rect(self) -> QRectF:
+        """The shapes' bounds with room for their outlines, which are drawn in pixels."""
+        if self._bounds is None:
+            return QRectF()
+        minx, miny, maxx, maxy = self._bounds
+        margin = max(0.02 * max(maxx - minx, maxy - miny), 12 * self.view.metres_per_pixel())
+        return QRectF(minx - margin, -maxy - margin, maxx - minx + 2 * margin, maxy - miny + 2 * margin)

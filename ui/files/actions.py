@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from models.catalogue import Catalogue
-from models.errors import Cancelled, CatalogueError
+from models.errors import Cancelled, CatalogueError, plural
 from models.formats.boundary_import import describe, import_boundaries
 from models.formats.example import build_example
 from models.formats.export import export
@@ -212,7 +212,7 @@ class FileActions:
             return False
         layer = cat.layers.get(revert.id)
         n = cat.layers.unit_count(layer.id)
-        self.window.statusBar().showMessage(f"Imported {n:,} units as “{layer.name}”", 10000)
+        self.window.statusBar().showMessage(f"Imported {plural(n, 'unit')} as “{layer.name}”", 10000)
         return True
 
     def ask_boundary_options(self, path: Path) -> dict | None:
@@ -228,7 +228,7 @@ class FileActions:
             return None
         dialog = PartnershipImportDialog(self.window.document, path, self.window)
         dialog.accepted.connect(lambda: self.window.statusBar().showMessage(
-            f"Imported {dialog.imported:,} partnerships from {path.name}", 10000))
+            f"Imported {plural(dialog.imported, 'partnership')} from {path.name}", 10000))
         self.import_dialog = dialog
         dialog.open()
         return dialog

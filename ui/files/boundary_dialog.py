@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.catalogue.records import LEVELS
-from models.errors import CatalogueError
+from models.errors import CatalogueError, plural
 from models.formats.boundary_import import SourceInfo, csv_columns, suggest_layer
 
 _NONE = "(none)"
@@ -32,7 +32,7 @@ class BoundaryImportDialog(QDialog):
         self.setMinimumWidth(520)
         self._path, self._folder = path, folder
         form = QFormLayout(self)
-        form.addRow(QLabel(f"{info.count:,} features · CRS {info.crs or 'unknown'}"))
+        form.addRow(QLabel(f"{plural(info.count, 'feature')} · CRS {info.crs or 'unknown'}"))
         self.code = self._fields(info.fields, info.code_field, optional=False)
         self.name_field = self._fields(info.fields, info.name_field, optional=False)
         self.parent_field = self._fields(info.fields, info.parent_field, optional=True)

@@ -10,6 +10,7 @@ import math
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
+from models.errors import plural
 from ui.map.style import BOROUGH_EDGE, NEUTRAL
 
 LEGEND_ROWS = 10  # a legend of 500 areas hides the map; the selected area comes first
@@ -76,7 +77,7 @@ def draw(painter: QPainter, legend: list[tuple[str, QColor]], attribution: str) 
     # Legend, top left.
     entries = [(name, colour, "fill") for name, colour in legend[:LEGEND_ROWS]]
     if len(legend) > LEGEND_ROWS:
-        entries.append((f"… and {len(legend) - LEGEND_ROWS:,} more areas", QColor(0, 0, 0, 0), "none"))
+        entries.append((f"… and {plural(len(legend) - LEGEND_ROWS, 'more area', 'more areas')}", QColor(0, 0, 0, 0), "none"))
     entries.append(("Ward not in an area", NEUTRAL, "fill"))
     entries.append(("Borough boundary", BOROUGH_EDGE, "line"))
     row = fm.height() + 4 * dpi

@@ -8,6 +8,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QGraphicsPathItem
 
 from models.analysis.sets import Coverage, CoverageClass
+from models.errors import plural
 from ui.overlaps.plots.common import INK, PlotBase, pg, style
 
 UNCOVERED = "#E8412C"   # stands out against the blues
@@ -65,7 +66,7 @@ class CoveragePlot(PlotBase):
                 self._paths.append(item)
             sample = pg.ScatterPlotItem(symbol="s", size=14, brush=colour, pen=pg.mkPen(INK, width=0.5))
             word = "ward" if entry.units == 1 else "wards"
-            name = "covered by none" if entry.high == 0 else f"{entry.label} partnerships"
+            name = "covered by none" if entry.high == 0 else f"{entry.label} partnership{'' if entry.label == '1' else 's'}"
             self.legend.addItem(sample, f"{name}: {entry.units:,} {word}")
         self.plot.setTitle(title, color=INK)
         if len(geometries):
@@ -84,7 +85,7 @@ class CoveragePlot(PlotBase):
         row = int(hits[0])
         c = self.coverage
         names = c.covering_row(row)
-        self.setToolTip(f"{c.names[row]} ({c.codes[row]}): {c.counts[row]} partnerships"
+        self.setToolTip(f"{c.names[row]} ({c.codes[row]}): {plural(c.counts[row], 'partnership')}"
                         + ("\n" + "\n".join(names) if names else ""))
 
     def csv_rows(self) -> list[tuple]:

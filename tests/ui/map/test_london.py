@@ -1,12 +1,11 @@
 """A virtual borough on the real London wards: six adjoining wards across three boroughs."""
-import csv
 
 import pytest
 import shapely
 from PySide6.QtCore import QPointF, Qt
 
 from models.formats.boundary_import import import_boundaries
-from tests.helpers.data import LONDON_POPULATION, LONDON_WARDS, needs_data
+from tests.helpers.data import LONDON_POPULATION, LONDON_WARDS, london_population_rows
 from ui.document import Document
 from ui.map.tab import MapTab
 
@@ -31,7 +30,6 @@ def london_tab(cat, qtbot):
     return tab
 
 
-@needs_data
 def test_six_wards_across_three_boroughs(london_tab, qtbot):
     tab = london_tab
     t = tab.layer.table
@@ -48,8 +46,7 @@ def test_six_wards_across_three_boroughs(london_tab, qtbot):
     assert {t.codes[t.index_of()[u]] for u in area.unit_ids} == set(SIX)
 
     # Independent sums: the ONS population table, read here with the csv module.
-    with open(LONDON_POPULATION, newline="", encoding="utf-8-sig") as f:
-        population = sum(int(row["population"]) for row in csv.DictReader(f) if row["WD20CD"] in SIX)
+    population = sum(int(row["population"]) for row in london_population_rows() if row["WD20CD"] in SIX)
     panel = tab.panel
     assert panel.text("wards") == "6"
     assert panel.text("population") == f"{population:,}"

@@ -77,8 +77,13 @@ def cmd_import_partnerships(args) -> int:
 def cmd_example(args) -> int:
     from models.catalogue import Catalogue
     from models.formats.example import build_example
+    if args.population and not args.boundaries:
+        raise CatalogueError("--population needs --boundaries (the shipped London wards have theirs)")
+    if args.no_boundaries and args.boundaries:
+        raise CatalogueError("--no-boundaries and --boundaries cannot both be given")
     with _opened(Catalogue.open_or_create(args.file, backups=_backups())) as cat:
-        build_example(cat, wards=args.boundaries, population=args.population)
+        build_example(cat, wards=args.boundaries, population=args.population,
+                      shipped=not (args.boundaries or args.no_boundaries))
         print(f"wrote the example catalogue to {args.file}: {plural(len(cat.partnerships.all()), 'partnership')}, "
               f"{plural(len(cat.organisations.all()), 'organisation')}, {plural(len(cat.areas.all()), 'area')}")
     return 0

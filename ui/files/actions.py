@@ -127,25 +127,18 @@ class FileActions:
         self.window.statusBar().showMessage(f"Saved a copy as {path}", 8000)
         return True
 
-    def open_example(self, wards: str | os.PathLike | None | bool = False) -> bool:
-        """The example catalogue, built once into its own file and opened from then on.
-
-        wards: a ward boundary file (borough-based partnerships then get areas of their
-        member boroughs' wards), None for none, False to ask.
-        """
+    def open_example(self) -> bool:
+        """The example catalogue, built once into its own file and opened from then on. It is
+        built on the London boundaries shipped with the app, so nothing is asked or fetched."""
         path = self.window.data_folder / EXAMPLE_NAME
         if path.exists():
             return self.open_path(path)
-        if wards is False:
-            wards = self.ask_example_wards()
-            if wards is False:
-                return False
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             catalogue = Catalogue.create(path)
             try:
                 run_with_progress(self.window, "Building the example catalogue…",
-                                  lambda progress: build_example(catalogue, wards=wards, progress=progress))
+                                  lambda progress: build_example(catalogue, shipped=True, progress=progress))
             except (CatalogueError, Cancelled):
                 catalogue.close()
                 path.unlink(missing_ok=True)
@@ -157,28 +150,9 @@ class FileActions:
             return False
         self.window.set_catalogue(catalogue)
         self.window.statusBar().showMessage(
-            "The example catalogue: partnerships from five published reports"
-            + (", with their boroughs' wards on the Map tab." if wards else
-               ". Import ward boundaries, then Map ▸ From partnership… draws their areas."), 15000)
+            "The example catalogue: partnerships from five published reports, with their boroughs' "
+            "wards on the Map tab (London's 2020 and 2022 wards and boroughs come with the app).", 15000)
         return True
-
-    def ask_example_wards(self) -> Path | None | bool:
-        """Ask for ward boundaries for the example: a path, None (skip) or False (cancel)."""
-        box = QMessageBox(QMessageBox.Icon.Question, "Open the example catalogue",
-                          "With ward boundaries that carry borough codes (such as ONS wards), "
-                          "each borough-based partnership gets an area on the map.\n\n" + ONS_NOTE,
-                          parent=self.window)
-        choose = box.addButton("Choose ward boundaries…", QMessageBox.ButtonRole.AcceptRole)
-        skip = box.addButton("Without wards", QMessageBox.ButtonRole.NoRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.exec()
-        if box.clickedButton() is skip:
-            return None
-        if box.clickedButton() is not choose:
-            return False
-        chosen = self._ask(False, "Ward boundaries for the example",
-                           "Boundaries (*.geojson *.json *.gz *.zip *.shp *.gpkg);;All files (*)")
-        return chosen if chosen is not None else False
 
     # -- imports -------------------------------------------------------------------
     def import_boundaries(self, path: str | os.PathLike | None = None, options: dict | None = None) -> bool:

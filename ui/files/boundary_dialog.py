@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from models.catalogue.records import LEVELS
 from models.errors import CatalogueError, plural
 from models.formats.boundary_import import SourceInfo, csv_columns, suggest_layer
+from ui.files.welcome import ONS_NOTE
 
 _NONE = "(none)"
 
@@ -64,6 +65,10 @@ class BoundaryImportDialog(QDialog):
         self.error = QLabel()
         self.error.setStyleSheet("color: #B00020")
         form.addRow(self.error)
+        self.where = QLabel(ONS_NOTE)   # where the next file can come from
+        self.where.setWordWrap(True)
+        self.where.setEnabled(False)
+        form.addRow(self.where)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
         buttons.accepted.connect(self.accept)

@@ -13,7 +13,7 @@ from pyproj import Transformer
 
 from models.errors import CatalogueError, plural
 from models.formats.partnership_import import citation_text, format_amount, member_text
-from models.storage import gpkg
+from models.storage import gpkg, styles
 from models.storage.store import Store
 
 # The columns a partnership spreadsheet has; import reads the same names, so an export
@@ -71,6 +71,9 @@ def export_catalogue(cat, out: Path, partnership_ids: list[int] | None) -> str:
               (SELECT layer_id FROM areas WHERE layer_id IS NOT NULL);
             COMMIT;
             """)
+            with conn:   # QGIS's default style of the areas lists only those kept
+                conn.execute("BEGIN")
+                styles.refresh_areas(conn)
         conn.execute("VACUUM")
         n = conn.execute("SELECT count(*) FROM partnerships").fetchone()[0]
         conn.close()

@@ -136,9 +136,15 @@ def _area_rows(conn: sqlite3.Connection) -> list[tuple[int, str, str]]:
     return conn.execute("SELECT fid, name, colour FROM areas ORDER BY name COLLATE NOCASE, fid").fetchall()
 
 
+_NEEDED = {"f_table_catalog", "f_table_schema", "f_table_name", "f_geometry_column", "styleName",
+           "styleQML", "styleSLD", "useAsDefault", "description", "owner", "ui", "update_time"}
+
+
 def has_table(conn: sqlite3.Connection) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='layer_styles'").fetchone() \
-        is not None
+    """Whether the file has a layer_styles table we can write: one another program made
+    with other columns is left alone rather than failing the edit or the upgrade."""
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(layer_styles)")}
+    return _NEEDED <= columns
 
 
 def create(conn: sqlite3.Connection) -> None:
@@ -146,6 +152,8 @@ def create(conn: sqlite3.Connection) -> None:
     conn.execute(CREATE_TABLE)
     conn.execute("INSERT OR IGNORE INTO gpkg_contents(table_name, data_type, identifier, description) "
                  "VALUES ('layer_styles', 'attributes', 'layer_styles', ?)", (DESCRIPTION,))
+    if not has_table(conn):
+        return
     write(conn, "boundary_units", units_qml(), units_sld(), "Boundary units: thin grey outlines, named "
           f"from 1:{LABEL_SCALE:,} inwards")
     refresh_areas(conn)

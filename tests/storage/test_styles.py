@@ -104,3 +104,20 @@ def test_an_export_of_some_partnerships_styles_only_their_areas(cat, tmp_path):
     export(cat, tmp_path / "some.gpkg", ["Kept"])
     with Catalogue.open(tmp_path / "some.gpkg") as some:
         assert [label for _, label, _ in categories(some)] == ["Kept area"]
+
+
+def test_a_layer_styles_table_of_another_shape_is_left_alone(tmp_path):
+    path = tmp_path / "odd.gpkg"
+    cat = Catalogue.create(path)
+    cat.close()
+    conn = sqlite3.connect(path)
+    with conn:   # a first-schema file where some other program made its own layer_styles
+        conn.execute("DROP TABLE layer_styles")
+        conn.execute("CREATE TABLE layer_styles (id INTEGER PRIMARY KEY, f_table_name TEXT, styleQML TEXT)")
+        conn.execute("INSERT INTO layer_styles VALUES (1, 'areas', '<theirs/>')")
+        conn.execute("UPDATE atlas_meta SET value='1' WHERE key='schema_version'")
+    conn.close()
+    with Catalogue.open(path) as cat:
+        cat.areas.add(Area("Still editable"))
+        assert cat.store.conn.execute("SELECT * FROM layer_styles").fetchall() == [(1, "areas", "<theirs/>")]
+        assert problems(cat) == []

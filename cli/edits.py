@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from models.errors import CatalogueError
+from models.errors import CatalogueError, plural
 
 
 def _backups():
@@ -54,10 +54,10 @@ def cmd_import_boundaries(args) -> int:
         layer = cat.layers.get(revert.id)
         if sys.stderr.isatty():
             print(file=sys.stderr)
-        print(f"imported {len(data.codes)} units into layer '{layer.name}' ({layer.level}; "
+        print(f"imported {plural(len(data.codes), 'unit')} into layer '{layer.name}' ({layer.level}; "
               f"code {data.code_field}, name {data.name_field}, parent {data.parent_field or '-'})")
         if data.repaired:
-            print(f"repaired invalid geometry of {len(data.repaired)} units: {', '.join(data.repaired)}")
+            print(f"repaired invalid geometry of {plural(len(data.repaired), 'unit')}: {', '.join(data.repaired)}")
     return 0
 
 
@@ -70,15 +70,20 @@ def cmd_import_partnerships(args) -> int:
             for row, message in e.row_errors:
                 print(f"row {row}: {message}", file=sys.stderr)
             raise
-        print(f"imported {len(revert.inserted('partnerships'))} partnerships")
+        print(f"imported {plural(len(revert.inserted('partnerships')), 'partnership')}")
     return 0
 
 
 def cmd_example(args) -> int:
     from models.catalogue import Catalogue
     from models.formats.example import build_example
+    if args.population and not args.boundaries:
+        raise CatalogueError("--population needs --boundaries (the shipped London wards have theirs)")
+    if args.no_boundaries and args.boundaries:
+        raise CatalogueError("--no-boundaries and --boundaries cannot both be given")
     with _opened(Catalogue.open_or_create(args.file, backups=_backups())) as cat:
-        build_example(cat, wards=args.boundaries, population=args.population)
-        print(f"wrote the example catalogue to {args.file}: {len(cat.partnerships.all())} partnerships, "
-              f"{len(cat.organisations.all())} organisations, {len(cat.areas.all())} areas")
+        build_example(cat, wards=args.boundaries, population=args.population,
+                      shipped=not (args.boundaries or args.no_boundaries))
+        print(f"wrote the example catalogue to {args.file}: {plural(len(cat.partnerships.all()), 'partnership')}, "
+              f"{plural(len(cat.organisations.all()), 'organisation')}, {plural(len(cat.areas.all()), 'area')}")
     return 0

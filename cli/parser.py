@@ -61,8 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("example", help="write the example catalogue from the source reports")
     p.add_argument("file")
     p.add_argument("--boundaries", metavar="SOURCE", help="ward boundaries with borough codes: adds "
-                   "an area of member boroughs' wards to each borough-based partnership")
-    p.add_argument("--population", metavar="CSV", help="ward population CSV to join")
+                   "an area of member boroughs' wards to each borough-based partnership (default: the "
+                   "London wards of 2020 and 2022, boroughs and ward populations shipped with the app)")
+    p.add_argument("--population", metavar="CSV", help="ward population CSV to join to --boundaries")
+    p.add_argument("--no-boundaries", action="store_true",
+                   help="only the partnerships, organisations and sources: no boundary layers or areas")
     p.set_defaults(run=edits.cmd_example)
 
     p = sub.add_parser("list", help="list partnerships")

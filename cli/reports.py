@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import sys
 
+from models.errors import plural
+
 
 def _open(path: str):
     from models.catalogue import Catalogue
@@ -36,7 +38,7 @@ def cmd_list(args) -> int:
         years = f"{(r['start'] or '?')[:4]}–{(r['end'] or '')[:4]}"
         print(f"{r['name'][:60]:<60} {r['kind']:<26} {r['status']:<8} {years:<11} "
               f"{len(r['members']):>7}  {len(r['areas'])}")
-    print(f"{len(rows)} partnerships")
+    print(plural(len(rows), "partnership"))
     return 0
 
 
@@ -60,7 +62,7 @@ def cmd_overlaps(args) -> int:
     else:
         _print_matrix(matrix, unit, args.by == "members")
         overlapping = sum(p.shared > 0 for p in pairs)
-        print(f"{overlapping} of {len(pairs)} pairs overlap; --format csv or json gives every pair "
+        print(f"{overlapping} of {plural(len(pairs), 'pair')} overlap; --format csv or json gives every pair "
               "with its Jaccard index and containment both ways")
     return 0
 
@@ -98,5 +100,5 @@ def cmd_check(args) -> int:
     for line in found:
         print(line)
     print("ok: integrity, GeoPackage and references all sound" if not found
-          else f"{len(found)} problems")
+          else plural(len(found), "problem"))
     return 1 if found else 0

@@ -44,3 +44,9 @@ class CatalogueInUse(CatalogueError):
     def __init__(self, message: str, holder: str):
         super().__init__(message)
         self.holder = holder
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """'1 partnership', '2 partnerships', '1,204 wards': every count in a message goes through
+    here, so no message says '1 partnerships'."""
+    return f"{n:,} {word if n == 1 else (words or word + 's')}"

@@ -6,7 +6,7 @@ These are selections, not data: edits still reach every view through Document.ch
 from __future__ import annotations
 
 from models.analysis.overlaps import area_set
-from models.errors import CatalogueError
+from models.errors import CatalogueError, plural
 from ui.catalogue.partnership_list import ANY_YEAR
 
 # Okabe–Ito colours: the shared part stands out from both remainders for every reader.
@@ -29,14 +29,14 @@ def link_views(window, overlaps) -> None:
         window.map_tab.show_units([(f"In both ({len(both)})", BOTH, both),
                                    (f"{a.name} only ({len(a_only)})", A_ONLY, a_only),
                                    (f"{b.name} only ({len(b_only)})", B_ONLY, b_only)],
-                                  f"{a.name} and {b.name} share {len(both)} wards")
+                                  f"{a.name} and {b.name} share {plural(len(both), 'ward')}")
         window.statusBar().showMessage(
-            f"{a.name} × {b.name}: shown on the Map tab ({len(both)} wards in both)", 10000)
+            f"{a.name} × {b.name}: shown on the Map tab ({plural(len(both), 'ward')} in both)", 10000)
 
     def show_units(units: list[int]) -> None:
         window.map_tab.show_units([(f"Chosen wards ({len(units)})", PICKED, units)],
-                                  f"{len(units)} wards chosen in the UpSet plot")
-        window.statusBar().showMessage(f"{len(units)} wards shown on the Map tab", 8000)
+                                  f"{plural(len(units), 'ward')} chosen in the UpSet plot")
+        window.statusBar().showMessage(f"{plural(len(units), 'ward')} shown on the Map tab", 8000)
 
     def set_year(year: int) -> None:  # 0 means every year
         partnership_list.year.setValue(year or ANY_YEAR)

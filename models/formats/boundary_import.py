@@ -331,7 +331,7 @@ def import_boundaries(cat, source: str | Path, *, name: str | None = None, level
                       parent_field: str | None = None, layer: str | None = None,
                       population: str | Path | None = None, population_field: str = "population",
                       attribute_fields: list[str] = (), licence: str | None = None,
-                      progress: Progress | None = None):
+                      source_text: str | None = None, progress: Progress | None = None):
     """Read, check and store a boundary layer; returns (Revert, BoundaryData).
 
     From the population CSV, `population_field` becomes each unit's population and
@@ -350,7 +350,7 @@ def import_boundaries(cat, source: str | Path, *, name: str | None = None, level
     ons = bool(_ONS_CODE.match(data.code_field))
     suggested, level = suggest_layer(data.code_field, source, level)
     name = name or suggested
-    record = BoundaryLayer(name=name, level=level, vintage=data.vintage(), source=source.name,
+    record = BoundaryLayer(name=name, level=level, vintage=data.vintage(), source=source_text or source.name,
                            licence=licence if licence is not None else (ONS_LICENCE if ons else ""))
     revert = cat.layers.add(record, data.codes, data.names, data.parent_codes, populations,
                             data.attributes, data.geometries, progress=progress)

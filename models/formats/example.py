@@ -3,7 +3,9 @@
 The facts live in resources/example_catalogue.json, written by hand from the
 reports and cited sentence by sentence; nothing is fetched. With ward
 boundaries, every partnership whose geography is its member boroughs also gets
-an area made of those boroughs' wards (matched by GSS code).
+an area made of those boroughs' wards (matched by GSS code). With `shipped`,
+the London boundaries that come with the app are used: both ward vintages and
+the boroughs as layers, populations on the 2020 wards, the areas on those.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from models.catalogue.layers import Progress
 from models.catalogue.records import Area, Citation, Membership, Organisation, Partnership, Source
 from models.errors import CatalogueError
 from models.formats.boundary_import import import_boundaries
+from models.formats.london import import_london
 
 EXAMPLE_FILE = Path(__file__).resolve().parents[2] / "resources" / "example_catalogue.json"
 
@@ -23,15 +26,22 @@ def load() -> dict:
 
 
 def build_example(cat, wards: str | Path | None = None, population: str | Path | None = None,
-                  progress: Progress | None = None):
-    """Write the example into `cat` as one edit; returns its Revert."""
+                  progress: Progress | None = None, shipped: bool = False):
+    """Write the example into `cat` as one edit; returns its Revert.
+
+    wards/population: a ward boundary file (and population CSV) to draw the areas on;
+    shipped: the London layers that come with the app instead."""
+    if shipped and wards is not None:
+        raise CatalogueError("give ward boundaries or use the shipped London ones, not both")
     data = load()
     clash = [p["name"] for p in data["partnerships"] if cat.partnerships.find(p["name"])]
     if clash:
         raise CatalogueError(f"the catalogue already has '{clash[0]}'; use a new file for the example")
     with cat.store.edit() as revert:
         layer_id = None
-        if wards is not None:
+        if shipped:
+            layer_id = import_london(cat, progress)["wards_2020"]
+        elif wards is not None:
             layer_revert, _ = import_boundaries(cat, wards, population=population, progress=progress)
             layer_id = layer_revert.id
         sources = {s["key"]: cat.sources.add(Source(title=s["title"], publisher=s["publisher"],

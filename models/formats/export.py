@@ -11,14 +11,16 @@ import numpy as np
 import shapely
 from pyproj import Transformer
 
-from models.errors import CatalogueError
-from models.storage import gpkg
+from models.errors import CatalogueError, plural
+from models.formats.partnership_import import citation_text, format_amount, member_text
+from models.storage import gpkg, styles
 from models.storage.store import Store
 
-# The columns a partnership spreadsheet has; import reads the same names.
+# The columns a partnership spreadsheet has; import reads the same names, so an export
+# imports again and exports to the same bytes.
 CSV_COLUMNS = ("name", "kind", "status", "start", "end", "policy_areas", "governance", "lead",
                "funding", "savings_amount", "savings_period", "savings_text", "description",
-               "notes", "tags", "members")
+               "notes", "tags", "members", "citations")
 
 
 def _chosen(cat, names: list[str] | None) -> list:
@@ -69,6 +71,9 @@ def export_catalogue(cat, out: Path, partnership_ids: list[int] | None) -> str:
               (SELECT layer_id FROM areas WHERE layer_id IS NOT NULL);
             COMMIT;
             """)
+            with conn:   # QGIS's default style of the areas lists only those kept
+                conn.execute("BEGIN")
+                styles.refresh_areas(conn)
         conn.execute("VACUUM")
         n = conn.execute("SELECT count(*) FROM partnerships").fetchone()[0]
         conn.close()
@@ -76,7 +81,7 @@ def export_catalogue(cat, out: Path, partnership_ids: list[int] | None) -> str:
         out.unlink(missing_ok=True)
         raise CatalogueError(f"could not write {out.name}: {e}") from None
     Store.open(out).close()  # proves the export opens as a catalogue
-    return f"wrote {out.name}: a catalogue of {n} partnerships"
+    return f"wrote {out.name}: a catalogue of {plural(n, 'partnership')}"
 
 
 def _members_text(cat, partnership_id: int) -> str:
@@ -108,21 +113,36 @@ def export_geojson(cat, out: Path, chosen: list) -> str:
                              "end": p.end if p else None,
                              "members": _members_text(cat, p.id).split("; ") if p else []}})
     _write_text(out, json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False))
-    return f"wrote {out.name}: {len(features)} areas"
+    return f"wrote {out.name}: {plural(len(features), 'area')}"
+
+
+def _members_cell(cat, orgs: dict, partnership_id: int) -> str:
+    """Every member with its GSS code, role and dates, so the import rebuilds them."""
+    return "; ".join(member_text(orgs[m.organisation_id].name, orgs[m.organisation_id].gss_code,
+                                 m.role, m.joined, m.left)
+                     for m in cat.partnerships.memberships(partnership_id))
+
+
+def _citations_cell(cat, titles: dict, partnership_id: int) -> str:
+    return "\n".join(citation_text(titles[c.source_id], c.page, c.quote)
+                     for c in cat.sources.citations(partnership_id=partnership_id))
 
 
 def export_csv(cat, out: Path, chosen: list) -> str:
-    orgs = {o.id: o.name for o in cat.organisations.all()}
+    organisations = {o.id: o for o in cat.organisations.all()}
+    orgs = {i: o.name for i, o in organisations.items()}
+    titles = {s.id: s.title for s in cat.sources.all()}
     rows = []
     for p in chosen:
         rows.append({
             "name": p.name, "kind": p.kind, "status": p.status, "start": p.start or "",
             "end": p.end or "", "policy_areas": "; ".join(p.policy_areas), "governance": p.governance,
             "lead": orgs.get(p.lead_id, ""), "funding": p.funding,
-            "savings_amount": "" if p.savings_amount is None else f"{p.savings_amount:g}",
+            "savings_amount": format_amount(p.savings_amount),
             "savings_period": p.savings_period or "", "savings_text": p.savings_text,
             "description": p.description, "notes": p.notes, "tags": "; ".join(p.tags),
-            "members": _members_text(cat, p.id)})
+            "members": _members_cell(cat, organisations, p.id),
+            "citations": _citations_cell(cat, titles, p.id)})
     try:
         with open(out, "w", newline="", encoding="utf-8") as f:
             writer = csv.DictWriter(f, CSV_COLUMNS)
@@ -130,7 +150,7 @@ def export_csv(cat, out: Path, chosen: list) -> str:
             writer.writerows(rows)
     except OSError as e:
         raise CatalogueError(f"could not write {out.name}: {e.strerror}") from None
-    return f"wrote {out.name}: {len(rows)} partnerships"
+    return f"wrote {out.name}: {plural(len(rows), 'partnership')}"
 
 
 def _write_text(out: Path, text: str) -> None:

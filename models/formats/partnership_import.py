@@ -32,7 +32,7 @@ from models.catalogue.records import (
     Partnership,
     Source,
 )
-from models.errors import CatalogueError
+from models.errors import CatalogueError, plural
 from models.formats.user_text import one_line, one_line_errors, read_text
 
 # field -> (label shown in the mapping dialog, header spellings recognised when guessing)
@@ -57,9 +57,17 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "tags": ("Tags (; between)", ("tags", "tag", "keywords")),
     "source": ("Source title", ("source", "report", "sourcetitle", "reference")),
     "source_page": ("Source page", ("page", "sourcepage", "pages")),
+    "citations": ("Citations (one a line: source | page | quote)", ("citations", "citation", "sources")),
 }
 _GSS = re.compile(r"^[EWSNK]\d{8}$", re.IGNORECASE)
-_ROLE_SUFFIX = re.compile(r"^(.*?)\s*\((" + "|".join(ROLES) + r")\)$", re.IGNORECASE)
+# "Name [GSS] (role, from–to)": the code and the bracket are optional, and the bracket is
+# only a role when it starts with one, so "NHS Barnet (PCT)" stays a name.
+_MEMBER = re.compile(r"^(?P<name>.*?)\s*(?:\[(?P<code>[^\[\]]*)\])?\s*"
+                     r"(?:\((?P<role>" + "|".join(ROLES) + r")\s*(?:,(?P<dates>[^()]*))?\))?$",
+                     re.IGNORECASE | re.DOTALL)
+# Between two dates: an en or em dash (ISO dates hold hyphens), or the word "to".
+_DATE_RANGE = re.compile(r"\s*(?:–|—|\bto\b)\s*")
+CITATION_SEPARATOR = " | "
 _MAX_BAD_ROWS_SHOWN = 200
 
 
@@ -77,13 +85,28 @@ class PartnershipImportError(CatalogueError):
                          f"(row {first_row}: {first}); nothing was imported")
 
 
+@dataclass(frozen=True)
+class PlannedMember:
+    key: str                # the name or GSS code as written
+    role: str = "member"
+    code: str | None = None   # the GSS code written in brackets after a name
+    joined: str | None = None
+    left: str | None = None
+
+
+@dataclass(frozen=True)
+class PlannedCitation:
+    source: str             # the source's title
+    page: str = ""
+    quote: str = ""
+
+
 @dataclass
 class PlannedRow:
     row: int
     partnership: Partnership
-    members: list[tuple[str, str]]        # (name or GSS code as written, role)
-    source: str = ""
-    source_page: str = ""
+    members: list[PlannedMember]
+    citations: list[PlannedCitation] = field(default_factory=list)
     lead: str = ""
 
 
@@ -95,6 +118,7 @@ class ImportPlan:
     row_errors: list[tuple[int, str]] = field(default_factory=list)
     new_organisations: list[str] = field(default_factory=list)
     new_sources: list[str] = field(default_factory=list)
+    new_codes: dict[str, str] = field(default_factory=dict)   # new organisation (lower-cased) -> GSS code
     table: list[list[str]] = field(default_factory=list, repr=False)   # the raw cells, for previews
     first_row: int = 2
 
@@ -251,29 +275,118 @@ def _date(value: str, what: str) -> str | None:
         raise ValueError(f"{what}: {e}") from None
 
 
-def _row(cells: dict[str, str], today: str) -> tuple[Partnership, list[tuple[str, str]]]:
+def format_amount(amount: float | None) -> str:
+    """An amount as the export writes it: every digit kept, so it reads back exactly."""
+    if amount is None:
+        return ""
+    return str(int(amount)) if amount.is_integer() else repr(amount)
+
+
+def member_text(name: str, code: str | None, role: str, joined: str | None, left: str | None) -> str:
+    """One entry of the members column: `Name [GSS] (role, from–to)`, with only what is known."""
+    text = name + (f" [{code}]" if code else "")
+    if joined or left:
+        return f"{text} ({role}, {joined or ''}–{left or ''})"
+    return text if role == "member" else f"{text} ({role})"
+
+
+def citation_text(title: str, page: str, quote: str) -> str:
+    """One line of the citations column: `source | page | quote`, on one line."""
+    parts = [one_line(title).strip(), one_line(page).strip(), one_line(quote).strip()]
+    while len(parts) > 1 and not parts[-1]:
+        parts.pop()
+    return CITATION_SEPARATOR.join(parts)
+
+
+def _member(entry: str, errors: list[str]) -> PlannedMember | None:
+    m = _MEMBER.match(entry)
+    name, code, role, span = m.group("name"), m.group("code"), m.group("role"), m.group("dates")
+    if not name:
+        errors.append(f"member '{entry}' has {'a role but ' if role or code else ''}no name")
+        return None
+    if code is not None:
+        code = code.strip().upper()
+        if not _GSS.match(code):
+            errors.append(f"member '{entry}': '{code}' is not a GSS code")
+            return None
+        if _GSS.match(name):
+            errors.append(f"member '{entry}': give a name before the GSS code")
+            return None
+    joined = left = None
+    if span is not None:
+        bounds = _DATE_RANGE.split(span.strip())
+        if len(bounds) != 2:
+            errors.append(f"member '{entry}': write its dates as from–to (2008–2011, 2008–, –2011)")
+            return None
+        try:
+            joined, left = _date(bounds[0], "joined"), _date(bounds[1], "left")
+        except ValueError as e:
+            errors.append(f"member '{entry}': {e}")
+            return None
+        if dates.before(left, joined):
+            errors.append(f"member '{entry}': left {left} is before joined {joined}")
+            return None
+    return PlannedMember(name, (role or "member").lower(), code, joined, left)
+
+
+def _citations(cells: dict[str, str], errors: list[str]) -> list[PlannedCitation]:
+    out = []
+    if cells.get("source"):
+        out.append(PlannedCitation(cells["source"], cells.get("source_page", "")))
+    elif cells.get("source_page"):
+        errors.append("a source page with no source")
+    for line in re.split(r"\r\n|\r|\n", cells.get("citations", "")):
+        if not line.strip():
+            continue
+        title, page, quote = ([part.strip() for part in line.split(CITATION_SEPARATOR.strip(), 2)]
+                              + ["", ""])[:3]
+        if not title:
+            errors.append(f"citation '{line.strip()}' names no source")
+            continue
+        out.append(PlannedCitation(title, page, quote))
+    return out
+
+
+def _row(cells: dict[str, str], today: str) -> tuple[Partnership | None, list[PlannedMember],
+                                                     list[PlannedCitation], list[str]]:
+    """The row's partnership, members and citations, and every fault found in it (a row
+    with several mistakes gets them all named at once, not one per attempt)."""
+    errors: list[str] = []
+
+    def attempt(function, *args, default=None):
+        try:
+            return function(*args)
+        except ValueError as e:
+            errors.append(str(e))
+            return default
+
     name = cells.get("name", "")
     if not name:
-        raise ValueError("no name")
-    kind = _choice(cells["kind"], PARTNERSHIP_KINDS, "kind") if cells.get("kind") else "other"
-    start = _date(cells.get("start", ""), "start")
-    end = _date(cells.get("end", ""), "end")
+        errors.append("no name")
+    kind = attempt(_choice, cells["kind"], PARTNERSHIP_KINDS, "kind") if cells.get("kind") else "other"
+    start = attempt(_date, cells.get("start", ""), "start")
+    end = attempt(_date, cells.get("end", ""), "end")
     if cells.get("status"):
-        status = _choice(cells["status"], STATUSES, "status")
+        status = attempt(_choice, cells["status"], STATUSES, "status")
     else:  # a partnership that has ended says so by its end date
         status = "ended" if end and dates.latest(end) < today else "active"
-    period = (_choice(cells["savings_period"], SAVINGS_PERIODS, "savings period")
+    period = (attempt(_choice, cells["savings_period"], SAVINGS_PERIODS, "savings period")
               if cells.get("savings_period") else None)
-    amount = parse_amount(cells.get("savings_amount", ""))
-    members: list[tuple[str, str]] = []
+    amount = attempt(parse_amount, cells.get("savings_amount", ""))
+    members: list[PlannedMember] = []
     for entry in _split(cells.get("members", "")):
-        m = _ROLE_SUFFIX.match(entry)
-        key, role = (m.group(1), m.group(2).lower()) if m else (entry, "member")
-        if not key:
-            raise ValueError(f"member '{entry}' has a role but no name")
-        if any(k.lower() == key.lower() for k, _ in members):
-            raise ValueError(f"{key} is listed twice")
-        members.append((key, role))
+        member = _member(entry, errors)
+        if member is None:
+            continue
+        if any(k.key.lower() == member.key.lower() for k in members):
+            errors.append(f"{member.key} is listed twice")
+            continue
+        members.append(member)
+    citations = _citations(cells, errors)
+    if start and end and dates.before(end, start):
+        errors.append(f"end {end} is before start {start}")
+    if errors:
+        return None, members, citations, errors
     p = Partnership(name=name, kind=kind, status=status, start=start, end=end,
                     policy_areas=tuple(_split(cells.get("policy_areas", ""))),
                     governance=cells.get("governance", ""), funding=cells.get("funding", ""),
@@ -283,8 +396,8 @@ def _row(cells: dict[str, str], today: str) -> tuple[Partnership, list[tuple[str
     try:
         p = check_partnership(p)
     except CatalogueError as e:
-        raise ValueError(str(e)) from None
-    return p, members
+        return None, members, citations, [str(e)]
+    return p, members, citations, []
 
 
 @one_line_errors
@@ -305,7 +418,7 @@ def plan_import(cat, path: str | Path, mapping: dict[str, str] | None = None) ->
     today = dt.date.today().isoformat()
     seen_names: dict[str, int] = {}
     existing_sources = {s.title.lower(): s for s in cat.sources.all()}
-    new_orgs: dict[str, str] = {}
+    new_orgs: dict[str, tuple[str, str | None]] = {}   # lower-cased name -> (name, GSS code)
     new_sources: dict[str, str] = {}
     known: dict[str, Organisation | None] = {}   # lower-cased name or code -> what find() said
 
@@ -314,44 +427,68 @@ def plan_import(cat, path: str | Path, mapping: dict[str, str] | None = None) ->
         if folded not in known:
             known[folded] = cat.organisations.find(key)
         return known[folded]
+
+    def resolve(member: PlannedMember, problems: list[str]) -> object:
+        """The organisation's id, or its lower-cased name when the import would create it."""
+        if member.code is None:
+            org = find(member.key)
+            if org is None and _GSS.match(member.key):
+                problems.append(f"no organisation has the GSS code {member.key.upper()}")
+        else:
+            org = find(member.code)
+            if org is not None and (org.gss_code or "").upper() != member.code:
+                org = None   # the code matched someone's name, not a code
+            by_name = find(member.key)
+            if org is not None and org.name.lower() != member.key.lower():
+                problems.append(f"{member.code} is {org.name} in the catalogue, not {member.key}")
+            elif org is None and by_name is not None and by_name.gss_code:
+                problems.append(f"{by_name.name} has the GSS code {by_name.gss_code}, not {member.code}")
+            elif org is None and by_name is not None:
+                org = by_name
+            elif org is None:
+                earlier = new_orgs.get(member.key.lower())
+                if earlier and earlier[1] not in (None, member.code):
+                    problems.append(f"{member.key} is given the GSS codes {earlier[1]} and {member.code}")
+                elif any(c == member.code and k != member.key.lower() for k, (_, c) in new_orgs.items()):
+                    problems.append(f"{member.code} is given to two organisations")
+        if org is None:
+            if not _GSS.match(member.key):
+                earlier = new_orgs.get(member.key.lower())
+                new_orgs[member.key.lower()] = (earlier or (member.key, None))[0], (
+                    member.code or (earlier[1] if earlier else None))
+            return member.key.lower()
+        return org.id
+
     for number, raw in enumerate(table, start=2):
         if not any(raw):
             continue  # blank lines between blocks are common in hand-made sheets
         cells = {key: raw[i] for key, i in index.items()}
-        try:
-            p, members = _row(cells, today)
-        except ValueError as e:
-            plan.row_errors.append((number, str(e)))
-            continue
-        problems = []
-        folded = p.name.lower()
-        if folded in seen_names:
-            problems.append(f"'{p.name}' is also on row {seen_names[folded]}")
-        elif cat.partnerships.find(p.name):
-            problems.append(f"'{p.name}' is already in the catalogue")
-        seen_names.setdefault(folded, number)
+        p, members, citations, problems = _row(cells, today)
+        name = cells.get("name", "")
+        folded = name.lower()
+        if name and folded in seen_names:
+            problems.append(f"'{name}' is also on row {seen_names[folded]}")
+        elif name and cat.partnerships.find(name):
+            problems.append(f"'{name}' is already in the catalogue")
+        if name:
+            seen_names.setdefault(folded, number)
         lead = cells.get("lead", "")
         member_as: dict[object, str] = {}   # organisation (id, or new name) -> how the row named it
-        for n, key in enumerate([k for k, _ in members] + ([lead] if lead else [])):
-            org = find(key)
-            if org is None:
-                if _GSS.match(key):
-                    problems.append(f"no organisation has the GSS code {key.upper()}")
-                else:
-                    new_orgs.setdefault(key.lower(), key)
-            identity = org.id if org else key.lower()
+        for n, member in enumerate(members + ([PlannedMember(lead)] if lead else [])):
+            identity = resolve(member, problems)
             if n < len(members):   # one organisation named twice (by name and by code) is one member
                 if identity in member_as:
-                    problems.append(f"{member_as[identity]} and {key} are the same organisation")
-                member_as.setdefault(identity, key)
-        source = cells.get("source", "")
-        if source and source.lower() not in existing_sources:
-            new_sources.setdefault(source.lower(), source)
+                    problems.append(f"{member_as[identity]} and {member.key} are the same organisation")
+                member_as.setdefault(identity, member.key)
+        for c in citations:
+            if c.source.lower() not in existing_sources:
+                new_sources.setdefault(c.source.lower(), c.source)
         if problems:
             plan.row_errors.extend((number, text) for text in problems)
             continue
-        plan.rows.append(PlannedRow(number, p, members, source, cells.get("source_page", ""), lead))
-    plan.new_organisations = sorted(new_orgs.values(), key=str.lower)
+        plan.rows.append(PlannedRow(number, p, members, citations, lead))
+    plan.new_organisations = sorted((name for name, _ in new_orgs.values()), key=str.lower)
+    plan.new_codes = {name.lower(): code for name, code in new_orgs.values() if code}
     plan.new_sources = sorted(new_sources.values(), key=str.lower)
     if not plan.rows and not plan.row_errors:
         raise CatalogueError(f"{Path(path).name} has no partnerships below its header row")
@@ -378,24 +515,30 @@ def write_plan(cat, plan: ImportPlan, progress: Progress | None = None):
     with cat.store.edit() as revert:
         ids: dict[str, int] = {}   # lower-cased name or code -> id: a sheet names the same few bodies often
 
-        def organisation(key: str) -> int:
-            folded = key.strip().lower()
+        def organisation(key: str, code: str | None = None) -> int:
+            folded = (code or key).strip().lower()
             if folded not in ids:
-                org = cat.organisations.find(key)
-                ids[folded] = org.id if org else cat.organisations.add(Organisation(name=key)).id
+                org = cat.organisations.find(code) if code else None
+                org = org or cat.organisations.find(key)
+                ids[folded] = org.id if org else cat.organisations.add(Organisation(
+                    name=key, gss_code=plan.new_codes.get(key.lower()))).id
             return ids[folded]
 
         for n, row in enumerate(plan.rows):
-            member_ids = [(organisation(key), role) for key, role in row.members]
-            leads = [o for o, role in member_ids if role == "lead"]
-            lead_id = organisation(row.lead) if row.lead else leads[0] if len(leads) == 1 else None
+            members = [Membership(0, organisation(m.key, m.code), role=m.role, joined=m.joined, left=m.left)
+                       for m in row.members]
+            leads = [m.organisation_id for m in members if m.role == "lead"]
+            # An empty cell of a lead column says "no lead" (as an export writes it); without
+            # the column, a single member marked (lead) is the lead.
+            inferred = leads[0] if len(leads) == 1 and "lead" not in plan.mapping else None
+            lead_id = organisation(row.lead) if row.lead else inferred
             p = replace(row.partnership, lead_id=lead_id)
-            pid = cat.partnerships.add(p, [Membership(0, o, role=r) for o, r in member_ids]).id
-            if row.source:
-                sid = sources.get(row.source.lower())
+            pid = cat.partnerships.add(p, members).id
+            for c in row.citations:
+                sid = sources.get(c.source.lower())
                 if sid is None:
-                    sid = sources[row.source.lower()] = cat.sources.add(Source(title=row.source)).id
-                cat.sources.cite(Citation(source_id=sid, page=row.source_page, partnership_id=pid))
+                    sid = sources[c.source.lower()] = cat.sources.add(Source(title=c.source)).id
+                cat.sources.cite(Citation(source_id=sid, page=c.page, quote=c.quote, partnership_id=pid))
             if progress:
-                progress((n + 1) / len(plan.rows), f"Imported {n + 1:,} of {len(plan.rows):,} partnerships")
+                progress((n + 1) / len(plan.rows), f"Imported {n + 1:,} of {plural(len(plan.rows), 'partnership')}")
     return revert

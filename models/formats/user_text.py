@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import codecs
 import functools
+import gzip
 import re
+import zlib
 from pathlib import Path
 
 from models.errors import CatalogueError
 
 # Everything str.splitlines() breaks at: a message quoting a cell must stay one line.
 _LINE_BREAKS = re.compile(r"[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
+
+
+def first_words(error: Exception) -> str:
+    """An exception's message as one line, or its kind when it has none."""
+    text = one_line(str(error)).strip()
+    return text or type(error).__name__
 
 
 def one_line(text: str) -> str:
@@ -61,6 +69,11 @@ def read_text(path: str | Path) -> str:
         raw = path.read_bytes()
     except OSError as e:
         raise CatalogueError(f"cannot read {path.name}: {e.strerror or e}") from None
+    if raw[:2] == b"\x1f\x8b":   # gzip: the population tables shipped with the app are kept small
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as e:
+            raise CatalogueError(f"cannot read {path.name}: it is damaged ({first_words(e)})") from None
     text = decode(raw)
     if text is None:
         raise CatalogueError(f"cannot read {path.name}: it is not text in UTF-8, UTF-16 or Windows-1252")

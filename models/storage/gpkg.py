@@ -1,7 +1,10 @@
 """GeoPackage plumbing: geometry blobs, the SRS table rows and the ST_* functions.
 
-A catalogue is a GeoPackage 1.4 file, so everything geometric is stored in the
-GeoPackage binary form: 'GP', version, flags, srs_id, envelope, then ISO WKB.
+A catalogue is a GeoPackage file, so everything geometric is stored in the
+GeoPackage binary form: 'GP', version, flags, srs_id, envelope, then ISO WKB. It
+declares version 1.2, the oldest whose features it uses (plain feature and
+attribute tables, no extensions of its own): readers of every version since open
+it without a warning.
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ if TYPE_CHECKING:
 # showing its window use neither, and they are a sixth of the app's start-up.
 
 APPLICATION_ID = 0x47504B47  # 'GPKG'
-USER_VERSION = 10400  # GeoPackage 1.4
+USER_VERSION = 10200  # GeoPackage 1.2.0
 
 BNG = 27700  # British National Grid: metres, so areas come out in m²
 WGS84 = 4326

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from models.errors import CatalogueError
-from models.storage import gpkg, schema, sqlite_file
+from models.storage import gpkg, schema, sqlite_file, styles
 from models.storage.store import Store
 
 # Columns that must hold JSON for the app to read the row.
@@ -253,6 +253,7 @@ def _copy_all(source: sqlite3.Connection, tables: dict[str, list[str]], target: 
             result.unreadable = _unreadable(source, table, read, result)
         for table in schema.FEATURE_TABLES:
             gpkg.update_extent(conn, table)
+        styles.refresh_areas(conn)   # QGIS's default style names the areas recovered
     if progress:
         progress(1.0, "Salvaged")
     return results

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from models.storage import gpkg
+from models.storage import gpkg, styles
 
 APPLICATION = "Partnership Atlas"
 
@@ -151,5 +151,13 @@ def migration_1(conn: sqlite3.Connection) -> None:
         _register(conn, table, text)
 
 
-MIGRATIONS = (migration_1,)
+def migration_2(conn: sqlite3.Connection) -> None:
+    """Default QGIS styles in the GeoPackage layer_styles table, and the GeoPackage version
+    the file really needs (1.2: it uses nothing from 1.3 or 1.4, and QGIS 3.22's GDAL warns
+    that 1.4 "may only be partially supported")."""
+    styles.create(conn)
+    conn.execute(f"PRAGMA user_version={gpkg.USER_VERSION}")
+
+
+MIGRATIONS = (migration_1, migration_2)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from models.errors import CatalogueError
-from models.storage import foreign, gpkg, integrity, schema, sqlite_file
+from models.storage import foreign, gpkg, integrity, schema, sqlite_file, styles
 from models.storage.lock import CatalogueLock
 
 if TYPE_CHECKING:
@@ -343,6 +343,10 @@ class Store:
             with self.atomic():
                 conn.execute("DELETE FROM temp.undo_log")
                 yield revert
+                if conn.execute("SELECT 1 FROM undo_log WHERE tbl='areas' LIMIT 1").fetchone():
+                    # QGIS's default style names and colours every area: it changes with
+                    # them, in the same transaction (undo and redo come through here too).
+                    styles.refresh_areas(conn)
                 revert._entries = self._read_log()
         except (sqlite3.IntegrityError, sqlite3.OperationalError) as e:
             raise CatalogueError(_not_saved(e, self.path.name)) from None

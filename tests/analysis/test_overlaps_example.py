@@ -1,17 +1,13 @@
 """Overlaps on the example catalogue over the real London wards (ONS, December 2020)."""
 from __future__ import annotations
 
-import csv
-import json
 from collections import Counter
 
 import pytest
 
 from models.analysis import overlaps, sets
 from models.catalogue import Catalogue
-from tests.helpers.data import LONDON_POPULATION, LONDON_WARDS, needs_data
-
-pytestmark = needs_data
+from tests.helpers.data import LONDON_POPULATION, LONDON_WARDS, london_population_rows, london_ward_features
 
 WLA = "West London Alliance"
 NLWA = "North London Waste Authority"
@@ -67,8 +63,7 @@ def test_population_of_an_area_matches_the_ons_table(example):
     codes = {o["name"]: o["gss_code"] for o in data["organisations"]}
     (nlwa,) = [p for p in data["partnerships"] if p["name"] == NLWA]
     boroughs = {codes[m["organisation"]] for m in nlwa["members"]}
-    with open(LONDON_POPULATION, newline="", encoding="utf-8") as f:
-        expected = sum(float(r["population"] or 0) for r in csv.DictReader(f) if r["LAD20CD"] in boroughs)
+    expected = sum(float(r["population"] or 0) for r in london_population_rows() if r["LAD20CD"] in boroughs)
     m = overlaps.overlap_matrix(cat, "population")
     assert m.sizes[m.names.index(NLWA)] == pytest.approx(expected)
 
@@ -82,7 +77,7 @@ def test_coverage_matches_a_count_from_the_source_files(example):
     for p in data["partnerships"]:
         if p["borough_area"]:
             per_borough.update({codes[m["organisation"]] for m in p["members"]} - {None})
-    wards = json.loads(LONDON_WARDS.read_text(encoding="utf-8"))["features"]
+    wards = london_ward_features()
     expected = {f["properties"]["WD20CD"]: per_borough[f["properties"]["LAD20CD"]] for f in wards}
     cov = sets.coverage(cat)
     got = dict(zip(cov.codes, cov.counts.tolist()))

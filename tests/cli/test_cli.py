@@ -7,9 +7,10 @@ import pyogrio
 import pytest
 
 import cli
+from models.catalogue import Catalogue
 from tests.helpers.catalogues import file_digest
 from tests.helpers.cli import run
-from tests.helpers.data import LONDON_POPULATION, LONDON_WARDS, ROOT, needs_data
+from tests.helpers.data import LONDON_POPULATION, LONDON_WARDS, ROOT
 from tests.helpers.home import private_home
 
 
@@ -68,7 +69,6 @@ def test_check_names_a_trigger_another_program_added(capsys, tmp_path):
     assert file_digest(path) == digest
 
 
-@needs_data
 def test_example_over_london_wards_end_to_end(capsys, tmp_path):
     path = tmp_path / "example.gpkg"
     code, out, _ = run(capsys, "example", path, "--boundaries", LONDON_WARDS, "--population", LONDON_POPULATION)
@@ -131,12 +131,11 @@ def test_import_partnerships_all_or_nothing(capsys, tmp_path):
     good = tmp_path / "good.csv"
     good.write_text("name,kind,start,members\nWest London Alliance,sub-regional partnership,1997,Brent; Ealing\n")
     code, out, _ = run(capsys, "import-partnerships", path, good)
-    assert code == 0 and "imported 1 partnerships" in out
+    assert code == 0 and out.splitlines()[-1] == "imported 1 partnership"
     code, out, _ = run(capsys, "list", path, "--json")
     assert json.loads(out)[0]["members"] == ["Brent", "Ealing"]
 
 
-@needs_data
 def test_overlaps_command_formats(capsys, tmp_path):
     path = tmp_path / "example.gpkg"
     run(capsys, "example", path, "--boundaries", LONDON_WARDS, "--population", LONDON_POPULATION)
@@ -157,3 +156,30 @@ def test_overlaps_command_formats(capsys, tmp_path):
     nlwa = next(line for line in lines if line.endswith("North London Waste Authority"))
     row = lines[1 + int(nlwa.split()[0])].split()
     assert row[0] == nlwa.split()[0] and "2,084,463" in row  # its own population on the diagonal
+
+
+def test_example_without_boundaries_uses_londons_shipped_layers(capsys, tmp_path):
+    path = tmp_path / "example.gpkg"
+    code, out, err = run(capsys, "example", path)
+    assert code == 0 and err == ""
+    assert out.strip().endswith("32 partnerships, 51 organisations, 17 areas")
+    with Catalogue.open(path) as cat:
+        layers = {layer.name: layer for layer in cat.layers.all()}
+        assert {n: (layers[n].level, layers[n].vintage) for n in layers} == {
+            "London wards 2020": ("ward", "2020"), "London wards 2022": ("ward", "2022"),
+            "London boroughs 2020": ("borough", "2020")}
+        assert "Contains OS data © Crown copyright and database right 2022" in layers["London wards 2022"].licence
+        assert {a.layer_id for a in cat.areas.all(outlines=False)} == {layers["London wards 2020"].id}
+    code, out, _ = run(capsys, "check", path)
+    assert code == 0
+
+
+def test_example_population_without_boundaries_is_refused(capsys, tmp_path):
+    path = tmp_path / "example.gpkg"
+    code, _, err = run(capsys, "example", path, "--population", LONDON_POPULATION)
+    assert code == 2 and err == "error: --population needs --boundaries (the shipped London wards have theirs)\n"
+    assert not path.exists()
+    code, out, _ = run(capsys, "example", path, "--no-boundaries")
+    assert code == 0 and out.strip().endswith(", 0 areas")
+    with Catalogue.open(path) as cat:
+        assert cat.layers.all() == []

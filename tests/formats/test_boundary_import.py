@@ -160,7 +160,6 @@ def test_other_formats_shapefile_zip_gpkg_gz(cat, grid_geojson, tmp_path):
         assert len(areas) == 12 and sum(areas) == pytest.approx(12e6), source.name
 
 
-@needs_data
 def test_london_wards_reprojected_to_bng(cat):
     revert, data = import_boundaries(cat, LONDON_WARDS, population=LONDON_POPULATION)
     table = cat.layers.table(revert.id)

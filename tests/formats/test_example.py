@@ -5,7 +5,7 @@ import pytest
 
 from models.formats import example
 from models.formats.example import build_example
-from tests.helpers.data import LONDON_POPULATION, LONDON_WARDS, SEEDS, needs_data
+from tests.helpers.data import LONDON_POPULATION, LONDON_WARDS, SEEDS
 
 
 def _squash(text):
@@ -42,7 +42,6 @@ def test_every_quote_is_verbatim_in_its_report():
             assert any(_squash(s["quote"]) in t for t in texts.values()), (p["name"], titles[s["source"]])
 
 
-@needs_data
 def test_borough_partnerships_get_their_wards(cat):
     build_example(cat, wards=LONDON_WARDS, population=LONDON_POPULATION)
     wla = cat.partnerships.find("West London Alliance")

@@ -171,3 +171,21 @@ def test_lead_column(cat, tmp_path):
     assert cat.partnerships.find("Led").lead_id == ids["Ealing"]
     new = cat.partnerships.find("New lead")
     assert cat.organisations.get(new.lead_id).name == "Someone New"
+
+
+def test_every_fault_of_a_row_is_reported(cat, tmp_path):
+    """A row with five mistakes gets all five named at once, not one per attempt."""
+    small_catalogue(cat)
+    before = snapshot(cat)
+    path = write(tmp_path, "name,kind,status,start,end,savings_amount,members\n"
+                           "Five faults,x,maybe,2008-13,20x0,lots,Barnet; (lead)\n"
+                           "Also bad,other,,2010,2008,,\n")
+    with pytest.raises(PartnershipImportError) as info:
+        import_partnerships(cat, path)
+    assert info.value.row_errors == [
+        (2, "unknown kind 'x'"), (2, "start: '2008-13' has no month 13"),
+        (2, "end: '20x0' is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)"), (2, "unknown status 'maybe'"),
+        (2, "savings 'lots' is not an amount in £"), (2, "member '(lead)' has a role but no name"),
+        (3, "end 2008 is before start 2010")]
+    assert str(info.value) == "2 rows have errors (row 2: unknown kind 'x'); nothing was imported"
+    assert snapshot(cat) == before

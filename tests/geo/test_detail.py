@@ -5,7 +5,7 @@ import shapely
 import shapely.affinity
 
 from models.geo.detail import LayerGeometry, rings
-from tests.helpers.data import LONDON_WARDS, needs_data
+from tests.helpers.data import LONDON_WARDS
 
 
 def london_geoms():
@@ -14,7 +14,6 @@ def london_geoms():
     return data.geometries, data.parent_codes
 
 
-@needs_data
 def test_coarse_level_keeps_the_tiling():
     geoms, parents = london_geoms()
     lod = LayerGeometry(geoms, parents)

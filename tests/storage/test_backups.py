@@ -122,21 +122,23 @@ def test_backup_before_a_migration_holds_the_old_schema(small, tmp_path, monkeyp
     backups = Backups(tmp_path / "Backups", clock)
     Catalogue.open(small, backups=backups).close()   # today's daily backup exists already
 
-    def migration_2(conn):
+    def migration_next(conn):
         conn.execute("CREATE TABLE extra (id INTEGER PRIMARY KEY)")
 
-    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, migration_2))
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    following = len(schema.MIGRATIONS) + 1
+    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, migration_next))
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", following)
     clock.now = T0 + timedelta(hours=1)
     with Catalogue.open(small, backups=backups) as cat:
         assert cat.store.conn.execute("SELECT 1 FROM extra").fetchall() == []
         assert cat.store.backup_warning is None
     newest = backups.list(small)[0]
-    assert newest.reason == "before migration to schema 2" and newest.taken_at == clock.now
+    assert newest.reason == f"before migration to schema {following}" and newest.taken_at == clock.now
     # one backup per day is kept: the newer, pre-migration one replaces the morning's
     assert len(backups.list(small)) == 1
     conn = sqlite3.connect(newest.path)
-    assert conn.execute("SELECT value FROM atlas_meta WHERE key='schema_version'").fetchone() == ("1",)
+    assert conn.execute("SELECT value FROM atlas_meta WHERE key='schema_version'").fetchone() == (
+        str(following - 1),)
     assert conn.execute("SELECT name FROM sqlite_master WHERE name='extra'").fetchone() is None
     conn.close()
 

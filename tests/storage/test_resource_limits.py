@@ -13,7 +13,7 @@ from models.catalogue.records import Organisation, Partnership
 from models.errors import Cancelled, CatalogueError
 from models.formats.boundary_import import import_boundaries
 from tests.helpers.catalogues import file_digest, snapshot
-from tests.helpers.data import LONDON_WARDS, needs_data
+from tests.helpers.data import LONDON_WARDS
 
 FULL = "not saved: the disk is full; free some space and try again"
 BIG_NOTES = "x" * 200_000  # needs dozens of new pages
@@ -235,7 +235,6 @@ def test_cancelling_the_grid_import_anywhere_changes_nothing(cat, grid_geojson):
     assert len(cat.layers.all()) == 1  # the run that was not cancelled
 
 
-@needs_data
 def test_cancelling_the_london_import_anywhere_leaves_the_file_as_it_was(tmp_path):
     path = tmp_path / "c.gpkg"
     with Catalogue.create(path) as cat:

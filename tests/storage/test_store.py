@@ -18,7 +18,7 @@ def test_create_then_reopen_keeps_everything(tmp_path):
         assert [o.name for o in cat.organisations.all()] == ["Brent"]
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA application_id").fetchone()[0] == 0x47504B47
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 10400
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 10200
 
 
 def test_create_refuses_an_existing_file(tmp_path):

@@ -5,7 +5,7 @@ from PySide6.QtCore import QSettings
 
 from models.catalogue import Catalogue
 from models.formats.example import build_example
-from tests.helpers.data import LONDON_POPULATION, LONDON_WARDS, needs_data
+from tests.helpers.data import LONDON_POPULATION, LONDON_WARDS
 
 
 @pytest.fixture
@@ -21,7 +21,6 @@ def window(qtbot, tmp_path):
     w.map_tab.shutdown()
 
 
-@needs_data
 def test_a_matrix_pair_is_shown_on_the_map(window):
     cat = window.catalogue
     olympic = next(a for a in cat.areas.all() if a.name.startswith("Olympic host boroughs Joint"))
@@ -37,7 +36,6 @@ def test_a_matrix_pair_is_shown_on_the_map(window):
     assert "Map tab" in window.statusBar().currentMessage()
 
 
-@needs_data
 def test_the_year_slider_drives_list_and_map(window):
     window.overlaps_tab.set_year(2008)
     assert window.catalogue_view.list.year.value() == 2008
@@ -56,14 +54,13 @@ def _listed(window):
     return {model.index(r, 0).data() for r in range(model.rowCount())}
 
 
-@needs_data
 def test_the_example_with_wards_opens_with_its_areas_on_the_map(qtbot, tmp_path):
     from ui.main_window import MainWindow
     w = MainWindow(Catalogue.create(tmp_path / "mine.gpkg"),
                    settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
                    data_folder=tmp_path / "data")
     qtbot.addWidget(w)
-    assert w.files.open_example(wards=LONDON_WARDS)
+    assert w.files.open_example()
     assert w.windowTitle().startswith("Example catalogue.gpkg")
     assert w.map_tab.area_list.count() == 17
     assert "Map tab" in w.statusBar().currentMessage()

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.catalogue.records import ORGANISATION_KINDS, Organisation
-from models.errors import CatalogueError
+from models.errors import CatalogueError, plural
 from ui.catalogue.fields import FieldMessage, TextField, name_widgets
 from ui.catalogue.table_model import RowsModel
 from ui.document import Changes, Document
@@ -228,7 +228,7 @@ class OrganisationsView(QWidget):
 
     def _update_count(self) -> None:
         total, shown = self.model.rowCount(), self.proxy.rowCount()
-        self.count.setText(f"{total:,} organisations" if shown == total else f"{shown:,} of {total:,} organisations shown")
+        self.count.setText(plural(total, "organisation") if shown == total else f"{shown:,} of {plural(total, 'organisation')} shown")
 
     def select(self, org_id: int | None) -> None:
         row = self.model.row_of(org_id) if org_id is not None else None

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from models.catalogue.records import PARTNERSHIP_KINDS, POLICY_AREAS, STATUSES
 from models.catalogue.search import Filters, PartnershipRow, Search
+from models.errors import plural
 from ui.catalogue.fields import name_widgets
 from ui.catalogue.table_model import RowsModel
 from ui.document import Changes, Document
@@ -236,7 +237,7 @@ class PartnershipList(QWidget):
         total = self.search.count()
         shown = len(rows)
         self.count_label.setText(f"{total:,} partnership{'s' if total != 1 else ''}" if shown == total
-                                 else f"{shown:,} of {total:,} partnerships shown")
+                                 else f"{shown:,} of {plural(total, 'partnership')} shown")
         filtered = self.filters() != Filters(text=self.search_box.text())
         self.clear_button.setEnabled(filtered or bool(self.search_box.text()))
         row = self.model.row_of(keep) if keep is not None else None

@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from models.catalogue import Catalogue
-from models.errors import Cancelled, CatalogueError
+from models.errors import Cancelled, CatalogueError, plural
 from models.storage import sqlite_file
 from ui.files import opening
 from ui.files.partnership_import_dialog import PartnershipImportDialog
@@ -126,19 +126,12 @@ class FileActions:
         self.window.statusBar().showMessage(f"Saved a copy as {path}", 8000)
         return True
 
-    def open_example(self, wards: str | os.PathLike | None | bool = False) -> bool:
-        """The example catalogue, built once into its own file and opened from then on.
-
-        wards: a ward boundary file (borough-based partnerships then get areas of their
-        member boroughs' wards), None for none, False to ask.
-        """
+    def open_example(self) -> bool:
+        """The example catalogue, built once into its own file and opened from then on. It is
+        built on the London boundaries shipped with the app, so nothing is asked or fetched."""
         path = self.window.data_folder / EXAMPLE_NAME
         if path.exists():
             return self.open_path(path)
-        if wards is False:
-            wards = self.ask_example_wards()
-            if wards is False:
-                return False
         # See the note on imports above.
         from models.formats.example import build_example
 
@@ -147,7 +140,7 @@ class FileActions:
             catalogue = Catalogue.create(path)
             try:
                 run_with_progress(self.window, "Building the example catalogue…",
-                                  lambda progress: build_example(catalogue, wards=wards, progress=progress))
+                                  lambda progress: build_example(catalogue, shipped=True, progress=progress))
             except (CatalogueError, Cancelled):
                 catalogue.close()
                 path.unlink(missing_ok=True)
@@ -159,28 +152,9 @@ class FileActions:
             return False
         self.window.set_catalogue(catalogue)
         self.window.statusBar().showMessage(
-            "The example catalogue: partnerships from five published reports"
-            + (", with their boroughs' wards on the Map tab." if wards else
-               ". Import ward boundaries, then Map ▸ From partnership… draws their areas."), 15000)
+            "The example catalogue: partnerships from five published reports, with their boroughs' "
+            "wards on the Map tab (London's 2020 and 2022 wards and boroughs come with the app).", 15000)
         return True
-
-    def ask_example_wards(self) -> Path | None | bool:
-        """Ask for ward boundaries for the example: a path, None (skip) or False (cancel)."""
-        box = QMessageBox(QMessageBox.Icon.Question, "Open the example catalogue",
-                          "With ward boundaries that carry borough codes (such as ONS wards), "
-                          "each borough-based partnership gets an area on the map.\n\n" + ONS_NOTE,
-                          parent=self.window)
-        choose = box.addButton("Choose ward boundaries…", QMessageBox.ButtonRole.AcceptRole)
-        skip = box.addButton("Without wards", QMessageBox.ButtonRole.NoRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.exec()
-        if box.clickedButton() is skip:
-            return None
-        if box.clickedButton() is not choose:
-            return False
-        chosen = self._ask(False, "Ward boundaries for the example",
-                           "Boundaries (*.geojson *.json *.gz *.zip *.shp *.gpkg);;All files (*)")
-        return chosen if chosen is not None else False
 
     # -- imports -------------------------------------------------------------------
     def import_boundaries(self, path: str | os.PathLike | None = None, options: dict | None = None) -> bool:
@@ -217,7 +191,7 @@ class FileActions:
             return False
         layer = cat.layers.get(revert.id)
         n = cat.layers.unit_count(layer.id)
-        self.window.statusBar().showMessage(f"Imported {n:,} units as “{layer.name}”", 10000)
+        self.window.statusBar().showMessage(f"Imported {plural(n, 'unit')} as “{layer.name}”", 10000)
         return True
 
     def ask_boundary_options(self, path: Path) -> dict | None:
@@ -237,7 +211,7 @@ class FileActions:
             return None
         dialog = PartnershipImportDialog(self.window.document, path, self.window)
         dialog.accepted.connect(lambda: self.window.statusBar().showMessage(
-            f"Imported {dialog.imported:,} partnerships from {path.name}", 10000))
+            f"Imported {plural(dialog.imported, 'partnership')} from {path.name}", 10000))
         self.import_dialog = dialog
         dialog.open()
         return dialog

@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from models.catalogue.records import LEVELS
-from models.errors import CatalogueError
+from models.errors import CatalogueError, plural
 from models.formats.boundary_import import SourceInfo, csv_columns, suggest_layer
+from ui.files.welcome import ONS_NOTE
 
 _NONE = "(none)"
 
@@ -32,7 +33,7 @@ class BoundaryImportDialog(QDialog):
         self.setMinimumWidth(520)
         self._path, self._folder = path, folder
         form = QFormLayout(self)
-        form.addRow(QLabel(f"{info.count:,} features · CRS {info.crs or 'unknown'}"))
+        form.addRow(QLabel(f"{plural(info.count, 'feature')} · CRS {info.crs or 'unknown'}"))
         self.code = self._fields(info.fields, info.code_field, optional=False)
         self.name_field = self._fields(info.fields, info.name_field, optional=False)
         self.parent_field = self._fields(info.fields, info.parent_field, optional=True)
@@ -64,6 +65,10 @@ class BoundaryImportDialog(QDialog):
         self.error = QLabel()
         self.error.setStyleSheet("color: #B00020")
         form.addRow(self.error)
+        self.where = QLabel(ONS_NOTE)   # where the next file can come from
+        self.where.setWordWrap(True)
+        self.where.setEnabled(False)
+        form.addRow(self.where)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
         buttons.accepted.connect(self.accept)

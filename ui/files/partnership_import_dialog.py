@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from models.errors import Cancelled, CatalogueError
+from models.errors import Cancelled, CatalogueError, plural
 from models.formats.partnership_import import FIELDS, ImportPlan, plan_import, read_table, write_plan
 from ui.catalogue.fields import ERROR_COLOUR, FieldMessage
 from ui.document import Document
@@ -176,7 +176,7 @@ class PartnershipImportDialog(QDialog):
         try:
             revert = self.document.edit(
                 f"Import {n} partnership{'s' if n != 1 else ''}",
-                lambda: run_with_progress(self, f"Importing {n:,} partnerships…",
+                lambda: run_with_progress(self, f"Importing {plural(n, 'partnership')}…",
                                           lambda progress: write_plan(cat, plan, progress)))
         except Cancelled:
             self.message.show_error("import cancelled; nothing was written")

@@ -5,11 +5,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
-ONS_NOTE = ("Ward boundaries come from the ONS Open Geography Portal "
-            "(geoportal.statistics.gov.uk): search for “Wards (December 2020) Boundaries UK BGC”, "
-            "download it as GeoJSON or Shapefile and choose the file here. Ward populations are on "
-            "the ONS website (“Ward-level population estimates”). Both are free under the Open "
-            "Government Licence.")
+ONS_NOTE = ("London's wards (December 2020 and December 2022) and its 33 boroughs come with the "
+            "app. For other places, ward boundaries are on the ONS Open Geography Portal "
+            "(geoportal.statistics.gov.uk): search for “Wards (December 2022) Boundaries UK BGC” "
+            "(or BSC, coarser and smaller), download it as GeoJSON or Shapefile and choose the file "
+            "here. Ward populations are on the ONS website (“Ward-level population estimates”). "
+            "Both are free under the Open Government Licence.")
 
 
 class WelcomeView(QScrollArea):
@@ -42,7 +43,8 @@ class WelcomeView(QScrollArea):
              "Load the wards (or boroughs) your areas will be drawn on. " + ONS_NOTE),
             ("example", "Open the example catalogue", self.open_example,
              "Thirty-odd London partnerships described in five published reports, with their "
-             "members and sources: a quick way to see what a finished catalogue looks like."),
+             "members and sources, drawn over London's wards and boroughs (shipped with the app, "
+             "nothing to download): a quick way to see what a finished catalogue looks like."),
             ("spreadsheet", "Import partnerships from a spreadsheet…", self.import_partnerships,
              "A CSV or Excel file with one partnership per row: you choose which column is which, "
              "see a preview and any errors, and nothing is written until the import is clean."),

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 
 from models.catalogue.colours import nearby_colours, pick_colour, touching
 from models.catalogue.records import Area
-from models.errors import CatalogueError
+from models.errors import CatalogueError, plural
 from ui.document import Document
 from ui.map.layer import MapLayer
 
@@ -160,7 +160,7 @@ class AreaList(QWidget):
                 swatch.fill(QColor(a.colour))
                 icons[a.colour] = QIcon(swatch)
             icon = icons[a.colour]
-            text = a.name + (f"  ({len(a.unit_ids)} wards)" if a.unit_ids else "")
+            text = a.name + (f"  ({plural(len(a.unit_ids), 'ward')})" if a.unit_ids else "")
             item = QListWidgetItem(icon, text)
             item.setData(Qt.ItemDataRole.UserRole, a.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from models.analysis import overlaps, sets, timeline, universe
 from models.analysis.timeline import partnership_active
-from models.errors import CatalogueError
+from models.errors import CatalogueError, plural
 from ui.document import Changes, Document
 from ui.overlaps.note import OneLineNote
 
@@ -390,7 +390,7 @@ class OverlapsTab(QWidget):
             m = overlaps.area_set(self.cat, self.when(), area_ids=self._chosen_area_ids(),
                                   universe=self._universe).overlap(by)
         self.heatmap.set_matrix(m, self.show_value.currentData(), self.order.currentData())
-        self.note.setText(f"{len(m)} {'partnerships' if by == 'members' else 'areas'} compared by "
+        self.note.setText(f"{plural(len(m), 'partnership' if by == 'members' else 'area')} compared by "
                           f"{overlaps.UNIT_WORDS[by]}. Hover a cell for the figures; click it to select the pair.")
 
     def _draw_upset(self) -> None:
@@ -402,7 +402,7 @@ class OverlapsTab(QWidget):
         items = sets.intersections(areas, ids, inclusive=self.inclusive.isChecked())
         self.upset.set_data(items, ids, names, list(sizes), by, self.inclusive.isChecked())
         more = len(areas.ids) - len(ids)
-        self.note.setText(f"{len(ids)} areas" + (f" (the first {UPSET_MAX}; uncheck some to choose, "
+        self.note.setText(plural(len(ids), "area") + (f" (the first {UPSET_MAX}; uncheck some to choose, "
                                                  f"{more} left out)" if more > 0 else "")
                           + ". Click a bar to select its wards.")
 

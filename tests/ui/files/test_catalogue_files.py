@@ -139,8 +139,6 @@ def test_new_open_recent_and_save_copy(window, tmp_path):
 
 def test_welcome_view_and_the_example_done_as_a_new_user(qtbot, tmp_path, monkeypatch):
     """Open the example, find the West London Alliance, add a seventh member, undo, reopen."""
-    from ui.files.actions import FileActions
-    monkeypatch.setattr(FileActions, "ask_example_wards", lambda self: None)  # "Without wards"
     path = tmp_path / "mine.gpkg"
     Catalogue.create(path).close()
     settings = tmp_path / "settings.ini"

@@ -1,12 +1,17 @@
 """A virtual borough on the real London wards: six adjoining wards across three boroughs."""
-import csv
 
 import pytest
 import shapely
 from PySide6.QtCore import QPointF, Qt
 
 from models.formats.boundary_import import import_boundaries
-from tests.helpers.data import LONDON_POPULATION, LONDON_WARDS, needs_data
+from tests.helpers.data import (
+    LONDON_BOROUGHS,
+    LONDON_POPULATION,
+    LONDON_WARDS,
+    london_population_rows,
+    london_ward_features,
+)
 from tests.helpers.gui import show_active
 from ui.document import Document
 from ui.map.tab import MapTab
@@ -31,7 +36,6 @@ def london_tab(cat, qtbot):
     return tab
 
 
-@needs_data
 def test_six_wards_across_three_boroughs(london_tab, qtbot):
     tab = london_tab
     t = tab.layer.table
@@ -48,8 +52,7 @@ def test_six_wards_across_three_boroughs(london_tab, qtbot):
     assert {t.codes[t.index_of()[u]] for u in area.unit_ids} == set(SIX)
 
     # Independent sums: the ONS population table, read here with the csv module.
-    with open(LONDON_POPULATION, newline="", encoding="utf-8-sig") as f:
-        population = sum(int(row["population"]) for row in csv.DictReader(f) if row["WD20CD"] in SIX)
+    population = sum(int(row["population"]) for row in london_population_rows() if row["WD20CD"] in SIX)
     panel = tab.panel
     assert panel.text("wards") == "6"
     assert panel.text("population") == f"{population:,}"
@@ -74,7 +77,6 @@ def test_six_wards_across_three_boroughs(london_tab, qtbot):
     assert panel.text("wards") == "4"
 
 
-@needs_data
 def test_a_drawn_area_reports_boroughs_and_population_by_share(london_tab, qtbot):
     """A free polygon across the Hammersmith and Fulham / Kensington and Chelsea boundary,
     drawn with the polygon tool: boroughs, the cross-boundary flag and the population
@@ -93,8 +95,7 @@ def test_a_drawn_area_reports_boroughs_and_population_by_share(london_tab, qtbot
     drawn = tab.current_area().drawn
     assert drawn is not None and tab.current_area().unit_ids == frozenset()
 
-    with open(LONDON_POPULATION, newline="", encoding="utf-8-sig") as f:
-        people = {row["WD20CD"]: int(row["population"]) for row in csv.DictReader(f) if row["population"]}
+    people = {row["WD20CD"]: int(row["population"]) for row in london_population_rows() if row["population"]}
     expected, boroughs = 0.0, set()
     for code, geom, parent in zip(t.codes, t.geometries, t.parent_codes):
         share = shapely.intersection(geom, drawn).area / geom.area
@@ -113,7 +114,6 @@ def _no_overlaps(rects) -> bool:
     return not any(a.intersects(b) for k, a in enumerate(rects) for b in rects[k + 1:])
 
 
-@needs_data
 def test_borough_names_at_middle_zoom_and_ward_names_zoomed_in_never_overlap(london_tab, qtbot):
     tab, view = london_tab, london_tab.view
     boroughs = set(tab.layer.borough_names.values())
@@ -148,12 +148,10 @@ def test_borough_names_at_middle_zoom_and_ward_names_zoomed_in_never_overlap(lon
     assert dark_in_label() < shown / 4
 
 
-@needs_data
 def test_borough_names_come_from_a_borough_layer_when_wards_have_no_parents(cat, qtbot, tmp_path):
     import json
 
-    from tests.helpers.data import DATA
-    wards = json.loads(LONDON_WARDS.read_text(encoding="utf-8"))
+    wards = {"type": "FeatureCollection", "features": london_ward_features()}
     for f in wards["features"]:  # the same wards, without their borough fields
         f["properties"] = {k: v for k, v in f["properties"].items() if not k.startswith("LAD")}
     bare = tmp_path / "wards_without_boroughs.geojson"
@@ -168,14 +166,13 @@ def test_borough_names_come_from_a_borough_layer_when_wards_have_no_parents(cat,
     assert tab.view.labeller.placed == []  # no boroughs known yet
     # Importing the boroughs as a layer of their own names them on the ward map.
     tab.document.edit("Import boroughs", lambda: import_boundaries(
-        cat, DATA / "london_boroughs_2020_bgc.geojson", name="Boroughs", level="borough")[0])
+        cat, LONDON_BOROUGHS, name="Boroughs", level="borough")[0])
     assert tab.layer.table is not None and tab.layer_combo.currentText().startswith("Wards")
     tab.view.viewport().grab()
     names = {t for kind, t, _ in tab.view.labeller.placed if kind == 0}
     assert len(names) >= 20 and {"Westminster", "Camden"} <= names
 
 
-@needs_data
 def test_a_wheel_notch_over_holland_keeps_holland_under_the_pointer(london_tab, qtbot):
     """The report: one notch over the map threw Holland ward from (396, 407) off screen."""
     from PySide6.QtCore import QPoint

@@ -8,6 +8,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QGraphicsPathItem
 
 from models.analysis.sets import Coverage, CoverageClass
+from models.errors import plural
 from ui.overlaps.plots.common import INK, PlotBase, key, pg, pin_size, style
 
 UNCOVERED = "#E8412C"   # stands out against the blues
@@ -88,7 +89,7 @@ class CoveragePlot(PlotBase):
         row = int(hits[0])
         c = self.coverage
         names = c.covering_row(row)
-        self.setToolTip(f"{c.names[row]} ({c.codes[row]}): {c.counts[row]} partnerships"
+        self.setToolTip(f"{c.names[row]} ({c.codes[row]}): {plural(c.counts[row], 'partnership')}"
                         + ("\n" + "\n".join(names) if names else ""))
 
     def csv_rows(self) -> list[tuple]:

@@ -6,6 +6,7 @@ from PySide6.QtCore import QPointF, Signal
 from PySide6.QtGui import QFontMetrics
 
 from models.analysis.sets import Intersection
+from models.errors import plural
 from ui.overlaps.plots.common import ACCENT, BAR, GRID, INK, MUTED, PlotBase, pg, short, style
 
 MAX_BARS = 40
@@ -232,7 +233,7 @@ class UpSetPlot(PlotBase):
             self.setToolTip("")
             return
         x = self.items[index]
-        self.setToolTip(f"{' ∩ '.join(x.names)}\n{x.units:,} wards, {x.population:,.0f} people, {x.km2:,.1f} km²")
+        self.setToolTip(f"{' ∩ '.join(x.names)}\n{plural(x.units, 'ward')}, {x.population:,.0f} people, {x.km2:,.1f} km²")
 
     def csv_rows(self) -> list[tuple]:
         return [(" & ".join(x.names), x.degree, self.mode, x.units, x.population, round(x.km2, 6),

@@ -328,7 +328,8 @@ class MapTab(QWidget):
             rows += [LegendRow(by_id[k].name, QColor(by_id[k].colour),
                                "hatched" if current is not None and k == current.id else "area") for k in order]
         rows.append(LegendRow("Borough boundary", BOROUGH_EDGE, "line"))
-        title = f"{len(drawn)} of {len(self.areas)} area{'s' * (len(self.areas) != 1)} shown"
+        title = (f"{len(drawn)} of {len(self.areas)} area{'s' * (len(self.areas) != 1)} shown" if self.areas
+                 else "No areas yet")
         self.legend.set_rows(("Coverage count: " if coverage else "") + title, rows)
         self._avoid_selected()
 

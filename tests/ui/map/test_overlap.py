@@ -268,3 +268,10 @@ def test_an_svg_export_draws_the_areas_as_paths(tab, tmp_path):
     svg = out.read_text()
     assert "<image" not in svg
     assert svg.count("#0072b2") >= 3   # A, B and C are blue: three outlines (and their swatches)
+
+
+def test_the_legend_of_a_layer_with_no_areas_says_so(grid_cat, qtbot):
+    tab = open_tab(qtbot, grid_cat)
+    assert tab.areas == [] and tab.legend.title == "No areas yet"   # not "0 of 0 areas shown"
+    tab.area_list.new_area("First")
+    assert tab.legend.title.endswith(" of 1 area shown")   # an empty area has no outline to draw yet

@@ -4,10 +4,9 @@ from collections import Counter
 
 from models.catalogue.colours import AREA_PALETTE
 from models.formats.example import build_example
-from tests.helpers.data import LONDON_POPULATION, LONDON_WARDS, needs_data
+from tests.helpers.data import LONDON_POPULATION, LONDON_WARDS
 
 
-@needs_data
 def test_example_areas_spread_their_colours(cat):
     build_example(cat, LONDON_WARDS, LONDON_POPULATION)
     areas = cat.areas.all(outlines=False)

@@ -2,23 +2,11 @@
 ones only when "include undated" is ticked, and the timeline's marks at the sources' years."""
 from __future__ import annotations
 
-import shapely
 from PySide6.QtCore import QPoint, Qt
 
-from models.catalogue.records import Area, Citation, Partnership, Source
-from tests.helpers.overlap_grid import X0, Y0
+from models.catalogue.records import Partnership
+from tests.helpers.evidence import add_undated
 from tests.helpers.overlaps_gui import click_plot_tab, settle, show_tab
-
-
-def _undated(cat):
-    """P3: no dates, cited by a report of 2009 (with an area); P4: no dates, no evidence."""
-    source = cat.sources.add(Source("Annual report", year=2009)).id
-    p3 = cat.partnerships.add(Partnership("P3")).id
-    cat.sources.cite(Citation(source, partnership_id=p3))
-    cat.areas.add(Area("D", partnership_id=p3, drawn=shapely.box(X0, Y0, X0 + 900, Y0 + 900)))
-    p4 = cat.partnerships.add(Partnership("P4")).id
-    cat.areas.add(Area("E", partnership_id=p4, drawn=shapely.box(X0, Y0, X0 + 900, Y0 + 900)))
-    return p3, p4
 
 
 def _bars_on_row(plot, row):
@@ -28,7 +16,7 @@ def _bars_on_row(plot, row):
 
 def test_as_of_a_year_shows_attested_apart_and_unknown_only_on_request(qtbot, grid):
     cat, _, _ = grid
-    _undated(cat)
+    add_undated(cat)
     widget = show_tab(qtbot, cat)
     click_plot_tab(qtbot, widget, "Timeline")
     assert widget.listed_names() == ["P1", "P2", "P3", "P4"]
@@ -63,7 +51,7 @@ def test_as_of_a_year_shows_attested_apart_and_unknown_only_on_request(qtbot, gr
 
 def test_the_timeline_marks_sources_years_and_draws_no_bar_for_undated(qtbot, grid):
     cat, _, ids = grid
-    p3, p4 = _undated(cat)
+    p3, p4 = add_undated(cat)
     cat.partnerships.update(Partnership("P4", first_seen="2011", last_seen="2012-06", id=p4))
     widget = show_tab(qtbot, cat)
     click_plot_tab(qtbot, widget, "Timeline")

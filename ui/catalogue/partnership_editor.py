@@ -148,7 +148,7 @@ class PartnershipEditor(QWidget):
         seen_row.addWidget(QLabel("to"))
         seen_row.addWidget(self.last_seen)
         seen_row.addStretch(1)
-        form.addRow(self._label("Seen (e&vidence)", self.first_seen), seen_row)
+        form.addRow(self._label("Seen (ev&idence)", self.first_seen), seen_row)
         form.addRow("", self.seen_message)
         form.addRow("&Policy areas", self.policy_areas)
         form.addRow("&Lead", self.lead)

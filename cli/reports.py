@@ -47,11 +47,13 @@ def cmd_list(args) -> int:
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
-    state = f" {'as of ' + args.as_of:<12}" if args.as_of else ""
+    heading = f"as of {args.as_of}" if args.as_of else ""
+    width = max(len(heading), len("attested"))   # a full date is wider than any state
+    state = f" {heading:<{width}}" if args.as_of else ""
     print(f"{'partnership':<60} {'kind':<26} {'status':<8} {'years':<11}{state} {'members':>7}  areas")
     for r in rows:
         years = f"{(r['start'] or '?')[:4]}–{(r['end'] or '')[:4]}"
-        state = f" {r['as_of']:<12}" if args.as_of else ""
+        state = f" {r['as_of']:<{width}}" if args.as_of else ""
         print(f"{r['name'][:60]:<60} {r['kind']:<26} {r['status']:<8} {years:<11}{state} "
               f"{len(r['members']):>7}  {len(r['areas'])}")
     print(plural(len(rows), "partnership") + (f" active or attested in {args.as_of}"

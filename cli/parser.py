@@ -71,6 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("list", help="list partnerships")
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="print a JSON list of objects")
+    p.add_argument("--as-of", metavar="DATE", help="each partnership's state then: active (its dates cover "
+                   "it), attested (a source of then cites it), inactive or unknown")
+    p.add_argument("--include-unknown", action="store_true",
+                   help="with --as-of, also list the partnerships of unknown state (left out by default)")
     p.set_defaults(run=reports.cmd_list)
 
     p = sub.add_parser("overlaps", help="pairwise overlap of areas (or of member sets): a matrix, "
@@ -78,7 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--by", choices=("units", "population", "area", "members"), default="units")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    p.add_argument("--as-of", metavar="DATE", help="only partnerships and memberships active then")
+    p.add_argument("--as-of", metavar="DATE", help="only partnerships and memberships active or attested "
+                   "then (dated, or cited by a source of that year)")
+    p.add_argument("--include-unknown", action="store_true",
+                   help="with --as-of, also count those with no evidence either way")
     p.set_defaults(run=reports.cmd_overlaps)
 
     p = sub.add_parser("export", help="export to .gpkg/.sqlite (catalogue), .geojson (areas) or .csv")

@@ -15,37 +15,57 @@ def _open(path: str):
     return Catalogue.open(path, read_only=True)
 
 
-def _listing(cat) -> list[dict]:
+def _listing(cat, as_of=None, include_unknown: bool = False) -> list[dict]:
+    """Every partnership; with `as_of`, each one's state then (and members as of then),
+    inactive ones left out, unknown ones only if include_unknown."""
+    from models.analysis.evidence import Evidence, counts
+    from models.analysis.timeline import as_of_text
+    when = as_of_text(as_of)
+    evidence = Evidence.load(cat) if when else None
     orgs = {o.id: o.name for o in cat.organisations.all()}
     areas: dict[int, list[str]] = {}
     for a in cat.areas.all():
         if a.partnership_id is not None:
             areas.setdefault(a.partnership_id, []).append(a.name)
-    return [{"name": p.name, "kind": p.kind, "status": p.status, "start": p.start, "end": p.end,
-             "members": [orgs[m.organisation_id] for m in cat.partnerships.memberships(p.id)],
-             "areas": areas.get(p.id, []), "policy_areas": list(p.policy_areas)}
-            for p in cat.partnerships.all()]
+    rows = []
+    for p in cat.partnerships.all():
+        members = cat.partnerships.memberships(p.id)
+        row = {"name": p.name, "kind": p.kind, "status": p.status, "start": p.start, "end": p.end}
+        if evidence is not None:
+            row["as_of"] = evidence.partnership(p, when)
+            if not counts(row["as_of"], include_unknown):
+                continue
+            members = [m for m in members if counts(evidence.membership(m, when), include_unknown)]
+        rows.append({**row, "members": [orgs[m.organisation_id] for m in members],
+                     "areas": areas.get(p.id, []), "policy_areas": list(p.policy_areas)})
+    return rows
 
 
 def cmd_list(args) -> int:
     with _open(args.file) as cat:
-        rows = _listing(cat)
+        rows = _listing(cat, args.as_of, args.include_unknown)
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
-    print(f"{'partnership':<60} {'kind':<26} {'status':<8} {'years':<11} {'members':>7}  areas")
+    heading = f"as of {args.as_of}" if args.as_of else ""
+    width = max(len(heading), len("attested"))   # a full date is wider than any state
+    state = f" {heading:<{width}}" if args.as_of else ""
+    print(f"{'partnership':<60} {'kind':<26} {'status':<8} {'years':<11}{state} {'members':>7}  areas")
     for r in rows:
         years = f"{(r['start'] or '?')[:4]}–{(r['end'] or '')[:4]}"
-        print(f"{r['name'][:60]:<60} {r['kind']:<26} {r['status']:<8} {years:<11} "
+        state = f" {r['as_of']:<{width}}" if args.as_of else ""
+        print(f"{r['name'][:60]:<60} {r['kind']:<26} {r['status']:<8} {years:<11}{state} "
               f"{len(r['members']):>7}  {len(r['areas'])}")
-    print(plural(len(rows), "partnership"))
+    print(plural(len(rows), "partnership") + (f" active or attested in {args.as_of}"
+                                              + (" or of unknown state" if args.include_unknown else "")
+                                              if args.as_of else ""))
     return 0
 
 
 def cmd_overlaps(args) -> int:
     from models.analysis.overlaps import overlap_matrix
     with _open(args.file) as cat:
-        matrix = overlap_matrix(cat, by=args.by, as_of=args.as_of)
+        matrix = overlap_matrix(cat, by=args.by, as_of=args.as_of, include_unknown=args.include_unknown)
     pairs = matrix.pairs()
     unit = {"units": "wards", "population": "people", "area": "km²", "members": "organisations"}[args.by]
     if args.format == "json":

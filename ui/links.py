@@ -45,3 +45,9 @@ def link_views(window, overlaps) -> None:
     overlaps.pair_selected.connect(show_pair)
     overlaps.units_selected.connect(show_units)
     overlaps.year_changed.connect(set_year)
+
+    def set_include_unknown(on: bool) -> None:
+        partnership_list.include_unknown.setChecked(on)
+        window.map_tab.set_year(window.map_tab.year, on)
+
+    overlaps.include_unknown.toggled.connect(set_include_unknown)

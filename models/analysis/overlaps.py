@@ -23,6 +23,7 @@ import shapely
 from scipy import sparse
 from scipy.cluster import hierarchy
 
+from models.analysis.evidence import Evidence
 from models.analysis.timeline import as_of_text, membership_active, partnership_active
 from models.analysis.universe import UNIT_WEIGHTS, Universe, check_by, default_layer, load_universe, membership_matrix
 from models.catalogue.records import Area, Membership, Organisation, Partnership
@@ -198,11 +199,13 @@ class AreaSet:
 
 
 def area_set(cat, as_of=None, area_ids=None, partnership_ids=None,
-             universe: Universe | None = None) -> AreaSet:
+             universe: Universe | None = None, include_unknown: bool = False) -> AreaSet:
     """The areas to compare: all, or those chosen, less those whose partnership was not
-    active `as_of` (a year or a partial date); areas of no partnership always count."""
+    active or attested `as_of` (a year or a partial date; of unknown state too only if
+    include_unknown); areas of no partnership always count."""
     universe = load_universe(cat) if universe is None else universe
     when = as_of_text(as_of)
+    evidence = Evidence.load(cat) if when else None
     partnerships = {p.id: p for p in cat.partnerships.all()}
     chosen = []
     for a in cat.areas.all():
@@ -211,7 +214,7 @@ def area_set(cat, as_of=None, area_ids=None, partnership_ids=None,
         if partnership_ids is not None and a.partnership_id not in set(partnership_ids):
             continue
         p = partnerships.get(a.partnership_id)
-        if when and p is not None and not partnership_active(p, when):
+        if when and p is not None and not partnership_active(p, when, include_unknown, evidence):
             continue
         chosen.append(a)
     return build_area_set(universe, chosen, default_layer(cat, universe))
@@ -242,15 +245,18 @@ class MemberGrid:
                              [p.name for p in self.partnerships], shared)
 
 
-def member_grid(cat, as_of=None, partnership_ids=None, with_empty: bool = False) -> MemberGrid:
-    """Who is in what `as_of` (partnership and membership both active then)."""
+def member_grid(cat, as_of=None, partnership_ids=None, with_empty: bool = False,
+                include_unknown: bool = False) -> MemberGrid:
+    """Who is in what `as_of` (partnership and membership both active or attested then,
+    or of unknown state too if include_unknown)."""
     when = as_of_text(as_of)
+    evidence = Evidence.load(cat) if when else None
     wanted = None if partnership_ids is None else set(partnership_ids)
-    partnerships = [p for p in cat.partnerships.all()
-                    if (wanted is None or p.id in wanted) and (not when or partnership_active(p, when))]
+    partnerships = [p for p in cat.partnerships.all() if (wanted is None or p.id in wanted)
+                    and partnership_active(p, when, include_unknown, evidence)]
     column = {p.id: k for k, p in enumerate(partnerships)}
     memberships = [m for m in cat.partnerships.memberships()
-                   if m.partnership_id in column and (not when or membership_active(m, when))]
+                   if m.partnership_id in column and membership_active(m, when, include_unknown, evidence)]
     used = {m.organisation_id for m in memberships}
     organisations = [o for o in cat.organisations.all() if with_empty or o.id in used]
     row = {o.id: k for k, o in enumerate(organisations)}
@@ -260,16 +266,17 @@ def member_grid(cat, as_of=None, partnership_ids=None, with_empty: bool = False)
 
 # -- the CLI's and the GUI's one entry point -------------------------------------
 def overlap_matrix(cat, by: str, as_of=None, area_ids=None, partnership_ids=None,
-                   universe: Universe | None = None) -> OverlapMatrix:
+                   universe: Universe | None = None, include_unknown: bool = False) -> OverlapMatrix:
     check_by(by, BY)
     if by == "members":
-        return member_grid(cat, as_of, partnership_ids).overlap()
-    return area_set(cat, as_of, area_ids, partnership_ids, universe).overlap(by)
+        return member_grid(cat, as_of, partnership_ids, include_unknown=include_unknown).overlap()
+    return area_set(cat, as_of, area_ids, partnership_ids, universe, include_unknown).overlap(by)
 
 
-def pairwise(cat, by: str, as_of: str | None = None, area_ids=None, partnership_ids=None) -> list[Pair]:
+def pairwise(cat, by: str, as_of: str | None = None, area_ids=None, partnership_ids=None,
+             include_unknown: bool = False) -> list[Pair]:
     """Every unordered pair of areas (or of partnerships, by members), in name order."""
-    return overlap_matrix(cat, by, as_of, area_ids, partnership_ids).pairs()
+    return overlap_matrix(cat, by, as_of, area_ids, partnership_ids, include_unknown=include_unknown).pairs()
 
 
 PAIR_FIELDS = tuple(f.name for f in fields(Pair))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from models.analysis.evidence import Evidence
 from models.analysis.timeline import as_of_text, partnership_active
 from models.analysis.universe import default_layer, load_universe, membership_matrix
 from models.errors import CatalogueError
@@ -126,7 +127,8 @@ class Coverage:
 
 
 def coverage(cat, layer_id: int | None = None, policy_area: str | None = None, kind: str | None = None,
-             as_of=None, universe=None, partnership_ids=None, area_ids=None) -> Coverage:
+             as_of=None, universe=None, partnership_ids=None, area_ids=None,
+             include_unknown: bool = False) -> Coverage:
     """Per unit of `layer_id` (default: the first ward layer), the number of partnerships
     (of that policy area / kind, active as of) whose areas cover it. An area with no
     partnership counts on its own, and only when no policy area or kind is asked for.
@@ -135,6 +137,7 @@ def coverage(cat, layer_id: int | None = None, policy_area: str | None = None, k
     universe = load_universe(cat) if universe is None else universe
     layer_id = default_layer(cat, universe) if layer_id is None else layer_id
     when = as_of_text(as_of)
+    evidence = Evidence.load(cat) if when else None
     partnerships = {p.id: p for p in cat.partnerships.all()}
     chosen, coverer_of, coverers = [], [], {}
     for a in cat.areas.all():
@@ -148,7 +151,7 @@ def coverage(cat, layer_id: int | None = None, policy_area: str | None = None, k
                 continue
             if partnership_ids is not None and p.id not in partnership_ids:
                 continue
-            if (kind and p.kind != kind) or not partnership_active(p, when):
+            if (kind and p.kind != kind) or not partnership_active(p, when, include_unknown, evidence):
                 continue
             key, label = ("partnership", p.id), p.name
         chosen.append(a)

@@ -19,8 +19,8 @@ from models.errors import CatalogueError
 from models.storage.store import Revert, Store
 
 _P_COLUMNS = ("id, name, kind, status, start_date, end_date, policy_areas, governance, lead_id, "
-              "funding, savings_amount, savings_period, savings_text, description, notes, tags")
-_M_COLUMNS = "id, partnership_id, organisation_id, role, joined, left_date"
+              "funding, savings_amount, savings_period, savings_text, description, notes, tags, first_seen, last_seen")
+_M_COLUMNS = "id, partnership_id, organisation_id, role, joined, left_date, first_seen, last_seen"
 
 
 def _partnership(row) -> Partnership:
@@ -28,12 +28,13 @@ def _partnership(row) -> Partnership:
         id=row[0], name=row[1], kind=row[2], status=row[3], start=row[4], end=row[5],
         policy_areas=tuple(json.loads(row[6])), governance=row[7], lead_id=row[8],
         funding=row[9], savings_amount=row[10], savings_period=row[11], savings_text=row[12],
-        description=row[13], notes=row[14], tags=tuple(json.loads(row[15])))
+        description=row[13], notes=row[14], tags=tuple(json.loads(row[15])), first_seen=row[16],
+        last_seen=row[17])
 
 
 def _membership(row) -> Membership:
     return Membership(id=row[0], partnership_id=row[1], organisation_id=row[2], role=row[3],
-                      joined=row[4], left=row[5])
+                      joined=row[4], left=row[5], first_seen=row[6], last_seen=row[7])
 
 
 def _date(text, what):
@@ -41,6 +42,13 @@ def _date(text, what):
         return dates.parse(text)
     except ValueError as e:
         raise CatalogueError(f"{what}: {e}") from None
+
+
+def _seen(record) -> tuple[str | None, str | None]:
+    first, last = _date(record.first_seen, "first seen"), _date(record.last_seen, "last seen")
+    if dates.before(last, first):
+        raise CatalogueError(f"last seen {last} is before first seen {first}")
+    return first, last
 
 
 def _clean_list(values) -> tuple[str, ...]:
@@ -68,8 +76,9 @@ def check_partnership(p: Partnership) -> Partnership:
     start, end = _date(p.start, "start"), _date(p.end, "end")
     if dates.before(end, start):
         raise CatalogueError(f"end {end} is before start {start}")
+    first, last = _seen(p)
     return replace(p, name=name, start=start, end=end, policy_areas=_clean_list(p.policy_areas),
-                   tags=_clean_list(p.tags))
+                   tags=_clean_list(p.tags), first_seen=first, last_seen=last)
 
 
 def check_membership(m: Membership) -> Membership:
@@ -78,13 +87,14 @@ def check_membership(m: Membership) -> Membership:
     joined, left = _date(m.joined, "joined"), _date(m.left, "left")
     if dates.before(left, joined):
         raise CatalogueError(f"left {left} is before joined {joined}")
-    return replace(m, joined=joined, left=left)
+    first, last = _seen(m)
+    return replace(m, joined=joined, left=left, first_seen=first, last_seen=last)
 
 
 def _p_values(p: Partnership) -> tuple:
     return (p.name, p.kind, p.status, p.start, p.end, json.dumps(list(p.policy_areas)),
             p.governance, p.lead_id, p.funding, p.savings_amount, p.savings_period,
-            p.savings_text, p.description, p.notes, json.dumps(list(p.tags)))
+            p.savings_text, p.description, p.notes, json.dumps(list(p.tags)), p.first_seen, p.last_seen)
 
 
 class Partnerships:
@@ -133,7 +143,8 @@ class Partnerships:
             cur = self._conn.execute(
                 "INSERT INTO partnerships(name, kind, status, start_date, end_date, policy_areas, "
                 "governance, lead_id, funding, savings_amount, savings_period, savings_text, "
-                "description, notes, tags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", _p_values(p))
+                "description, notes, tags, first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                _p_values(p))
             revert.id = cur.lastrowid
             for m in members:
                 self._insert_membership(replace(m, partnership_id=revert.id))
@@ -146,7 +157,8 @@ class Partnerships:
             self._conn.execute(
                 "UPDATE partnerships SET name=?, kind=?, status=?, start_date=?, end_date=?, "
                 "policy_areas=?, governance=?, lead_id=?, funding=?, savings_amount=?, "
-                "savings_period=?, savings_text=?, description=?, notes=?, tags=? WHERE id=?",
+                "savings_period=?, savings_text=?, description=?, notes=?, tags=?, first_seen=?, last_seen=? "
+                "WHERE id=?",
                 (*_p_values(p), p.id))
             revert.id = p.id
         return revert
@@ -178,8 +190,9 @@ class Partnerships:
         with self._store.edit() as revert:
             cur = self._conn.execute(
                 "UPDATE memberships SET partnership_id=?, organisation_id=?, role=?, joined=?, "
-                "left_date=? WHERE id=?",
-                (m.partnership_id, m.organisation_id, m.role, m.joined, m.left, m.id))
+                "left_date=?, first_seen=?, last_seen=? WHERE id=?",
+                (m.partnership_id, m.organisation_id, m.role, m.joined, m.left, m.first_seen, m.last_seen,
+                 m.id))
             if cur.rowcount != 1:
                 raise CatalogueError(f"no membership with id {m.id}")
             revert.id = m.id
@@ -210,6 +223,7 @@ class Partnerships:
 
     def _insert_membership(self, m: Membership) -> int:
         return self._conn.execute(
-            "INSERT INTO memberships(partnership_id, organisation_id, role, joined, left_date) "
-            "VALUES (?,?,?,?,?)",
-            (m.partnership_id, m.organisation_id, m.role, m.joined, m.left)).lastrowid
+            "INSERT INTO memberships(partnership_id, organisation_id, role, joined, left_date, "
+            "first_seen, last_seen) VALUES (?,?,?,?,?,?,?)",
+            (m.partnership_id, m.organisation_id, m.role, m.joined, m.left, m.first_seen,
+             m.last_seen)).lastrowid

@@ -60,6 +60,8 @@ class Partnership:
     description: str = ""
     notes: str = ""
     tags: tuple[str, ...] = ()
+    first_seen: str | None = None   # the researcher's own evidence: attested from first to last seen
+    last_seen: str | None = None
     id: int | None = None
 
 
@@ -70,6 +72,8 @@ class Membership:
     role: str = "member"
     joined: str | None = None
     left: str | None = None
+    first_seen: str | None = None   # as on Partnership
+    last_seen: str | None = None
     id: int | None = None
 
 

@@ -58,7 +58,10 @@ class Filters:
     policy_area: str | None = None
     organisation_id: int | None = None   # a member organisation
     borough: str | None = None           # GSS code: a member with it, or a linked area with wards in it
-    year: int | None = None              # active at some time in that calendar year
+    # Not excluded by a dated span in that calendar year. Whether there is evidence for the
+    # year (active, attested or unknown) is models.analysis.evidence's to say: the list refines.
+    year: int | None = None
+    include_unknown: bool = False        # with a year: keep those with no evidence either way
 
 
 class PartnershipRow(NamedTuple):

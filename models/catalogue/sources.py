@@ -53,6 +53,21 @@ class Sources:
         return [_citation(r) for r in self._conn.execute(
             f"SELECT {_C_COLUMNS} FROM citations WHERE {column}=? ORDER BY id", (value,))]
 
+    def cited_years(self) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+        """The years of the sources cited on each partnership and on each membership (the
+        evidence that dates them where the catalogue has no dates)."""
+        by_p: dict[int, set[int]] = {}
+        by_m: dict[int, set[int]] = {}
+        for pid, mid, year in self._conn.execute(
+                "SELECT c.partnership_id, c.membership_id, s.year FROM citations c "
+                "JOIN sources s ON s.id = c.source_id WHERE s.year IS NOT NULL "
+                "AND (c.partnership_id IS NOT NULL OR c.membership_id IS NOT NULL)"):
+            if pid is not None:
+                by_p.setdefault(pid, set()).add(year)
+            else:
+                by_m.setdefault(mid, set()).add(year)
+        return by_p, by_m
+
     def add(self, s: Source) -> Revert:
         s = _checked(s)
         with self._store.edit() as revert:

@@ -159,5 +159,16 @@ def migration_2(conn: sqlite3.Connection) -> None:
     conn.execute(f"PRAGMA user_version={gpkg.USER_VERSION}")
 
 
-MIGRATIONS = (migration_1, migration_2)
+def migration_evidence_dates(conn: sqlite3.Connection) -> None:
+    """"First seen" and "last seen": partial dates a researcher records as evidence that a
+    partnership or membership was operating, where its start and end are not known."""
+    for table in ("partnerships", "memberships"):
+        # Only the missing ones: a file whose version number was set back still has them.
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        for column in ("first_seen", "last_seen"):
+            if column not in have:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+
+
+MIGRATIONS = (migration_1, migration_2, migration_evidence_dates)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -36,9 +36,10 @@ from ui.document import Document
 # dates, and its organisation's name.
 SHOWS = ("memberships", "organisations")
 
-_HEADERS = ("Organisation", "Role", "Joined", "Left")
-_FIELDS = (None, "role", "joined", "left")
-_ACTIONS = (None, "Change member's role", "Change joined date", "Change left date")
+_HEADERS = ("Organisation", "Role", "Joined", "Left", "First seen", "Last seen")
+_FIELDS = (None, "role", "joined", "left", "first_seen", "last_seen")
+_ACTIONS = (None, "Change member's role", "Change joined date", "Change left date", "Change member first seen",
+            "Change member last seen")
 
 
 class MembersModel(RowsModel):
@@ -73,9 +74,13 @@ class MembersModel(RowsModel):
             return None
         m, name = self._rows[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            return (name, m.role, m.joined or "", m.left or "")[index.column()]
+            return (name, m.role, m.joined or "", m.left or "", m.first_seen or "",
+                    m.last_seen or "")[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole and index.column() in (2, 3):
             return f"A partial date: {'YYYY, YYYY-MM or YYYY-MM-DD'}"
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (4, 5):
+            return ("Evidence it was a member, where joined and left are not known: a partial date "
+                    "(YYYY, YYYY-MM or YYYY-MM-DD); attested from first to last seen")
         return None
 
     def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:
@@ -131,9 +136,10 @@ class MembersPanel(QWidget):
         # partnership shown measure every row again.
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(1, max(self.fontMetrics().horizontalAdvance(r) for r in (*ROLES, "Role")) + 24)
-        for col in (2, 3):
+        for col in (2, 3, 4, 5):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(col, self.fontMetrics().horizontalAdvance("0000-00-00") + 16)
+            header.resizeSection(col, self.fontMetrics().horizontalAdvance(
+                "0000-00-00" if col < 4 else "First seen") + 16)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         grow_with_rows(self.table, min_rows=3)
         remove = QShortcut(QKeySequence.StandardKey.Delete, self.table, self.remove_selected)

@@ -76,6 +76,15 @@ class PartnershipEditor(QWidget):
         self.end = DateField()
         self.end.setAccessibleName("End date")
         self.dates_message = FieldMessage()
+        # The researcher's own evidence where start and end are not known: attested between them.
+        self.first_seen = DateField()
+        self.first_seen.setAccessibleName("First seen")
+        self.first_seen.setToolTip("The earliest date you have evidence it was operating (YYYY, YYYY-MM "
+                                   "or YYYY-MM-DD); it counts as attested from first to last seen")
+        self.last_seen = DateField()
+        self.last_seen.setAccessibleName("Last seen")
+        self.last_seen.setToolTip("The latest date you have evidence it was operating")
+        self.seen_message = FieldMessage()
         self.policy_areas = TagEditor(POLICY_AREAS, "Add a policy area…")
         self.policy_areas.setToolTip("Policy areas: choose a suggestion or type your own, then Enter")
         self.lead = QComboBox()
@@ -107,6 +116,7 @@ class PartnershipEditor(QWidget):
             (self, "partnership-editor", "Partnership"), (self.name, "partnership-name", None),
             (self.kind, "partnership-kind", "Kind"), (self.status, "partnership-status", "Status"),
             (self.start, "partnership-start", None), (self.end, "partnership-end", None),
+            (self.first_seen, "partnership-first-seen", None), (self.last_seen, "partnership-last-seen", None),
             (self.policy_areas, "partnership-policy-areas", "Policy areas"),
             (self.policy_areas.entry, "partnership-policy-area-entry", "Add a policy area"),
             (self.lead, "partnership-lead", "Lead organisation"),
@@ -133,6 +143,13 @@ class PartnershipEditor(QWidget):
         dates_row.addStretch(1)
         form.addRow(self._label("&Dates", self.start), dates_row)
         form.addRow("", self.dates_message)
+        seen_row = QHBoxLayout()
+        seen_row.addWidget(self.first_seen)
+        seen_row.addWidget(QLabel("to"))
+        seen_row.addWidget(self.last_seen)
+        seen_row.addStretch(1)
+        form.addRow(self._label("Seen (ev&idence)", self.first_seen), seen_row)
+        form.addRow("", self.seen_message)
         form.addRow("&Policy areas", self.policy_areas)
         form.addRow("&Lead", self.lead)
         form.addRow("&Governance", self.governance)
@@ -202,6 +219,10 @@ class PartnershipEditor(QWidget):
             w.textChanged.connect(lambda _: self._loading or self._check_dates())
         self.start.editingFinished.connect(lambda: self._commit_dates("Change start date"))
         self.end.editingFinished.connect(lambda: self._commit_dates("Change end date"))
+        for w in (self.first_seen, self.last_seen):
+            w.textChanged.connect(lambda _: self._loading or self._check_seen())
+        self.first_seen.editingFinished.connect(lambda: self._commit_seen("Change first seen"))
+        self.last_seen.editingFinished.connect(lambda: self._commit_seen("Change last seen"))
         self.kind.activated.connect(lambda _: self._update("Change kind", kind=self.kind.currentText()))
         self.status.activated.connect(lambda _: self._update("Change status", status=self.status.currentText()))
         self.policy_areas.changed.connect(lambda t: self._update("Change policy areas", policy_areas=t))
@@ -256,6 +277,9 @@ class PartnershipEditor(QWidget):
         self.status.setCurrentText(p.status)
         self.start.setText(p.start or "")
         self.end.setText(p.end or "")
+        self.first_seen.setText(p.first_seen or "")
+        self.last_seen.setText(p.last_seen or "")
+        self.seen_message.clear_message()
         self.policy_areas.set_tags(p.policy_areas)
         self.tags.set_tags(p.tags)
         self.governance.set_text(p.governance)
@@ -265,7 +289,8 @@ class PartnershipEditor(QWidget):
         self.savings_text.setText(p.savings_text)
         self.description.set_text(p.description)
         self.notes.set_text(p.notes)
-        for w in (self.name, self.start, self.end, self.funding, self.savings, self.savings_text):
+        for w in (self.name, self.start, self.end, self.first_seen, self.last_seen, self.funding, self.savings,
+                  self.savings_text):
             w.setCursorPosition(0)
 
         names: dict[int, str] = {}
@@ -342,6 +367,20 @@ class PartnershipEditor(QWidget):
             self.dates_message.clear_message()
         self._check_status(end)
 
+    def _check_seen(self) -> None:
+        if self.partnership is None:
+            return
+        try:
+            first = dates.parse(self.first_seen.text())
+            last = dates.parse(self.last_seen.text())
+        except ValueError as e:
+            self.seen_message.show_error(f"seen: {e}")
+            return
+        if dates.before(last, first):
+            self.seen_message.show_error(f"last seen ({last}) is before first seen ({first})")
+        else:
+            self.seen_message.clear_message()
+
     def _check_status(self, end: str | None) -> None:
         today = dt.date.today().isoformat()
         if self.status.currentText() == "active" and end and dates.latest(end) < today:
@@ -369,7 +408,8 @@ class PartnershipEditor(QWidget):
         try:
             self.document.edit(action, lambda: self.document.catalogue.partnerships.update(changed))
         except CatalogueError as e:
-            shown = self.dates_message if ("start" in changes or "end" in changes) else self.name_message
+            shown = self.dates_message if ("start" in changes or "end" in changes) else \
+                self.seen_message if ("first_seen" in changes or "last_seen" in changes) else self.name_message
             shown.show_error(str(e))
             return False
         return True
@@ -383,6 +423,13 @@ class PartnershipEditor(QWidget):
         if self._loading or self.partnership is None or self.dates_message.is_error:
             return   # the reason is already beside the field
         self._update(action, start=dates.parse(self.start.text()), end=dates.parse(self.end.text()))
+
+    def _commit_seen(self, action: str) -> None:
+        # Both together, as the dates: fixing one may be what makes the other valid.
+        if self._loading or self.partnership is None or self.seen_message.is_error:
+            return
+        self._update(action, first_seen=dates.parse(self.first_seen.text()),
+                     last_seen=dates.parse(self.last_seen.text()))
 
     def _commit_lead(self, _index: int) -> None:
         data = self.lead.currentData()

@@ -5,6 +5,7 @@ from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QCompleter,
     QGridLayout,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.analysis.evidence import ACTIVE, UNKNOWN, Evidence, counts
 from models.catalogue.records import PARTNERSHIP_KINDS, POLICY_AREAS, STATUSES
 from models.catalogue.search import Filters, PartnershipRow, Search
 from models.errors import plural
@@ -42,6 +44,7 @@ _ROLES_USED = frozenset((_DISPLAY, _FOREGROUND, _ALIGN, _TOOLTIP))
 _FIELD = (1, 2, 3, None, 6)   # column -> PartnershipRow index (Years is computed)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _STATUS_BRUSHES = {k: QColor(v) for k, v in STATUS_COLOURS.items()}
+_UNKNOWN_BRUSH = QColor("#6B6B6B")
 
 
 class PartnershipListModel(RowsModel):
@@ -51,11 +54,22 @@ class PartnershipListModel(RowsModel):
         super().__init__(parent)
         self._rows: list[PartnershipRow] = []
         self._sort = (0, Qt.SortOrder.AscendingOrder)
+        self.states: dict[int, str] = {}   # as of the year filter: id -> active/attested/unknown
+        self.year: int | None = None
 
-    def set_rows(self, rows: list[PartnershipRow]) -> None:
+    def set_rows(self, rows: list[PartnershipRow], states: dict[int, str] | None = None,
+                 year: int | None = None) -> None:
         self.beginResetModel()
         self._rows = self._sorted(rows)
+        self.states, self.year = states or {}, year
         self.endResetModel()
+
+    def years_text(self, r: PartnershipRow) -> str:
+        """The years, and the state as of the filter's year where it is not a dated span's."""
+        state = self.states.get(r.id)
+        if state is None or state == ACTIVE:
+            return r.years
+        return f"{r.years} {state}".strip()
 
     def row_of(self, pid: int) -> int | None:
         for i, r in enumerate(self._rows):
@@ -76,12 +90,16 @@ class PartnershipListModel(RowsModel):
             return None
         r, col = self._rows[row], index.column()
         if role == _DISPLAY:
-            return r[_FIELD[col]] if col != 3 else r.years
+            return r[_FIELD[col]] if col != 3 else self.years_text(r)
         if role == _FOREGROUND:
+            if col == 3:
+                return _UNKNOWN_BRUSH if self.states.get(r.id) == UNKNOWN else None
             return _STATUS_BRUSHES.get(r.status) if col == 2 else None
         if role == _ALIGN:
             return _RIGHT if col == 4 else None
-        return r.name if col == 0 else None   # tooltip
+        if col == 3 and r.id in self.states:   # tooltip
+            return _STATE_TIPS[self.states[r.id]].format(year=self.year)
+        return r.name if col == 0 else None
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         # Sorting the Python list directly: a QSortFilterProxyModel would call data() thousands of times.
@@ -96,6 +114,13 @@ class PartnershipListModel(RowsModel):
                lambda r: (r.status, r.name.lower()), lambda r: (r.start or "9999", r.name.lower()),
                lambda r: (r.members, r.name.lower()))[column]
         return sorted(rows, key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+
+
+_STATE_TIPS = {
+    "active": "Active in {year}: its dates cover it",
+    "attested": "Attested in {year}: no dates cover it, but a source of that year cites it (or it was seen then)",
+    "unknown": "Unknown in {year}: no dates and no evidence from that year",
+}
 
 
 class PartnershipList(QWidget):
@@ -134,6 +159,12 @@ class PartnershipList(QWidget):
         self.year.setToolTip("Show partnerships active at some time in this year")
         self.year.setAccessibleName("Active in year")
         self.year.valueChanged.connect(self.refresh)
+        self.include_unknown = QCheckBox("include undated")
+        self.include_unknown.setToolTip("With a year: also show partnerships with no dates and no source "
+                                        "of that year (their state then is unknown)")
+        self.include_unknown.setAccessibleName("Include undated partnerships")
+        self.include_unknown.toggled.connect(self.refresh)
+        self._evidence: Evidence | None = None   # read again after an edit
         self.clear_button = QPushButton("Clear filters")
         self.clear_button.setToolTip("Show every partnership")
         self.clear_button.clicked.connect(self.clear_filters)
@@ -167,7 +198,8 @@ class PartnershipList(QWidget):
             (self.kind, "filter-kind", None), (self.status, "filter-status", None),
             (self.policy, "filter-policy-area", None),
             (self.member, "filter-member", "Member or borough (name or GSS code)"),
-            (self.year, "filter-year", None), (self.table, "partnership-table", None),
+            (self.year, "filter-year", None), (self.include_unknown, "filter-include-undated", None),
+            (self.table, "partnership-table", None),
             (self.count_label, "partnership-count", None), (self.clear_button, "clear-filters", None))
         filters = QGridLayout()
         filters.addWidget(self.kind, 0, 0)
@@ -175,6 +207,7 @@ class PartnershipList(QWidget):
         filters.addWidget(self.policy, 0, 2)
         filters.addWidget(self.member, 1, 0, 1, 2)
         filters.addWidget(self.year, 1, 2)
+        filters.addWidget(self.include_unknown, 2, 2)
         bottom = QHBoxLayout()
         bottom.addWidget(self.count_label, 1)
         bottom.addWidget(self.clear_button)
@@ -207,9 +240,12 @@ class PartnershipList(QWidget):
             organisation_id=org.id if org and not org.gss_code else None,
             # An organisation with a GSS code is a borough: match its areas' wards as well.
             borough=(org.gss_code if org and org.gss_code else member if member and not org else None),
-            year=None if self.year.value() == ANY_YEAR else self.year.value())
+            year=None if self.year.value() == ANY_YEAR else self.year.value(),
+            include_unknown=self.include_unknown.isChecked())
 
     def _changed(self, changes: Changes) -> None:
+        if changes.touch(*SHOWS):
+            self._evidence = None
         if changes.touch(*SHOWS) or (changes.touch(*BOROUGH_SHOWS) and self.filters().borough):
             self.reload()
 
@@ -230,15 +266,24 @@ class PartnershipList(QWidget):
     def refresh(self) -> None:
         """Run the search and filters again and keep the selection where it can be kept."""
         keep = self._current
-        rows = self.search.rows(self.filters())
+        f = self.filters()
+        rows, states = self.search.rows(f), {}
+        if f.year is not None:   # the search leaves out what a dated span excludes; evidence does the rest
+            if self._evidence is None:
+                self._evidence = Evidence.load(self.document.catalogue)
+            when = str(f.year)
+            for r in rows:
+                states[r.id] = self._evidence.partnership(self._evidence.partnerships[r.id], when)
+            rows = [r for r in rows if counts(states[r.id], f.include_unknown)]
         self.table.selectionModel().blockSignals(True)
-        self.model.set_rows(rows)
+        self.model.set_rows(rows, states, f.year)
         self.table.selectionModel().blockSignals(False)
         total = self.search.count()
         shown = len(rows)
         self.count_label.setText(f"{total:,} partnership{'s' if total != 1 else ''}" if shown == total
                                  else f"{shown:,} of {plural(total, 'partnership')} shown")
-        filtered = self.filters() != Filters(text=self.search_box.text())
+        filtered = self.filters() != Filters(text=self.search_box.text(),
+                                             include_unknown=self.include_unknown.isChecked())
         self.clear_button.setEnabled(filtered or bool(self.search_box.text()))
         row = self.model.row_of(keep) if keep is not None else None
         if row is not None:
@@ -247,7 +292,8 @@ class PartnershipList(QWidget):
             self._emit(None)
 
     def clear_filters(self) -> None:
-        for w in (self.kind, self.status, self.policy, self.year, self.member, self.search_box):
+        for w in (self.kind, self.status, self.policy, self.year, self.member, self.search_box,
+                  self.include_unknown):
             w.blockSignals(True)
         self.search_box.clear()
         self.kind.setCurrentIndex(0)
@@ -255,7 +301,9 @@ class PartnershipList(QWidget):
         self.policy.setCurrentIndex(0)
         self.member.clear()
         self.year.setValue(ANY_YEAR)
-        for w in (self.kind, self.status, self.policy, self.year, self.member, self.search_box):
+        self.include_unknown.setChecked(False)
+        for w in (self.kind, self.status, self.policy, self.year, self.member, self.search_box,
+                  self.include_unknown):
             w.blockSignals(False)
         self.refresh()
 

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.analysis.area_stats import area_stats
-from models.analysis.timeline import partnership_active
+from models.analysis.evidence import UNKNOWN, Evidence
 from models.catalogue.records import Area
 from models.errors import CatalogueError
 from ui.document import Changes, Document
@@ -82,6 +82,8 @@ class MapTab(QWidget):
         self._unit_places: tuple[tuple | None, list[Place]] = (None, [])   # per layer: wards, boroughs
         self.areas: list[Area] = []    # the areas painted (and listed): all, or the year's
         self.year: int | None = None   # set by the overlaps tab's year slider
+        self.include_unknown = False   # and its "include undated" box
+        self.unknown_areas = 0         # areas of partnerships of unknown state in that year
         self._layer_key = None
         self._pending: set[int] | None = None
         self._stats_timer = QTimer(self, singleShot=True, interval=60, timeout=self._update_stats)
@@ -251,10 +253,14 @@ class MapTab(QWidget):
 
     def _reload_areas(self) -> None:
         areas = self.cat.areas.all(outlines=False)
+        self.unknown_areas = 0
         if self.year:
-            when = str(self.year)
-            active = {p.id for p in self.cat.partnerships.all() if partnership_active(p, when)}
-            areas = [a for a in areas if a.partnership_id is None or a.partnership_id in active]
+            when, evidence = str(self.year), Evidence.load(self.cat)
+            states = {pid: evidence.partnership(p, when) for pid, p in evidence.partnerships.items()}
+            self.unknown_areas = sum(states.get(a.partnership_id) == UNKNOWN for a in areas)
+            shown = {pid for pid, state in states.items()
+                     if state in ("active", "attested") or (self.include_unknown and state == UNKNOWN)}
+            areas = [a for a in areas if a.partnership_id is None or a.partnership_id in shown]
         self.areas = areas
         self.area_list.show_areas(areas)
         self._update_places()
@@ -503,12 +509,18 @@ class MapTab(QWidget):
         self.view.set_highlight(None, None)
         self.show_message(message)
 
-    def set_year(self, year: int | None) -> None:
-        """Show only areas whose partnership was active in `year` (None: every area)."""
+    def set_year(self, year: int | None, include_unknown: bool | None = None) -> None:
+        """Show only areas whose partnership was active or attested in `year` (None: every area),
+        and those of unknown state then if include_unknown."""
         self.year = year
+        if include_unknown is not None:
+            self.include_unknown = include_unknown
         self._reload_areas()
         if year:
-            self.show_message(f"Showing the areas of partnerships active in {year}")
+            unknown = self.unknown_areas
+            self.show_message(f"Showing the areas of partnerships active or attested in {year}" + (
+                "" if not unknown else f", and {unknown} of unknown state" if self.include_unknown
+                else f" ({unknown} with no evidence for {year} left out)"))
 
     def shutdown(self) -> None:
         """Stop background work before the tab goes away."""

@@ -13,6 +13,7 @@ Signals for the map (the tab never reaches into other widgets):
 from __future__ import annotations
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.analysis import overlaps, sets, timeline, universe
+from models.analysis.evidence import ATTESTED, UNKNOWN, Evidence
 from models.analysis.timeline import partnership_active
 from models.errors import CatalogueError, plural
 from ui.document import Changes, Document
@@ -89,6 +91,12 @@ class OverlapsTab(QWidget):
         self.year = QSlider(Qt.Orientation.Horizontal)
         self.year.setEnabled(False)
         self.year_label = QLabel("all years")
+        # As of a year, partnerships with no evidence for it are left out unless asked for:
+        # drawn among the active ones they read as active.
+        self.include_unknown = QCheckBox("include undated")
+        self.include_unknown.setObjectName("overlaps-include-undated")
+        self.include_unknown.setToolTip("As of a year, also show partnerships with no dates and no source "
+                                        "of that year (their state is unknown)")
         self.play = QToolButton(text="▶")
         self.play.setToolTip("Play through the years")
         self.play.setCheckable(True)
@@ -110,6 +118,7 @@ class OverlapsTab(QWidget):
         side = QVBoxLayout()
         side.addLayout(form)
         side.addLayout(year_row)
+        side.addWidget(self.include_unknown)
         side.addWidget(QLabel("Partnerships (and areas of none) to compare:"))
         side.addWidget(self.items, 1)
         buttons = QHBoxLayout()
@@ -159,6 +168,7 @@ class OverlapsTab(QWidget):
         self.policy.currentIndexChanged.connect(self._filters_changed)
         self.kind.currentIndexChanged.connect(self._filters_changed)
         self.as_of.toggled.connect(self._as_of_toggled)
+        self.include_unknown.toggled.connect(self._filters_changed)
         self.year.valueChanged.connect(self._year_moved)
         self.play.toggled.connect(lambda on: self._timer.start() if on else self._timer.stop())
         self.items.itemChanged.connect(self._item_checked)
@@ -173,6 +183,9 @@ class OverlapsTab(QWidget):
 
     def when(self) -> str | None:
         return str(self.year.value()) if self.as_of.isChecked() else None
+
+    def unknown_too(self) -> bool:
+        return self.include_unknown.isChecked()
 
     def set_year(self, year: int | None) -> None:
         """Show the catalogue as of `year`, or at any time (None)."""
@@ -278,13 +291,23 @@ class OverlapsTab(QWidget):
 
     def _fill_list(self) -> None:
         when, policy, kind = self.when(), self.policy.currentData(), self.kind.currentData()
+        evidence = Evidence.load(self.cat) if when else None
         self.items.blockSignals(True)
         self.items.clear()
         for p in self._partnerships:
             if (policy and policy not in p.policy_areas) or (kind and p.kind != kind) \
-                    or not partnership_active(p, when):
+                    or not partnership_active(p, when, self.unknown_too(), evidence):
                 continue
-            self._add_item(p.name, ("p", p.id))
+            item = self._add_item(p.name, ("p", p.id))
+            state = evidence.partnership(p, when) if evidence is not None else None
+            if state in (ATTESTED, UNKNOWN):   # told apart from the active ones, not only by colour
+                item.setToolTip(f"{p.name}: {state} in {when}" + (" (a source of that year cites it)"
+                                                                  if state == ATTESTED else " (no evidence)"))
+                font = item.font()
+                font.setItalic(True)
+                item.setFont(font)
+                if state == UNKNOWN:
+                    item.setForeground(QColor("#6B6B6B"))
         if not policy and not kind:
             for a in self._areas:
                 if a.partnership_id is None:
@@ -297,6 +320,7 @@ class OverlapsTab(QWidget):
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
         item.setCheckState(Qt.CheckState.Unchecked if key in self._unchecked else Qt.CheckState.Checked)
         self.items.addItem(item)
+        return item
 
     # -- reacting -------------------------------------------------------------
     def _options_changed(self, *_) -> None:
@@ -385,16 +409,18 @@ class OverlapsTab(QWidget):
     def _draw_matrix(self) -> None:
         by = self.measure.currentData()
         if by == "members":
-            m = overlaps.member_grid(self.cat, self.when(), self.chosen()[0]).overlap()
+            m = overlaps.member_grid(self.cat, self.when(), self.chosen()[0],
+                                     include_unknown=self.unknown_too()).overlap()
         else:
             m = overlaps.area_set(self.cat, self.when(), area_ids=self._chosen_area_ids(),
-                                  universe=self._universe).overlap(by)
+                                  universe=self._universe, include_unknown=self.unknown_too()).overlap(by)
         self.heatmap.set_matrix(m, self.show_value.currentData(), self.order.currentData())
         self.note.setText(f"{plural(len(m), 'partnership' if by == 'members' else 'area')} compared by "
                           f"{overlaps.UNIT_WORDS[by]}. Hover a cell for the figures; click it to select the pair.")
 
     def _draw_upset(self) -> None:
-        areas = overlaps.area_set(self.cat, self.when(), area_ids=self._chosen_area_ids(), universe=self._universe)
+        areas = overlaps.area_set(self.cat, self.when(), area_ids=self._chosen_area_ids(), universe=self._universe,
+                                  include_unknown=self.unknown_too())
         ids = [int(i) for i in areas.ids[:UPSET_MAX]]
         names = areas.names[:UPSET_MAX]
         by = self.upset_measure.currentData()
@@ -410,7 +436,7 @@ class OverlapsTab(QWidget):
         partnership_ids, area_ids = self.chosen()
         cov = sets.coverage(self.cat, policy_area=self.policy.currentData(), kind=self.kind.currentData(),
                             as_of=self.when(), universe=self._universe, partnership_ids=partnership_ids,
-                            area_ids=area_ids)
+                            area_ids=area_ids, include_unknown=self.unknown_too())
         rows = [self._universe.row_of[int(u)] for u in cov.unit_ids]
         what = " ".join(x for x in (self.policy.currentData(), self.kind.currentData()) if x)
         ticked, listed = len(partnership_ids) + len(area_ids), self.items.count()
@@ -423,17 +449,19 @@ class OverlapsTab(QWidget):
         self.note.setText(f"{len(cov.uncovered()):,} of {len(cov.unit_ids):,} wards are covered by none.")
 
     def _draw_members(self) -> None:
-        self.members.set_grid(overlaps.member_grid(self.cat, self.when(), self.chosen()[0]))
+        self.members.set_grid(overlaps.member_grid(self.cat, self.when(), self.chosen()[0],
+                                                   include_unknown=self.unknown_too()))
         self.note.setText("Cells: role of each organisation; dates where it joined or left.")
 
     def _draw_timeline(self) -> None:
         listed = [key[1] for key in (self.items.item(k).data(Qt.ItemDataRole.UserRole)
                                      for k in range(self.items.count())) if key[0] == "p"]
-        rows = timeline.timeline(self.cat, self.when(), only_active=bool(self.when()), partnership_ids=listed)
+        rows = timeline.timeline(self.cat, self.when(), only_active=bool(self.when()), partnership_ids=listed,
+                                 include_unknown=self.unknown_too())
         year = self.year.value() if self.as_of.isChecked() else None
         self.timeline.set_rows(rows, self._span(), year)
-        self.note.setText("Bars fade where the catalogue has no date; thin dashed bars have no dates at all; "
-                          "▲ joined, ▼ left.")
+        self.note.setText("Bars are dated spans and fade where the catalogue has no date; ● a cited source's "
+                          "year; thin bars from first to last seen; ▲ joined, ▼ left.")
 
     # -- export ---------------------------------------------------------------
     def export_current(self, path: str) -> None:

@@ -159,5 +159,12 @@ def migration_2(conn: sqlite3.Connection) -> None:
     conn.execute(f"PRAGMA user_version={gpkg.USER_VERSION}")
 
 
-MIGRATIONS = (migration_1, migration_2)
+def migration_area_kinds(conn: sqlite3.Connection) -> None:
+    """An area's kind: 'drawn' (its wards as edited, as every area was before) or 'derived'
+    (its partnership's member boroughs' wards, re-derived whenever the memberships change)."""
+    conn.execute("ALTER TABLE areas ADD COLUMN kind TEXT NOT NULL DEFAULT 'drawn' "
+                 "CHECK (kind IN ('drawn', 'derived'))")
+
+
+MIGRATIONS = (migration_1, migration_2, migration_area_kinds)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -16,6 +16,8 @@ drive them without dialogs.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import shapely
 from PySide6.QtCore import QSettings, QStringListModel, Qt, QTimer
@@ -34,6 +36,8 @@ from PySide6.QtWidgets import (
 )
 
 from models.analysis.area_stats import area_stats
+from models.analysis.consistency import consistency
+from models.analysis.footprints import Footprints
 from models.analysis.timeline import partnership_active
 from models.catalogue.records import Area
 from models.errors import CatalogueError
@@ -53,7 +57,8 @@ TOOL_KEYS = {"pan": "H", "click": "C", "brush": "B", "lasso": "L", "polygon": "P
 
 # What the map shows: the layers and their units, the areas, and the partnerships
 # (an area's link in the list and the panel, and the year filter).
-MAP_TABLES = ("boundary_layers", "boundary_units", "areas", "area_units", "partnerships")
+MAP_TABLES = ("boundary_layers", "boundary_units", "areas", "area_units", "partnerships", "memberships",
+              "organisations")
 
 
 class MapTab(QWidget):
@@ -250,11 +255,20 @@ class MapTab(QWidget):
         self.view.labeller.set_borough_layer(table)
 
     def _reload_areas(self) -> None:
-        areas = self.cat.areas.all(outlines=False)
+        self._all_areas = self.cat.areas.all(outlines=False)
+        self._partnerships = self.cat.partnerships.all()
+        self._footprints = Footprints(self.cat, self._all_areas)
+        self._apply_year()
+
+    def _apply_year(self) -> None:
+        """The areas of the year from what was read (a move of the year slider reads nothing):
+        those of partnerships active then, each derived one as its members' wards then."""
+        areas = self._all_areas
         if self.year:
             when = str(self.year)
-            active = {p.id for p in self.cat.partnerships.all() if partnership_active(p, when)}
-            areas = [a for a in areas if a.partnership_id is None or a.partnership_id in active]
+            active = {p.id for p in self._partnerships if partnership_active(p, when)}
+            areas = self._footprints.as_of([a for a in areas if a.partnership_id is None
+                                            or a.partnership_id in active], when)
         self.areas = areas
         self.area_list.show_areas(areas)
         self._update_places()
@@ -371,8 +385,17 @@ class MapTab(QWidget):
 
     # -- selection and stats ---------------------------------------------
     def current_area(self) -> Area | None:
-        """The area selected in the list, with its outline: the one drawn on."""
-        return self.area_list.current()
+        """The area selected in the list, with its outline: the one drawn on (a derived
+        area as of the map's year: its members' wards then)."""
+        area = self.area_list.current()
+        if area is None or area.kind != "derived" or not self.year:
+            return area
+        shown = next((a for a in self.areas if a.id == area.id), None)
+        if shown is None or shown.unit_ids == area.unit_ids:
+            return area
+        rows = self.layer.rows(shown.unit_ids) if self.layer.holds(area) else []
+        outline = shapely.coverage_union_all(self.layer.table.geometries[rows]) if len(rows) else None
+        return replace(area, unit_ids=shown.unit_ids, outline=outline)
 
     def _on_pending(self, units: set[int]) -> None:
         self._pending = units
@@ -395,6 +418,9 @@ class MapTab(QWidget):
             return
         link = self.cat.partnerships.get(area.partnership_id).name if area.partnership_id else None
         self.panel.show_stats(stats, area.name, pending, link)
+        when = str(self.year) if self.year else None
+        self.panel.show_kind(area.kind, when, [p.line().split(": ", 1)[1] for p in
+                                               consistency(self.cat, when, area_ids={area.id})])
 
     def show_message(self, text: str) -> None:
         self.status.setText(text)
@@ -505,7 +531,7 @@ class MapTab(QWidget):
     def set_year(self, year: int | None) -> None:
         """Show only areas whose partnership was active in `year` (None: every area)."""
         self.year = year
-        self._reload_areas()
+        self._apply_year()
         if year:
             self.show_message(f"Showing the areas of partnerships active in {year}")
 

@@ -162,8 +162,11 @@ def migration_2(conn: sqlite3.Connection) -> None:
 def migration_area_kinds(conn: sqlite3.Connection) -> None:
     """An area's kind: 'drawn' (its wards as edited, as every area was before) or 'derived'
     (its partnership's member boroughs' wards, re-derived whenever the memberships change)."""
-    conn.execute("ALTER TABLE areas ADD COLUMN kind TEXT NOT NULL DEFAULT 'drawn' "
-                 "CHECK (kind IN ('drawn', 'derived'))")
+    # Only if absent: a file whose recorded version was set back (as a test of older files
+    # does) may hold the column already, and ALTER TABLE would refuse to add it twice.
+    if "kind" not in {r[1] for r in conn.execute("PRAGMA table_info(areas)")}:
+        conn.execute("ALTER TABLE areas ADD COLUMN kind TEXT NOT NULL DEFAULT 'drawn' "
+                     "CHECK (kind IN ('drawn', 'derived'))")
 
 
 MIGRATIONS = (migration_1, migration_2, migration_area_kinds)

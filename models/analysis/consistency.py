@@ -43,12 +43,13 @@ class Problem:
         return f"{self.partnership} / {self.area}: {self.problem}{who} ({self.detail})"
 
 
-def consistency(cat, as_of=None, area_ids=None) -> list[Problem]:
+def consistency(cat, as_of=None, area_ids=None, areas: list[Area] | None = None) -> list[Problem]:
     """Every disagreement between members and footprint as of `as_of` (None: at any time),
-    for all linked areas or those of `area_ids`; sorted by partnership, area, problem."""
+    for all linked areas, those of `area_ids`, or the `areas` given (as stored: a derived
+    one's wards as of the date are worked out here); sorted by partnership, area, problem."""
     when = as_of_text(as_of)
-    areas = [a for a in cat.areas.all(outlines=False) if a.partnership_id is not None
-             and (area_ids is None or a.id in area_ids)]
+    areas = cat.areas.all(outlines=False) if areas is None else areas
+    areas = [a for a in areas if a.partnership_id is not None and (area_ids is None or a.id in area_ids)]
     partnerships = {p.id: p for p in cat.partnerships.all()}
     orgs = {o.id: o for o in cat.organisations.all()}
     feet = Footprints(cat, areas)

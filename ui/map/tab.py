@@ -57,8 +57,9 @@ TOOL_KEYS = {"pan": "H", "click": "C", "brush": "B", "lasso": "L", "polygon": "P
 
 # What the map shows: the layers and their units, the areas, and the partnerships
 # (an area's link in the list and the panel, and the year filter).
-MAP_TABLES = ("boundary_layers", "boundary_units", "areas", "area_units", "partnerships", "memberships",
-              "organisations")
+MAP_TABLES = ("boundary_layers", "boundary_units", "areas", "area_units", "partnerships")
+# What derived areas and the area panel's membership check also read.
+MEMBER_TABLES = ("memberships", "organisations")
 
 
 class MapTab(QWidget):
@@ -89,7 +90,9 @@ class MapTab(QWidget):
         self.year: int | None = None   # set by the overlaps tab's year slider
         self._layer_key = None
         self._pending: set[int] | None = None
-        self._stats_timer = QTimer(self, singleShot=True, interval=60, timeout=self._update_stats)
+        # A stroke's live figures: they read nothing from the catalogue (check=False).
+        self._stats_timer = QTimer(self, singleShot=True, interval=60,
+                                   timeout=lambda: self._update_stats(check=False))
         self._build()
         self.drawing.message.connect(self.show_message)
         self.drawing.pending_changed.connect(self._on_pending)
@@ -216,6 +219,11 @@ class MapTab(QWidget):
     def _on_changed(self, changes: Changes) -> None:
         if changes.touch(*MAP_TABLES):
             self.reload()
+        elif changes.touch(*MEMBER_TABLES):
+            if any(a.kind == "derived" for a in self._all_areas):
+                self.reload()          # their wards as of the map's year may have changed
+            else:
+                self._update_stats()   # only the selected area's membership check
 
     def reload(self) -> None:
         layers = self.cat.layers.all()
@@ -401,7 +409,7 @@ class MapTab(QWidget):
         self._pending = units
         self._stats_timer.start()
 
-    def _update_stats(self) -> None:
+    def _update_stats(self, check: bool = True) -> None:
         area = self.current_area()
         layer = self.layer
         if area is None or not layer.loaded:
@@ -418,9 +426,10 @@ class MapTab(QWidget):
             return
         link = self.cat.partnerships.get(area.partnership_id).name if area.partnership_id else None
         self.panel.show_stats(stats, area.name, pending, link)
-        when = str(self.year) if self.year else None
-        self.panel.show_kind(area.kind, when, [p.line().split(": ", 1)[1] for p in
-                                               consistency(self.cat, when, area_ids={area.id})])
+        if check and not pending:   # the kind and membership check, read from the catalogue
+            when = str(self.year) if self.year else None
+            found = consistency(self.cat, when, areas=[self.area_list.current()])
+            self.panel.show_kind(area.kind, when, [p.line().split(": ", 1)[1] for p in found])
 
     def show_message(self, text: str) -> None:
         self.status.setText(text)

@@ -4,6 +4,7 @@ year" and moves the slider with the keyboard; the map's outline of the area chan
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import Qt
@@ -49,7 +50,6 @@ def test_moving_the_year_slider_redraws_a_derived_area_as_its_members_then(deriv
     mp = window.map_tab
     qtbot.waitUntil(lambda: mp.layer.loaded)
     assert _km2(window, area_id) == 12.0           # at any time: both boroughs' 12 wards
-    _shot(window, "derived-any-time.png")
     overlaps = window.overlaps_tab
     window.tabs.setCurrentWidget(window._overlaps_slot)
     qtbot.mouseClick(overlaps.as_of, Qt.MouseButton.LeftButton,
@@ -71,6 +71,8 @@ def test_moving_the_year_slider_redraws_a_derived_area_as_its_members_then(deriv
     qtbot.keyClick(overlaps.year, Qt.Key.Key_Left)
     qtbot.keyClick(overlaps.year, Qt.Key.Key_Left)
     assert mp.year == 2013 and _km2(window, area_id) == 12.0
+    window.tabs.setCurrentWidget(window._map_slot)
+    _shot(window, "derived-2013.png")
 
 
 def test_follow_members_and_keep_as_drawn_from_the_context_menu_are_one_undo_step_each(derived_window, qtbot):
@@ -91,3 +93,24 @@ def test_follow_members_and_keep_as_drawn_from_the_context_menu_are_one_undo_ste
     window.document.undo_stack.undo()
     assert window.document.catalogue.areas.get(area_id).kind == "derived"
     assert mp.panel.text("kind").startswith("follows its members")
+
+
+def test_the_area_panel_warns_beside_an_area_whose_members_and_wards_disagree(derived_window, qtbot):
+    window, area_id = derived_window
+    cat = window.document.catalogue
+    window.tabs.setCurrentWidget(window._map_slot)
+    mp = window.map_tab
+    qtbot.waitUntil(lambda: mp.layer.loaded)
+    mp.area_list.select_area(area_id)
+    keep = mp.area_list.kind_actions["keep"]
+    mp.set_year(2015)
+    keep.trigger()                      # now drawn: Borough One's 6 wards only
+    mp.set_year(2013)                   # Borough Two was still a member then
+    check = mp.panel.text("check")
+    assert "⚠" in check and "member outside area — Borough Two" in check
+    mp.set_year(2015)
+    assert mp.panel.text("check") == "agree with its wards"
+    # A membership edit elsewhere (no derived area left to reload) refreshes the warning.
+    m = next(m for m in cat.partnerships.memberships() if m.left == "2014")
+    window.document.edit("Member back", lambda: cat.partnerships.update_member(replace(m, left=None)))
+    assert "member outside area — Borough Two" in mp.panel.text("check")

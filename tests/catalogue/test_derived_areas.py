@@ -3,6 +3,7 @@ re-derived in the same edit (one undo step) as the membership change, and as of 
 date through models.analysis.footprints."""
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -171,3 +172,26 @@ def test_a_catalogue_made_before_area_kinds_migrates_with_every_area_drawn(grid_
         assert int(version) == schema.SCHEMA_VERSION
         with pytest.raises(sqlite3.IntegrityError):   # the kinds are the two the app knows
             reopened.store.conn.execute("UPDATE areas SET kind='other'")
+
+
+def test_overlaps_and_coverage_count_a_derived_area_as_its_members_then(boroughs, capsys):
+    from models.analysis.overlaps import area_set
+    from models.analysis.sets import coverage
+    from tests.helpers.cli import run
+
+    cat, pid, orgs, wards, layer_id = boroughs
+    area_id = _derived(cat, pid, layer_id)
+    cat.areas.add(Area("Borough Two drawn", layer_id=layer_id, unit_ids=frozenset(wards["B2"])))
+    for year, expected in (("2008", wards["B1"]), ("2015", wards["B1"] | wards["B2"])):
+        chosen = area_set(cat, as_of=year)
+        k = [a.id for a in chosen.areas].index(area_id)
+        assert set(chosen.unit_ids_of(k).tolist()) == expected
+        cov = coverage(cat, as_of=year)
+        covered = {int(u) for u, n in zip(cov.unit_ids, cov.counts) if n == 2}
+        assert covered == (wards["B2"] if year == "2015" else set())
+    path = str(cat.store.path)
+    cat.close()
+    code, out, _ = run(capsys, "overlaps", path, "--as-of", "2008", "--format", "json")
+    assert code == 0 and json.loads(out)[0]["shared"] == 0
+    code, out, _ = run(capsys, "overlaps", path, "--as-of", "2015", "--format", "json")
+    assert json.loads(out)[0]["shared"] == len(wards["B2"])

@@ -5,7 +5,7 @@
     reports.py  commands that only read
 
 Each sub-command exits 0 on success and 2 with one line `error: …` on stderr for
-bad input (`check` exits 1 when it finds problems).
+bad input (`check` and `consistency` exit 1 when they find problems).
 """
 from __future__ import annotations
 

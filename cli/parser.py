@@ -97,4 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="integrity, GeoPackage validity, dangling references")
     p.add_argument("file")
     p.set_defaults(run=reports.cmd_check)
+
+    p = sub.add_parser("consistency", help="membership against footprint: members with no ward in their "
+                       "partnership's area, boroughs in an area with no member; exit 1 if any")
+    p.add_argument("file")
+    p.add_argument("--as-of", metavar="DATE", help="memberships, partnerships and derived areas as of then")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(run=reports.cmd_consistency)
     return parser

@@ -114,11 +114,30 @@ def cmd_export(args) -> int:
 
 
 def cmd_check(args) -> int:
+    from models.analysis.consistency import consistency
     from models.storage.check import problems
     with _open(args.file) as cat:
         found = problems(cat)
+        if not any(line.startswith(("integrity:", "catalogue: table")) for line in found):
+            # Membership against footprint, at any time: a derived area never disagrees.
+            found += [f"consistency: {p.line()}" for p in consistency(cat)]
     for line in found:
         print(line)
     print("ok: integrity, GeoPackage and references all sound" if not found
           else plural(len(found), "problem"))
+    return 1 if found else 0
+
+
+def cmd_consistency(args) -> int:
+    from models.analysis.consistency import consistency
+    with _open(args.file) as cat:
+        found = consistency(cat, args.as_of)
+    if args.format == "json":
+        print(json.dumps([p.as_dict() for p in found], indent=2, ensure_ascii=False))
+    else:
+        for p in found:
+            print(p.line())
+        when = f" as of {args.as_of}" if args.as_of else ""
+        print(f"ok: every area agrees with its partnership's members{when}" if not found
+              else plural(len(found), "problem") + when)
     return 1 if found else 0

@@ -23,6 +23,7 @@ import shapely
 from scipy import sparse
 from scipy.cluster import hierarchy
 
+from models.analysis import footprints
 from models.analysis.evidence import Evidence
 from models.analysis.timeline import as_of_text, membership_active, partnership_active
 from models.analysis.universe import UNIT_WEIGHTS, Universe, check_by, default_layer, load_universe, membership_matrix
@@ -217,6 +218,7 @@ def area_set(cat, as_of=None, area_ids=None, partnership_ids=None,
         if when and p is not None and not partnership_active(p, when, include_unknown, evidence):
             continue
         chosen.append(a)
+    chosen = footprints.as_of(cat, chosen, when)   # derived areas: their members' wards then
     return build_area_set(universe, chosen, default_layer(cat, universe))
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from models.analysis import footprints
 from models.analysis.evidence import Evidence
 from models.analysis.timeline import as_of_text, partnership_active
 from models.analysis.universe import default_layer, load_universe, membership_matrix
@@ -156,6 +157,7 @@ def coverage(cat, layer_id: int | None = None, policy_area: str | None = None, k
             key, label = ("partnership", p.id), p.name
         chosen.append(a)
         coverer_of.append(coverers.setdefault(key, (len(coverers), label))[0])
+    chosen = footprints.as_of(cat, chosen, when)   # derived areas: their members' wards then
     matrix = membership_matrix(universe, chosen, layer_id)
     rows = np.flatnonzero(universe.layer_ids == layer_id)
     group = sparse.csc_array((np.ones(len(chosen)), (np.arange(len(chosen)), coverer_of)),

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from models.catalogue.records import Area
+from models.catalogue.records import AREA_KINDS, Area
 from models.errors import CatalogueError
 from models.storage import gpkg
 from models.storage.store import Revert, Store
@@ -36,6 +36,8 @@ def _checked(a: Area) -> Area:
         raise CatalogueError("an area needs a name")
     if not _COLOUR.match(a.colour):
         raise CatalogueError(f"'{a.colour}' is not a colour like #0072B2")
+    if a.kind not in AREA_KINDS:
+        raise CatalogueError(f"unknown area kind '{a.kind}' (use {', '.join(AREA_KINDS)})")
     drawn = a.drawn
     if drawn is not None:
         if drawn.is_empty:
@@ -86,12 +88,12 @@ class Areas:
             "SELECT area_id, group_concat(unit_id) FROM area_units GROUP BY area_id")}
         rows = self._conn.execute(
             "SELECT fid, name, partnership_id, colour, notes, layer_id, drawn, "
-            + ("geom" if outlines else "NULL") + " FROM areas ORDER BY name COLLATE NOCASE, fid")
+            + ("geom" if outlines else "NULL") + ", kind FROM areas ORDER BY name COLLATE NOCASE, fid")
         return [self._record(r, members.get(r[0], ())) for r in rows]
 
     def get(self, area_id: int) -> Area:
         row = self._conn.execute(
-            "SELECT fid, name, partnership_id, colour, notes, layer_id, drawn, geom FROM areas "
+            "SELECT fid, name, partnership_id, colour, notes, layer_id, drawn, geom, kind FROM areas "
             "WHERE fid=?", (area_id,)).fetchone()
         if row is None:
             raise CatalogueError(f"no area with id {area_id}")
@@ -110,18 +112,24 @@ class Areas:
             drawn = outline
         return Area(id=row[0], name=row[1] if row[1] and row[1].strip() else UNNAMED,
                     partnership_id=row[2], colour=_readable_colour(row[3]), notes=row[4] or "",
-                    layer_id=row[5], unit_ids=frozenset(unit_ids), drawn=drawn, outline=outline)
+                    layer_id=row[5], unit_ids=frozenset(unit_ids), drawn=drawn, outline=outline,
+                    kind=row[8] if row[8] in AREA_KINDS else "drawn")
 
     # -- editing ---------------------------------------------------------
     def add(self, area: Area) -> Revert:
         area = _checked(area)
+        if area.kind == "derived":
+            # Its wards are its members' (the ones given are ignored), and nothing drawn.
+            self._check_derivable(area)
+            area = replace(area, drawn=None, unit_ids=frozenset(self.member_units(area.partnership_id,
+                                                                                   area.layer_id)))
         layer_id = self._layer_of(area.layer_id, area.unit_ids)
         with self._store.edit() as revert:
             area_id = self._conn.execute(
-                "INSERT INTO areas(name, partnership_id, colour, notes, layer_id, drawn) "
-                "VALUES (?,?,?,?,?,?)",
+                "INSERT INTO areas(name, partnership_id, colour, notes, layer_id, drawn, kind) "
+                "VALUES (?,?,?,?,?,?,?)",
                 (area.name, area.partnership_id, area.colour, area.notes, layer_id,
-                 gpkg.to_blob(area.drawn))).lastrowid
+                 gpkg.to_blob(area.drawn), area.kind)).lastrowid
             revert.id = area_id
             self._conn.executemany("INSERT INTO area_units(area_id, unit_id) VALUES (?,?)",
                                    ((area_id, u) for u in sorted(area.unit_ids)))
@@ -131,16 +139,22 @@ class Areas:
     def update(self, area: Area) -> Revert:
         """Name, partnership link, colour and notes; units and drawing have their own edits."""
         area = _checked(area)
-        self.get(area.id)
+        current = self.get(area.id)
         with self._store.edit() as revert:
             self._conn.execute("UPDATE areas SET name=?, partnership_id=?, colour=?, notes=? WHERE fid=?",
                                (area.name, area.partnership_id, area.colour, area.notes, area.id))
             revert.id = area.id
+            if current.kind == "derived" and area.partnership_id != current.partnership_id:
+                if area.partnership_id is None:
+                    # Unlinked, it has no members to follow: it keeps the wards it had.
+                    self._conn.execute("UPDATE areas SET kind='drawn' WHERE fid=?", (area.id,))
+                else:
+                    self._rederive([area.id])
         return revert
 
     def change_units(self, area_id: int, add: Iterable[int] = (), remove: Iterable[int] = ()) -> Revert:
         """One stroke: units added and removed together, outline recomputed, one undo step."""
-        current = self.get(area_id)
+        current = self._editable(area_id)
         add = set(add) - current.unit_ids
         remove = set(remove) & current.unit_ids
         layer_id = self._layer_of(current.layer_id, add)
@@ -163,13 +177,21 @@ class Areas:
         return revert
 
     def set_drawn(self, area_id: int, drawn: shapely.Geometry | None) -> Revert:
-        current = self.get(area_id)
+        current = self._editable(area_id)
         drawn = _checked(replace(current, drawn=drawn)).drawn
         with self._store.edit() as revert:
             revert.id = area_id
             self._conn.execute("UPDATE areas SET drawn=? WHERE fid=?", (gpkg.to_blob(drawn), area_id))
             self._refresh_outline(area_id)
         return revert
+
+    def _editable(self, area_id: int) -> Area:
+        """The area, if its wards and drawing are the user's to edit (not its members')."""
+        area = self.get(area_id)
+        if area.kind == "derived":
+            raise CatalogueError(f"'{area.name}' follows its partnership's members: "
+                                 "choose Keep as drawn to edit its wards")
+        return area
 
     def delete(self, area_id: int) -> Revert:
         self.get(area_id)
@@ -216,6 +238,78 @@ class Areas:
         return self.add(replace(a, id=None, name=name or f"{a.name} (copy)", colour=colour or a.colour,
                                 outline=None))
 
+    # -- areas that follow their members ------------------------------------
+    def _check_derivable(self, area: Area) -> None:
+        if area.partnership_id is None:
+            raise CatalogueError(f"'{area.name}' is linked to no partnership: link it to one "
+                                 "whose members it should follow")
+        if area.layer_id is None:
+            raise CatalogueError(f"'{area.name}' is on no boundary layer: its members' wards "
+                                 "need one")
+        if not self.member_units(area.partnership_id, area.layer_id):
+            name = self._conn.execute("SELECT name FROM partnerships WHERE id=?",
+                                      (area.partnership_id,)).fetchone()
+            raise CatalogueError(f"no member of '{name[0] if name else area.partnership_id}' has a "
+                                 "GSS code matching a unit's parent code in that layer")
+
+    def follow_members(self, area_id: int) -> Revert:
+        """"Follow members": the area becomes its partnership's member boroughs' wards,
+        and follows them from now on (its drawn polygon, if any, is dropped); one undo step."""
+        area = self.get(area_id)
+        if area.kind == "derived":
+            raise CatalogueError(f"'{area.name}' already follows its members")
+        self._check_derivable(area)
+        with self._store.edit() as revert:
+            revert.id = area_id
+            self._conn.execute("UPDATE areas SET kind='derived', drawn=NULL WHERE fid=?", (area_id,))
+            self._rederive([area_id])
+        return revert
+
+    def keep_as_drawn(self, area_id: int, unit_ids: Iterable[int] | None = None) -> Revert:
+        """"Keep as drawn": the area keeps its wards (or `unit_ids`, e.g. its footprint as
+        of the year on the map) and no longer follows its members; one undo step."""
+        area = self.get(area_id)
+        if area.kind != "derived":
+            raise CatalogueError(f"'{area.name}' is already kept as drawn")
+        with self._store.edit() as revert:
+            revert.id = area_id
+            self._conn.execute("UPDATE areas SET kind='drawn' WHERE fid=?", (area_id,))
+            if unit_ids is not None:
+                wanted = set(unit_ids)
+                self._layer_of(area.layer_id, wanted)   # all on the area's layer, or an error
+                self._set_units(area_id, area.unit_ids, wanted)
+        return revert
+
+    def rederive(self, partnership_ids: Iterable[int] | None = None) -> None:
+        """Re-derive the derived areas of these partnerships (None: all) inside the caller's
+        edit: a membership edit and the change of its areas are one transaction, one undo step."""
+        if partnership_ids is None:
+            ids = [r[0] for r in self._conn.execute("SELECT fid FROM areas WHERE kind='derived'")]
+        else:
+            pids = sorted(set(partnership_ids))
+            ids = [r[0] for r in self._conn.execute(
+                f"SELECT fid FROM areas WHERE kind='derived' AND partnership_id IN ({','.join('?' * len(pids))})",
+                pids)] if pids else []
+        self._rederive(ids)
+
+    def _rederive(self, area_ids: list[int]) -> None:
+        for area_id in area_ids:
+            area = self.get(area_id)
+            if area.partnership_id is None or area.layer_id is None:
+                continue   # nothing to follow: it keeps its wards
+            wanted = set(self.member_units(area.partnership_id, area.layer_id))
+            self._set_units(area_id, area.unit_ids, wanted)
+
+    def _set_units(self, area_id: int, have: frozenset[int], wanted: set[int]) -> None:
+        add, remove = sorted(wanted - have), sorted(have - wanted)
+        if not add and not remove:
+            return
+        self._conn.executemany("INSERT INTO area_units(area_id, unit_id) VALUES (?,?)",
+                               ((area_id, u) for u in add))
+        self._conn.executemany("DELETE FROM area_units WHERE area_id=? AND unit_id=?",
+                               ((area_id, u) for u in remove))
+        self._refresh_outline(area_id)
+
     def member_units(self, partnership_id: int, layer_id: int) -> list[int]:
         """Units of a layer whose parent (e.g. borough) code is the GSS code of an
         organisation in the partnership."""
@@ -227,8 +321,9 @@ class Areas:
         return [r[0] for r in rows]
 
     def from_partnership(self, partnership_id: int, layer_id: int, name: str | None = None,
-                         colour: str = "#0072B2") -> Revert:
-        """A new area linked to the partnership, made of its member boroughs' units."""
+                         colour: str = "#0072B2", kind: str = "drawn") -> Revert:
+        """A new area linked to the partnership, made of its member boroughs' units
+        (kind "derived": and following them)."""
         row = self._conn.execute("SELECT name FROM partnerships WHERE id=?", (partnership_id,)).fetchone()
         if row is None:
             raise CatalogueError(f"no partnership with id {partnership_id}")
@@ -237,11 +332,11 @@ class Areas:
             raise CatalogueError(f"no member of '{row[0]}' has a GSS code matching a unit's "
                                  "parent code in that layer")
         return self.add(Area(name=name or row[0], partnership_id=partnership_id, colour=colour,
-                             layer_id=layer_id, unit_ids=frozenset(units)))
+                             layer_id=layer_id, unit_ids=frozenset(units), kind=kind))
 
     def snap_drawn(self, area_id: int, unit_ids: Iterable[int]) -> Revert:
         """"Snap to wards": the drawn polygon becomes these units, in one undo step."""
-        current = self.get(area_id)
+        current = self._editable(area_id)
         if current.drawn is None:
             raise CatalogueError(f"'{current.name}' has no drawn polygon to snap")
         unit_ids = list(unit_ids)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from models.catalogue.areas import Areas
 from models.catalogue.records import ORGANISATION_KINDS, Organisation
 from models.errors import CatalogueError
 from models.storage.store import Revert, Store
@@ -73,13 +74,17 @@ class Organisations:
                 "UPDATE organisations SET name=?, kind=?, gss_code=?, notes=? WHERE id=?",
                 (org.name, org.kind, org.gss_code, org.notes, org.id))
             revert.id = org.id
+            # A new GSS code moves the body's territory: areas that follow it move too.
+            self._rederive([org.id])
         return revert
 
     def delete(self, org_id: int) -> Revert:
         """Deletes the organisation with its memberships and citations (all undoable)."""
         self.get(org_id)
         with self._store.edit() as revert:
+            partnerships = self._partnerships_of([org_id])
             self._conn.execute("DELETE FROM organisations WHERE id=?", (org_id,))
+            Areas(self._store).rederive(partnerships)
         return revert
 
     def merge(self, keep_id: int, drop_id: int) -> Revert:
@@ -97,7 +102,16 @@ class Organisations:
             c.execute("UPDATE organisations SET notes=?, gss_code=? WHERE id=?",
                       (notes, keep.gss_code or drop.gss_code, keep_id))
             revert.id = keep_id
+            self._rederive([keep_id])
         return revert
+
+    def _partnerships_of(self, org_ids: list[int]) -> list[int]:
+        return [r[0] for r in self._conn.execute(
+            f"SELECT DISTINCT partnership_id FROM memberships WHERE organisation_id IN ({','.join('?' * len(org_ids))})",
+            org_ids)]
+
+    def _rederive(self, org_ids: list[int]) -> None:
+        Areas(self._store).rederive(self._partnerships_of(org_ids))
 
     def _unique_code(self, org: Organisation) -> None:
         if org.gss_code is None:

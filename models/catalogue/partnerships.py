@@ -5,6 +5,7 @@ import json
 from dataclasses import replace
 
 from models.catalogue import dates
+from models.catalogue.areas import Areas
 from models.catalogue.organisations import Organisations
 from models.catalogue.records import (
     PARTNERSHIP_KINDS,
@@ -167,6 +168,8 @@ class Partnerships:
         """Deletes it with its memberships and citations; its areas are kept, unlinked."""
         self.get(partnership_id)
         with self._store.edit() as revert:
+            # Its derived areas, unlinked, have no members left to follow: they keep their wards.
+            self._conn.execute("UPDATE areas SET kind='drawn' WHERE partnership_id=?", (partnership_id,))
             self._conn.execute("DELETE FROM partnerships WHERE id=?", (partnership_id,))
         return revert
 
@@ -175,6 +178,8 @@ class Partnerships:
         for pid in partnership_ids:
             self.get(pid)
         with self._store.edit() as revert:
+            self._conn.executemany("UPDATE areas SET kind='drawn' WHERE partnership_id=?",
+                                   ((pid,) for pid in partnership_ids))
             self._conn.executemany("DELETE FROM partnerships WHERE id=?", ((pid,) for pid in partnership_ids))
         return revert
 
@@ -183,10 +188,12 @@ class Partnerships:
         self.get(m.partnership_id)
         with self._store.edit() as revert:
             revert.id = self._insert_membership(m)
+            self._rederive([m.partnership_id])
         return revert
 
     def update_member(self, m: Membership) -> Revert:
         m = check_membership(m)
+        was = self._conn.execute("SELECT partnership_id FROM memberships WHERE id=?", (m.id,)).fetchone()
         with self._store.edit() as revert:
             cur = self._conn.execute(
                 "UPDATE memberships SET partnership_id=?, organisation_id=?, role=?, joined=?, "
@@ -196,6 +203,7 @@ class Partnerships:
             if cur.rowcount != 1:
                 raise CatalogueError(f"no membership with id {m.id}")
             revert.id = m.id
+            self._rederive([m.partnership_id, *(was or ())])
         return revert
 
     def add_member_new_organisation(self, org: Organisation, m: Membership) -> Revert:
@@ -205,21 +213,29 @@ class Partnerships:
         with self._store.edit() as revert:
             org_id = Organisations(self._store).add(org).id
             revert.id = self._insert_membership(replace(m, organisation_id=org_id))
+            self._rederive([m.partnership_id])
         return revert
 
     def remove_member(self, membership_id: int) -> Revert:
-        with self._store.edit() as revert:
-            if self._conn.execute("DELETE FROM memberships WHERE id=?", (membership_id,)).rowcount != 1:
-                raise CatalogueError(f"no membership with id {membership_id}")
-        return revert
+        return self.remove_members([membership_id])
 
     def remove_members(self, membership_ids: list[int]) -> Revert:
         """Several members removed as one edit (one undo step)."""
         with self._store.edit() as revert:
+            partnerships = set()
             for mid in membership_ids:
-                if self._conn.execute("DELETE FROM memberships WHERE id=?", (mid,)).rowcount != 1:
+                row = self._conn.execute("DELETE FROM memberships WHERE id=? RETURNING partnership_id",
+                                         (mid,)).fetchone()
+                if row is None:
                     raise CatalogueError(f"no membership with id {mid}")
+                partnerships.add(row[0])
+            self._rederive(partnerships)
         return revert
+
+    def _rederive(self, partnership_ids) -> None:
+        """The derived areas of these partnerships follow the membership edit just made,
+        in its transaction (one undo step for both)."""
+        Areas(self._store).rederive(partnership_ids)
 
     def _insert_membership(self, m: Membership) -> int:
         return self._conn.execute(

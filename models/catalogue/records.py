@@ -25,6 +25,8 @@ STATUSES = ("proposed", "active", "ended")
 ROLES = ("lead", "member", "funder", "commissioner", "provider", "observer")
 SAVINGS_PERIODS = ("per year", "total")
 LEVELS = ("ward", "borough", "other")
+# An area's wards as edited, or its partnership's member boroughs' wards (as of a date).
+AREA_KINDS = ("drawn", "derived")
 POLICY_AREAS = (  # suggestions; researchers may add their own
     "waste", "adult social care", "children's services", "health", "community safety",
     "worklessness and skills", "housing", "regeneration", "procurement",
@@ -125,7 +127,10 @@ class Unit:
 
 @dataclass(frozen=True)
 class Area:
-    """A variable-geometry grouping: units of one layer, a drawn polygon, or both."""
+    """A variable-geometry grouping: units of one layer, a drawn polygon, or both.
+
+    kind "derived": unit_ids are the member boroughs' units at any time (see
+    models.catalogue.areas.Footprints for them as of a date)."""
     name: str
     partnership_id: int | None = None
     colour: str = "#0072B2"
@@ -135,3 +140,4 @@ class Area:
     drawn: shapely.Geometry | None = field(default=None, repr=False, compare=False)
     outline: shapely.Geometry | None = field(default=None, repr=False, compare=False)
     id: int | None = None
+    kind: str = "drawn"

@@ -3,7 +3,8 @@
 The facts live in resources/example_catalogue.json, written by hand from the
 reports and cited sentence by sentence; nothing is fetched. With ward
 boundaries, every partnership whose geography is its member boroughs also gets
-an area made of those boroughs' wards (matched by GSS code). With `shipped`,
+an area made of those boroughs' wards (matched by GSS code) that follows its
+members (a derived area). With `shipped`,
 the London boundaries that come with the app are used: both ward vintages and
 the boroughs as layers, populations on the 2020 wards, the areas on those.
 """
@@ -76,8 +77,10 @@ def build_example(cat, wards: str | Path | None = None, population: str | Path |
                     near = {int(table.ids[k]) for k in touching(table.geometries, rows)}
                     # Overlapping and bordering areas get colours that tell them apart.
                     colour = pick_colour([a.colour for a in areas], nearby_colours(units, areas, near))
+                    # Derived: it follows the members (and their dates) rather than a fixed list.
                     area = Area(name=p["name"], partnership_id=pid, colour=colour,
-                                notes="The member boroughs' wards.", layer_id=layer_id, unit_ids=units)
+                                notes="The member boroughs' wards.", layer_id=layer_id, unit_ids=units,
+                                kind="derived")
                     cat.areas.add(area)
                     areas.append(area)
     return revert

@@ -170,5 +170,15 @@ def migration_evidence_dates(conn: sqlite3.Connection) -> None:
                 conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
 
 
-MIGRATIONS = (migration_1, migration_2, migration_evidence_dates)
+def migration_area_kinds(conn: sqlite3.Connection) -> None:
+    """An area's kind: 'drawn' (its wards as edited, as every area was before) or 'derived'
+    (its partnership's member boroughs' wards, re-derived whenever the memberships change)."""
+    # Only if absent: a file whose recorded version was set back (as a test of older files
+    # does) may hold the column already, and ALTER TABLE would refuse to add it twice.
+    if "kind" not in {r[1] for r in conn.execute("PRAGMA table_info(areas)")}:
+        conn.execute("ALTER TABLE areas ADD COLUMN kind TEXT NOT NULL DEFAULT 'drawn' "
+                     "CHECK (kind IN ('drawn', 'derived'))")
+
+
+MIGRATIONS = (migration_1, migration_2, migration_evidence_dates, migration_area_kinds)
 SCHEMA_VERSION = len(MIGRATIONS)

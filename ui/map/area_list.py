@@ -103,6 +103,17 @@ class AreaList(QWidget):
             shows.addWidget(b)
             self.show_buttons[key] = b
         shows.addStretch(1)
+        # Converting between a drawn area and one that follows its members: explicit, one undo step each.
+        self.kind_actions: dict[str, QAction] = {}
+        for key, text, tip, slot in (
+                ("follow", "Follow members", "The area becomes its partnership's member boroughs' wards "
+                 "and follows them as members join and leave", self.follow_members),
+                ("keep", "Keep as drawn", "The area keeps the wards it has now (as of the map's year) "
+                 "and no longer follows its members", self.keep_as_drawn)):
+            act = QAction(text, self, toolTip=tip, objectName=f"area_{key}_action")
+            act.triggered.connect(lambda _=False, f=slot: f())
+            self.list.addAction(act)
+            self.kind_actions[key] = act
         self.shown_label = QLabel(objectName="areas_shown")
         buttons = QWidget()
         grid = QVBoxLayout(buttons)
@@ -154,19 +165,22 @@ class AreaList(QWidget):
         self.list.blockSignals(True)
         self.list.clear()
         icons: dict[str, QIcon] = {}
+        names = self.cat.partnerships.names()
         for a in self.areas:
             if a.colour not in icons:
                 swatch = QPixmap(14, 14)
                 swatch.fill(QColor(a.colour))
                 icons[a.colour] = QIcon(swatch)
             icon = icons[a.colour]
-            text = a.name + (f"  ({plural(len(a.unit_ids), 'ward')})" if a.unit_ids else "")
+            text = a.name + (f"  ({plural(len(a.unit_ids), 'ward')})" if a.unit_ids else "") \
+                + ("  · follows members" if a.kind == "derived" else "")
             item = QListWidgetItem(icon, text)
             item.setData(Qt.ItemDataRole.UserRole, a.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked if a.id in hidden else Qt.CheckState.Checked)
-            link = self.cat.partnerships.get(a.partnership_id).name if a.partnership_id else None
-            item.setToolTip(f"Linked to {link}" if link else "Not linked to a partnership")
+            link = names.get(a.partnership_id) if a.partnership_id else None
+            item.setToolTip((f"Linked to {link}" if link else "Not linked to a partnership")
+                            + (" · follows its members" if a.kind == "derived" else ""))
             self.list.addItem(item)
             if a.id == self.area_id:
                 self.list.setCurrentItem(item)
@@ -178,6 +192,9 @@ class AreaList(QWidget):
         for name in NEEDS_SELECTION:
             self.buttons[name].setEnabled(self.area_id is not None)
         self.show_actions["selected"].setEnabled(self.area_id is not None)
+        kind = next((a.kind for a in self.areas if a.id == self.area_id), None)
+        self.kind_actions["follow"].setEnabled(kind == "drawn")
+        self.kind_actions["keep"].setEnabled(kind == "derived")
 
     # -- which areas the map shows -------------------------------------------
     def shown_ids(self) -> set[int]:
@@ -317,6 +334,19 @@ class AreaList(QWidget):
                 return
             colour = picked.name()
         self._update("Recolour area", colour=colour)
+
+    def follow_members(self) -> None:
+        area = self.current()
+        if area is not None:
+            self._edit("Follow members", lambda: self.cat.areas.follow_members(area.id))
+
+    def keep_as_drawn(self) -> None:
+        """Keep the wards the map shows now (the year's, if the map has one)."""
+        area = self.current()
+        if area is None:
+            return
+        shown = next((a for a in self.areas if a.id == area.id), area)
+        self._edit("Keep as drawn", lambda: self.cat.areas.keep_as_drawn(area.id, shown.unit_ids))
 
     def link_area(self, partnership_id: int | None | bool = False) -> None:
         """Link the selected area to a partnership (None unlinks); asks when not given."""

@@ -18,13 +18,13 @@ class AreaPanel(QWidget):
         form = QFormLayout(self.box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.fields: dict[str, QLabel] = {}
-        for key, label in (("partnership", "Partnership"), ("wards", "Wards"), ("boroughs", "Boroughs"), ("virtual", "Virtual borough"),
+        for key, label in (("partnership", "Partnership"), ("kind", "Kind"), ("check", "Members"), ("wards", "Wards"), ("boroughs", "Boroughs"), ("virtual", "Virtual borough"),
                            ("km2", "Area"), ("population", "Population"), ("parts", "Contiguity"),
                            ("overlaps", "Overlaps")):
             value = QLabel()
             # Multi-line fields break lines themselves (<br>); wrapped labels inside a
             # form inside a group box get too little height and lose their last lines.
-            value.setWordWrap(key in ("virtual",))
+            value.setWordWrap(key in ("virtual", "check"))
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setObjectName(key)
             form.addRow(label + ":", value)
@@ -74,3 +74,12 @@ class AreaPanel(QWidget):
             f["parts"].setText(text)
         f["overlaps"].setText("<br>".join(f"{escape(n)} ({k} ward{'s' * (k != 1)})" for n, k in stats.overlaps)
                               or "none")
+
+    def show_kind(self, kind: str, when: str | None, warnings: list[str]) -> None:
+        """Whether the area follows its members (as of the map's year), and where its members
+        and its wards disagree: a warning beside the area."""
+        self.fields["kind"].setText(("follows its members" + (f" (as of {escape(when)})" if when else ""))
+                                    if kind == "derived" else "drawn")
+        label = self.fields["check"]
+        label.setText("<br>".join("⚠ " + escape(w) for w in warnings) if warnings else "agree with its wards")
+        label.setStyleSheet("color: #B34700;" if warnings else "")

@@ -16,6 +16,8 @@ drive them without dialogs.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import shapely
 from PySide6.QtCore import QSettings, QStringListModel, Qt, QTimer
@@ -34,7 +36,9 @@ from PySide6.QtWidgets import (
 )
 
 from models.analysis.area_stats import area_stats
+from models.analysis.consistency import consistency
 from models.analysis.evidence import UNKNOWN, Evidence
+from models.analysis.footprints import Footprints
 from models.catalogue.records import Area
 from models.errors import CatalogueError
 from ui.document import Changes, Document
@@ -54,6 +58,10 @@ TOOL_KEYS = {"pan": "H", "click": "C", "brush": "B", "lasso": "L", "polygon": "P
 # What the map shows: the layers and their units, the areas, and the partnerships
 # (an area's link in the list and the panel, and the year filter).
 MAP_TABLES = ("boundary_layers", "boundary_units", "areas", "area_units", "partnerships")
+# What derived areas and the area panel's membership check also read.
+MEMBER_TABLES = ("memberships", "organisations")
+# What a partnership's state in the map's year also reads: its cited sources' years.
+EVIDENCE_TABLES = ("citations", "sources")
 
 
 class MapTab(QWidget):
@@ -86,7 +94,9 @@ class MapTab(QWidget):
         self.unknown_areas = 0         # areas of partnerships of unknown state in that year
         self._layer_key = None
         self._pending: set[int] | None = None
-        self._stats_timer = QTimer(self, singleShot=True, interval=60, timeout=self._update_stats)
+        # A stroke's live figures: they read nothing from the catalogue (check=False).
+        self._stats_timer = QTimer(self, singleShot=True, interval=60,
+                                   timeout=lambda: self._update_stats(check=False))
         self._build()
         self.drawing.message.connect(self.show_message)
         self.drawing.pending_changed.connect(self._on_pending)
@@ -213,6 +223,13 @@ class MapTab(QWidget):
     def _on_changed(self, changes: Changes) -> None:
         if changes.touch(*MAP_TABLES):
             self.reload()
+        elif changes.touch(*MEMBER_TABLES):
+            if any(a.kind == "derived" for a in self._all_areas):
+                self.reload()          # their wards as of the map's year may have changed
+            else:
+                self._update_stats()   # only the selected area's membership check
+        elif self.year and changes.touch(*EVIDENCE_TABLES):
+            self._reload_areas()       # which partnerships are attested that year
 
     def reload(self) -> None:
         layers = self.cat.layers.all()
@@ -252,15 +269,25 @@ class MapTab(QWidget):
         self.view.labeller.set_borough_layer(table)
 
     def _reload_areas(self) -> None:
-        areas = self.cat.areas.all(outlines=False)
+        self._all_areas = self.cat.areas.all(outlines=False)
+        self._evidence = Evidence.load(self.cat)
+        self._footprints = Footprints(self.cat, self._all_areas)
+        self._apply_year()
+
+    def _apply_year(self) -> None:
+        """The areas of the year from what was read (a move of the year slider reads nothing):
+        those of partnerships active or attested then (and of unknown state if asked), each
+        derived one as its members' wards then."""
+        areas = self._all_areas
         self.unknown_areas = 0
         if self.year:
-            when, evidence = str(self.year), Evidence.load(self.cat)
+            when, evidence = str(self.year), self._evidence
             states = {pid: evidence.partnership(p, when) for pid, p in evidence.partnerships.items()}
             self.unknown_areas = sum(states.get(a.partnership_id) == UNKNOWN for a in areas)
             shown = {pid for pid, state in states.items()
                      if state in ("active", "attested") or (self.include_unknown and state == UNKNOWN)}
-            areas = [a for a in areas if a.partnership_id is None or a.partnership_id in shown]
+            areas = self._footprints.as_of([a for a in areas if a.partnership_id is None
+                                            or a.partnership_id in shown], when)
         self.areas = areas
         self.area_list.show_areas(areas)
         self._update_places()
@@ -378,14 +405,23 @@ class MapTab(QWidget):
 
     # -- selection and stats ---------------------------------------------
     def current_area(self) -> Area | None:
-        """The area selected in the list, with its outline: the one drawn on."""
-        return self.area_list.current()
+        """The area selected in the list, with its outline: the one drawn on (a derived
+        area as of the map's year: its members' wards then)."""
+        area = self.area_list.current()
+        if area is None or area.kind != "derived" or not self.year:
+            return area
+        shown = next((a for a in self.areas if a.id == area.id), None)
+        if shown is None or shown.unit_ids == area.unit_ids:
+            return area
+        rows = self.layer.rows(shown.unit_ids) if self.layer.holds(area) else []
+        outline = shapely.coverage_union_all(self.layer.table.geometries[rows]) if len(rows) else None
+        return replace(area, unit_ids=shown.unit_ids, outline=outline)
 
     def _on_pending(self, units: set[int]) -> None:
         self._pending = units
         self._stats_timer.start()
 
-    def _update_stats(self) -> None:
+    def _update_stats(self, check: bool = True) -> None:
         area = self.current_area()
         layer = self.layer
         if area is None or not layer.loaded:
@@ -402,6 +438,10 @@ class MapTab(QWidget):
             return
         link = self.cat.partnerships.get(area.partnership_id).name if area.partnership_id else None
         self.panel.show_stats(stats, area.name, pending, link)
+        if check and not pending:   # the kind and membership check, read from the catalogue
+            when = str(self.year) if self.year else None
+            found = consistency(self.cat, when, areas=[self.area_list.current()])
+            self.panel.show_kind(area.kind, when, [p.line().split(": ", 1)[1] for p in found])
 
     def show_message(self, text: str) -> None:
         self.status.setText(text)
@@ -515,7 +555,7 @@ class MapTab(QWidget):
         self.year = year
         if include_unknown is not None:
             self.include_unknown = include_unknown
-        self._reload_areas()
+        self._apply_year()
         if year:
             unknown = self.unknown_areas
             self.show_message(f"Showing the areas of partnerships active or attested in {year}" + (

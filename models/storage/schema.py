@@ -159,5 +159,16 @@ def migration_2(conn: sqlite3.Connection) -> None:
     conn.execute(f"PRAGMA user_version={gpkg.USER_VERSION}")
 
 
-MIGRATIONS = (migration_1, migration_2)
+def migration_layer_vintages(conn: sqlite3.Connection) -> None:
+    """The dates a boundary layer was in force (ISO dates, either may be open), and where a
+    re-based area came from (JSON: area, layer, vintage, rule, share), so several vintages
+    of one level can live side by side and an area says which it is drawn on."""
+    _run(conn, """
+    ALTER TABLE boundary_layers ADD COLUMN in_force_from TEXT;
+    ALTER TABLE boundary_layers ADD COLUMN in_force_to TEXT;
+    ALTER TABLE areas ADD COLUMN rebased_from TEXT;
+    """)
+
+
+MIGRATIONS = (migration_1, migration_2, migration_layer_vintages)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -18,12 +18,19 @@ def _open(path: str):
 def _listing(cat) -> list[dict]:
     orgs = {o.id: o.name for o in cat.organisations.all()}
     areas: dict[int, list[str]] = {}
-    for a in cat.areas.all():
+    vintages: dict[int, list[dict]] = {}
+    layers = {l.id: l for l in cat.layers.all()}
+    for a in cat.areas.all(outlines=False):
         if a.partnership_id is not None:
             areas.setdefault(a.partnership_id, []).append(a.name)
+            layer = layers.get(a.layer_id)
+            vintages.setdefault(a.partnership_id, []).append(
+                {"area": a.name, "layer": layer.name if layer else None,
+                 "vintage": (layer.vintage or None) if layer else None})
     return [{"name": p.name, "kind": p.kind, "status": p.status, "start": p.start, "end": p.end,
              "members": [orgs[m.organisation_id] for m in cat.partnerships.memberships(p.id)],
-             "areas": areas.get(p.id, []), "policy_areas": list(p.policy_areas)}
+             "areas": areas.get(p.id, []), "area_vintages": vintages.get(p.id, []),
+             "policy_areas": list(p.policy_areas)}
             for p in cat.partnerships.all()]
 
 

@@ -4,8 +4,10 @@ with each new one, as statistical offices build best-fit lookups.
     cw = crosswalk(old_geometries, new_geometries, old_population)
     cw.old, cw.new, cw.shared     # one row per overlapping pair (row numbers, m²)
 
-Pairs come from an STRtree over the new units; their intersections are computed in
-one vectorised call per chunk (shapely releases the GIL, so chunks run on two cores).
+Pairs come from an STRtree over the new units (long outlines cut into pieces first);
+prepared predicates drop the pairs that only touch and settle those where one unit is
+inside the other; the rest are intersected in one vectorised call per chunk (shapely
+releases the GIL, so chunks run on two cores).
 Where the old units have a population, each pair also carries the people it is
 estimated to hold (the old unit's people spread by area), so shares can be weighted
 by people: a ward half parkland splits by where people live, not by grass.
@@ -47,30 +49,49 @@ class Crosswalk:
         return np.bincount(self.old, weights=self.shared, minlength=len(self.old_area))
 
 
+HEAVY = 1000   # units with more outline points than this are cut into pieces first
+
+
 def crosswalk(old: np.ndarray, new: np.ndarray, old_population: np.ndarray | None = None,
               workers: int = 2) -> Crosswalk:
     """Shared area of every old/new pair of units that overlap (geometries in metres)."""
     old = np.asarray(old, dtype=object)
     new = np.asarray(new, dtype=object)
-    tree = shapely.STRtree(new)
-    # Box overlaps only: the exact test costs as much as the intersection, whose empty
-    # results simply drop out below.
-    i, j = tree.query(old)
-    shared = np.zeros(len(i))
-    if len(i):
-        shapely.prepare(old)
-        chunks = np.array_split(np.arange(len(i)), max(1, min(workers, len(i) // 500 or 1)))
+    # A long rural or coastal outline would be re-noded whole against each of its many
+    # neighbours: cut it into pieces once, and each pair only meets the nearby pieces.
+    old_pieces, old_of = subdivide(old, HEAVY)
+    new_pieces, new_of = subdivide(new, HEAVY)
+    tree = shapely.STRtree(new_pieces)
+    i, j = tree.query(old_pieces)
+    shapely.prepare(old_pieces)
+    shapely.prepare(new_pieces)
+    a, b = old_pieces, new_pieces
 
-        def area_of(rows: np.ndarray) -> None:
-            shared[rows] = shapely.area(shapely.intersection(old[i[rows]], new[j[rows]], grid_size=None))
+    def shared_of(rows: np.ndarray) -> np.ndarray:
+        ii, jj = i[rows], j[rows]
+        out = np.zeros(len(rows))
+        # Prepared predicates are a fraction of an intersection's cost: neighbours that
+        # only touch (most box overlaps) and units wholly inside another skip it.
+        inner = shapely.relate_pattern(a[ii], b[jj], "T********")
+        new_in = inner & shapely.contains_properly(a[ii], b[jj])
+        old_in = inner & ~new_in & shapely.contains_properly(b[jj], a[ii])
+        out[new_in] = shapely.area(b[jj[new_in]])
+        out[old_in] = shapely.area(a[ii[old_in]])
+        rest = inner & ~new_in & ~old_in
+        out[rest] = shapely.area(shapely.intersection(a[ii[rest]], b[jj[rest]]))
+        return out
 
-        if len(chunks) == 1:
-            area_of(chunks[0])
-        else:
-            with ThreadPoolExecutor(max_workers=len(chunks)) as pool:
-                list(pool.map(area_of, chunks))
+    chunks = np.array_split(np.arange(len(i)), max(1, min(workers, len(i) // 500)))
+    if len(chunks) == 1:
+        shared = shared_of(chunks[0])
+    else:   # shapely releases the GIL: the chunks run on separate cores
+        with ThreadPoolExecutor(max_workers=len(chunks)) as pool:
+            shared = np.concatenate(list(pool.map(shared_of, chunks)))
     keep = shared > 0
-    i, j, shared = i[keep], j[keep], shared[keep]
+    oi, nj = old_of[i[keep]], new_of[j[keep]]
+    pairs, inverse = np.unique(oi * len(new) + nj, return_inverse=True)
+    shared = np.bincount(inverse, weights=shared[keep], minlength=len(pairs))
+    i, j = pairs // len(new), pairs % len(new)
     old_area, new_area = shapely.area(old), shapely.area(new)
     people = None
     if old_population is not None:
@@ -79,3 +100,27 @@ def crosswalk(old: np.ndarray, new: np.ndarray, old_population: np.ndarray | Non
             people = pop[i] * shared / np.where(old_area[i] > 0, old_area[i], 1.0)
     return Crosswalk(old=i.astype(np.int64), new=j.astype(np.int64), shared=shared,
                      old_area=old_area, new_area=new_area, people=people)
+
+
+def subdivide(geometries: np.ndarray, max_points: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pieces of at most max_points outline points (halving the larger side of the box
+    until they are), and the row each piece came from; small units stay whole."""
+    pieces, rows = [], []
+    geoms, parent = geometries, np.arange(len(geometries))
+    while len(geoms):
+        small = shapely.get_num_coordinates(geoms) <= max_points
+        pieces.append(geoms[small])
+        rows.append(parent[small])
+        geoms, parent = geoms[~small], parent[~small]
+        if not len(geoms):
+            break
+        x0, y0, x1, y1 = shapely.bounds(geoms).T
+        wide = (x1 - x0) >= (y1 - y0)
+        mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+        first = shapely.box(x0, y0, np.where(wide, mx, x1), np.where(wide, y1, my))
+        second = shapely.box(np.where(wide, mx, x0), np.where(wide, y0, my), x1, y1)
+        halves = np.concatenate([shapely.intersection(geoms, first), shapely.intersection(geoms, second)])
+        parent = np.concatenate([parent, parent])
+        keep = ~shapely.is_empty(halves)
+        geoms, parent = halves[keep], parent[keep]
+    return np.concatenate(pieces), np.concatenate(rows)

@@ -79,8 +79,13 @@ class Rebaser:
         self._covered = cw.covered()
         old_rows = {c: k for k, c in enumerate(old.codes)}
         self._same = np.array([old_rows.get(c, -1) for c in new.codes], dtype=np.int64)
+        self._same_rows = np.flatnonzero(self._same >= 0)
+        self._same_old = self._same[self._same_rows]
         self._new_pop = new.population
-        self._old_people = cw.people
+        # The new units' people estimated from the old units' (spread by area), for a new
+        # layer without populations of its own.
+        self._estimated = (None if cw.people is None else
+                           np.bincount(cw.new, weights=np.nan_to_num(cw.people), minlength=len(new)))
 
     def plan(self, rows: np.ndarray, rule: str = "majority", threshold: float = THRESHOLD,
              tolerance: float = TOLERANCE) -> dict:
@@ -88,8 +93,10 @@ class Rebaser:
         if rule not in RULES:
             raise CatalogueError(f"unknown rule '{rule}' (use {', '.join(RULES)})")
         rows = np.asarray(rows, dtype=np.int64)
-        spans = [np.arange(self._start[r], self._start[r + 1]) for r in rows]
-        idx = np.concatenate(spans) if spans else np.array([], dtype=np.int64)
+        # The pairs of these rows: their contiguous slices, gathered without a Python loop.
+        starts, lengths = self._start[rows], self._start[rows + 1] - self._start[rows]
+        offsets = np.cumsum(lengths) - lengths
+        idx = np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
         new_rows, inverse = np.unique(self._p_new[idx], return_inverse=True)
         got = np.bincount(inverse, weights=self._p_w[idx], minlength=len(new_rows))
         total = self._total[new_rows]
@@ -102,23 +109,22 @@ class Rebaser:
         in_old = np.zeros(len(self.old), dtype=bool)
         in_old[rows] = True
         passes = np.where(by_code, in_old[np.maximum(same, 0)], passes)
-        carried_rows = np.flatnonzero(self._same >= 0)
-        carried_rows = carried_rows[in_old[self._same[carried_rows]]]
+        carried = self._same_rows[in_old[self._same_old]]
         review = (~by_code) & (np.abs(share - cut) < REVIEW_MARGIN)
-        after = set(new_rows[passes].tolist()) | set(carried_rows.tolist())
-        if not after and len(new_rows):
+        in_new = np.zeros(len(self.new), dtype=bool)
+        in_new[new_rows[passes]] = True
+        in_new[carried] = True
+        if not in_new.any() and len(new_rows):
             # Every new unit is mostly elsewhere (a small area on redrawn wards): the one
             # holding most of it is the best fit, and a decision for the researcher.
             best = int(np.argmax(got))
-            after = {int(new_rows[best])}
+            in_new[new_rows[best]] = True
             review[best] = True
-        after_rows = np.array(sorted(after), dtype=np.int64)
-        in_new = np.zeros(len(self.new), dtype=bool)
-        in_new[after_rows] = True
+        after_rows = np.flatnonzero(in_new)
         both = in_new[self._p_new[idx]]
         km2_before = float(self.cw.old_area[rows].sum()) / 1e6
-        return {"rows": after_rows, "share": dict(zip(new_rows.tolist(), share.tolist())),
-                "review": new_rows[review].tolist(), "carried": int(len(carried_rows)),
+        return {"rows": after_rows, "new_rows": new_rows, "share": share,
+                "review": new_rows[review], "carried": int(len(carried)),
                 "km2_before": km2_before,
                 "km2_after": float(self.cw.new_area[after_rows].sum()) / 1e6,
                 "covered": float(self._p_shared[idx][both].sum()) / 1e6 / km2_before if km2_before else 0.0,
@@ -128,13 +134,9 @@ class Rebaser:
 
     def _people_after(self, after_rows: np.ndarray) -> float | None:
         known = _people(self._new_pop[after_rows])
-        if known is not None:
+        if known is not None or self._estimated is None:
             return known
-        if self._old_people is None:
-            return None
-        # The new units' people estimated from the old units' (spread by area).
-        est = np.bincount(self.cw.new, weights=np.nan_to_num(self._old_people), minlength=len(self.new))
-        return float(est[after_rows].sum())
+        return float(self._estimated[after_rows].sum())
 
 
 def _people(values: np.ndarray) -> float | None:
@@ -222,7 +224,8 @@ def _plan(rb: Rebaser, area, rows, source, target, rule, threshold, tolerance) -
         people_before=p["people_before"] if p else None, people_after=p["people_after"] if p else None,
         covered_share=p["covered"] if p else 0.0,
         review=[rb.new.codes[r] for r in p["review"]] if p else [],
-        carried=p["carried"] if p else 0, shares=p["share"] if p else {})
+        carried=p["carried"] if p else 0,
+        shares=dict(zip(p["new_rows"].tolist(), p["share"].tolist())) if p else {})
     plan.provenance = {"area": area.name, "area_id": area.id, "layer": source.name,
                        "vintage": source.vintage, "rule": rule,
                        "threshold": threshold if rule == "majority" else None,

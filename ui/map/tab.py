@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from models.analysis.area_stats import area_stats
 from models.analysis.timeline import partnership_active
+from models.catalogue.layers import in_force
 from models.catalogue.records import Area
 from models.errors import CatalogueError
 from ui.document import Changes, Document
@@ -82,6 +83,7 @@ class MapTab(QWidget):
         self._unit_places: tuple[tuple | None, list[Place]] = (None, [])   # per layer: wards, boroughs
         self.areas: list[Area] = []    # the areas painted (and listed): all, or the year's
         self.year: int | None = None   # set by the overlaps tab's year slider
+        self.layer_pinned = False      # a layer the user chose stays whatever the year
         self._layer_key = None
         self._pending: set[int] | None = None
         self._stats_timer = QTimer(self, singleShot=True, interval=60, timeout=self._update_stats)
@@ -177,7 +179,7 @@ class MapTab(QWidget):
         self.view.set_corner_widget(self.find_box)
         self.layer_combo = QComboBox()
         self.layer_combo.setObjectName("mapLayerCombo")
-        self.layer_combo.activated.connect(lambda _: self._choose_layer(self.layer_combo.currentData()))
+        self.layer_combo.activated.connect(lambda _: self._pin_layer(self.layer_combo.currentData()))
 
         side = QWidget()
         side.setObjectName("mapSide")
@@ -240,6 +242,44 @@ class MapTab(QWidget):
         self.view.show_layer()
         if reload_areas:
             self._reload_areas()
+
+    def _pin_layer(self, layer_id: int | None) -> None:
+        self.layer_pinned = True
+        self._choose_layer(layer_id)
+        self.layer_combo.setCurrentIndex(self.layer_combo.findData(layer_id))
+
+    def _layer_in_force(self) -> None:
+        """The year chooses which vintage of the shown level the map draws, unless pinned."""
+        if self.layer_pinned or not self.layer.loaded:
+            return
+        layers = self.cat.layers.all()
+        level = next((l.level for l in layers if l.id == self.layer.id), "ward")
+        chosen = in_force(layers, self.year, level)
+        if chosen is not None and chosen.id != self.layer.id:
+            self._choose_layer(chosen.id, reload_areas=False)
+            self.layer_combo.setCurrentIndex(self.layer_combo.findData(chosen.id))
+
+    def rebase_areas(self, answer: bool | None = None):
+        """Map ▸ Re-base Areas…: the selected area, or every area of its layer, after a review.
+        Returns the dialog (answer True accepts it at once, False leaves it open unshown)."""
+        from ui.map.rebase_dialog import RebaseDialog
+
+        area = self.current_area()
+        source = area.layer_id if area is not None and area.layer_id is not None else next(
+            (a.layer_id for a in self.areas if a.layer_id == self.layer.id),
+            next((a.layer_id for a in self.areas if a.layer_id is not None), None))
+        if source is None:
+            self.show_message("No area is drawn on wards: nothing to re-base")
+            return None
+        dialog = RebaseDialog(self.document, source, area.id if area is not None and area.layer_id == source
+                              else None, parent=self)
+        # The areas now live on the new wards: show those (the figures are taken on them).
+        dialog.accepted.connect(lambda: self._pin_layer(dialog.target.currentData()))
+        if answer is None:
+            dialog.open()
+        elif answer:
+            dialog.accept()
+        return dialog
 
     def _borough_labels(self) -> None:
         """Wards without parent codes take their borough names from a borough layer, if any."""
@@ -395,6 +435,7 @@ class MapTab(QWidget):
             return
         link = self.cat.partnerships.get(area.partnership_id).name if area.partnership_id else None
         self.panel.show_stats(stats, area.name, pending, link)
+        self.panel.show_vintage(self.cat, area)
 
     def show_message(self, text: str) -> None:
         self.status.setText(text)
@@ -505,6 +546,7 @@ class MapTab(QWidget):
     def set_year(self, year: int | None) -> None:
         """Show only areas whose partnership was active in `year` (None: every area)."""
         self.year = year
+        self._layer_in_force()
         self._reload_areas()
         if year:
             self.show_message(f"Showing the areas of partnerships active in {year}")

@@ -553,6 +553,7 @@ class MapTab(QWidget):
 
     def shutdown(self) -> None:
         """Stop background work before the tab goes away."""
+        self._stats_timer.stop()   # its figures read the catalogue, which is closing
         self.view.shutdown()
 
     def closeEvent(self, event) -> None:

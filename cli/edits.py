@@ -1,4 +1,4 @@
-"""The commands that write a catalogue: new, import-boundaries, import-partnerships, example.
+"""The commands that write a catalogue: new, import-boundaries, import-partnerships, example, rebase.
 
 Opening an existing catalogue for writing goes through `_opened`, which gives it the
 same backups folder as the GUI: the first edit of the day, and any schema upgrade,
@@ -50,11 +50,13 @@ def cmd_import_boundaries(args) -> int:
             cat, args.source, name=args.name, level=args.level, code_field=args.code_field,
             name_field=args.name_field, parent_field=args.parent_field, layer=args.layer,
             population=args.population, population_field=args.population_field or "population",
-            attribute_fields=args.attribute_field or [], progress=_progress)
+            attribute_fields=args.attribute_field or [], progress=_progress,
+            vintage=args.vintage, require_vintage=True)
         layer = cat.layers.get(revert.id)
         if sys.stderr.isatty():
             print(file=sys.stderr)
-        print(f"imported {plural(len(data.codes), 'unit')} into layer '{layer.name}' ({layer.level}; "
+        print(f"imported {plural(len(data.codes), 'unit')} into layer '{layer.name}' ({layer.level} "
+              f"{layer.vintage}; "
               f"code {data.code_field}, name {data.name_field}, parent {data.parent_field or '-'})")
         if data.repaired:
             print(f"repaired invalid geometry of {plural(len(data.repaired), 'unit')}: {', '.join(data.repaired)}")
@@ -86,4 +88,27 @@ def cmd_example(args) -> int:
                       shipped=not (args.boundaries or args.no_boundaries))
         print(f"wrote the example catalogue to {args.file}: {plural(len(cat.partnerships.all()), 'partnership')}, "
               f"{plural(len(cat.organisations.all()), 'organisation')}, {plural(len(cat.areas.all()), 'area')}")
+    return 0
+
+
+def cmd_rebase(args) -> int:
+    import json
+
+    from models.analysis.rebase import apply_rebase, plan_rebase
+    from models.catalogue import Catalogue
+    # A dry run opens the file read-only: it cannot write, even by accident.
+    cat = _open(args.file) if args.apply else Catalogue.open(args.file, read_only=True)
+    with cat:
+        plans, _ = plan_rebase(cat, args.to, args.from_layer, args.area, args.rule)
+        if args.apply and plans:
+            apply_rebase(cat, plans)
+    if args.format == "json":
+        print(json.dumps([p.row() for p in plans], indent=2, ensure_ascii=False))
+        return 0
+    print(f"{'area':<50} {'wards':>11} {'km² before':>11} {'km² after':>10} {'covered':>8}  review")
+    for p in plans:
+        print(f"{p.area[:50]:<50} {len(p.codes_before):>4} → {len(p.codes_after):<4} {p.km2_before:>11.2f} "
+              f"{p.km2_after:>10.2f} {p.covered_share:>8.1%}  {', '.join(p.review) or '-'}")
+    done = "re-based" if args.apply else "would re-base (dry run: add --apply to write)"
+    print(f"{done} {plural(len(plans), 'area')} onto '{args.to}' by the {args.rule} rule")
     return 0

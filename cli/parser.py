@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--population-field", metavar="F", help="CSV column to join (default 'population')")
     p.add_argument("--attribute-field", metavar="F", action="append",
                    help="another numeric CSV column kept with each unit (repeatable)")
+    p.add_argument("--vintage", metavar="YEAR", help="the year of the boundaries (found on its own from "
+                   "ONS fields: WD22CD is 2022)")
     p.set_defaults(run=edits.cmd_import_boundaries)
 
     p = sub.add_parser("import-partnerships", help="import partnerships from a CSV (all rows or none)")
@@ -93,6 +95,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out")
     p.add_argument("--partnership", action="append", metavar="NAME", help="only these (repeatable)")
     p.set_defaults(run=reports.cmd_export)
+
+    p = sub.add_parser("rebase", help="carry areas onto another vintage of their boundaries "
+                       "(a dry run unless --apply)")
+    p.add_argument("file")
+    p.add_argument("--to", required=True, metavar="LAYER", help="the layer to re-base onto")
+    p.add_argument("--from", dest="from_layer", metavar="LAYER",
+                   help="the areas' layer (default: the other layer of that level with areas)")
+    p.add_argument("--area", action="append", metavar="NAME", help="only these areas (repeatable)")
+    p.add_argument("--rule", choices=("majority", "any", "within"), default="majority",
+                   help="a new ward joins an area when most of it (default), any of it, or all of "
+                   "it lies in the area")
+    p.add_argument("--apply", action="store_true", help="write the re-based areas (one undo step)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(run=edits.cmd_rebase)
 
     p = sub.add_parser("check", help="integrity, GeoPackage validity, dangling references")
     p.add_argument("file")

@@ -24,9 +24,15 @@ def _listing(cat, as_of=None, include_unknown: bool = False) -> list[dict]:
     evidence = Evidence.load(cat) if when else None
     orgs = {o.id: o.name for o in cat.organisations.all()}
     areas: dict[int, list[str]] = {}
-    for a in cat.areas.all():
+    vintages: dict[int, list[dict]] = {}
+    layers = {l.id: l for l in cat.layers.all()}
+    for a in cat.areas.all(outlines=False):
         if a.partnership_id is not None:
             areas.setdefault(a.partnership_id, []).append(a.name)
+            layer = layers.get(a.layer_id)
+            vintages.setdefault(a.partnership_id, []).append(
+                {"area": a.name, "layer": layer.name if layer else None,
+                 "vintage": (layer.vintage or None) if layer else None})
     rows = []
     for p in cat.partnerships.all():
         members = cat.partnerships.memberships(p.id)
@@ -37,7 +43,8 @@ def _listing(cat, as_of=None, include_unknown: bool = False) -> list[dict]:
                 continue
             members = [m for m in members if counts(evidence.membership(m, when), include_unknown)]
         rows.append({**row, "members": [orgs[m.organisation_id] for m in members],
-                     "areas": areas.get(p.id, []), "policy_areas": list(p.policy_areas)})
+                     "areas": areas.get(p.id, []), "area_vintages": vintages.get(p.id, []),
+                     "policy_areas": list(p.policy_areas)})
     return rows
 
 

@@ -230,6 +230,12 @@ class MainWindow(QMainWindow):
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         partnership_menu.addAction(self.delete_action)
 
+        map_menu = bar.addMenu("M&ap")
+        self.rebase_action = self._action("&Re-base Areas…", lambda: self.show_map().rebase_areas(),
+                                          tip="Carry areas onto another vintage of their wards")
+        self.rebase_action.setObjectName("rebaseAreas")
+        map_menu.addAction(self.rebase_action)
+
         self.view_menu = bar.addMenu("&View")
         history = self.undo_dock.toggleViewAction()
         history.setText("Undo &History")

@@ -109,6 +109,10 @@ def apply(replay: Replay, op: dict, file_state: State | None = None) -> Replay:
         s.areas[op["area"]] = (name, pid, (units | set(op["add"])) - set(op["remove"]))
     elif kind == "area_delete":
         del s.areas[op["area"]]
+    elif kind == "area_rebase":   # every area of one ward vintage moved onto the other
+        for area, units in op["moves"]:
+            name, pid, _ = s.areas[area]
+            s.areas[area] = (name, pid, frozenset(units))
     else:
         raise ValueError(f"unknown operation {kind!r} in the log")
     return Replay(s, replay.undo + [before], [])
@@ -264,12 +268,20 @@ def write_grid(path: Path) -> Path:
 
 
 def seed_catalogue(path: Path) -> Path:
+    """The grid as a ward layer, and again under other codes as a later vintage, for
+    re-basing areas from one onto the other (same squares: outlines keep their m²)."""
     from models.catalogue import Catalogue
     from models.formats.boundary_import import import_boundaries
     grid = write_grid(path.with_suffix(".geojson"))
+    later = path.with_name(path.stem + "-2022.geojson")
+    later.write_text(grid.read_text().replace('"K', '"N'))
     with Catalogue.create(path) as cat:
         import_boundaries(cat, grid, name="Grid wards", level="ward")
+        import_boundaries(cat, later, name=VINTAGE_LAYER, level="ward", vintage="2022")
     return path
+
+
+VINTAGE_LAYER = "Grid wards 2022"
 
 
 # -- the parent ----------------------------------------------------------------

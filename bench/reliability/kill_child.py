@@ -24,8 +24,10 @@ class Editor:
         self.undo: list = []  # Reverts, as the GUI's undo stack holds them
         self.redo: list = []
         self.seq = 0
-        layer = cat.layers.all()[0].id
-        self.units = [int(u) for u in cat.layers.table(layer).ids]
+        # Units by layer: a stroke paints on the layer its area is on (areas move between
+        # the two ward vintages when re-based); new areas start on the first.
+        self.layer_units = {l.id: [int(u) for u in cat.layers.table(l.id).ids] for l in cat.layers.all()}
+        self.units = next(iter(self.layer_units.values()))
 
     def _log(self, entry: dict) -> None:
         # One write() per line on an O_APPEND descriptor: the line is in the OS the
@@ -52,6 +54,7 @@ class Editor:
             "area_add": 2 if len(areas) < 20 else 0.3,
             "area_stroke": 4 if areas else 0,
             "area_delete": (1 + len(areas) / 20) if areas else 0,
+            "area_rebase": 0.7 if areas else 0,
             "undo": 1.5 if self.undo else 0,
             "redo": 1.0 if self.redo else 0,
         }
@@ -75,13 +78,27 @@ class Editor:
                       units=sorted(rng.sample(self.units, rng.randint(0, 8))))
         elif kind == "area_stroke":
             area = rng.choice(areas)
-            current = cat.areas.get(area).unit_ids
-            outside = [u for u in self.units if u not in current]
+            record = cat.areas.get(area)
+            current = record.unit_ids
+            outside = [u for u in self.layer_units.get(record.layer_id, self.units) if u not in current]
             op.update(area=area,
                       add=sorted(rng.sample(outside, min(len(outside), rng.randint(0, 4)))),
                       remove=sorted(rng.sample(sorted(current), min(len(current), rng.randint(0, 3)))))
         elif kind == "area_delete":
             op["area"] = rng.choice(areas)
+        elif kind == "area_rebase":
+            # What `rebase --apply` does: every area of one vintage onto the other. The
+            # plan is deterministic, so the moves logged are the ones the edit writes.
+            from models.analysis.rebase import plan_rebase
+            layers = {l.id: l.name for l in cat.layers.all()}
+            on = [a.layer_id for a in cat.areas.all(outlines=False) if a.layer_id is not None]
+            if not on:
+                return {"op": "area_delete", "area": rng.choice(areas)}
+            source = rng.choice(on)
+            target = next(name for i, name in layers.items() if i != source)
+            plans, _ = plan_rebase(cat, target, layers[source])
+            op.update(source=layers[source], to=target,
+                      moves=[[p.area_id, sorted(p.units_after)] for p in plans])
         return op
 
     def run(self, op: dict):
@@ -115,6 +132,9 @@ class Editor:
                                         unit_ids=frozenset(op["units"])))
         elif kind == "area_stroke":
             revert = cat.areas.change_units(op["area"], add=op["add"], remove=op["remove"])
+        elif kind == "area_rebase":
+            from models.analysis.rebase import apply_rebase, plan_rebase
+            revert = apply_rebase(cat, plan_rebase(cat, op["to"], op["source"])[0])
         else:  # area_delete
             revert = cat.areas.delete(op["area"])
         self.undo.append(revert)

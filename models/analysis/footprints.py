@@ -29,17 +29,22 @@ class Footprints:
             if m.partnership_id in wanted:
                 self.memberships.setdefault(m.partnership_id, []).append(m)
         self.codes = {o.id: o.gss_code.upper() for o in cat.organisations.all() if o.gss_code}
-        # Per layer: the units of each parent (borough) code, the territory of a body.
+        # Per layer, read when first asked: the units of each parent (borough) code, the
+        # territory of a body (a derived area can be derived on another vintage's layer).
+        self._conn = cat.store.conn
         self.territory: dict[int, dict[str, frozenset[int]]] = {}
-        conn = cat.store.conn
-        for layer_id in {a.layer_id for a in derived}:
+        self._cache: dict[tuple[int, int, str | None], frozenset[int]] = {}
+
+    def _territories(self, layer_id: int) -> dict[str, frozenset[int]]:
+        got = self.territory.get(layer_id)
+        if got is None:
             by_code: dict[str, set[int]] = {}
-            for fid, parent in conn.execute(
+            for fid, parent in self._conn.execute(
                     "SELECT fid, upper(parent_code) FROM boundary_units WHERE layer_id=? AND parent_code IS NOT NULL",
                     (layer_id,)):
                 by_code.setdefault(parent, set()).add(fid)
-            self.territory[layer_id] = {k: frozenset(v) for k, v in by_code.items()}
-        self._cache: dict[tuple[int, int, str | None], frozenset[int]] = {}
+            got = self.territory[layer_id] = {k: frozenset(v) for k, v in by_code.items()}
+        return got
 
     def members(self, partnership_id: int, when: str | None) -> list[Membership]:
         return [m for m in self.memberships.get(partnership_id, ()) if membership_active(m, when)]
@@ -47,16 +52,18 @@ class Footprints:
     def territory_of(self, organisation_id: int, layer_id: int) -> frozenset[int]:
         """The units of a layer whose parent code is the body's GSS code (none if it has none)."""
         code = self.codes.get(organisation_id)
-        return self.territory.get(layer_id, {}).get(code, frozenset()) if code else frozenset()
+        return self._territories(layer_id).get(code, frozenset()) if code else frozenset()
 
-    def units(self, area: Area, when: str | None) -> frozenset[int]:
-        """The area's units as of `when` (a normalised date, see as_of_text)."""
+    def units(self, area: Area, when: str | None, layer_id: int | None = None) -> frozenset[int]:
+        """The area's units as of `when` (a normalised date, see as_of_text; None: every
+        membership), on its own layer or, for a derived area, on `layer_id`."""
         if area.kind != "derived" or area.partnership_id is None or area.layer_id is None:
             return area.unit_ids
-        key = (area.partnership_id, area.layer_id, when)
+        layer_id = area.layer_id if layer_id is None else layer_id
+        key = (area.partnership_id, layer_id, when)
         got = self._cache.get(key)
         if got is None:
-            got = frozenset().union(*(self.territory_of(m.organisation_id, area.layer_id)
+            got = frozenset().union(*(self.territory_of(m.organisation_id, layer_id)
                                       for m in self.members(area.partnership_id, when)))
             self._cache[key] = got
         return got

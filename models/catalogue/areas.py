@@ -348,3 +348,43 @@ class Areas:
             self.change_units(area_id, add=unit_ids)
             self.set_drawn(area_id, None)
         return revert
+
+    # -- vintages ----------------------------------------------------------
+    def rebase(self, moves: Iterable[tuple[int, int, Iterable[int], dict]]) -> Revert:
+        """Re-based areas: each (area id, new layer id, its units there, provenance) moves
+        the same area (its id, partnership link, citations and colour stay) onto the
+        new layer, with where it came from; all of them one undo step."""
+        import json
+
+        moves = [(a, layer, sorted(set(units)), prov) for a, layer, units, prov in moves]
+        for area_id, layer_id, units, _ in moves:
+            self.get(area_id)
+            if self._layer_of(layer_id, units) != layer_id:
+                raise CatalogueError("a re-based area's units must come from its new layer")
+        with self._store.edit() as revert:
+            for area_id, layer_id, units, provenance in moves:
+                self._conn.execute("DELETE FROM area_units WHERE area_id=?", (area_id,))
+                self._conn.executemany("INSERT INTO area_units(area_id, unit_id) VALUES (?,?)",
+                                       ((area_id, u) for u in units))
+                self._conn.execute("UPDATE areas SET layer_id=?, rebased_from=? WHERE fid=?",
+                                   (layer_id, json.dumps(provenance, ensure_ascii=False), area_id))
+                self._refresh_outline(area_id)
+        return revert
+
+    def rebased_from(self, area_id: int) -> dict | None:
+        """Where a re-based area came from (area, layer, vintage, rule, share), else None."""
+        import json
+
+        row = self._conn.execute("SELECT rebased_from FROM areas WHERE fid=?", (area_id,)).fetchone()
+        try:
+            return json.loads(row[0]) if row and row[0] else None
+        except ValueError:
+            return None
+
+    def derived_ids(self) -> set[int]:
+        """Areas derived from membership (when the file records a kind): re-derived on a
+        new vintage, never re-based."""
+        columns = {r[1] for r in self._conn.execute("PRAGMA table_info(areas)")}
+        if "kind" not in columns:
+            return set()
+        return {r[0] for r in self._conn.execute("SELECT fid FROM areas WHERE kind='derived'")}

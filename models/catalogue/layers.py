@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 # numpy and shapely are imported by the functions that use them: opening a catalogue and
 # showing its window use neither, and they are a sixth of the app's start-up.
 
-_L_COLUMNS = "id, name, level, vintage, source, licence, srs_id"
+_L_COLUMNS = "id, name, level, vintage, source, licence, srs_id, in_force_from, in_force_to"
 
 Progress = Callable[[float, str], None]
 
@@ -49,7 +49,7 @@ class UnitTable:
 
 def _layer(row) -> BoundaryLayer:
     return BoundaryLayer(id=row[0], name=row[1], level=row[2], vintage=row[3], source=row[4],
-                         licence=row[5], srs_id=row[6])
+                         licence=row[5], srs_id=row[6], in_force_from=row[7], in_force_to=row[8])
 
 
 class Layers:
@@ -135,10 +135,10 @@ class Layers:
         n = len(codes)
         with self._store.edit() as revert:
             layer_id = self._conn.execute(
-                "INSERT INTO boundary_layers(name, level, vintage, source, licence, srs_id) "
-                "VALUES (?,?,?,?,?,?)",
+                "INSERT INTO boundary_layers(name, level, vintage, source, licence, srs_id, "
+                "in_force_from, in_force_to) VALUES (?,?,?,?,?,?,?,?)",
                 (layer.name, layer.level, layer.vintage, layer.source, layer.licence,
-                 layer.srs_id)).lastrowid
+                 layer.srs_id, layer.in_force_from, layer.in_force_to)).lastrowid
             revert.id = layer_id
             step = 1000
             for start in range(0, n, step):
@@ -165,6 +165,26 @@ class Layers:
             self._conn.execute("DELETE FROM boundary_layers WHERE id=?", (layer_id,))
             gpkg.update_extent(self._conn, "boundary_units")
         return revert
+
+
+def in_force(layers: list[BoundaryLayer], year: int | None, level: str = "ward") -> BoundaryLayer | None:
+    """The layer of `level` in force in `year`: one whose dates cover it, else the latest
+    vintage not after it, else the earliest (nothing older is loaded); None if no layer
+    of that level. Without a year, the latest vintage: today's wards."""
+    same = [l for l in layers if l.level == level]
+    if not same:
+        return None
+    def start(l: BoundaryLayer) -> str:
+        return l.in_force_from or (f"{l.vintage[:4]}" if l.vintage else "")
+    same.sort(key=lambda l: (start(l), l.id or 0))
+    if year is None:
+        return same[-1]
+    when = f"{year:04d}"
+    for l in reversed(same):
+        if l.in_force_from and l.in_force_from[:4] <= when and (not l.in_force_to or when <= l.in_force_to[:4]):
+            return l
+    started = [l for l in same if start(l) and start(l)[:4] <= when]
+    return started[-1] if started else same[0]
 
 
 def _parent_attributes(conn, layer_id: int) -> dict[str, dict]:

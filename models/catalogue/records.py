@@ -111,6 +111,8 @@ class BoundaryLayer:
     licence: str = ""
     srs_id: int = 27700
     id: int | None = None
+    in_force_from: str | None = None   # ISO dates; open ends are None (see layers.in_force)
+    in_force_to: str | None = None
 
 
 @dataclass(frozen=True)

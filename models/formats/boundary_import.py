@@ -312,6 +312,25 @@ def read_numbers(csv_path: str | Path, codes: list[str], value_fields: list[str]
     return {field: [r[k] for r in rows] for k, field in enumerate(value_fields)}
 
 
+def check_vintage(value: str | int | None) -> str:
+    """A vintage as stored: a four-digit year, or '' when none was given."""
+    text = str(value if value is not None else "").strip()
+    if not text:
+        return ""
+    if not re.fullmatch(r"(18|19|20|21)\d\d", text):
+        raise CatalogueError(f"'{text}' is not a vintage: give a year such as 2022")
+    return text
+
+
+def _iso(value: str | None) -> str | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    if not re.fullmatch(r"\d{4}(-\d\d(-\d\d)?)?", text):
+        raise CatalogueError(f"'{text}' is not a date like 2022-05-05")
+    return text
+
+
 def _count(text: str | None, filename: str, line: int) -> float | None:
     text = (text or "").strip()
     if not text:
@@ -331,13 +350,25 @@ def import_boundaries(cat, source: str | Path, *, name: str | None = None, level
                       parent_field: str | None = None, layer: str | None = None,
                       population: str | Path | None = None, population_field: str = "population",
                       attribute_fields: list[str] = (), licence: str | None = None,
-                      source_text: str | None = None, progress: Progress | None = None):
+                      source_text: str | None = None, progress: Progress | None = None,
+                      vintage: str | int | None = None, in_force_from: str | None = None,
+                      in_force_to: str | None = None, require_vintage: bool = False):
     """Read, check and store a boundary layer; returns (Revert, BoundaryData).
+
+    The vintage (a year) is the one given, else the one in the ONS field names (WD22CD:
+    2022). require_vintage: a layer with neither, nor dates in force, is refused, since
+    with several vintages of a level the map and re-basing must know which is which.
 
     From the population CSV, `population_field` becomes each unit's population and
     `attribute_fields` (other numeric columns) are kept with the unit's attributes."""
+    given = check_vintage(vintage)
+    in_force_from, in_force_to = _iso(in_force_from), _iso(in_force_to)
     data = read_boundaries(source, layer=layer, code_field=code_field, name_field=name_field,
                            parent_field=parent_field, progress=progress)
+    found = given or data.vintage()
+    if require_vintage and not found and not in_force_from:
+        raise CatalogueError(f"cannot tell which year the boundaries of {Path(source).name} are: "
+                             "give it with --vintage YEAR")
     if attribute_fields and not population:
         raise CatalogueError("attribute fields are read from the population CSV: give one")
     joined = (read_numbers(population, data.codes, [population_field, *attribute_fields])
@@ -350,8 +381,10 @@ def import_boundaries(cat, source: str | Path, *, name: str | None = None, level
     ons = bool(_ONS_CODE.match(data.code_field))
     suggested, level = suggest_layer(data.code_field, source, level)
     name = name or suggested
-    record = BoundaryLayer(name=name, level=level, vintage=data.vintage(), source=source_text or source.name,
-                           licence=licence if licence is not None else (ONS_LICENCE if ons else ""))
+    record = BoundaryLayer(name=name, level=level, vintage=found or (in_force_from or "")[:4],
+                           source=source_text or source.name,
+                           licence=licence if licence is not None else (ONS_LICENCE if ons else ""),
+                           in_force_from=in_force_from, in_force_to=in_force_to)
     revert = cat.layers.add(record, data.codes, data.names, data.parent_codes, populations,
                             data.attributes, data.geometries, progress=progress)
     return revert, data

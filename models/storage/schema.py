@@ -180,5 +180,17 @@ def migration_area_kinds(conn: sqlite3.Connection) -> None:
                      "CHECK (kind IN ('drawn', 'derived'))")
 
 
-MIGRATIONS = (migration_1, migration_2, migration_evidence_dates, migration_area_kinds)
+def migration_layer_vintages(conn: sqlite3.Connection) -> None:
+    """The dates a boundary layer was in force (ISO dates, either may be open), and where a
+    re-based area came from (JSON: area, layer, vintage, rule, share), so several vintages
+    of one level can live side by side and an area says which it is drawn on."""
+    for table, column in (("boundary_layers", "in_force_from"), ("boundary_layers", "in_force_to"),
+                          ("areas", "rebased_from")):
+        # A file whose schema number was set back (by hand, or a tool) may have them already.
+        if column not in {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+
+
+MIGRATIONS = (migration_1, migration_2, migration_evidence_dates, migration_area_kinds,
+              migration_layer_vintages)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -123,3 +123,29 @@ def test_a_damaged_page_counts_as_corrupt(seeded):
         f.write(b"\xff" * 64)
     verdict, found = kill.check(path, before, log)
     assert verdict.corrupt and verdict.problems
+
+
+def test_a_rebase_in_the_log_replays_to_what_the_file_holds(seeded):
+    path, before, log, editor = seeded
+    editor.step({"op": "area_add", "name": "Moved", "partnership": None, "units": editor.units[:6]})
+    editor.step(_rebase_op(editor))
+    for _ in range(10):
+        editor.step()
+    _finish(editor)
+    verdict, found = kill.check(path, before, log)
+    assert verdict.lost == 0 and verdict.matched and not verdict.corrupt and verdict.outline_errors == 0
+    moved = [json.loads(line) for line in log.read_text().splitlines()][3]
+    assert moved["op"] == "area_rebase" and moved["t"] == "done" and moved["to"] == kill.VINTAGE_LAYER
+    assert len(moved["moves"][0][1]) == 6 and set(moved["moves"][0][1]).isdisjoint(editor.units)
+
+
+def _rebase_op(editor):
+    rng = editor.rng
+    editor.rng = type(rng)(0)
+    try:
+        op = None
+        while op is None or op["op"] != "area_rebase":
+            op = editor.choose()
+        return op
+    finally:
+        editor.rng = rng

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from models.catalogue.records import LEVELS
 from models.errors import CatalogueError, plural
-from models.formats.boundary_import import SourceInfo, csv_columns, suggest_layer
+from models.formats.boundary_import import SourceInfo, check_vintage, csv_columns, suggest_layer, vintage
 from ui.files.welcome import ONS_NOTE
 
 _NONE = "(none)"
@@ -49,6 +49,12 @@ class BoundaryImportDialog(QDialog):
         self.level.setCurrentText(level)
         form.addRow("Layer &name", self.layer_name)
         form.addRow("&Level", self.level)
+        # The year the boundaries are of: with two vintages of one level loaded, the map's
+        # year and re-basing must know which is which.
+        self.vintage = QLineEdit(vintage(info.code_field), placeholderText="the year, e.g. 2022")
+        self.vintage.setObjectName("boundaryVintage")
+        self.vintage.setToolTip("The boundaries' vintage: found in ONS field names (WD22CD is 2022)")
+        form.addRow("&Vintage (year)", self.vintage)
         self.population = QLineEdit(placeholderText="optional: a CSV of values keyed by unit code")
         self.population.setReadOnly(True)
         browse = QPushButton("Choose…")
@@ -78,6 +84,7 @@ class BoundaryImportDialog(QDialog):
         for combo in (self.code, self.name_field):
             combo.currentTextChanged.connect(self._check)
         self.layer_name.textChanged.connect(self._check)
+        self.vintage.textChanged.connect(self._check)
         self._check()
 
     @staticmethod
@@ -92,7 +99,9 @@ class BoundaryImportDialog(QDialog):
     def _check(self) -> None:
         problem = ("choose the field with the codes" if not self.code.currentText() else
                    "choose the field with the names" if not self.name_field.currentText() else
-                   "the layer needs a name" if not self.layer_name.text().strip() else "")
+                   "the layer needs a name" if not self.layer_name.text().strip() else
+                   "give the year of these boundaries (their vintage)" if not self.vintage.text().strip()
+                   else _vintage_problem(self.vintage.text()))
         self.error.setText(problem)
         self._ok.setEnabled(not problem)
 
@@ -120,8 +129,17 @@ class BoundaryImportDialog(QDialog):
         parent = self.parent_field.currentText()
         options = dict(code_field=self.code.currentText(), name_field=self.name_field.currentText(),
                        parent_field=None if parent == _NONE else parent,
-                       name=self.layer_name.text().strip(), level=self.level.currentText())
+                       name=self.layer_name.text().strip(), level=self.level.currentText(),
+                       vintage=self.vintage.text().strip(), require_vintage=True)
         if self.population.text():
             options.update(population=Path(self.population.text()),
                            population_field=self.population_field.currentText())
         return options
+
+
+def _vintage_problem(text: str) -> str:
+    try:
+        check_vintage(text)
+    except CatalogueError as e:
+        return str(e)
+    return ""

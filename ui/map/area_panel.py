@@ -18,7 +18,9 @@ class AreaPanel(QWidget):
         form = QFormLayout(self.box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.fields: dict[str, QLabel] = {}
-        for key, label in (("partnership", "Partnership"), ("kind", "Kind"), ("check", "Members"), ("wards", "Wards"), ("boroughs", "Boroughs"), ("virtual", "Virtual borough"),
+        for key, label in (("partnership", "Partnership"), ("kind", "Kind"), ("check", "Members"),
+                           ("vintage", "Vintage"), ("wards", "Wards"), ("boroughs", "Boroughs"),
+                           ("virtual", "Virtual borough"),
                            ("km2", "Area"), ("population", "Population"), ("parts", "Contiguity"),
                            ("overlaps", "Overlaps")):
             value = QLabel()
@@ -36,6 +38,17 @@ class AreaPanel(QWidget):
 
     def text(self, key: str) -> str:
         return self.fields[key].text()
+
+    def show_vintage(self, cat, area) -> None:
+        """Which layer and year the area is drawn on, and where a re-based one came from."""
+        layer = next((l for l in cat.layers.all() if l.id == area.layer_id), None)
+        text = f"{escape(layer.name)} ({escape(layer.vintage or 'no vintage')})" if layer else "drawn only"
+        came = cat.areas.rebased_from(area.id) if area.id is not None else None
+        if came:
+            text += (f"<br>re-based from {escape(str(came.get('layer')))} ({escape(str(came.get('vintage')))})"
+                     f"<br>{escape(str(came.get('rule')))} rule, {float(came.get('covered_share') or 0):.1%} "
+                     "of it covered")
+        self.fields["vintage"].setText(text)
 
     def show_stats(self, stats: AreaStats | None, title: str = "", pending: bool = False,
                    partnership: str | None = None) -> None:

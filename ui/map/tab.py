@@ -39,6 +39,7 @@ from models.analysis.area_stats import area_stats
 from models.analysis.consistency import consistency
 from models.analysis.evidence import UNKNOWN, Evidence
 from models.analysis.footprints import Footprints
+from models.catalogue.layers import in_force
 from models.catalogue.records import Area
 from models.errors import CatalogueError
 from ui.document import Changes, Document
@@ -92,6 +93,7 @@ class MapTab(QWidget):
         self.year: int | None = None   # set by the overlaps tab's year slider
         self.include_unknown = False   # and its "include undated" box
         self.unknown_areas = 0         # areas of partnerships of unknown state in that year
+        self.layer_pinned = False      # a layer the user chose stays whatever the year
         self._layer_key = None
         self._pending: set[int] | None = None
         # A stroke's live figures: they read nothing from the catalogue (check=False).
@@ -189,7 +191,7 @@ class MapTab(QWidget):
         self.view.set_corner_widget(self.find_box)
         self.layer_combo = QComboBox()
         self.layer_combo.setObjectName("mapLayerCombo")
-        self.layer_combo.activated.connect(lambda _: self._choose_layer(self.layer_combo.currentData()))
+        self.layer_combo.activated.connect(lambda _: self._pin_layer(self.layer_combo.currentData()))
 
         side = QWidget()
         side.setObjectName("mapSide")
@@ -259,6 +261,44 @@ class MapTab(QWidget):
         self.view.show_layer()
         if reload_areas:
             self._reload_areas()
+
+    def _pin_layer(self, layer_id: int | None) -> None:
+        self.layer_pinned = True
+        self._choose_layer(layer_id)
+        self.layer_combo.setCurrentIndex(self.layer_combo.findData(layer_id))
+
+    def _layer_in_force(self) -> None:
+        """The year chooses which vintage of the shown level the map draws, unless pinned."""
+        if self.layer_pinned or not self.layer.loaded:
+            return
+        layers = self.cat.layers.all()
+        level = next((l.level for l in layers if l.id == self.layer.id), "ward")
+        chosen = in_force(layers, self.year, level)
+        if chosen is not None and chosen.id != self.layer.id:
+            self._choose_layer(chosen.id, reload_areas=False)
+            self.layer_combo.setCurrentIndex(self.layer_combo.findData(chosen.id))
+
+    def rebase_areas(self, answer: bool | None = None):
+        """Map ▸ Re-base Areas…: the selected area, or every area of its layer, after a review.
+        Returns the dialog (answer True accepts it at once, False leaves it open unshown)."""
+        from ui.map.rebase_dialog import RebaseDialog
+
+        area = self.current_area()
+        source = area.layer_id if area is not None and area.layer_id is not None else next(
+            (a.layer_id for a in self.areas if a.layer_id == self.layer.id),
+            next((a.layer_id for a in self.areas if a.layer_id is not None), None))
+        if source is None:
+            self.show_message("No area is drawn on wards: nothing to re-base")
+            return None
+        dialog = RebaseDialog(self.document, source, area.id if area is not None and area.layer_id == source
+                              else None, parent=self)
+        # The areas now live on the new wards: show those (the figures are taken on them).
+        dialog.accepted.connect(lambda: self._pin_layer(dialog.target.currentData()))
+        if answer is None:
+            dialog.open()
+        elif answer:
+            dialog.accept()
+        return dialog
 
     def _borough_labels(self) -> None:
         """Wards without parent codes take their borough names from a borough layer, if any."""
@@ -438,6 +478,7 @@ class MapTab(QWidget):
             return
         link = self.cat.partnerships.get(area.partnership_id).name if area.partnership_id else None
         self.panel.show_stats(stats, area.name, pending, link)
+        self.panel.show_vintage(self.cat, area)
         if check and not pending:   # the kind and membership check, read from the catalogue
             when = str(self.year) if self.year else None
             found = consistency(self.cat, when, areas=[self.area_list.current()])
@@ -555,6 +596,7 @@ class MapTab(QWidget):
         self.year = year
         if include_unknown is not None:
             self.include_unknown = include_unknown
+        self._layer_in_force()
         self._apply_year()
         if year:
             unknown = self.unknown_areas
@@ -564,6 +606,7 @@ class MapTab(QWidget):
 
     def shutdown(self) -> None:
         """Stop background work before the tab goes away."""
+        self._stats_timer.stop()   # its figures read the catalogue, which is closing
         self.view.shutdown()
 
     def closeEvent(self, event) -> None:

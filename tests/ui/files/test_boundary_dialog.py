@@ -14,6 +14,7 @@ def test_dialog_shows_guesses_and_joins_population(qtbot, tmp_path, cat):
     assert (dialog.code.currentText(), dialog.name_field.currentText(),
             dialog.parent_field.currentText()) == ("WD20CD", "WD20NM", "LAD20CD")
     assert (dialog.layer_name.text(), dialog.level.currentText()) == ("Wards 2020", "ward")
+    assert dialog.vintage.text() == "2020"   # from WD20CD
     ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
     assert ok.isEnabled()
     dialog.layer_name.setText("")
@@ -29,6 +30,7 @@ def test_dialog_shows_guesses_and_joins_population(qtbot, tmp_path, cat):
     revert, _ = import_boundaries(cat, grid, **dialog.options())
     pops = {u.code: u.population for u in cat.layers.units(revert.id)}
     assert cat.layers.get(revert.id).name == "Grid" and pops["W00"] == 120 and pops["W10"] is None
+    assert cat.layers.get(revert.id).vintage == "2020"
 
 
 def test_unrecognised_fields_must_be_chosen(qtbot, tmp_path):
@@ -43,7 +45,15 @@ def test_unrecognised_fields_must_be_chosen(qtbot, tmp_path):
     assert dialog.code.currentText() == "" and "codes" in dialog.error.text()
     dialog.code.setCurrentText("id")
     dialog.name_field.setCurrentText("label")
-    assert dialog.error.text() == "" and dialog.options()["code_field"] == "id"
+    # No year in the field names: the vintage is asked for, typed as a person would.
+    ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    assert "vintage" in dialog.error.text() and not ok.isEnabled()
+    qtbot.keyClicks(dialog.vintage, "20x1")
+    assert "is not a vintage" in dialog.error.text() and not ok.isEnabled()
+    dialog.vintage.clear()
+    qtbot.keyClicks(dialog.vintage, "2021")
+    assert dialog.error.text() == "" and ok.isEnabled()
+    assert dialog.options()["code_field"] == "id" and dialog.options()["vintage"] == "2021"
 
 
 def test_describe_refuses_what_is_not_geodata(tmp_path):

@@ -1,0 +1,110 @@
+"""Re-basing speed: crosswalks between ward vintages, and areas carried over one.
+
+crosswalk_london: the 657 December 2020 London wards (BGC) against the 704 of
+December 2022 (BSC): every overlapping pair's shared m², people-weighted. Anchor:
+geopandas.overlay of the two layers (intersection) and a groupby of the pieces'
+areas by (old, new) code, what a researcher would write today.
+
+crosswalk_ew: the 8,071 England & Wales wards against a second vintage made by
+re-partitioning each local authority district: as many random points inside it as
+it has wards, their Voronoi cells clipped to the district (so the new wards tile
+the same land, with boundaries unrelated to the old ones).
+
+rebase_500: 500 areas of 5-300 neighbouring wards re-based over that crosswalk
+(majority rule; shares, review list, km² and people for each).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+from bench.bench_overlaps import N_AREAS, ew_universe, random_areas
+from bench.harness import median_ms, result
+from models.analysis.rebase import Rebaser
+from models.catalogue.layers import UnitTable
+from models.formats import london
+from models.formats.boundary_import import read_boundaries, read_population
+from models.geo.crosswalk import crosswalk
+
+
+def _table(layer_id, codes, parents, population, geometries) -> UnitTable:
+    n = len(codes)
+    return UnitTable(layer_id=layer_id, ids=np.arange(1, n + 1, dtype=np.int64) + layer_id * 100_000,
+                     codes=list(codes), names=list(codes), parent_codes=list(parents),
+                     population=np.asarray(population, dtype=np.float64), geometries=geometries)
+
+
+def repartition(geometries: np.ndarray, parents: list[str], seed: int = 2022) -> tuple[list, list, np.ndarray]:
+    """A second vintage: each district cut into Voronoi cells of random points inside it."""
+    rng = np.random.default_rng(seed)
+    parents_arr = np.array(parents)
+    codes, new_parents, cells = [], [], []
+    for district in sorted(set(parents)):
+        rows = np.flatnonzero(parents_arr == district)
+        shape = shapely.coverage_union_all(geometries[rows])
+        x0, y0, x1, y1 = shape.bounds
+        shapely.prepare(shape)
+        points = np.empty((0, 2))
+        while len(points) < len(rows):
+            xy = rng.uniform((x0, y0), (x1, y1), size=(4 * len(rows) + 8, 2))
+            points = np.vstack([points, xy[shapely.contains_xy(shape, xy[:, 0], xy[:, 1])]])
+        points = points[:len(rows)]
+        if len(points) == 1:
+            parts = [shape]
+        else:
+            regions = shapely.voronoi_polygons(shapely.multipoints(points), extend_to=shape)
+            parts = [shapely.intersection(cell, shape) for cell in shapely.get_parts(regions)]
+        for k, part in enumerate(p for p in parts if not p.is_empty and p.area > 0):
+            codes.append(f"{district}-{k:03d}")
+            new_parents.append(district)
+            cells.append(part)
+    return codes, new_parents, np.array(cells, dtype=object)
+
+
+def _overlay(old_codes, old_geoms, new_codes, new_geoms):
+    import geopandas as gpd
+
+    a = gpd.GeoDataFrame({"old": old_codes}, geometry=list(old_geoms), crs=27700)
+    b = gpd.GeoDataFrame({"new": new_codes}, geometry=list(new_geoms), crs=27700)
+    pieces = gpd.overlay(a, b, how="intersection", keep_geom_type=True)
+    pieces["m2"] = pieces.geometry.area
+    return pieces.groupby(["old", "new"])["m2"].sum()
+
+
+def run(data: Path, workdir: Path) -> list[dict]:
+    out = []
+    old = read_boundaries(london.WARDS_2020)
+    new = read_boundaries(london.WARDS_2022)
+    pop = np.array([np.nan if p is None else p for p in read_population(london.POPULATION_2020, old.codes)])
+    ours = median_ms(lambda: crosswalk(old.geometries, new.geometries, pop), repeat=5)
+    anchor = median_ms(lambda: _overlay(old.codes, old.geometries, new.codes, new.geometries), repeat=3)
+    cw = crosswalk(old.geometries, new.geometries, pop)
+    out.append(result("crosswalk_london", ours, "<= 300 ms", {"geopandas_overlay_crosswalk": anchor},
+                      note=f"{len(old.codes)} x {len(new.codes)} wards, {len(cw):,} overlapping pairs"))
+
+    ew = ew_universe(data)
+    codes, parents, cells = repartition(ew.geometries, ew.parent_codes)
+    ours = median_ms(lambda: crosswalk(ew.geometries, cells, ew.population), repeat=3)
+    cw = crosswalk(ew.geometries, cells, ew.population)
+    out.append(result("crosswalk_ew", ours, "<= 2 s",
+                      note=f"{len(ew.codes):,} wards x {len(codes):,} Voronoi cells of their districts, "
+                           f"{len(cw):,} overlapping pairs"))
+
+    old_t = _table(1, ew.codes, ew.parent_codes, ew.population, ew.geometries)
+    new_t = _table(2, codes, parents, np.full(len(codes), np.nan), cells)
+    areas = random_areas(ew, N_AREAS)
+    row_of = {int(u): k for k, u in enumerate(ew.unit_ids)}
+    rows = [np.array(sorted(row_of[u] for u in a.unit_ids)) for a in areas]
+
+    def rebase_all():
+        rb = Rebaser(old_t, new_t, cw)
+        return [rb.plan(r) for r in rows]
+
+    ours = median_ms(rebase_all, repeat=5)
+    plans = rebase_all()
+    drift = np.median([abs(p["km2_after"] - p["km2_before"]) / p["km2_before"] for p in plans])
+    out.append(result("rebase_500", ours, "<= 100 ms",
+                      note=f"{N_AREAS} areas of 5-300 wards, majority rule; median km² change {drift:.1%}"))
+    return out

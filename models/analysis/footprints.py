@@ -81,6 +81,14 @@ class Footprints:
         return out
 
 
+    def onto(self, areas: list[Area], layer_id: int, when: str | None, same_level: set[int]) -> list[Area]:
+        """The areas with each derived one on `same_level` layers (another vintage of its
+        wards) re-derived on `layer_id` as of `when`: it needs no re-basing to be shown there."""
+        return [replace(a, layer_id=layer_id, unit_ids=self.units(a, when, layer_id), outline=None)
+                if a.kind == "derived" and a.layer_id != layer_id and a.layer_id in same_level else a
+                for a in areas]
+
+
 def as_of(cat, areas: list[Area], when) -> list[Area]:
     """Footprints(cat, areas).as_of(areas, when), for a single date."""
     if as_of_text(when) is None or not any(a.kind == "derived" for a in areas):

@@ -265,9 +265,11 @@ class Areas:
             self._rederive([area_id])
         return revert
 
-    def keep_as_drawn(self, area_id: int, unit_ids: Iterable[int] | None = None) -> Revert:
+    def keep_as_drawn(self, area_id: int, unit_ids: Iterable[int] | None = None,
+                      layer_id: int | None = None) -> Revert:
         """"Keep as drawn": the area keeps its wards (or `unit_ids`, e.g. its footprint as
-        of the year on the map) and no longer follows its members; one undo step."""
+        of the year on the map, on `layer_id` if the map shows it on another vintage) and no
+        longer follows its members; one undo step."""
         area = self.get(area_id)
         if area.kind != "derived":
             raise CatalogueError(f"'{area.name}' is already kept as drawn")
@@ -276,7 +278,10 @@ class Areas:
             self._conn.execute("UPDATE areas SET kind='drawn' WHERE fid=?", (area_id,))
             if unit_ids is not None:
                 wanted = set(unit_ids)
-                self._layer_of(area.layer_id, wanted)   # all on the area's layer, or an error
+                layer = area.layer_id if layer_id is None else layer_id
+                self._layer_of(layer, wanted)   # all on that layer, or an error
+                if layer != area.layer_id:
+                    self._conn.execute("UPDATE areas SET layer_id=? WHERE fid=?", (layer, area_id))
                 self._set_units(area_id, area.unit_ids, wanted)
         return revert
 

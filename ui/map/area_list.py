@@ -346,7 +346,7 @@ class AreaList(QWidget):
         if area is None:
             return
         shown = next((a for a in self.areas if a.id == area.id), area)
-        self._edit("Keep as drawn", lambda: self.cat.areas.keep_as_drawn(area.id, shown.unit_ids))
+        self._edit("Keep as drawn", lambda: self.cat.areas.keep_as_drawn(area.id, shown.unit_ids, shown.layer_id))
 
     def link_area(self, partnership_id: int | None | bool = False) -> None:
         """Link the selected area to a partnership (None unlinks); asks when not given."""

@@ -312,6 +312,7 @@ class MapTab(QWidget):
         self._all_areas = self.cat.areas.all(outlines=False)
         self._evidence = Evidence.load(self.cat)
         self._footprints = Footprints(self.cat, self._all_areas)
+        self._levels = {l.id: l.level for l in self.cat.layers.all()}
         self._apply_year()
 
     def _apply_year(self) -> None:
@@ -328,6 +329,12 @@ class MapTab(QWidget):
                      if state in ("active", "attested") or (self.include_unknown and state == UNKNOWN)}
             areas = self._footprints.as_of([a for a in areas if a.partnership_id is None
                                             or a.partnership_id in shown], when)
+        if self.layer.loaded:
+            # Another vintage of the same level shown (the year's, or pinned): areas that follow
+            # their members are their members' wards on it.
+            level = self._levels.get(self.layer.id)
+            same = {i for i, lv in self._levels.items() if lv == level}
+            areas = self._footprints.onto(areas, self.layer.id, str(self.year) if self.year else None, same)
         self.areas = areas
         self.area_list.show_areas(areas)
         self._update_places()
@@ -446,16 +453,16 @@ class MapTab(QWidget):
     # -- selection and stats ---------------------------------------------
     def current_area(self) -> Area | None:
         """The area selected in the list, with its outline: the one drawn on (a derived
-        area as of the map's year: its members' wards then)."""
+        area as of the map's year, on the wards it shows: its members' wards there and then)."""
         area = self.area_list.current()
-        if area is None or area.kind != "derived" or not self.year:
+        if area is None or area.kind != "derived":
             return area
         shown = next((a for a in self.areas if a.id == area.id), None)
-        if shown is None or shown.unit_ids == area.unit_ids:
+        if shown is None or (shown.unit_ids, shown.layer_id) == (area.unit_ids, area.layer_id):
             return area
-        rows = self.layer.rows(shown.unit_ids) if self.layer.holds(area) else []
+        rows = self.layer.rows(shown.unit_ids) if self.layer.holds(shown) else []
         outline = shapely.coverage_union_all(self.layer.table.geometries[rows]) if len(rows) else None
-        return replace(area, unit_ids=shown.unit_ids, outline=outline)
+        return replace(area, unit_ids=shown.unit_ids, layer_id=shown.layer_id, outline=outline)
 
     def _on_pending(self, units: set[int]) -> None:
         self._pending = units

@@ -12,28 +12,12 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QToolBar
 from models.catalogue.records import Area
 from tests.helpers.grid import CELL, GRID_ORIGIN
 from tests.helpers.gui import show_active
+from tests.helpers.map_gui import centre
 from ui.document import Document
 from ui.map.tab import MapTab
 
 X0, Y0 = GRID_ORIGIN
 LEFT = Qt.MouseButton.LeftButton
-
-
-@pytest.fixture
-def tab(grid_cat, qtbot):
-    t = MapTab(Document(grid_cat))
-    qtbot.addWidget(t)
-    t.resize(900, 600)
-    show_active(qtbot, t)
-    return t
-
-
-def at(tab, x, y) -> QPoint:
-    return tab.view.mapFromScene(QPointF(x, -y))
-
-
-def centre(tab, col, row) -> QPoint:
-    return at(tab, X0 + (col + 0.5) * CELL, Y0 + (row + 0.5) * CELL)
 
 
 def scene_under(view, pos: QPoint) -> QPointF:

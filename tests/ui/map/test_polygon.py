@@ -4,9 +4,7 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 
 from tests.helpers.grid import GRID_ORIGIN
-from tests.helpers.gui import show_active
-from ui.document import Document
-from ui.map.tab import MapTab
+from tests.helpers.map_gui import open_map_tab
 
 X0, Y0 = GRID_ORIGIN
 LEFT = Qt.MouseButton.LeftButton
@@ -17,10 +15,7 @@ CORNERS = [(X0 + 100, Y0 + 100), (X0 + 1900, Y0 + 100), (X0 + 1900, Y0 + 900), (
 
 @pytest.fixture
 def tab(grid_cat, qtbot):
-    t = MapTab(Document(grid_cat))
-    qtbot.addWidget(t)
-    t.resize(900, 600)
-    show_active(qtbot, t)
+    t = open_map_tab(qtbot, grid_cat)
     t.area_list.new_area("Free")
     t.set_tool("polygon")
     vp = t.view.viewport()

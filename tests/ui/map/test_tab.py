@@ -4,35 +4,15 @@ Columns 0-1 are borough B1, 2-3 are B2; ward Wrc is row r, column c.
 """
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QImage
 
 from tests.helpers.grid import CELL, GRID_ORIGIN
-from tests.helpers.gui import show_active
-from ui.document import Document
+from tests.helpers.map_gui import at, centre
 from ui.map.style import blend
-from ui.map.tab import MapTab
 
 X0, Y0 = GRID_ORIGIN
 LEFT = Qt.MouseButton.LeftButton
-
-
-@pytest.fixture
-def tab(grid_cat, qtbot):
-    t = MapTab(Document(grid_cat))
-    qtbot.addWidget(t)
-    t.resize(900, 600)
-    show_active(qtbot, t)
-    return t
-
-
-def at(tab, x, y) -> QPoint:
-    """The viewport pixel showing model point (x, y) in metres."""
-    return tab.view.mapFromScene(QPointF(x, -y))
-
-
-def centre(tab, col, row) -> QPoint:
-    return at(tab, X0 + (col + 0.5) * CELL, Y0 + (row + 0.5) * CELL)
 
 
 def codes(tab):

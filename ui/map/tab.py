@@ -20,14 +20,12 @@ from dataclasses import replace
 
 import numpy as np
 import shapely
-from PySide6.QtCore import QSettings, QStringListModel, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
-    QCompleter,
     QFileDialog,
     QLabel,
-    QLineEdit,
     QSpinBox,
     QSplitter,
     QToolBar,
@@ -47,7 +45,8 @@ from ui.map.area_items import AreaShapes
 from ui.map.area_list import AreaList
 from ui.map.area_panel import AreaPanel
 from ui.map.export import FORMATS, export_view
-from ui.map.find import NotFound, Place, area_places, find, unit_places
+from ui.map.find import NotFound, Place, find
+from ui.map.find_box import FindBox
 from ui.map.layer import MapLayer
 from ui.map.legend import Legend, LegendRow
 from ui.map.style import BOROUGH_EDGE, COVERAGE_COLOURS, NEUTRAL, blend
@@ -87,8 +86,6 @@ class MapTab(QWidget):
         self.status = QLabel()
         self.status.setObjectName("mapStatus")
         self.status.setWordWrap(True)
-        self.places: list[Place] = []   # what the find box completes
-        self._unit_places: tuple[tuple | None, list[Place]] = (None, [])   # per layer: wards, boroughs
         self.areas: list[Area] = []    # the areas painted (and listed): all, or the year's
         self.year: int | None = None   # set by the overlaps tab's year slider
         self.include_unknown = False   # and its "include undated" box
@@ -172,21 +169,8 @@ class MapTab(QWidget):
         self.layer_actions["coverage"] = coverage
         bar.addSeparator()
         self._shortcut(bar.addAction("Export…", self.export), "Ctrl+Shift+E")
-        self.find_box = QLineEdit(self.view)
-        self.find_box.setObjectName("mapFind")
-        self.find_box.setPlaceholderText("Find a ward, borough, area or code")
-        self.find_box.setClearButtonEnabled(True)
-        self.find_box.setMinimumWidth(260)
-        self.find_box.setToolTip("Type a ward, borough or area name, or a GSS code; Enter shows it on the map (Ctrl+F)")
-        self._find_model = QStringListModel(self)
-        completer = QCompleter(self._find_model, self.find_box)
-        completer.setObjectName("mapFindCompleter")
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.setMaxVisibleItems(12)
-        completer.activated[str].connect(self.find)
-        self.find_box.setCompleter(completer)
-        self.find_box.returnPressed.connect(lambda: self.find(self.find_box.text()))
+        self.find_box = FindBox(self.view)
+        self.find_box.chosen.connect(self.find)
         # On the map itself (its top right corner): a tool bar hides what does not fit.
         self.view.set_corner_widget(self.find_box)
         self.layer_combo = QComboBox()
@@ -496,30 +480,20 @@ class MapTab(QWidget):
 
     # -- finding one's way ---------------------------------------------------
     def _update_places(self) -> None:
-        # Every edit reloads the areas; the 8,071 wards of England and Wales cost ~0.1 s to
-        # list, so they are listed once per layer and only the areas each time.
-        table, names = self.layer.table, tuple(self.layer.borough_names.items())
-        key = self._unit_places[0]
-        if key is None or key[0] is not table or key[1] != names:
-            self._unit_places = ((table, names), unit_places(self.layer))
-        places = self._unit_places[1] + area_places(self.areas)
-        if [p.label for p in places] != [p.label for p in self.places]:
-            self._find_model.setStringList([p.label for p in places])
-        self.places = places
+        self.find_box.set_places(self.layer, self.areas)
 
     def focus_find(self) -> None:
         if not self.layer.loaded:
             self.show_message("There is nothing on the map to find yet: import ward boundaries first")
             return
-        self.find_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.find_box.selectAll()
+        self.find_box.focus()
 
     def find(self, text: str) -> Place | None:
         """Fit the map to the ward, borough or area `text` names and outline it for a
         moment; text naming nothing (or several things) is said in the status line and
         the map stays where it is."""
         try:
-            place = find(self.places, text)
+            place = find(self.find_box.places, text)
         except NotFound as e:
             self.show_message(str(e))
             return None

@@ -81,6 +81,9 @@ class OverlapsTab(QWidget):
         self._unchecked: set[tuple[str, int]] = set()
         self._stale = set(PLOTS)
         self._catalogue_stale = True
+        # Read when the tab is first shown; a filter set before then lists nothing until it is.
+        self._partnerships: list = []
+        self._areas: list = []
 
         self.measure = _combo(MEASURES)
         self.show_value = _combo(SHOW)

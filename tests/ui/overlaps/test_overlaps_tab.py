@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from models.catalogue.records import Area
 from tests.helpers.data import ROOT
 from tests.helpers.overlaps_gui import click_check_box, click_plot_tab
+from ui.document import Document
 
 
 def test_pyqtgraph_waits_until_the_tab_is_shown():
@@ -171,3 +172,21 @@ def test_an_edit_redraws_the_matrix(tab):
     assert sorted(widget.heatmap.matrix.names) == ["A", "B", "C", "D"]
     widget.document.undo_stack.undo()
     assert sorted(widget.heatmap.matrix.names) == ["A", "B", "C"]
+
+
+def test_a_filter_set_before_the_tab_is_first_shown_waits_for_it(qtbot, grid):
+    """The window builds the tab when first asked for (links, the year): its filters may
+    change before it has read the catalogue, and must not fail for it."""
+    from ui.overlaps.tab import OverlapsTab
+
+    cat, _, _ = grid
+    tab = OverlapsTab(Document(cat))
+    qtbot.addWidget(tab)
+    tab.as_of.setChecked(True)      # was: AttributeError (no partnerships read yet), and nothing listed
+    tab.as_of.setChecked(False)
+    assert tab.listed_names() == []
+    tab.resize(1200, 800)
+    tab.show()
+    qtbot.waitExposed(tab)
+    assert len(tab.listed_names()) == len(cat.partnerships.all()) + sum(
+        a.partnership_id is None for a in cat.areas.all(outlines=False))

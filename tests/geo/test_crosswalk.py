@@ -1,0 +1,71 @@
+"""The crosswalk's shared areas against plain shapely.intersection of the same pairs, on
+the shipped London layers: two generalisations of different ward patterns, and wards
+against the boroughs that hold them (edges shared exactly, units wholly inside)."""
+import numpy as np
+import pytest
+import shapely
+
+from models.formats import london
+from models.formats.boundary_import import read_boundaries
+from models.geo.crosswalk import _tasks, crosswalk
+
+
+@pytest.fixture(scope="module")
+def layers():
+    return {name: read_boundaries(path).geometries for name, path in (
+        ("wards_2020", london.WARDS_2020), ("wards_2022", london.WARDS_2022),
+        ("boroughs", london.BOROUGHS_2020))}
+
+
+def plain(old, new, rows_old, rows_new):
+    return np.array([shapely.intersection(old[a], new[b]).area for a, b in zip(rows_old, rows_new)])
+
+
+@pytest.mark.parametrize("pair", [("wards_2020", "wards_2022"), ("wards_2020", "boroughs"),
+                                  ("boroughs", "wards_2020")])
+@pytest.mark.parametrize("workers", [1, 2])
+def test_shared_areas_match_plain_intersection(layers, pair, workers):
+    old, new = (np.array(list(layers[p]), dtype=object) for p in pair)
+    cw = crosswalk(old, new, workers=workers)
+    # Every pair of the answer, on a sample, as plain shapely measures it.
+    pick = np.random.default_rng(12).choice(len(cw), size=min(400, len(cw)), replace=False)
+    expected = plain(old, new, cw.old[pick], cw.new[pick])
+    np.testing.assert_allclose(cw.shared[pick], expected, rtol=1e-6)
+    # And no pair left out: the box neighbours of a sample of old units, all of them.
+    got = dict(zip(zip(cw.old.tolist(), cw.new.tolist()), cw.shared.tolist()))
+    tree = shapely.STRtree(new)
+    for a in np.random.default_rng(20).choice(len(old), size=min(40, len(old)), replace=False):
+        for b in tree.query(old[a]):
+            area = shapely.intersection(old[a], new[b]).area
+            assert got.get((int(a), int(b)), 0.0) == pytest.approx(area, rel=1e-6, abs=1e-3)
+    assert cw.covered().sum() == pytest.approx(shapely.area(old).sum(), rel=0.02)   # both cover London
+
+
+def test_units_inside_another_are_settled_exactly(layers):
+    """Wards inside their borough (many along its outer edge): their area is the shared area."""
+    wards, boroughs = layers["wards_2020"], layers["boroughs"]
+    cw = crosswalk(wards, boroughs)
+    inside = shapely.covers(boroughs[cw.new], wards[cw.old])
+    assert inside.sum() > 100
+    np.testing.assert_array_equal(cw.shared[inside], shapely.area(wards[cw.old[inside]]))
+
+
+def test_no_pairs_and_one_pair():
+    square = shapely.box(0, 0, 10, 10)
+    far = shapely.box(100, 100, 110, 110)
+    touching = shapely.box(10, 0, 20, 10)
+    cw = crosswalk(np.array([square]), np.array([far, touching]))
+    assert len(cw) == 0 and cw.covered().tolist() == [0.0]
+    cw = crosswalk(np.array([square, far]), np.array([shapely.box(5, 5, 15, 15), touching]))
+    assert cw.old.tolist() == [0] and cw.new.tolist() == [0] and cw.shared.tolist() == [25.0]
+
+
+def test_threads_never_share_an_old_unit():
+    """A prepared geometry is not safe across threads: each old unit's pairs go to one task."""
+    old_rows = np.sort(np.random.default_rng(3).integers(0, 300, size=5000))
+    tasks = _tasks(old_rows, 64)
+    assert np.array_equal(np.concatenate(tasks), np.arange(len(old_rows)))
+    owners = [set(old_rows[t].tolist()) for t in tasks]
+    assert all(not (a & b) for a, b in zip(owners, owners[1:]))
+    assert len(tasks) > 40 and max(len(t) for t in tasks) < 64 + 40
+    assert _tasks(old_rows[:0], 64) == [] and len(_tasks(np.zeros(10, dtype=np.int64), 3)) == 1

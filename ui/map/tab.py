@@ -88,6 +88,7 @@ class MapTab(QWidget):
         self.status.setObjectName("mapStatus")
         self.status.setWordWrap(True)
         self.places: list[Place] = []   # what the find box completes
+        self._places_of = None          # the ward places and (id, name) of the areas they were made from
         self._unit_places: tuple[tuple | None, list[Place]] = (None, [])   # per layer: wards, boroughs
         self.areas: list[Area] = []    # the areas painted (and listed): all, or the year's
         self.year: int | None = None   # set by the overlaps tab's year slider
@@ -502,6 +503,11 @@ class MapTab(QWidget):
         key = self._unit_places[0]
         if key is None or key[0] is not table or key[1] != names:
             self._unit_places = ((table, names), unit_places(self.layer))
+        # A move of the year slider keeps most areas' names: nothing to list again if all are kept.
+        named = (self._unit_places[1], tuple((a.id, a.name) for a in self.areas))
+        if named == self._places_of:
+            return
+        self._places_of = named
         places = self._unit_places[1] + area_places(self.areas)
         if [p.label for p in places] != [p.label for p in self.places]:
             self._find_model.setStringList([p.label for p in places])

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+import shapely
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from models.catalogue import Catalogue
 from models.catalogue.records import Area, Membership, Organisation, Partnership
 from tests.helpers.gui import make_window
-from tests.helpers.grid import grid_code
+from tests.helpers.grid import CELL, GRID_ORIGIN, grid_code
 from ui.map import detail as map_detail
 
 # Pixels allowed to differ from the frame painted from scratch: an antialiased join at a
@@ -115,3 +116,27 @@ def test_a_move_of_the_year_keeps_the_area_list_rows_and_the_ward_fills(year_win
     # Selecting the derived area fills its wards (in a colour new to the palette): recoloured.
     mp.area_list.select_area(derived)
     assert recoloured[-1] > 0
+
+
+def test_an_outline_of_whole_boroughs_and_a_ward_is_the_union_of_its_wards(year_window, qtbot):
+    window, derived, drawn = year_window
+    mp = window.map_tab
+    layer = mp.layer
+    t = layer.table
+    b1 = [int(i) for i, p in zip(t.ids, t.parent_codes) if p == "B1"]
+    extra = int(t.ids[list(t.codes).index(grid_code(2, 1))])
+    # The click tool: Alt+click adds the whole of Borough One, a click adds one ward of Two.
+    mp.area_list.select_area(drawn)
+    mp.set_tool("click")
+
+    def at(col, row):
+        x, y = GRID_ORIGIN[0] + (col + 0.5) * CELL, GRID_ORIGIN[1] + (row + 0.5) * CELL
+        return mp.view.mapFromScene(QPointF(x, -y))
+
+    qtbot.mouseClick(mp.view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.AltModifier, at(0, 2))
+    qtbot.mouseClick(mp.view.viewport(), Qt.MouseButton.LeftButton, pos=at(2, 1))
+    assert mp.cat.areas.get(drawn).unit_ids == frozenset(b1) | {extra}
+    QApplication.processEvents()
+    geom = mp.shapes.geometry(drawn)
+    want = shapely.coverage_union_all(layer.geometry.level(mp.shapes.drawn_level)[layer.rows(set(b1) | {extra})])
+    assert abs(geom.area - want.area) < 1e-6 and shapely.equals(geom, want)

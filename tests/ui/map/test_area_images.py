@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import shapely
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from models.catalogue import Catalogue
@@ -63,12 +63,14 @@ def _from_scratch(view, group) -> QImage:
         group.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
-def _differing(a: QImage, b: QImage) -> int:
-    """How many pixels differ by more than rounding (compositing and painting in place
-    round a translucent tint differently by a unit or two)."""
+def _differing(a: QImage, b: QImage, block: int = 1) -> int:
+    """How many pixels (or block x block squares, by their mean) differ by more than rounding
+    (compositing and painting in place round a translucent tint differently by a unit or two)."""
     def pixels(img):
-        return np.frombuffer(img.constBits(), dtype=np.uint8).reshape(img.height(), img.bytesPerLine())[
-            :, :img.width() * 4].reshape(img.height(), img.width(), 4)[:, :, :3].astype(int)
+        px = np.frombuffer(img.constBits(), dtype=np.uint8).reshape(img.height(), img.bytesPerLine())[
+            :, :img.width() * 4].reshape(img.height(), img.width(), 4)[:, :, :3].astype(float)
+        h, w = img.height() // block * block, img.width() // block * block
+        return px[:h, :w].reshape(h // block, block, w // block, block, 3).mean(axis=(1, 3))
     assert a.size() == b.size()
     return int((np.abs(pixels(a) - pixels(b)).max(axis=2) > 3).sum())
 
@@ -90,6 +92,66 @@ def _rested(window, qtbot) -> None:
     group = window.map_tab.shapes.group
     qtbot.waitUntil(lambda: not group.draft, timeout=3000)
     QApplication.processEvents()
+
+
+def test_area_images_are_made_again_when_wards_colour_or_zoom_change(year_window, qtbot):
+    window, derived, drawn = year_window
+    mp = window.map_tab
+    view, group = mp.view, mp.shapes.group
+    assert set(mp.shapes.items) == {derived, drawn}
+    assert _differing(_frame(view), _from_scratch(view, group)) <= SAME
+    # Nothing changed: a repaint copies the kept images, paints no area again.
+    group.update()
+    _frame(view)
+    assert group.painted == 0
+
+    # Wards: the year slider to 2015, Borough Two has left the derived area.
+    _move_year(window, qtbot, Qt.Key.Key_Home)
+    _move_year(window, qtbot, Qt.Key.Key_Right, 10)
+    assert mp.year == 2015
+    _rested(window, qtbot)
+    assert round(mp.shapes.geometry(derived).area / 1e6, 3) == 6.0
+    assert _differing(_frame(view), _from_scratch(view, group)) <= SAME
+
+    # Colour: the drawn area recoloured (one undo step), its kept image must not be reused.
+    mp.area_list.select_area(drawn)
+    mp.area_list.recolour_area("#009E73")
+    mp.area_list.select_area(None)
+    QApplication.processEvents()
+    assert _differing(_frame(view), _from_scratch(view, group)) <= SAME
+
+    # The selected area is hatched (8 px hatching, which may start a few pixels off where
+    # painted in place: compared in 8 px squares).
+    mp.area_list.select_area(derived)
+    QApplication.processEvents()
+    assert _differing(_frame(view), _from_scratch(view, group), block=8) <= SAME
+    mp.area_list.select_area(None)
+
+    # Zoom: a wheel turn over the map; the outlines are drawn at the new scale.
+    vp = view.viewport()
+    centre = QPointF(vp.width() / 2, vp.height() / 2)
+    wheel = QWheelEvent(centre, QPointF(vp.mapToGlobal(centre.toPoint())), QPoint(0, 0), QPoint(0, 240),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase,
+                        False)
+    scale = view.transform().m11()
+    QApplication.sendEvent(vp, wheel)
+    assert view.transform().m11() > scale
+    assert _differing(_frame(view), _from_scratch(view, group)) <= SAME
+
+
+def test_a_move_of_the_year_draws_changed_areas_as_drafts_then_in_full(year_window, qtbot):
+    window, derived, drawn = year_window
+    mp = window.map_tab
+    view, group = mp.view, mp.shapes.group
+    _move_year(window, qtbot, Qt.Key.Key_Home)
+    _rested(window, qtbot)
+    _move_year(window, qtbot, Qt.Key.Key_Right, 10)     # 2015: the derived area shrinks
+    assert group.draft
+    draft = _frame(view)
+    assert group.painted == 1                           # only the derived area is painted again
+    assert _differing(draft, _from_scratch(view, group)) > SAME   # a draft: no antialiasing
+    _rested(window, qtbot)
+    assert _differing(_frame(view), _from_scratch(view, group)) <= SAME
 
 
 def test_a_move_of_the_year_keeps_the_area_list_rows_and_the_ward_fills(year_window, qtbot, monkeypatch):

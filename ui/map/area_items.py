@@ -27,7 +27,7 @@ import math
 import numpy as np
 import shapely
 import shiboken6
-from PySide6.QtCore import QPoint, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsItem
 
@@ -72,7 +72,7 @@ class AreasItem(QGraphicsItem):
         self.entries: list[tuple[object, QPainterPath, QPen, QBrush]] = []
         self.rect = QRectF()
         self.draft = False
-        self.images: dict[tuple, tuple[QPoint, QImage]] = {}
+        self.images: dict[tuple, tuple[int, int, QImage]] = {}
         self.painted = 0        # images made by the last paint (the tests read it)
         self._room = self.TOTAL_PIXELS
         self.setZValue(Z_AREAS)
@@ -104,13 +104,17 @@ class AreasItem(QGraphicsItem):
                 painter.setBrush(brush)
                 painter.drawPath(path)
             return
-        # Images are keyed by scale and sub-pixel offset, and placed from the whole pixels of
-        # the offset: the item's pixmap moves its origin when its bounds change (an area
-        # grew), and a pan by whole pixels reuses them.
-        scale = (round(t.m11(), 9), round(t.m22(), 9))
-        frac = (round(t.dx() % 1.0, 3), round(t.dy() % 1.0, 3))
-        origin = QPoint(math.floor(t.dx()), math.floor(t.dy()))
-        kept: dict[tuple, tuple[QPoint, QImage]] = {}
+        # Images are in device pixels (a high-density screen's pixmap has 2 or more to a
+        # logical pixel), keyed by scale and sub-pixel offset, and placed from the whole
+        # pixels of the offset: the item's pixmap moves its origin when its bounds change
+        # (an area grew), and a pan by whole pixels reuses them.
+        device = painter.device()
+        dpr = device.devicePixelRatioF() if device is not None else 1.0
+        d = t * QTransform.fromScale(dpr, dpr)
+        scale = (round(d.m11(), 9), round(d.m22(), 9))
+        frac = (round(d.dx() % 1.0, 3), round(d.dy() % 1.0, 3))
+        ox, oy = math.floor(d.dx()), math.floor(d.dy())
+        kept: dict[tuple, tuple[int, int, QImage]] = {}
         placed = []
         self._room = self.TOTAL_PIXELS
         for key, path, pen, brush in self.entries:
@@ -122,10 +126,10 @@ class AreasItem(QGraphicsItem):
                 full = look + (self.draft,)
                 got = self.images.get(full) or kept.get(full)
                 if got is None:
-                    got = self._image(path, pen, brush, t, self.draft)
+                    got = self._image(path, pen, brush, d, dpr, self.draft)
                 kept[full] = got
             if got is not None:
-                self._room -= got[1].width() * got[1].height()
+                self._room -= got[2].width() * got[2].height()
             placed.append(got)
         self.images = kept
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -137,14 +141,14 @@ class AreasItem(QGraphicsItem):
                 painter.drawPath(path)
             else:
                 painter.setWorldTransform(QTransform())
-                painter.drawImage(origin + got[0], got[1])
+                painter.drawImage(QPointF((ox + got[0]) / dpr, (oy + got[1]) / dpr), got[2])
         painter.setWorldTransform(t)
 
-    def _image(self, path: QPainterPath, pen: QPen, brush: QBrush, t: QTransform, draft: bool):
-        """The area painted alone on a transparent image, and where the image goes: device
-        pixels from the whole pixels of the transform's offset."""
-        margin = pen.widthF() / 2 + 2
-        box = t.mapRect(path.controlPointRect()).adjusted(-margin, -margin, margin, margin)
+    def _image(self, path: QPainterPath, pen: QPen, brush: QBrush, d: QTransform, dpr: float, draft: bool):
+        """The area painted alone on a transparent image (d: model to device pixels), and
+        where the image goes: device pixels from the whole pixels of d's offset."""
+        margin = (pen.widthF() / 2 + 2) * dpr
+        box = d.mapRect(path.controlPointRect()).adjusted(-margin, -margin, margin, margin)
         x, y = math.floor(box.left()), math.floor(box.top())
         w, h = math.ceil(box.right()) - x, math.ceil(box.bottom()) - y
         if w <= 0 or h <= 0 or w * h > min(self.MOST_PIXELS, self._room):
@@ -153,7 +157,7 @@ class AreasItem(QGraphicsItem):
         image.fill(0)
         p = QPainter(image)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, not draft)
-        p.setWorldTransform(t * QTransform.fromTranslate(-x, -y))
+        p.setWorldTransform(d * QTransform.fromTranslate(-x, -y))
         if draft:
             pen = QPen(pen)
             pen.setJoinStyle(Qt.PenJoinStyle.BevelJoin)
@@ -161,8 +165,9 @@ class AreasItem(QGraphicsItem):
         p.setBrush(brush)
         p.drawPath(path)
         p.end()
+        image.setDevicePixelRatio(dpr)
         self.painted += 1
-        return QPoint(x - math.floor(t.dx()), y - math.floor(t.dy())), image
+        return x - math.floor(d.dx()), y - math.floor(d.dy()), image
 
 
 def _key(area: Area):

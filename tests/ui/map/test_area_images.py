@@ -7,15 +7,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import shapely
-from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QImage, QWheelEvent
-from PySide6.QtWidgets import QApplication, QGraphicsItem
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, QTransform, QWheelEvent
+from PySide6.QtWidgets import QApplication, QGraphicsItem, QStyleOptionGraphicsItem
 
 from models.catalogue import Catalogue
 from models.catalogue.records import Area, Membership, Organisation, Partnership
 from tests.helpers.gui import make_window
 from tests.helpers.grid import CELL, GRID_ORIGIN, grid_code
 from ui.map import detail as map_detail
+from ui.map.area_items import AreasItem
 
 # Pixels allowed to differ from the frame painted from scratch: an antialiased join at a
 # corner rounds a shade differently when painted at another offset (an outline left stale
@@ -202,3 +203,31 @@ def test_an_outline_of_whole_boroughs_and_a_ward_is_the_union_of_its_wards(year_
     geom = mp.shapes.geometry(drawn)
     want = shapely.coverage_union_all(layer.geometry.level(mp.shapes.drawn_level)[layer.rows(set(b1) | {extra})])
     assert abs(geom.area - want.area) < 1e-6 and shapely.equals(geom, want)
+
+
+@pytest.mark.parametrize("ratio", [1.0, 2.0])
+def test_an_area_image_on_a_high_density_pixmap_is_as_sharp_as_painting_it(qtbot, ratio):
+    """The item's pixmap on a 2x screen has two device pixels to a logical one: images are
+    made in device pixels (one made in logical pixels and scaled up differs on every edge)."""
+    path = QPainterPath()
+    path.addEllipse(QRectF(10.3, 10.7, 80, 50))
+    pen = QPen(QColor("#0072B2"), 3.5)
+    pen.setCosmetic(True)
+    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    item = AreasItem()
+    item.set_entries([(("area",), path, pen, QBrush(QColor(0, 114, 178, 56)))], QRectF(0, 0, 100, 100))
+
+    def render(mode):
+        item.setCacheMode(mode)
+        image = QImage(240, 180, QImage.Format.Format_RGB32)
+        image.setDevicePixelRatio(ratio)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        painter.setWorldTransform(QTransform.fromScale(1.7, 1.7) * QTransform.fromTranslate(3.25, 2.5))
+        item.paint(painter, QStyleOptionGraphicsItem())
+        painter.end()
+        return image
+
+    kept = render(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    assert item.painted == 1
+    assert _differing(kept, render(QGraphicsItem.CacheMode.NoCache)) == 0

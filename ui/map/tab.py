@@ -509,10 +509,11 @@ class MapTab(QWidget):
         if key is None or key[0] is not table or key[1] != names:
             self._unit_places = ((table, names), unit_places(self.layer))
         # A move of the year slider keeps most areas' names: nothing to list again if all are kept.
-        named = (self._unit_places[1], tuple((a.id, a.name) for a in self.areas))
-        if named == self._places_of:
+        named = tuple((a.id, a.name) for a in self.areas)
+        if self._places_of is not None and self._places_of[0] is self._unit_places[1] \
+                and self._places_of[1] == named:
             return
-        self._places_of = named
+        self._places_of = (self._unit_places[1], named)
         places = self._unit_places[1] + area_places(self.areas)
         if [p.label for p in places] != [p.label for p in self.places]:
             self._find_model.setStringList([p.label for p in places])

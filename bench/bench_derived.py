@@ -52,7 +52,7 @@ def _catalogue(data: Path, workdir: Path) -> Path:
                     left = int(rng.integers(joined + 1, 2030))
                     members.append(Membership(0, orgs[code], joined=str(joined),
                                               left=str(left) if left < 2025 else None))
-                pid = cat.partnerships.add(Partnership(f"Partnership {k + 1}"), members).id
+                pid = cat.partnerships.add(Partnership(f"Partnership {k + 1}", start="2000"), members).id
                 cat.areas.from_partnership(pid, layer.id, name=f"Derived {k + 1}", colour=colour, kind="derived")
             else:
                 size = int(rng.integers(5, 301))

@@ -205,6 +205,13 @@ class LayerGeometry:
             self._parents[tolerance] = made
         return made
 
+    def parents_if_ready(self, tolerance: float) -> np.ndarray | None:
+        """The parents' outlines at this level if already made (see parents), else None:
+        callers that can do without them do not wait for them."""
+        with self._lock:
+            got = self._parents.get(tolerance)
+        return None if got is None else got[1]
+
     def warm(self, tolerances=LEVELS, cancelled=lambda: False) -> None:
         """Compute levels (and their parents' outlines) ahead of need, coarsest first."""
         for t in sorted(tolerances, reverse=True):

@@ -12,7 +12,9 @@ the level of detail the map draws, united with its drawn polygon) in its
 colour, with a translucent fill, so that two areas over the same ward both
 read; the selected one is hatched instead. One path per area, not one per ward
 per area: 17 areas over 657 wards are 17 paths. Unions are cached per area and
-level, and recomputed only when the area's wards or drawing change.
+level, for each of an area's last few sets of wards (moving the year slider back
+and forth finds a derived area's outlines again), and made from its whole boroughs'
+outlines where it has some.
 
 Larger areas are drawn first and outlined wider, so an area whose edge runs
 along a bigger one's (a borough partnership at the edge of London) shows both
@@ -20,22 +22,24 @@ colours side by side rather than one hiding the other.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import shapely
 import shiboken6
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsItem
 
 from models.catalogue.records import Area
-from models.geo.detail import rings
 from ui.map.layer import BACKGROUND_UNITS, MapLayer
-from ui.map.paths import merged_paths
+from ui.map.paths import geometry_path
 from ui.map.style import AREA_OUTLINE_PX, tint
 
 Z_AREAS = 2.5            # over the borough outlines (2), under the selected outline (3) and labels (4)
 WIDER_PER_AREA_ABOVE = 1.5
 MOST_WIDER = 3           # at most this many steps wider: 6.5 px
+OUTLINES_PER_AREA = 8    # outlines kept per area and level, one per set of its wards
 
 
 class AreasItem(QGraphicsItem):
@@ -45,29 +49,125 @@ class AreasItem(QGraphicsItem):
     few wards beneath it, and the areas over them are then copied from the cache,
     not filled and stroked again (20 areas over London cost ~170 ms a step when each
     was an item of its own, redrawn under every step's repaint).
+
+    Within that pixmap each area is itself an image kept from the last paint, by what
+    it looks like (its outline, pen, brush and the scale and sub-pixel offset it is
+    drawn at): stroking wide antialiased outlines is the dearest part of a frame
+    (~1.5 ms an area at country scale), and a move of the year slider changes only a
+    few areas. Composing the images in the same order gives the same picture as
+    painting the paths, since painting over is associative. While `draft` is set (a
+    slider moving) the areas not already in images are painted without antialiasing
+    and with bevel joins (~4x cheaper); the tab sets it back and repaints when the
+    moves stop.
     """
+
+    # An area bigger than this on screen (zoomed in on it) is painted, not kept as an image,
+    # and so are those beyond the images' total, 4 bytes a pixel: all 500 areas of the
+    # benchmark shown over England and Wales take 29 million (their boxes overlap).
+    MOST_PIXELS = 1_000_000
+    TOTAL_PIXELS = 32_000_000
 
     def __init__(self):
         super().__init__()
-        self.entries: list[tuple[QPainterPath, QPen, QBrush]] = []
+        self.entries: list[tuple[object, QPainterPath, QPen, QBrush]] = []
         self.rect = QRectF()
+        self.draft = False
+        self.images: dict[tuple, tuple[int, int, QImage]] = {}
+        self.painted = 0        # images made by the last paint (the tests read it)
+        self._room = self.TOTAL_PIXELS
         self.setZValue(Z_AREAS)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def set_entries(self, entries, rect: QRectF) -> None:
+        """entries: (key, path, pen, brush) bottom first; key names the outline (area, wards, level)."""
         self.prepareGeometryChange()
         self.entries, self.rect = entries, rect
         self.update()
+
+    def set_draft(self, on: bool) -> None:
+        if on != self.draft:
+            self.draft = on
+            if not on:
+                self.update()   # the areas drawn as drafts again, in full
 
     def boundingRect(self) -> QRectF:
         return self.rect
 
     def paint(self, painter, option, widget=None) -> None:
+        self.painted = 0
+        t = painter.worldTransform()
+        if self.cacheMode() == QGraphicsItem.CacheMode.NoCache or t.isRotating():
+            # An export (the cache is off): the vector paths themselves, at full quality.
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            for _, path, pen, brush in self.entries:
+                painter.setPen(pen)
+                painter.setBrush(brush)
+                painter.drawPath(path)
+            return
+        # Images are in device pixels (a high-density screen's pixmap has 2 or more to a
+        # logical pixel), keyed by scale and sub-pixel offset, and placed from the whole
+        # pixels of the offset: the item's pixmap moves its origin when its bounds change
+        # (an area grew), and a pan by whole pixels reuses them.
+        device = painter.device()
+        dpr = device.devicePixelRatioF() if device is not None else 1.0
+        d = t * QTransform.fromScale(dpr, dpr)
+        scale = (round(d.m11(), 9), round(d.m22(), 9))
+        frac = (round(d.dx() % 1.0, 3), round(d.dy() % 1.0, 3))
+        ox, oy = math.floor(d.dx()), math.floor(d.dy())
+        kept: dict[tuple, tuple[int, int, QImage]] = {}
+        placed = []
+        self._room = self.TOTAL_PIXELS
+        for key, path, pen, brush in self.entries:
+            look = (key, pen.widthF(), pen.color().rgba(), brush.style(), brush.color().rgba(), scale, frac)
+            got = self.images.get(look + (False,)) or kept.get(look + (False,))
+            if got is not None:
+                kept[look + (False,)] = got
+            else:
+                full = look + (self.draft,)
+                got = self.images.get(full) or kept.get(full)
+                if got is None:
+                    got = self._image(path, pen, brush, d, dpr, self.draft)
+                kept[full] = got
+            if got is not None:
+                self._room -= got[2].width() * got[2].height()
+            placed.append(got)
+        self.images = kept
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        for path, pen, brush in self.entries:
-            painter.setPen(pen)
-            painter.setBrush(brush)
-            painter.drawPath(path)
+        for (_, path, pen, brush), got in zip(self.entries, placed):
+            if got is None:   # too big to keep: painted straight into the item's pixmap
+                painter.setWorldTransform(t)
+                painter.setPen(pen)
+                painter.setBrush(brush)
+                painter.drawPath(path)
+            else:
+                painter.setWorldTransform(QTransform())
+                painter.drawImage(QPointF((ox + got[0]) / dpr, (oy + got[1]) / dpr), got[2])
+        painter.setWorldTransform(t)
+
+    def _image(self, path: QPainterPath, pen: QPen, brush: QBrush, d: QTransform, dpr: float, draft: bool):
+        """The area painted alone on a transparent image (d: model to device pixels), and
+        where the image goes: device pixels from the whole pixels of d's offset."""
+        margin = (pen.widthF() / 2 + 2) * dpr
+        box = d.mapRect(path.controlPointRect()).adjusted(-margin, -margin, margin, margin)
+        x, y = math.floor(box.left()), math.floor(box.top())
+        w, h = math.ceil(box.right()) - x, math.ceil(box.bottom()) - y
+        if w <= 0 or h <= 0 or w * h > min(self.MOST_PIXELS, self._room):
+            return None
+        image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(0)
+        p = QPainter(image)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, not draft)
+        p.setWorldTransform(d * QTransform.fromTranslate(-x, -y))
+        if draft:
+            pen = QPen(pen)
+            pen.setJoinStyle(Qt.PenJoinStyle.BevelJoin)
+        p.setPen(pen)
+        p.setBrush(brush)
+        p.drawPath(path)
+        p.end()
+        image.setDevicePixelRatio(dpr)
+        self.painted += 1
+        return x - math.floor(d.dx()), y - math.floor(d.dy()), image
 
 
 def _key(area: Area):
@@ -83,11 +183,15 @@ class AreaShapes:
         self.items: dict[int, int] = {}   # area id -> its place in the drawing order (0: bottom)
         self.coverage = False            # the coverage layer shades the wards: outlines only
         self.visible = True
-        self._cache: dict[tuple[int, float], tuple[object, shapely.Geometry | None, QPainterPath]] = {}
+        # Per area and level, its outline for each of its last few sets of wards (and drawing).
+        self._cache: dict[tuple[int, float], dict[object, tuple[shapely.Geometry | None, QPainterPath]]] = {}
+        self._parent_of: np.ndarray | None = None   # each unit's borough (-1: none)
+        self._parent_size = np.zeros(0, dtype=np.int64)
         self._geometry_of = None         # the LayerGeometry the cache was made from
         self._areas: list[Area] = []
         self._shown: set[int] = set()
         self._selected: int | None = None
+        self._drawn_geoms: dict[int, shapely.Geometry] = {}
         self._level = 0.0
         self._bounds = None
 
@@ -105,8 +209,9 @@ class AreaShapes:
 
     def geometry(self, area_id: int) -> shapely.Geometry | None:
         """The outline drawn for a shown area (None if it is not drawn)."""
-        got = self._cache.get((area_id, self._level))
-        return got[1] if got is not None and area_id in self.items else None
+        if area_id not in self.items:
+            return None
+        return self._drawn_geoms.get(area_id)
 
     def drawn_ids(self) -> list[int]:
         """The areas drawn, bottom first."""
@@ -114,19 +219,40 @@ class AreaShapes:
 
     def _outline(self, area: Area, level: float):
         key = _key(area)
-        got = self._cache.get((area.id, level))
-        if got is not None and got[0] == key:
-            return got[1], got[2]
+        kept = self._cache.setdefault((area.id, level), {})
+        got = kept.get(key)
+        if got is not None:
+            return got
         rows = self.layer.rows(area.unit_ids)
-        geom = shapely.coverage_union_all(self.layer.geometry.level(level)[rows]) if rows else None
+        geom = self._union(rows, level) if rows else None
         if area.drawn is not None:
             geom = area.drawn if geom is None or geom.is_empty else shapely.union(geom, area.drawn)
         if geom is None or geom.is_empty:
             geom, path = None, QPainterPath()
         else:
-            path = merged_paths(rings(np.array([geom], dtype=object)), [np.array([0])])[0]
-        self._cache[(area.id, level)] = (key, geom, path)
+            path = geometry_path(geom)
+        # A few outlines per area: moving the year slider back and forth finds them again.
+        if len(kept) >= OUTLINES_PER_AREA:
+            del kept[next(iter(kept))]
+        kept[key] = (geom, path)
         return geom, path
+
+    def _union(self, rows: list[int], level: float) -> shapely.Geometry:
+        """The coverage union of these units at this level. Whole boroughs in them are taken
+        as their outlines, already united at the level (when ready): an area that follows its
+        members is whole boroughs, and uniting 5 outlines costs ~20x less than 150 wards."""
+        geoms = self.layer.geometry.level(level)[rows]
+        parents = self.layer.geometry.parents_if_ready(level)
+        if parents is None or self._parent_of is None or len(rows) < 2:
+            return shapely.coverage_union_all(geoms)
+        rows = np.asarray(rows, dtype=np.int64)
+        of = self._parent_of[rows]
+        inside = np.bincount(of[of >= 0], minlength=len(self._parent_size))
+        whole = np.flatnonzero((inside == self._parent_size) & (inside > 0))
+        if not len(whole):
+            return shapely.coverage_union_all(geoms)
+        rest = geoms[~np.isin(of, whole)]
+        return shapely.coverage_union_all(np.concatenate([parents[whole], rest]))
 
     def _ensure_group(self) -> None:
         scene = self.view.scene()
@@ -135,8 +261,13 @@ class AreaShapes:
             self.group = AreasItem()
             scene.addItem(self.group)
         if self.layer.geometry is not self._geometry_of:
-            self._geometry_of = self.layer.geometry
+            self._geometry_of = lod = self.layer.geometry
             self._cache.clear()
+            # Each unit's borough, by its place in the sorted codes LayerGeometry.parents uses.
+            codes = sorted({c for c in lod.parent_codes if c})
+            index = {c: k for k, c in enumerate(codes)}
+            self._parent_of = np.array([index.get(c, -1) if c else -1 for c in lod.parent_codes], dtype=np.int64)
+            self._parent_size = np.bincount(self._parent_of[self._parent_of >= 0], minlength=len(codes))
 
     # -- updating --------------------------------------------------------
     def show(self, areas: list[Area], shown: set[int], selected: int | None) -> None:
@@ -156,6 +287,11 @@ class AreaShapes:
         self.coverage = on
         self._redraw()
 
+    def set_draft(self, on: bool) -> None:
+        """Draw the areas not drawn before cheaply (while a slider moves), or all in full again."""
+        self._ensure_group()
+        self.group.set_draft(on)
+
     def set_visible(self, on: bool) -> None:
         self.visible = on
         if self.group is not None and shiboken6.isValid(self.group):
@@ -165,7 +301,7 @@ class AreaShapes:
         self._ensure_group()
         self.group.setVisible(self.visible)
         if not self.layer.loaded:
-            self.items = {}
+            self.items, self._drawn_geoms = {}, {}
             self.group.set_entries([], QRectF())
             return
         self._level = level = self.level()
@@ -195,8 +331,9 @@ class AreaShapes:
                 brush = QBrush(colour.darker(135), Qt.BrushStyle.BDiagPattern)
             else:
                 brush = QBrush(tint(colour))
-            entries.append((path, pen, brush))
+            entries.append(((a.id, _key(a), level), path, pen, brush))
         self.items = {a.id: z for z, (a, _, _) in enumerate(drawn)}
+        self._drawn_geoms = {a.id: g for a, g, _ in drawn}
         self._bounds = tuple(shapely.total_bounds([g for _, g, _ in drawn])) if drawn else None
         self.group.set_entries(entries, self._rect())
 

@@ -75,6 +75,7 @@ class AreaList(QWidget):
         self.layer = layer
         self.settings = settings
         self.areas: list[Area] = []     # the areas listed (without outlines)
+        self._rows: list[tuple] = []    # what each list row shows: id, colour, text, tip, checked
         self.area_id: int | None = None
         self.nearby = lambda: []        # colours of the areas in view (the tab answers)
         self._current: Area | None = None
@@ -162,31 +163,65 @@ class AreaList(QWidget):
             self.hidden = {a.id for a in areas}   # chosen for the user once, then theirs
             self._remember()
         hidden = self.hidden or set()
+        names = self.cat.partnerships.names()
+        rows = [(a.id, a.colour, self._text(a), self._tip(a, names), a.id not in hidden) for a in areas]
+        if [r[0] for r in rows] == [r[0] for r in self._rows]:
+            # The same areas (a move of the year slider): only the rows that changed, say a
+            # derived area's ward count, are rewritten; refilling 500 rows costs ~15 ms a move.
+            self.list.blockSignals(True)
+            for k, (row, before) in enumerate(zip(rows, self._rows)):
+                if row != before:
+                    item = self.list.item(k)
+                    if row[1] != before[1]:
+                        item.setIcon(self._icon(row[1], {}))
+                    item.setText(row[2])
+                    item.setToolTip(row[3])
+                    item.setCheckState(Qt.CheckState.Checked if row[4] else Qt.CheckState.Unchecked)
+            current = self.list.currentItem()
+            if current is not None and current.data(Qt.ItemDataRole.UserRole) != self.area_id:
+                self.list.setCurrentItem(None)
+            self.list.blockSignals(False)
+            self._rows = rows
+            self._enable_buttons()
+            self._count_shown()
+            return
+        self._rows = rows
         self.list.blockSignals(True)
         self.list.clear()
         icons: dict[str, QIcon] = {}
-        names = self.cat.partnerships.names()
         for a in self.areas:
-            if a.colour not in icons:
-                swatch = QPixmap(14, 14)
-                swatch.fill(QColor(a.colour))
-                icons[a.colour] = QIcon(swatch)
-            icon = icons[a.colour]
-            text = a.name + (f"  ({plural(len(a.unit_ids), 'ward')})" if a.unit_ids else "") \
-                + ("  · follows members" if a.kind == "derived" else "")
+            icon = self._icon(a.colour, icons)
+            text = self._text(a)
             item = QListWidgetItem(icon, text)
             item.setData(Qt.ItemDataRole.UserRole, a.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked if a.id in hidden else Qt.CheckState.Checked)
-            link = names.get(a.partnership_id) if a.partnership_id else None
-            item.setToolTip((f"Linked to {link}" if link else "Not linked to a partnership")
-                            + (" · follows its members" if a.kind == "derived" else ""))
+            item.setToolTip(self._tip(a, names))
             self.list.addItem(item)
             if a.id == self.area_id:
                 self.list.setCurrentItem(item)
         self.list.blockSignals(False)
         self._enable_buttons()
         self._count_shown()
+
+    @staticmethod
+    def _icon(colour: str, icons: dict[str, QIcon]) -> QIcon:
+        if colour not in icons:
+            swatch = QPixmap(14, 14)
+            swatch.fill(QColor(colour))
+            icons[colour] = QIcon(swatch)
+        return icons[colour]
+
+    @staticmethod
+    def _text(a: Area) -> str:
+        return a.name + (f"  ({plural(len(a.unit_ids), 'ward')})" if a.unit_ids else "") \
+            + ("  · follows members" if a.kind == "derived" else "")
+
+    @staticmethod
+    def _tip(a: Area, names: dict) -> str:
+        link = names.get(a.partnership_id) if a.partnership_id else None
+        return ((f"Linked to {link}" if link else "Not linked to a partnership")
+                + (" · follows its members" if a.kind == "derived" else ""))
 
     def _enable_buttons(self) -> None:
         for name in NEEDS_SELECTION:

@@ -20,6 +20,7 @@ class FindBox(QLineEdit):
         self.setToolTip("Type a ward, borough or area name, or a GSS code; Enter shows it on the map (Ctrl+F)")
         self.places: list[Place] = []   # what it completes
         self._unit_places: tuple[tuple | None, list[Place]] = (None, [])   # per layer: wards, boroughs
+        self._places_of = None   # the ward places and (id, name) of the areas listed from them
         self._model = QStringListModel(self)
         completer = QCompleter(self._model, self)
         completer.setObjectName("mapFindCompleter")
@@ -37,6 +38,12 @@ class FindBox(QLineEdit):
         key = self._unit_places[0]
         if key is None or key[0] is not table or key[1] != names:
             self._unit_places = ((table, names), unit_places(layer))
+        # A move of the year slider keeps most areas' names: nothing to list again if all are kept.
+        named = tuple((a.id, a.name) for a in areas)
+        if self._places_of is not None and self._places_of[0] is self._unit_places[1] \
+                and self._places_of[1] == named:
+            return
+        self._places_of = (self._unit_places[1], named)
         places = self._unit_places[1] + area_places(areas)
         if [p.label for p in places] != [p.label for p in self.places]:
             self._model.setStringList([p.label for p in places])

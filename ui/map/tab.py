@@ -53,6 +53,8 @@ from ui.map.style import BOROUGH_EDGE, COVERAGE_COLOURS, NEUTRAL, blend
 from ui.map.tools.strokes import Drawing
 from ui.map.view import MapView
 
+DRAFT_MS = 250   # the year slider at rest this long: the areas it changed are drawn in full
+
 TOOL_KEYS = {"pan": "H", "click": "C", "brush": "B", "lasso": "L", "polygon": "P"}
 
 # What the map shows: the layers and their units, the areas, and the partnerships
@@ -96,6 +98,9 @@ class MapTab(QWidget):
         # A stroke's live figures: they read nothing from the catalogue (check=False).
         self._stats_timer = QTimer(self, singleShot=True, interval=60,
                                    timeout=lambda: self._update_stats(check=False))
+        # While the year slider moves, areas are drawn as drafts; in full once it rests this long.
+        self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_MS,
+                                   timeout=lambda: self.shapes.set_draft(False))
         self._build()
         self.drawing.message.connect(self.show_message)
         self.drawing.pending_changed.connect(self._on_pending)
@@ -578,6 +583,8 @@ class MapTab(QWidget):
         if include_unknown is not None:
             self.include_unknown = include_unknown
         self._layer_in_force()
+        self.shapes.set_draft(True)
+        self._draft_timer.start()
         self._apply_year()
         if year:
             unknown = self.unknown_areas
@@ -588,6 +595,7 @@ class MapTab(QWidget):
     def shutdown(self) -> None:
         """Stop background work before the tab goes away."""
         self._stats_timer.stop()   # its figures read the catalogue, which is closing
+        self._draft_timer.stop()
         self.view.shutdown()
 
     def closeEvent(self, event) -> None:

@@ -148,11 +148,14 @@ class MapView(QGraphicsView):
         """fill[i] indexes palette (0 is the neutral fill); palette colours are blended here.
 
         areas_of(i) names the areas holding unit i (for the hover text)."""
-        self._palette = [NEUTRAL] + [blend(c) for c in palette[1:]]
+        palette = [NEUTRAL] + [blend(c) for c in palette[1:]]
+        if palette != self._palette:
+            self._shown[:] = -1   # the same index may now name another colour: recolour every unit
+        self._palette = palette
         self._fill = np.asarray(fill, dtype=np.int64)
         self.areas_of = areas_of or (lambda i: [])
-        self._shown[:] = -1
-        self._overview_key = None
+        # The wards are redrawn only if their fills changed (a move of the year slider
+        # over unselected areas changes none): _refresh_fills compares with what is shown.
         self._refresh_fills()
 
     def set_preview(self, add, remove, colour: QColor | None) -> None:
@@ -214,7 +217,7 @@ class MapView(QGraphicsView):
         if self._mode == "units":
             self._detail.recolour_units(fill, self._shown, self._palette, self.visible_layers["wards"])
             self._shown = fill
-        key = (self._level, fill.tobytes(), self.visible_layers["boroughs"])
+        key = (self._level, fill.tobytes(), tuple(c.rgba() for c in self._palette), self.visible_layers["boroughs"])
         if self._mode == "overview" and key != self._overview_key:
             self._overview_key = key
             self._overview.invalidate()

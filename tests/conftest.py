@@ -3,6 +3,7 @@ Helpers the tests import live in tests/helpers/."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -56,3 +57,22 @@ def grid_cat(cat, grid_geojson):
     from models.formats.boundary_import import import_boundaries
     import_boundaries(cat, grid_geojson, name="Grid wards", level="ward")
     return cat
+
+
+@pytest.fixture(scope="session")
+def london_example_file(tmp_path_factory) -> Path:
+    """The example catalogue over London's shipped wards (2020 and 2022) and boroughs, built
+    once for the session: tests copy it (`london_example`) before changing anything."""
+    from models.formats.example import build_example
+    path = tmp_path_factory.mktemp("london-example") / "example.gpkg"
+    with Catalogue.create(path) as c:
+        build_example(c, shipped=True)
+    return path
+
+
+@pytest.fixture
+def london_example(london_example_file, tmp_path) -> Path:
+    """A copy of the London example of one's own."""
+    path = tmp_path / "example.gpkg"
+    shutil.copy(london_example_file, path)
+    return path

@@ -11,25 +11,16 @@ from models.analysis.rebase import apply_rebase, plan_rebase
 from models.catalogue import Catalogue
 from models.catalogue.records import Area, BoundaryLayer
 from models.errors import CatalogueError
-from models.formats.example import build_example
 from models.storage import schema
 from tests.helpers.catalogues import snapshot
 
 W20, W22 = "London wards 2020", "London wards 2022"
 
 
-@pytest.fixture(scope="module")
-def example_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("rebase") / "example.gpkg"
-    with Catalogue.create(path) as cat:
-        build_example(cat, shipped=True)
-    return path
-
-
 @pytest.fixture
-def ex(example_file, tmp_path):
+def ex(london_example_file, tmp_path):
     path = tmp_path / "example.gpkg"
-    shutil.copy(example_file, path)
+    shutil.copy(london_example_file, path)
     with Catalogue.open(path) as cat:
         yield cat
 
@@ -162,9 +153,9 @@ def test_bad_input_is_one_line_and_changes_nothing(ex, case):
     assert snapshot(ex) == before
 
 
-def test_a_catalogue_made_before_vintages_migrates(example_file, tmp_path):
+def test_a_catalogue_made_before_vintages_migrates(london_example_file, tmp_path):
     path = tmp_path / "old.gpkg"
-    shutil.copy(example_file, path)
+    shutil.copy(london_example_file, path)
     # Make it as a file from before the migration was: without its columns and number.
     number = schema.MIGRATIONS.index(schema.migration_layer_vintages) + 1
     conn = sqlite3.connect(path)

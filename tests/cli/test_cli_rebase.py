@@ -5,23 +5,14 @@ import shutil
 import pytest
 
 from models.catalogue import Catalogue
-from models.formats.example import build_example
 from tests.helpers.catalogues import file_digest
 from tests.helpers.cli import run
 
 
-@pytest.fixture(scope="module")
-def example_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("cli-rebase") / "example.gpkg"
-    with Catalogue.create(path) as cat:
-        build_example(cat, shipped=True)
-    return path
-
-
 @pytest.fixture
-def example(example_file, tmp_path):
+def example(london_example_file, tmp_path):
     path = tmp_path / "example.gpkg"
-    shutil.copy(example_file, path)
+    shutil.copy(london_example_file, path)
     return path
 
 

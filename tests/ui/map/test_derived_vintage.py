@@ -4,17 +4,12 @@ London's 2020 and 2022 wards, driven with the year slider's keys)."""
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from models.catalogue import Catalogue
-from models.formats.example import build_example
 from tests.helpers.gui import make_window
 
 
 @pytest.fixture
-def win(qtbot, tmp_path):
-    path = tmp_path / "example.gpkg"
-    with Catalogue.create(path) as cat:
-        build_example(cat, shipped=True)
-    w = make_window(qtbot, path, tmp_path / "settings.ini", tmp_path / "data")
+def win(qtbot, london_example, tmp_path):
+    w = make_window(qtbot, london_example, tmp_path / "settings.ini", tmp_path / "data")
     yield w
     w.map_tab.shutdown()
     w.close()

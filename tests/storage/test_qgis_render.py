@@ -32,7 +32,7 @@ def test_qgis_draws_each_area_in_its_colour_without_a_version_warning(tmp_path):
     colours = {a.name: a.colour for a in cat.areas.all(outlines=False)}
     cat.close()
     out = tmp_path / "qgis.png"
-    done = subprocess.run([python, str(ROOT / "scripts" / "qgis_render.py"), str(path), str(out)],
+    done = subprocess.run([python, str(ROOT / "tests" / "helpers" / "qgis_render.py"), str(path), str(out)],
                           capture_output=True, text=True, timeout=300,
                           env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert done.returncode == 0, done.stderr

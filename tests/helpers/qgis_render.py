@@ -1,7 +1,7 @@
 """Renders a catalogue's layers with QGIS itself, headless, using the default styles stored
 in the file, to see what a QGIS user sees on opening it.
 
-    python3 scripts/qgis_render.py CATALOGUE.gpkg OUT.png [--scale N] [--layer L …]
+    python3 tests/helpers/qgis_render.py CATALOGUE.gpkg OUT.png [--scale N] [--layer L …]
 
 Needs QGIS's Python bindings (Debian: apt-get install python3-qgis qgis-providers), which
 live in the system Python, not in the app's .venv. Prints, per layer, whether QGIS found

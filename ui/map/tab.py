@@ -223,7 +223,9 @@ class MapTab(QWidget):
             self._reload_areas()       # which partnerships are attested that year
 
     def reload(self) -> None:
-        layers = self.cat.layers.all()
+        # Kept for the year slider, which chooses among them on every move; a change to the
+        # layers comes back here (MAP_TABLES).
+        self._layers = layers = self.cat.layers.all()
         key = tuple((l.id, l.name) for l in layers)
         if key != self._layer_key:
             self._layer_key = key
@@ -260,9 +262,8 @@ class MapTab(QWidget):
         """The year chooses which vintage of the shown level the map draws, unless pinned."""
         if self.layer_pinned or not self.layer.loaded:
             return
-        layers = self.cat.layers.all()
-        level = next((l.level for l in layers if l.id == self.layer.id), "ward")
-        chosen = in_force(layers, self.year, level)
+        level = next((l.level for l in self._layers if l.id == self.layer.id), "ward")
+        chosen = in_force(self._layers, self.year, level)
         if chosen is not None and chosen.id != self.layer.id:
             self._choose_layer(chosen.id, reload_areas=False)
             self.layer_combo.setCurrentIndex(self.layer_combo.findData(chosen.id))
@@ -301,7 +302,6 @@ class MapTab(QWidget):
         self._all_areas = self.cat.areas.all(outlines=False)
         self._evidence = Evidence.load(self.cat)
         self._footprints = Footprints(self.cat, self._all_areas)
-        self._levels = {l.id: l.level for l in self.cat.layers.all()}
         self._apply_year()
 
     def _apply_year(self) -> None:
@@ -321,8 +321,8 @@ class MapTab(QWidget):
         if self.layer.loaded:
             # Another vintage of the same level shown (the year's, or pinned): areas that follow
             # their members are their members' wards on it.
-            level = self._levels.get(self.layer.id)
-            same = {i for i, lv in self._levels.items() if lv == level}
+            level = next((l.level for l in self._layers if l.id == self.layer.id), None)
+            same = {l.id for l in self._layers if l.level == level}
             areas = self._footprints.onto(areas, self.layer.id, str(self.year) if self.year else None, same)
         self.areas = areas
         self.area_list.show_areas(areas)

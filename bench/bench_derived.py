@@ -17,7 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
 
-from bench.harness import median_ms, result  # noqa: E402
+from bench.harness import ew_ward_catalogue, median_ms, result  # noqa: E402
 
 W, H = 1600, 1000
 N_AREAS, N_DERIVED = 500, 100
@@ -25,16 +25,10 @@ YEARS = list(range(2004, 2024))
 
 
 def _catalogue(data: Path, workdir: Path) -> Path:
-    from models.catalogue import Catalogue
     from models.catalogue.records import Area, Membership, Organisation, Partnership
-    from models.formats.boundary_import import import_boundaries
 
     path = workdir / "derived.gpkg"
-    cat = Catalogue.create(path)
-    import_boundaries(cat, data / "england_wales_wards_2020_bgc.geojson.gz",
-                      population=data / "ward_population_mid2020_england_wales.csv")
-    layer = cat.layers.all()[0]
-    t = cat.layers.table(layer.id)
+    cat, layer, t = ew_ward_catalogue(data, path)
     districts = sorted(set(t.parent_codes))
     rng = np.random.default_rng(2012)
     with cat.store.edit():

@@ -25,7 +25,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import numpy as np  # noqa: E402
 import shapely  # noqa: E402
 
-from bench.harness import median_ms, result  # noqa: E402
+from bench.harness import ew_ward_catalogue, median_ms, result  # noqa: E402
 
 W, H = 1600, 1000
 N_AREAS = 500
@@ -34,16 +34,10 @@ N_AREAS = 500
 def _catalogue(data: Path, workdir: Path) -> Path:
     """E&W wards with population, and 500 areas of 5-300 wards each (runs of one LAD's
     neighbours in code order, so most are contiguous)."""
-    from models.catalogue import Catalogue
     from models.catalogue.records import Area
-    from models.formats.boundary_import import import_boundaries
 
     path = workdir / "ew.gpkg"
-    cat = Catalogue.create(path)
-    import_boundaries(cat, data / "england_wales_wards_2020_bgc.geojson.gz",
-                      population=data / "ward_population_mid2020_england_wales.csv")
-    layer = cat.layers.all()[0]
-    t = cat.layers.table(layer.id)
+    cat, layer, t = ew_ward_catalogue(data, path)
     order = np.argsort(np.array([f"{p}{c}" for p, c in zip(t.parent_codes, t.codes)]))
     rng = np.random.default_rng(2020)
     colours = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442")

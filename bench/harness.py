@@ -35,3 +35,16 @@ def result(name: str, value: float, target: str, anchors: dict[str, float] | Non
     if note:
         out["note"] = note
     return out
+
+
+def ew_ward_catalogue(data, path):
+    """A new catalogue at `path` holding the England & Wales wards with their populations:
+    returns it, its layer and the layer's unit table (the caller closes it)."""
+    from models.catalogue import Catalogue
+    from models.formats.boundary_import import import_boundaries
+
+    cat = Catalogue.create(path)
+    import_boundaries(cat, data / "england_wales_wards_2020_bgc.geojson.gz",
+                      population=data / "ward_population_mid2020_england_wales.csv")
+    layer = cat.layers.all()[0]
+    return cat, layer, cat.layers.table(layer.id)

@@ -60,6 +60,9 @@ def cmd_import_boundaries(args) -> int:
               f"code {data.code_field}, name {data.name_field}, parent {data.parent_field or '-'})")
         if data.repaired:
             print(f"repaired invalid geometry of {plural(len(data.repaired), 'unit')}: {', '.join(data.repaired)}")
+        if data.noded:
+            print(f"added the vertices neighbours share to {plural(len(data.noded), 'unit')}: "
+                  f"{', '.join(data.noded[:10])}{' …' if len(data.noded) > 10 else ''}")
     return 0
 
 

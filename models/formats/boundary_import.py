@@ -23,6 +23,7 @@ from models.catalogue.records import BoundaryLayer
 from models.errors import CatalogueError
 from models.formats.gdal_source import first_line, read_layer
 from models.formats.user_text import one_line_errors, read_text
+from models.geo.noding import node, unmatched
 from models.storage import gpkg
 
 # ONS names fields by entity, two-digit year and CD (code) / NM (name): WD20CD, LAD20NM…
@@ -46,6 +47,7 @@ class BoundaryData:
     parent_field: str | None = None
     crs: str = ""
     repaired: list[str] = field(default_factory=list)
+    noded: list[str] = field(default_factory=list)   # units given vertices their neighbours had
     populations: list[float | None] = field(default_factory=list)
 
     def vintage(self) -> str:
@@ -167,24 +169,36 @@ def read_boundaries(source: str | Path, *, layer: str | None = None, code_field:
         progress(0.15, "Checking geometry and reprojecting to British National Grid")
     geoms = _polygons(wkbs, codes, source.name)
     crs_text = meta.get("crs")
-    # shapely and pyproj release the GIL: check validity on the source geometry
-    # while the reprojection runs, then repair the few invalid ones after.
+    # shapely and pyproj release the GIL: check validity and noding on the source
+    # geometry while the reprojection runs, then repair the few bad ones after.
     with ThreadPoolExecutor(max_workers=1) as pool:
         validity = pool.submit(shapely.is_valid, geoms)
+        unnoded = pool.submit(_unmatched, geoms)
         projected = _to_bng(geoms, crs_text, source.name)
         bad = ~validity.result()
+        unnoded = unnoded.result()
     repaired = [codes[i] for i in np.flatnonzero(bad)]
     if repaired:
         projected[bad] = [_polygonal_part(shapely.make_valid(g)) for g in projected[bad]]
         lost = [codes[i] for i in np.flatnonzero(bad) if projected[i] is None]
         if lost:
             raise CatalogueError(f"unit {lost[0]} has no area left after repairing its geometry")
-    geoms = projected
+    # Noded after the repair: make_valid may move or add vertices on the edges it fixes.
+    geoms, rebuilt = node(projected, None if bad.any() else unnoded)
     others = [f for f in fields if f not in (code_field, name_field)]
     attributes = [{f: _plain(columns[f][i]) for f in others} for i in range(len(codes))]
     return BoundaryData(codes=codes, names=names, parent_codes=parents, attributes=attributes,
                         geometries=geoms, code_field=code_field, name_field=name_field,
-                        parent_field=parent_field, crs=crs_text or "", repaired=repaired)
+                        parent_field=parent_field, crs=crs_text or "", repaired=repaired,
+                        noded=[codes[i] for i in rebuilt])
+
+
+def _unmatched(geoms: np.ndarray) -> np.ndarray | None:
+    """unmatched(geoms), or None where GEOS refuses (an invalid unit: found after the repair)."""
+    try:
+        return unmatched(geoms)
+    except shapely.errors.GEOSException:
+        return None
 
 
 def _plain(value):

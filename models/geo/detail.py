@@ -199,7 +199,7 @@ class LayerGeometry:
         for i, c in enumerate(self.parent_codes):
             if c:
                 members[index[c]].append(i)
-        outlines = np.array([shapely.coverage_union_all(geoms[m]) for m in members], dtype=object)
+        outlines = np.array([_union(geoms[m]) for m in members], dtype=object)
         made = (codes, multipolygons(outlines) if len(outlines) else outlines)
         with self._lock:
             self._parents[tolerance] = made
@@ -219,6 +219,15 @@ class LayerGeometry:
                 return
             self.rings(t)
             self.parents(t)
+
+
+def _union(geoms: np.ndarray):
+    """The coverage union of units, or their plain union where GEOS refuses: a layer imported
+    before imports noded it may have edges that meet without sharing vertices."""
+    try:
+        return shapely.coverage_union_all(geoms)
+    except shapely.errors.GEOSException:
+        return shapely.union_all(geoms)
 
 
 def _packed(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

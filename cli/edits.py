@@ -42,7 +42,7 @@ def cmd_new(args) -> int:
 
 
 def cmd_import_boundaries(args) -> int:
-    from models.formats.boundary_import import import_boundaries
+    from models.formats.boundary_import import import_boundaries, prepare_map_levels
     if (args.population_field or args.attribute_field) and not args.population:
         raise CatalogueError("--population-field and --attribute-field need --population CSV")
     with _open(args.file) as cat:
@@ -53,6 +53,8 @@ def cmd_import_boundaries(args) -> int:
             attribute_fields=args.attribute_field or [], progress=_progress,
             vintage=args.vintage, require_vintage=True)
         layer = cat.layers.get(revert.id)
+        # The map's simplified outlines, kept with the layer so the app's first open draws at once.
+        prepare_map_levels(cat, layer.id, data.geometries, data.parent_codes, progress=_progress)
         if sys.stderr.isatty():
             print(file=sys.stderr)
         print(f"imported {plural(len(data.codes), 'unit')} into layer '{layer.name}' ({layer.level} "

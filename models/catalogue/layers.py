@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from models.catalogue.records import LEVELS, BoundaryLayer, Unit
@@ -23,22 +25,56 @@ _L_COLUMNS = "id, name, level, vintage, source, licence, srs_id, in_force_from, 
 Progress = Callable[[float, str], None]
 
 
-@dataclass
 class UnitTable:
-    """All units of one layer as parallel arrays: what maps and overlap sums want."""
-    layer_id: int
-    ids: np.ndarray                      # int64 fids
-    codes: list[str]
-    names: list[str]
-    parent_codes: list[str | None]
-    population: np.ndarray               # float64, NaN where unknown
-    geometries: np.ndarray = field(repr=False)  # shapely, metres (EPSG:27700)
-    attributes: list[dict] = field(default_factory=list, repr=False)
-    digest: str = ""   # of the stored geometry and parent codes, when asked for (see table)
-    _index: dict[int, int] | None = field(default=None, init=False, repr=False, compare=False)
+    """All units of one layer as parallel arrays: what maps and overlap sums want.
+
+    `geometries` (shapely, metres, EPSG:27700) may be given decoded, or as the stored
+    GeoPackage blobs (`blobs`): then they are decoded on first use, in whichever thread
+    asks first. A map's first frame is drawn from stored outlines (see
+    models.geo.detail) and need not wait for every unit's full geometry."""
+
+    def __init__(self, layer_id: int, ids: np.ndarray, codes: list[str], names: list[str],
+                 parent_codes: list[str | None], population: np.ndarray,
+                 geometries: np.ndarray | None = None, attributes: list[dict] | None = None,
+                 digest: str = "", blobs: list[bytes] | Callable[[], list[bytes]] | None = None):
+        self.layer_id = layer_id
+        self.ids = ids                          # int64 fids
+        self.codes = codes
+        self.names = names
+        self.parent_codes = parent_codes
+        self.population = population            # float64, NaN where unknown
+        self.attributes = attributes if attributes is not None else []
+        self.digest = digest   # of the stored geometry and parent codes, when asked for (see table)
+        self._geometries = geometries
+        self._blobs = blobs if geometries is None else None
+        self._lock = threading.Lock()
+        self._index: dict[int, int] | None = None
+
+    def __repr__(self) -> str:
+        return f"UnitTable(layer_id={self.layer_id}, units={len(self)})"
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    @property
+    def geometries(self) -> np.ndarray:
+        """Every unit's geometry, decoded from the stored blobs on first use."""
+        got = self._geometries
+        if got is not None:
+            return got
+        with self._lock:   # two threads asking at once decode once
+            if self._geometries is None:
+                import numpy as np
+                blobs, self._blobs = self._blobs or [], None
+                if callable(blobs):   # deferred: read now (Layers.table)
+                    blobs = blobs()
+                self._geometries = gpkg.from_blobs(blobs) if blobs else np.array([], dtype=object)
+            return self._geometries
+
+    @property
+    def decoded(self) -> bool:
+        """Whether the geometries have been decoded (reading them would not wait)."""
+        return self._geometries is not None
 
     def index_of(self) -> dict[int, int]:
         """Row of each unit id; built once (a brush step asks for it every time)."""
@@ -73,25 +109,84 @@ class Layers:
     def unit_count(self, layer_id: int) -> int:
         return self._conn.execute("SELECT count(*) FROM boundary_units WHERE layer_id=?", (layer_id,)).fetchone()[0]
 
-    def table(self, layer_id: int, with_attributes: bool = False, with_digest: bool = False) -> UnitTable:
+    def table(self, layer_id: int, with_attributes: bool = False, with_digest: bool = False,
+              defer_geometry: bool = False) -> UnitTable:
         """with_digest: a hash that changes whenever any unit's geometry or parent code does,
         taken over the stored blobs (a few ms; hashing decoded coordinates costs several times
-        that), for caches keyed by the layer's content."""
+        that), for caches keyed by the layer's content.
+
+        defer_geometry: read no geometry now; the table reads it (through a connection of
+        its own, from any thread) when first asked for. For a map, whose first frame needs
+        none: only for a layer committed and left alone (a reader outside this connection's
+        transaction would not see units it has added)."""
         import numpy as np
 
+        defer = defer_geometry and not with_digest and not self._conn.in_transaction
         rows = self._conn.execute(
-            "SELECT fid, code, name, parent_code, population, geom"
+            "SELECT fid, code, name, parent_code, population" + ("" if defer else ", geom")
             + (", attributes" if with_attributes else "")
             + " FROM boundary_units WHERE layer_id=? ORDER BY fid", (layer_id,)).fetchall()
-        cols = list(zip(*rows)) if rows else [[]] * (7 if with_attributes else 6)
+        width = 5 + (not defer) + with_attributes
+        cols = list(zip(*rows)) if rows else [[]] * width
         return UnitTable(
             layer_id=layer_id,
             ids=np.array(cols[0], dtype=np.int64),
             codes=list(cols[1]), names=list(cols[2]), parent_codes=list(cols[3]),
             population=np.array([np.nan if p is None else p for p in cols[4]], dtype=np.float64),
-            geometries=gpkg.from_blobs(list(cols[5])) if rows else np.array([], dtype=object),
-            attributes=[json.loads(a) for a in cols[6]] if with_attributes else [],
+            # decoded when first asked for (UnitTable.geometries)
+            blobs=self._blob_reader(layer_id, len(rows)) if defer else list(cols[5]),
+            attributes=[json.loads(a) for a in cols[-1]] if with_attributes else [],
             digest=_digest(cols[5], cols[3]) if with_digest else "")
+
+    def _blob_reader(self, layer_id: int, count: int) -> Callable[[], list[bytes]]:
+        path = self._store.path
+
+        def read() -> list[bytes]:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                blobs = [r[0] for r in conn.execute(
+                    "SELECT geom FROM boundary_units WHERE layer_id=? ORDER BY fid", (layer_id,))]
+            finally:
+                conn.close()
+            if len(blobs) != count:
+                raise CatalogueError("the layer's units changed while its geometry was being read")
+            return blobs
+        return read
+
+    # -- the map's levels of detail, kept in the file (models.geo.detail) ----
+    def level_tolerances(self, layer_id: int) -> list[float]:
+        """The levels of detail stored for a layer (none for layers imported before they were)."""
+        return [r[0] for r in self._conn.execute(
+            "SELECT tolerance FROM boundary_levels WHERE layer_id=? ORDER BY tolerance", (layer_id,))]
+
+    def level_reader(self, layer_id: int) -> Callable[[float], bytes | None]:
+        """A function giving one stored level's data, callable from any thread: it reads
+        through a connection of its own, so a map's worker never shares the GUI's."""
+        path = self._store.path
+
+        def read(tolerance: float) -> bytes | None:
+            try:
+                conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+                try:
+                    row = conn.execute("SELECT data FROM boundary_levels WHERE layer_id=? AND tolerance=?",
+                                       (layer_id, float(tolerance))).fetchone()
+                finally:
+                    conn.close()
+            except sqlite3.Error:   # a lost shortcut: the level is computed instead
+                return None
+            return bytes(row[0]) if row else None
+        return read
+
+    def save_levels(self, layer_id: int, levels: dict[float, bytes]) -> None:
+        """Keep a layer's levels of detail in the file, replacing any stored before. Not an
+        edit (nothing to undo: they are derived from the units), but one transaction."""
+        self.get(layer_id)
+        if self._store.read_only:
+            return
+        with self._store.atomic():
+            self._conn.execute("DELETE FROM boundary_levels WHERE layer_id=?", (layer_id,))
+            self._conn.executemany("INSERT INTO boundary_levels(layer_id, tolerance, data) VALUES (?,?,?)",
+                                   [(layer_id, float(t), data) for t, data in sorted(levels.items())])
 
     def parent_attributes(self, layer_id: int) -> dict[str, dict]:
         """Parent code -> the attributes of one of its units (e.g. LAD20NM for a borough's

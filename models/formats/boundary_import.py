@@ -402,3 +402,34 @@ def import_boundaries(cat, source: str | Path, *, name: str | None = None, level
     revert = cat.layers.add(record, data.codes, data.names, data.parent_codes, populations,
                             data.attributes, data.geometries, progress=progress)
     return revert, data
+
+
+def prepare_map_levels(cat, layer_id: int, geometries: np.ndarray | None = None,
+                       parent_codes: list[str | None] | None = None,
+                       progress: Progress | None = None) -> None:
+    """Compute a layer's levels of detail for the map and keep them in the catalogue.
+
+    The step after an import, with its own progress: at ~7 s for the 8,071 England &
+    Wales wards it would double the import, and it changes nothing a researcher made, so
+    cancelling it (progress raising Cancelled) keeps the imported layer and stores
+    nothing; the map then computes the levels in the background when it opens, as for
+    layers imported before levels were stored. geometries and parent_codes: the layer as
+    just imported, sparing a read of it back."""
+    from models.geo.detail import LEVELS, LayerGeometry
+
+    if geometries is None or parent_codes is None:
+        table = cat.layers.table(layer_id)
+        geometries, parent_codes = table.geometries, table.parent_codes
+    geometry = LayerGeometry(geometries, parent_codes)
+    wanted = sorted(t for t in LEVELS if t > 0)
+    # Finest first: each level is simplified from the one before, with fewer vertices
+    # than the full geometry (the map's background warming goes coarsest first instead,
+    # to draw something soon). 6.6 s for the E&W wards this way, 10.5 s the other.
+    for k, t in enumerate(wanted):
+        if progress:
+            progress(k / len(wanted), f"Simplifying the map's outlines ({k + 1} of {len(wanted)})")
+        geometry.rings(t)
+        geometry.parents(t)
+    if progress:
+        progress(1.0, "Saving the map's outlines")
+    cat.layers.save_levels(layer_id, {t: geometry.pack(t) for t in wanted})

@@ -1,18 +1,23 @@
-"""Level of detail for drawing a boundary layer: coverage-simplified copies, cached.
+"""Level of detail for drawing a boundary layer: coverage-simplified copies, stored.
 
 A map zoomed out to all of England and Wales shows a ward as a pixel or two, so
 drawing its 100 stored vertices is wasted work. Each level here is the whole
 layer simplified with `coverage_simplify`, which keeps the tiling exact (shared
 edges stay shared; plain `simplify` would open gaps and overlaps between
-neighbours). Levels are computed once per layer and kept; computing one for the
-8,071 England & Wales wards takes ~1.5 s, so callers may do it off the GUI
-thread (shapely releases the GIL) and draw the best level already available.
+neighbours). Levels are computed once per layer, when it is imported, and kept
+in the catalogue with it (`pack`; Layers.save_levels): the map's first frame is
+drawn from the coarsest level's stored flat rings without decoding a single
+full geometry. Layers imported before that get theirs computed off the GUI thread
+(shapely releases the GIL; ~7 s for the 8,071 England & Wales wards), cached
+in the user's cache folder, while the map draws the best level already available.
 """
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,26 +69,76 @@ class LayerGeometry:
     Thread-safe: a level may be computed in a worker while the GUI reads others.
     """
 
-    def __init__(self, geometries: np.ndarray, parent_codes: list[str | None] | None = None,
-                 cache_dir: str | os.PathLike | None = None, key: str = ""):
-        """cache_dir: where computed levels are kept between sessions (optional).
+    def __init__(self, geometries, parent_codes: list[str | None] | None = None,
+                 cache_dir: str | os.PathLike | None = None, key: str = "",
+                 stored: Callable[[float], bytes | None] | None = None,
+                 stored_levels: Iterable[float] = ()):
+        """geometries: the units' full geometries, or a function giving them: then they are
+        only decoded when something needs them (the first frame does not when levels are
+        stored). parent_codes are then required (they give the number of units).
 
-        Files there are named by a hash of the layer's coordinates and parent
-        codes, so a changed layer never meets a stale level; `key` is such a hash
-        when the caller has one already (UnitTable.digest), saving its cost here.
-        """
-        self.full = multipolygons(geometries)
-        self.parent_codes = list(parent_codes) if parent_codes is not None else [None] * len(self.full)
-        self._levels: dict[float, np.ndarray] = {0.0: self.full}
+        stored(tolerance): a level's data as `pack` made it, kept with the layer (in the
+        catalogue: see Layers.level_reader); stored_levels: the tolerances it holds.
+
+        cache_dir: where levels computed at run time are kept between sessions (optional),
+        for layers without stored levels. Files there are named by a hash of the layer's
+        coordinates and parent codes, so a changed layer never meets a stale level; `key`
+        is such a hash when the caller has one already (UnitTable.digest), saving its cost."""
+        if callable(geometries):
+            self._source, self._full = geometries, None
+        else:
+            self._source, self._full = None, multipolygons(geometries)
+        if parent_codes is None:
+            parent_codes = [None] * len(self.full)
+        self.parent_codes = list(parent_codes)
+        self._n = len(self.parent_codes)
+        self._levels: dict[float, np.ndarray] = {}
+        self._ragged: dict[float, tuple] = {}     # stored levels not yet made geometries
         self._rings: dict[float, Rings] = {}
         self._parents: dict[float, tuple[list[str], np.ndarray]] = {}
         self._lock = threading.Lock()
-        self.bounds = (tuple(shapely.total_bounds(self.full)) if len(self.full)
-                       else (0.0, 0.0, 1.0, 1.0))
+        self._full_lock = threading.Lock()
+        self._stored = stored
+        self._stored_levels = set(stored_levels) if stored else set()
+        self._unit_size: float | None = None
+        self._areas: np.ndarray | None = None
+        self.bounds: tuple[float, float, float, float] | None = None
+        self._cache_dir, self._key = None, ""
+        # The coarsest stored level also holds the layer's extent and typical unit size.
+        if self._stored_levels:
+            self._load(max(self._stored_levels))
+        if self.bounds is None:
+            self.bounds = (tuple(float(v) for v in shapely.total_bounds(self.full)) if self._n
+                           else (0.0, 0.0, 1.0, 1.0))
         self._cache_dir = Path(cache_dir) if cache_dir else None
         self._key = (key or self._fingerprint()) if self._cache_dir else ""
+        self._also: list[Callable[[], None]] = []
 
-    # -- the cache on disk -------------------------------------------------
+    @property
+    def full(self) -> np.ndarray:
+        """Every unit as stored (as MultiPolygons), decoded on first use."""
+        got = self._full
+        if got is not None:
+            return got
+        with self._full_lock:
+            if self._full is None:
+                self._full = multipolygons(self._source())
+                self._source = None
+            return self._full
+
+    def unit_areas(self) -> np.ndarray:
+        """Every unit's area in m² (of its full geometry: stored with the levels)."""
+        if self._areas is None:
+            self._areas = shapely.area(self.full) if self._n else np.zeros(0)
+        return self._areas
+
+    def unit_size(self) -> float:
+        """A typical unit's width in metres (the square root of the median area)."""
+        if self._unit_size is None:
+            self._unit_size = float(np.sqrt(np.median(self.unit_areas()))) if self._n else 1.0
+        return self._unit_size
+
+    # -- stored levels and the cache on disk --------------------------------
     def _fingerprint(self) -> str:
         h = hashlib.blake2b(digest_size=16)
         h.update(np.ascontiguousarray(shapely.get_coordinates(self.full)).tobytes())
@@ -94,53 +149,69 @@ class LayerGeometry:
     def _file(self, tolerance: float) -> Path | None:
         if self._cache_dir is None or tolerance == 0.0:
             return None
-        return self._cache_dir / f"lod-{self._key}-{tolerance:g}.npz"
+        return self._cache_dir / f"lod2-{self._key}-{tolerance:g}.npz"
 
     def _load(self, tolerance: float) -> bool:
-        """Read a level (and its parents' outlines) saved by an earlier session."""
-        path = self._file(tolerance)
-        if path is None or not path.is_file():
-            return False
+        """Read a level (and its parents' outlines) stored with the layer or saved by an
+        earlier session."""
+        data = None
+        if tolerance in self._stored_levels:
+            data = self._stored(tolerance)
+        if data is None:
+            path = self._file(tolerance)
+            if path is None or not path.is_file():
+                return False
+            try:
+                data = path.read_bytes()
+            except OSError:
+                return False
         try:
-            with np.load(path, allow_pickle=False) as z:
-                geoms = _from_packed(z["wkb"], z["offsets"])
-                parents = (list(z["codes"]), _from_packed(z["pwkb"], z["poffsets"]))
-                flat = (Rings(z["xy"], z["ring_start"], z["geom_ring"]) if "geom_ring" in z.files
-                        else None)
-        except Exception:  # a damaged or foreign cache file is only a lost shortcut
+            with np.load(io.BytesIO(data), allow_pickle=False) as z:
+                unit = (z["xy"], z["ring_start"], z["poly_ring"], z["geom_poly"])
+                parent = (z["pxy"], z["pring_start"], z["ppoly_ring"], z["pgeom_poly"])
+                codes = [str(c) for c in z["codes"]]
+                bounds, areas = tuple(float(v) for v in z["bounds"]), z["areas"]
+        except Exception:  # a damaged or foreign file is only a lost shortcut
             return False
-        if len(geoms) != len(self.full) or (flat is not None and len(flat.geom_ring) != len(geoms) + 1):
+        if len(unit[3]) != self._n + 1 or len(parent[3]) != len(codes) + 1 or len(areas) != self._n:
             return False
         with self._lock:
-            self._levels[tolerance] = multipolygons(geoms)
-            self._parents[tolerance] = (parents[0], multipolygons(parents[1]))
-            if flat is not None:
-                self._rings[tolerance] = flat
+            self._ragged[tolerance] = unit
+            self._rings[tolerance] = Rings(unit[0], unit[1].astype(np.int64),
+                                           unit[2][unit[3]].astype(np.int64))
+            self._parents[tolerance] = (codes, _from_ragged(parent))
+            if self.bounds is None:
+                self.bounds, self._areas = bounds, areas
         return True
+
+    def pack(self, tolerance: float) -> bytes:
+        """A level with its parents' outlines and flat rings, as bytes for `stored` or a file:
+        plain arrays (.npz without pickle), so reading one back needs no geometry decoding."""
+        codes, outlines = self.parents(tolerance)
+        unit = _to_ragged(self.level(tolerance))
+        parent = _to_ragged(outlines)
+        f = io.BytesIO()
+        np.savez(f, xy=unit[0], ring_start=unit[1], poly_ring=unit[2], geom_poly=unit[3],
+                 pxy=parent[0], pring_start=parent[1], ppoly_ring=parent[2], pgeom_poly=parent[3],
+                 codes=np.array(codes, dtype=str), bounds=np.array(self.bounds, dtype=np.float64),
+                 areas=self.unit_areas())
+        return f.getvalue()
 
     def _save(self, tolerance: float) -> None:
         path = self._file(tolerance)
         if path is None:
             return
-        codes, outlines = self.parents(tolerance)
-        wkb, offsets = _packed(self._levels[tolerance])
-        pwkb, poffsets = _packed(outlines)
-        # The flat rings too: rebuilding them from the geometries is the dearest step of
-        # the next session's first frame.
-        flat = self.rings(tolerance)
+        data = self.pack(tolerance)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-            with open(tmp, "wb") as f:
-                np.savez(f, wkb=wkb, offsets=offsets, pwkb=pwkb, poffsets=poffsets,
-                         codes=np.array(codes, dtype=str), xy=flat.xy,
-                         ring_start=flat.ring_start, geom_ring=flat.geom_ring)
+            tmp.write_bytes(data)
             os.replace(tmp, path)  # readers never see half a file
         except OSError:
             pass
 
     def __len__(self) -> int:
-        return len(self.full)
+        return self._n
 
     @staticmethod
     def level_for(metres_per_pixel: float) -> float:
@@ -150,31 +221,38 @@ class LayerGeometry:
 
     def has(self, tolerance: float) -> bool:
         with self._lock:
-            return tolerance in self._levels
+            return tolerance == 0.0 or tolerance in self._levels or tolerance in self._ragged
 
     def best_available(self, tolerance: float) -> float:
-        """The wanted level if computed (or cached on disk), else the nearest finer one."""
+        """The wanted level if computed (or stored, or cached on disk), else the nearest finer one."""
         if not self.has(tolerance):
             self._load(tolerance)
         with self._lock:
-            ready = [t for t in self._levels if t <= tolerance]
+            ready = [t for t in (*self._levels, *self._ragged, 0.0) if t <= tolerance]
         return max(ready)
 
     def level(self, tolerance: float) -> np.ndarray:
         """The layer simplified at this tolerance, computed on first use."""
+        if tolerance == 0.0:
+            return self.full
         with self._lock:
-            got = self._levels.get(tolerance)
+            got, ragged = self._levels.get(tolerance), self._ragged.get(tolerance)
         if got is not None:
             return got
-        if self._load(tolerance):
-            return self._levels[tolerance]
-        # Start from the coarsest finer level already known: fewer vertices, same tiling.
-        base = self._levels[self.best_available(tolerance)]
-        simplified = multipolygons(shapely.coverage_simplify(base, tolerance)) if len(base) else base
+        if ragged is None and self._load(tolerance):
+            with self._lock:
+                ragged = self._ragged[tolerance]
+        if ragged is not None:
+            made = _from_ragged(ragged)
+        else:
+            # Start from the coarsest finer level already known: fewer vertices, same tiling.
+            base = self.level(self.best_available(tolerance))
+            made = multipolygons(shapely.coverage_simplify(base, tolerance)) if len(base) else base
         with self._lock:
-            self._levels[tolerance] = simplified
-        self._save(tolerance)
-        return simplified
+            self._levels[tolerance] = made
+        if ragged is None:
+            self._save(tolerance)
+        return made
 
     def rings(self, tolerance: float) -> Rings:
         with self._lock:
@@ -192,6 +270,8 @@ class LayerGeometry:
             got = self._parents.get(tolerance)
         if got is not None:
             return got
+        if tolerance != 0.0 and self._load(tolerance):
+            return self._parents[tolerance]
         geoms = self.level(tolerance)
         codes = sorted({c for c in self.parent_codes if c})
         index = {c: k for k, c in enumerate(codes)}
@@ -212,13 +292,29 @@ class LayerGeometry:
             got = self._parents.get(tolerance)
         return None if got is None else got[1]
 
-    def warm(self, tolerances=LEVELS, cancelled=lambda: False) -> None:
-        """Compute levels (and their parents' outlines) ahead of need, coarsest first."""
-        for t in sorted(tolerances, reverse=True):
+    def also_warm(self, work: Callable[[], None]) -> None:
+        """More work for `warm` to do after the levels (the map's spatial index): whoever
+        warms the layer in the background does it too."""
+        self._also.append(work)
+
+    def warm(self, tolerances=LEVELS, cancelled=lambda: False,
+             progress: Callable[[float, str], None] | None = None) -> None:
+        """Compute levels (and their parents' outlines) ahead of need, coarsest first.
+
+        progress(fraction, text) is told before each level; it may raise to stop."""
+        order = sorted(tolerances, reverse=True)
+        for k, t in enumerate(order):
             if cancelled():
                 return
+            if progress:
+                progress(k / len(order), f"Simplifying the map's outlines ({t:g} m)"
+                         if t else "Preparing the map's full outlines")
             self.rings(t)
             self.parents(t)
+        for work in self._also:
+            if cancelled():
+                return
+            work()
 
 
 def _union(geoms: np.ndarray):
@@ -230,16 +326,20 @@ def _union(geoms: np.ndarray):
         return shapely.union_all(geoms)
 
 
-def _packed(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Geometries as one byte array of WKB plus offsets: loadable without pickle."""
-    wkbs = shapely.to_wkb(geoms) if len(geoms) else []
-    lengths = np.array([len(w) for w in wkbs], dtype=np.int64)
-    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-    data = np.frombuffer(b"".join(wkbs), dtype=np.uint8) if len(wkbs) else np.zeros(0, np.uint8)
-    return data, offsets
+def _to_ragged(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(xy, ring_start, poly_ring, geom_poly) of MultiPolygons: shapely's ragged layout."""
+    geoms = multipolygons(geoms)
+    if len(geoms) == 0:
+        z = np.zeros(1, dtype=np.int64)
+        return np.zeros((0, 2)), z, z, z
+    _, xy, (ring_start, poly_ring, geom_poly) = shapely.to_ragged_array(geoms)
+    return (np.ascontiguousarray(xy[:, :2], dtype=np.float64), ring_start.astype(np.int64),
+            poly_ring.astype(np.int64), geom_poly.astype(np.int64))
 
 
-def _from_packed(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    raw = data.tobytes()
-    return shapely.from_wkb([raw[a:b] for a, b in zip(offsets[:-1], offsets[1:])]) if len(offsets) > 1 \
-        else np.array([], dtype=object)
+def _from_ragged(ragged) -> np.ndarray:
+    xy, ring_start, poly_ring, geom_poly = ragged
+    if len(geom_poly) <= 1:
+        return np.array([], dtype=object)
+    return shapely.from_ragged_array(shapely.GeometryType.MULTIPOLYGON, xy,
+                                     (ring_start, poly_ring, geom_poly))

@@ -191,6 +191,18 @@ def migration_layer_vintages(conn: sqlite3.Connection) -> None:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
 
 
+def migration_layer_levels(conn: sqlite3.Connection) -> None:
+    """A boundary layer's simplified copies for the map (levels of detail), computed when
+    the layer is imported and kept in the file, so they travel with a copy of it and the
+    first open after an import draws at once. Derived data: not journaled for undo, not
+    registered with the GeoPackage (like atlas_meta), gone with its layer."""
+    conn.execute("""CREATE TABLE IF NOT EXISTS boundary_levels (
+      layer_id INTEGER NOT NULL REFERENCES boundary_layers(id) ON DELETE CASCADE,
+      tolerance REAL NOT NULL,              -- metres; see models.geo.detail.LEVELS
+      data BLOB NOT NULL,                   -- numpy .npz, see models.geo.detail.LayerGeometry.pack
+      PRIMARY KEY (layer_id, tolerance))""")
+
+
 MIGRATIONS = (migration_1, migration_2, migration_evidence_dates, migration_area_kinds,
-              migration_layer_vintages)
+              migration_layer_vintages, migration_layer_levels)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -38,7 +38,7 @@ def test_disk_cache_round_trip(tmp_path):
     squares = np.array([shapely.box(i * 10, 0, i * 10 + 10, 10) for i in range(6)], dtype=object)
     first = LayerGeometry(squares, ["A", "A", "A", "B", "B", "B"], cache_dir=tmp_path)
     made = first.level(40.0)
-    assert list(tmp_path.glob("lod-*-40.npz"))
+    assert list(tmp_path.glob("lod2-*-40.npz"))
     again = LayerGeometry(squares, ["A", "A", "A", "B", "B", "B"], cache_dir=tmp_path)
     assert again.best_available(40.0) == 40.0  # found on disk, not recomputed
     assert shapely.equals(again.level(40.0), made).all()

@@ -173,16 +173,22 @@ class FileActions:
             if options is None:
                 return False
         # See the note on imports above.
-        from models.formats.boundary_import import import_boundaries
+        from models.formats.boundary_import import import_boundaries, prepare_map_levels
 
         doc = self.window.document
         cat = doc.catalogue
         # The geometry work (reading, repairing, reprojecting, encoding) runs off the GUI thread;
         # the progress dialog is window-modal, so nothing else touches the catalogue meanwhile.
+        imported = []
+
+        def run(progress):
+            revert, data = import_boundaries(cat, path, progress=progress, **options)
+            imported.append(data)
+            return revert
+
         try:
             revert = doc.edit(f"Import boundaries from {path.name}", lambda: run_with_progress(
-                self.window, f"Importing {path.name}…",
-                lambda progress: import_boundaries(cat, path, progress=progress, **options)[0]))
+                self.window, f"Importing {path.name}…", run))
         except Cancelled:
             self.window.statusBar().showMessage("Import cancelled; nothing was changed", 8000)
             return False
@@ -191,7 +197,19 @@ class FileActions:
             return False
         layer = cat.layers.get(revert.id)
         n = cat.layers.unit_count(layer.id)
-        self.window.statusBar().showMessage(f"Imported {plural(n, 'unit')} as “{layer.name}”", 10000)
+        done = f"Imported {plural(n, 'unit')} as “{layer.name}”"
+        # The map's simplified outlines: a step of its own after the import (which is done and
+        # undoable), so cancelling it loses no work; the map then makes them when it opens.
+        data = imported[0]
+        try:
+            run_with_progress(self.window, f"Preparing the map of {layer.name}…",
+                              lambda progress: prepare_map_levels(cat, layer.id, data.geometries,
+                                                                  data.parent_codes, progress))
+        except Cancelled:
+            done += "; the map will prepare its outlines when it opens"
+        except CatalogueError as e:
+            done += f"; the map's outlines were not saved ({e})"
+        self.window.statusBar().showMessage(done, 10000)
         return True
 
     def ask_boundary_options(self, path: Path) -> dict | None:

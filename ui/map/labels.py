@@ -80,7 +80,8 @@ class Labeller:
     # -- features, computed on first need ------------------------------------
     def _unit_areas(self) -> np.ndarray:
         if self._areas is None:
-            self._areas = shapely.area(self.layer.table.geometries)
+            # Stored with the layer's levels of detail: the first frame decodes no geometry.
+            self._areas = self.layer.geometry.unit_areas()
         return self._areas
 
     def typical_sizes(self) -> tuple[float, float]:

@@ -13,6 +13,7 @@ catalogue ids only when an edit is saved (`ids`).
 """
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from models.analysis.area_stats import borough_names
@@ -42,23 +43,53 @@ class MapLayer:
         self.id: int | None = None
         self.table: UnitTable | None = None
         self.geometry: LayerGeometry | None = None
-        self.picker: Picker | None = None
+        self._picker: Picker | None = None
+        self._picker_lock = threading.Lock()
         self.index: dict[int, int] = {}            # unit id -> row
         self.borough_names: dict[str, str] = {}    # parent code -> name
         self.attribution = ""                      # the layer's licence, shown on the map
 
     def load(self, cat: Catalogue, layer_id: int) -> None:
+        """Read a layer: its units' codes, names and populations at once, and what the first
+        frame draws (the levels of detail stored with the layer). The full geometries and
+        the picker's spatial index come later: the map's background worker makes them after
+        the first frame (LayerGeometry.warm), or the first tool that needs them does."""
         layer = cat.layers.get(layer_id)
         big = cat.layers.unit_count(layer_id) > BACKGROUND_UNITS  # small layers simplify in a blink
-        table = cat.layers.table(layer_id, with_digest=big)
+        stored = cat.layers.level_tolerances(layer_id)
+        # Layers imported before levels were stored keep theirs in the user's cache folder,
+        # named by a digest of the units.
+        cached = big and not stored
+        table = cat.layers.table(layer_id, with_digest=cached, defer_geometry=True)
         names = borough_names(table, cat.organisations.all(), cat.layers.parent_attributes(layer_id))
-        geometry = LayerGeometry(table.geometries, table.parent_codes,
-                                 cache_dir=lod_cache_dir() if big else None, key=table.digest)
-        picker = Picker(table.geometries)
+        geometry = LayerGeometry(lambda: table.geometries, table.parent_codes,
+                                 cache_dir=lod_cache_dir() if cached else None, key=table.digest,
+                                 stored=cat.layers.level_reader(layer_id) if stored else None,
+                                 stored_levels=stored)
         # Read everything first: a failed read leaves the layer as it was.
-        self.id, self.table, self.index = layer_id, table, table.index_of()
-        self.geometry, self.picker, self.borough_names = geometry, picker, names
+        with self._picker_lock:
+            self.id, self.table, self.index = layer_id, table, table.index_of()
+            self.geometry, self._picker, self.borough_names = geometry, None, names
         self.attribution = layer.licence
+        if big:
+            geometry.also_warm(lambda: self._make_picker(table))
+
+    @property
+    def picker(self) -> Picker | None:
+        """The spatial index the tools pick units with, built on first need (a worker
+        builds it after the map's first frame: see load)."""
+        got = self._picker
+        if got is not None or self.table is None:
+            return got
+        return self._make_picker(self.table)
+
+    def _make_picker(self, table: UnitTable) -> Picker | None:
+        with self._picker_lock:
+            if table is not self.table:   # another layer was loaded meanwhile
+                return self._picker
+            if self._picker is None:
+                self._picker = Picker(table.geometries)
+            return self._picker
 
     @property
     def loaded(self) -> bool:

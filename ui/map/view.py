@@ -122,7 +122,7 @@ class MapView(QGraphicsView):
             return
         self.geometry_lod = self.layer.geometry
         # A typical unit's width decides when units are big enough to draw one by one.
-        self._unit_size = float(np.sqrt(np.median(shapely.area(self.geometry_lod.full))))
+        self._unit_size = self.geometry_lod.unit_size()   # stored with the levels: no decoding
         minx, miny, maxx, maxy = self.geometry_lod.bounds
         rect = QRectF(minx, -maxy, maxx - minx, maxy - miny)
         self._overview.rect = rect

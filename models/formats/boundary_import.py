@@ -139,7 +139,10 @@ def csv_columns(path: str | Path) -> list[str]:
 @one_line_errors
 def read_boundaries(source: str | Path, *, layer: str | None = None, code_field: str | None = None,
                     name_field: str | None = None, parent_field: str | None = None,
-                    progress: Progress | None = None) -> BoundaryData:
+                    progress: Progress | None = None, node_units: bool = True) -> BoundaryData:
+    """The layer read, checked, repaired and reprojected. node_units: also give units the
+    vertices their neighbours have on shared edges (models.geo.noding); import_boundaries
+    does that itself, while the units are written."""
     source = Path(source)
     if not source.is_file():
         raise CatalogueError(f"{source} does not exist")
@@ -169,36 +172,28 @@ def read_boundaries(source: str | Path, *, layer: str | None = None, code_field:
         progress(0.15, "Checking geometry and reprojecting to British National Grid")
     geoms = _polygons(wkbs, codes, source.name)
     crs_text = meta.get("crs")
-    # shapely and pyproj release the GIL: check validity and noding on the source
-    # geometry while the reprojection runs, then repair the few bad ones after.
+    # shapely and pyproj release the GIL: check validity on the source geometry
+    # while the reprojection runs, then repair the few invalid ones after.
     with ThreadPoolExecutor(max_workers=1) as pool:
         validity = pool.submit(shapely.is_valid, geoms)
-        unnoded = pool.submit(_unmatched, geoms)
         projected = _to_bng(geoms, crs_text, source.name)
         bad = ~validity.result()
-        unnoded = unnoded.result()
     repaired = [codes[i] for i in np.flatnonzero(bad)]
     if repaired:
         projected[bad] = [_polygonal_part(shapely.make_valid(g)) for g in projected[bad]]
         lost = [codes[i] for i in np.flatnonzero(bad) if projected[i] is None]
         if lost:
             raise CatalogueError(f"unit {lost[0]} has no area left after repairing its geometry")
-    # Noded after the repair: make_valid may move or add vertices on the edges it fixes.
-    geoms, rebuilt = node(projected, None if bad.any() else unnoded)
+    geoms, rebuilt = projected, np.zeros(0, dtype=np.int64)
+    if node_units:
+        # After the repair: make_valid may move or add vertices on the edges it fixes.
+        geoms, rebuilt = node(projected)
     others = [f for f in fields if f not in (code_field, name_field)]
     attributes = [{f: _plain(columns[f][i]) for f in others} for i in range(len(codes))]
     return BoundaryData(codes=codes, names=names, parent_codes=parents, attributes=attributes,
                         geometries=geoms, code_field=code_field, name_field=name_field,
                         parent_field=parent_field, crs=crs_text or "", repaired=repaired,
                         noded=[codes[i] for i in rebuilt])
-
-
-def _unmatched(geoms: np.ndarray) -> np.ndarray | None:
-    """unmatched(geoms), or None where GEOS refuses (an invalid unit: found after the repair)."""
-    try:
-        return unmatched(geoms)
-    except shapely.errors.GEOSException:
-        return None
 
 
 def _plain(value):
@@ -260,7 +255,9 @@ def _to_bng(geoms: np.ndarray, crs_text: str | None, filename: str) -> np.ndarra
         raise CatalogueError(f"{filename} has an unknown coordinate reference system '{crs_text}'") from None
     target = CRS.from_epsg(gpkg.BNG)
     if crs.equals(target):
-        out, coords = geoms, shapely.get_coordinates(geoms)
+        # The extent is enough for the check below (_polygons has seen every coordinate).
+        out, (x0, y0, x1, y1) = geoms, shapely.total_bounds(geoms)
+        coords = np.array([[x0, y0], [x1, y1]])
     else:
         coords = shapely.get_coordinates(geoms)
         x, y = coords[:, 0].copy(), coords[:, 1].copy()
@@ -296,9 +293,11 @@ def read_numbers(csv_path: str | Path, codes: list[str], value_fields: list[str]
     """Numeric columns of a CSV keyed by unit code, in the order of `codes`."""
     csv_path = Path(csv_path)
     text = read_text(csv_path)   # UTF-8, UTF-16 or Windows-1252, as spreadsheets save CSV
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    # csv.reader and column numbers, not DictReader: a dict per row was half the join's
+    # time at 161k rows.
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = reader.fieldnames or []
+        header = next(reader, [])
         for field in value_fields:
             if field not in header:
                 raise CatalogueError(f"{csv_path.name} has no column '{field}' "
@@ -309,14 +308,19 @@ def read_numbers(csv_path: str | Path, codes: list[str], value_fields: list[str]
         if key_field not in header:
             raise CatalogueError(f"{csv_path.name} has no column '{key_field}'")
         values: dict[str, list[float | None]] = {}
+        filename = csv_path.name
+        key = header.index(key_field)
+        columns = [header.index(field) for field in value_fields]
         for row in reader:
-            line = reader.line_num   # the file's own line, also past quoted line breaks
-            code = (row.get(key_field) or "").strip()
+            width = len(row)   # a short row lacks its last cells; a blank line has none
+            code = row[key].strip() if key < width else ""
             if not code:   # a total or a note below the table: it joins no unit
                 continue
             if code in values:
-                raise CatalogueError(f"{csv_path.name} line {line}: code {code} appears twice")
-            values[code] = [_count(row.get(field), csv_path.name, line) for field in value_fields]
+                raise CatalogueError(f"{csv_path.name} line {reader.line_num}: code {code} appears twice")
+            # reader.line_num: the file's own line, also past quoted line breaks
+            values[code] = [_count(row[k] if k < width else None, filename, reader.line_num)
+                            for k in columns]
     except csv.Error as e:
         raise CatalogueError(f"cannot read {csv_path.name}: {first_line(e)}") from None
     if not set(codes) & values.keys():
@@ -346,6 +350,16 @@ def _iso(value: str | None) -> str | None:
 
 
 def _count(text: str | None, filename: str, line: int) -> float | None:
+    try:   # the common case first: a plain number (float() allows the spaces around it)
+        value = float(text)
+    except (TypeError, ValueError):
+        return _count_text(text, filename, line)
+    if 0 <= value < math.inf:
+        return value
+    return _count_text(text, filename, line)
+
+
+def _count_text(text: str | None, filename: str, line: int) -> float | None:
     text = (text or "").strip()
     if not text:
         return None
@@ -378,7 +392,21 @@ def import_boundaries(cat, source: str | Path, *, name: str | None = None, level
     given = check_vintage(vintage)
     in_force_from, in_force_to = _iso(in_force_from), _iso(in_force_to)
     data = read_boundaries(source, layer=layer, code_field=code_field, name_field=name_field,
-                           parent_field=parent_field, progress=progress)
+                           parent_field=parent_field, progress=progress, node_units=False)
+    # Finding edges that meet without shared vertices costs GEOS about as long as writing
+    # the units (~2.5 s for 161k): it runs beside the CSV join and the writing (GEOS
+    # releases the GIL), and the few units it finds are rewritten noded before the
+    # import's transaction commits.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        check = pool.submit(unmatched, data.geometries)
+        return _import(cat, data, check, source, given, in_force_from, in_force_to, name, level,
+                       population, population_field, attribute_fields, licence, source_text,
+                       progress, require_vintage)
+
+
+def _import(cat, data: BoundaryData, check, source, given, in_force_from, in_force_to, name, level,
+            population, population_field, attribute_fields, licence, source_text, progress,
+            require_vintage):
     found = given or data.vintage()
     if require_vintage and not found and not in_force_from:
         raise CatalogueError(f"cannot tell which year the boundaries of {Path(source).name} are: "
@@ -399,8 +427,18 @@ def import_boundaries(cat, source: str | Path, *, name: str | None = None, level
                            source=source_text or source.name,
                            licence=licence if licence is not None else (ONS_LICENCE if ons else ""),
                            in_force_from=in_force_from, in_force_to=in_force_to)
+    def amend() -> dict[int, object]:
+        try:
+            noded, rebuilt = node(data.geometries, check.result())
+        except shapely.errors.GEOSException:
+            # GEOS could not check or node this layer: store it as read; the map's coverage
+            # operations fall back to plain unions where they refuse it.
+            return {}
+        data.geometries, data.noded = noded, [data.codes[i] for i in rebuilt]
+        return {int(i): noded[i] for i in rebuilt}
+
     revert = cat.layers.add(record, data.codes, data.names, data.parent_codes, populations,
-                            data.attributes, data.geometries, progress=progress)
+                            data.attributes, data.geometries, progress=progress, amend=amend)
     return revert, data
 
 

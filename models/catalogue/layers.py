@@ -133,7 +133,7 @@ class Layers:
             layer_id=layer_id,
             ids=np.array(cols[0], dtype=np.int64),
             codes=list(cols[1]), names=list(cols[2]), parent_codes=list(cols[3]),
-            population=np.array([np.nan if p is None else p for p in cols[4]], dtype=np.float64),
+            population=np.array(cols[4], dtype=np.float64),   # None becomes NaN
             # decoded when first asked for (UnitTable.geometries)
             blobs=self._blob_reader(layer_id, len(rows)) if defer else list(cols[5]),
             attributes=[json.loads(a) for a in cols[-1]] if with_attributes else [],

@@ -102,6 +102,7 @@ class LayerGeometry:
         self._stored_levels = set(stored_levels) if stored else set()
         self._unit_size: float | None = None
         self._areas: np.ndarray | None = None
+        self._points: np.ndarray | None = None
         self.bounds: tuple[float, float, float, float] | None = None
         self._cache_dir, self._key = None, ""
         # The coarsest stored level also holds the layer's extent and typical unit size.
@@ -131,6 +132,14 @@ class LayerGeometry:
         if self._areas is None:
             self._areas = shapely.area(self.full) if self._n else np.zeros(0)
         return self._areas
+
+    def label_points(self) -> np.ndarray:
+        """A point inside every unit's full geometry, (n, 2): where its name is written
+        (stored with the levels, like the areas)."""
+        if self._points is None:
+            self._points = (shapely.get_coordinates(shapely.point_on_surface(self.full)) if self._n
+                            else np.zeros((0, 2)))
+        return self._points
 
     def unit_size(self) -> float:
         """A typical unit's width in metres (the square root of the median area)."""
@@ -170,10 +179,11 @@ class LayerGeometry:
                 unit = (z["xy"], z["ring_start"], z["poly_ring"], z["geom_poly"])
                 parent = (z["pxy"], z["pring_start"], z["ppoly_ring"], z["pgeom_poly"])
                 codes = [str(c) for c in z["codes"]]
-                bounds, areas = tuple(float(v) for v in z["bounds"]), z["areas"]
+                bounds, areas, points = tuple(float(v) for v in z["bounds"]), z["areas"], z["points"]
         except Exception:  # a damaged or foreign file is only a lost shortcut
             return False
-        if len(unit[3]) != self._n + 1 or len(parent[3]) != len(codes) + 1 or len(areas) != self._n:
+        if len(unit[3]) != self._n + 1 or len(parent[3]) != len(codes) + 1 or len(areas) != self._n \
+                or points.shape != (self._n, 2):
             return False
         with self._lock:
             self._ragged[tolerance] = unit
@@ -181,7 +191,7 @@ class LayerGeometry:
                                            unit[2][unit[3]].astype(np.int64))
             self._parents[tolerance] = (codes, _from_ragged(parent))
             if self.bounds is None:
-                self.bounds, self._areas = bounds, areas
+                self.bounds, self._areas, self._points = bounds, areas, points
         return True
 
     def pack(self, tolerance: float) -> bytes:
@@ -194,7 +204,7 @@ class LayerGeometry:
         np.savez(f, xy=unit[0], ring_start=unit[1], poly_ring=unit[2], geom_poly=unit[3],
                  pxy=parent[0], pring_start=parent[1], ppoly_ring=parent[2], pgeom_poly=parent[3],
                  codes=np.array(codes, dtype=str), bounds=np.array(self.bounds, dtype=np.float64),
-                 areas=self.unit_areas())
+                 areas=self.unit_areas(), points=self.label_points())
         return f.getvalue()
 
     def _save(self, tolerance: float) -> None:

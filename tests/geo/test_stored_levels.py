@@ -31,7 +31,7 @@ def test_stored_levels_match_levels_computed_afresh(london):
     lod = LayerGeometry(full, table.parent_codes, stored=cat.layers.level_reader(layer_id),
                         stored_levels=stored)
     assert lod.has(640.0) and lod.best_available(640.0) == 640.0
-    flat, (codes, outlines) = lod.rings(640.0), lod.parents(640.0)
+    flat, (codes, _) = lod.rings(640.0), lod.parents(640.0)
     assert len(flat.geom_ring) == len(table) + 1 and len(codes) == 33
     assert lod.unit_size() > 0 and len(lod.unit_areas()) == len(table)
     assert not decoded and not table.decoded   # the first frame's needs, without a full geometry

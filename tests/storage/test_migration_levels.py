@@ -24,7 +24,7 @@ def test_a_catalogue_from_before_stored_levels_migrates_and_its_map_still_draws(
             "SELECT value FROM atlas_meta WHERE key='schema_version'").fetchone()[0] == str(schema.SCHEMA_VERSION)
         layer_id = cat.layers.all()[0].id
         assert cat.layers.level_tolerances(layer_id) == [] and cat.layers.unit_count(layer_id) == 12
-        from ui.map.layer import MapLayer   # the map's layer, as the tab loads it
+        from ui.map.layer import MapLayer  # the map's layer, as the tab loads it
         layer = MapLayer()
         layer.load(cat, layer_id)
         assert layer.geometry.parents(160.0)[0] == ["B1", "B2"]   # computed, as before

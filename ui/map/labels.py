@@ -110,7 +110,7 @@ class Labeller:
             t = self.layer.table
             areas = self._unit_areas()
             order = np.argsort(-areas, kind="stable")
-            xy = shapely.get_coordinates(shapely.point_on_surface(t.geometries[order]))
+            xy = self.layer.geometry.label_points()[order]   # stored with the levels of detail
             self._wards = Features(xy[:, 0], -xy[:, 1], [t.names[i] for i in order], np.sqrt(areas[order]),
                                    self.typical_sizes()[1])
         return self._wards

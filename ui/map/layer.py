@@ -55,11 +55,10 @@ class MapLayer:
         the picker's spatial index come later: the map's background worker makes them after
         the first frame (LayerGeometry.warm), or the first tool that needs them does."""
         layer = cat.layers.get(layer_id)
-        big = cat.layers.unit_count(layer_id) > BACKGROUND_UNITS  # small layers simplify in a blink
         stored = cat.layers.level_tolerances(layer_id)
         # Layers imported before levels were stored keep theirs in the user's cache folder,
-        # named by a digest of the units.
-        cached = big and not stored
+        # named by a digest of the units (small layers simplify in a blink: no cache).
+        cached = not stored and cat.layers.unit_count(layer_id) > BACKGROUND_UNITS
         table = cat.layers.table(layer_id, with_digest=cached, defer_geometry=True)
         names = borough_names(table, cat.organisations.all(), cat.layers.parent_attributes(layer_id))
         geometry = LayerGeometry(lambda: table.geometries, table.parent_codes,
@@ -71,7 +70,7 @@ class MapLayer:
             self.id, self.table, self.index = layer_id, table, table.index_of()
             self.geometry, self._picker, self.borough_names = geometry, None, names
         self.attribution = layer.licence
-        if big:
+        if len(table) > BACKGROUND_UNITS:   # the map's worker warms big layers (MapView.show_layer)
             geometry.also_warm(lambda: self._make_picker(table))
 
     @property

@@ -7,7 +7,7 @@ import math
 import sqlite3
 import threading
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from models.catalogue.records import LEVELS, BoundaryLayer, Unit
@@ -26,39 +26,35 @@ _L_COLUMNS = "id, name, level, vintage, source, licence, srs_id, in_force_from, 
 Progress = Callable[[float, str], None]
 
 
+@dataclass(eq=False)
 class UnitTable:
     """All units of one layer as parallel arrays: what maps and overlap sums want.
 
     `geometries` (shapely, metres, EPSG:27700) may be given decoded, or as the stored
-    GeoPackage blobs (`blobs`): then they are decoded on first use, in whichever thread
-    asks first. A map's first frame is drawn from stored outlines (see
-    models.geo.detail) and need not wait for every unit's full geometry."""
+    GeoPackage blobs (`blobs`, or a function reading them): then they are decoded on
+    first use, in whichever thread asks first. A map's first frame is drawn from stored
+    outlines (see models.geo.detail) and need not wait for every unit's full geometry."""
+    layer_id: int
+    ids: np.ndarray                      # int64 fids
+    codes: list[str]
+    names: list[str]
+    parent_codes: list[str | None]
+    population: np.ndarray               # float64, NaN where unknown
+    geometries: np.ndarray | None = field(default=None, repr=False)   # a property: see below
+    attributes: list[dict] = field(default_factory=list, repr=False)
+    digest: str = ""   # of the stored geometry and parent codes, when asked for (see table)
+    blobs: list[bytes] | Callable[[], list[bytes]] | None = field(default=None, repr=False)
 
-    def __init__(self, layer_id: int, ids: np.ndarray, codes: list[str], names: list[str],
-                 parent_codes: list[str | None], population: np.ndarray,
-                 geometries: np.ndarray | None = None, attributes: list[dict] | None = None,
-                 digest: str = "", blobs: list[bytes] | Callable[[], list[bytes]] | None = None):
-        self.layer_id = layer_id
-        self.ids = ids                          # int64 fids
-        self.codes = codes
-        self.names = names
-        self.parent_codes = parent_codes
-        self.population = population            # float64, NaN where unknown
-        self.attributes = attributes if attributes is not None else []
-        self.digest = digest   # of the stored geometry and parent codes, when asked for (see table)
-        self._geometries = geometries
-        self._blobs = blobs if geometries is None else None
+    def __post_init__(self):
         self._lock = threading.Lock()
         self._index: dict[int, int] | None = None
-
-    def __repr__(self) -> str:
-        return f"UnitTable(layer_id={self.layer_id}, units={len(self)})"
+        if self._geometries is not None:
+            self.blobs = None
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    @property
-    def geometries(self) -> np.ndarray:
+    def _get_geometries(self) -> np.ndarray:
         """Every unit's geometry, decoded from the stored blobs on first use."""
         got = self._geometries
         if got is not None:
@@ -66,11 +62,14 @@ class UnitTable:
         with self._lock:   # two threads asking at once decode once
             if self._geometries is None:
                 import numpy as np
-                blobs, self._blobs = self._blobs or [], None
+                blobs, self.blobs = self.blobs or [], None
                 if callable(blobs):   # deferred: read now (Layers.table)
                     blobs = blobs()
                 self._geometries = gpkg.from_blobs(blobs) if blobs else np.array([], dtype=object)
             return self._geometries
+
+    def _set_geometries(self, value) -> None:
+        self._geometries = value
 
     @property
     def decoded(self) -> bool:
@@ -82,6 +81,11 @@ class UnitTable:
         if self._index is None:
             self._index = {int(fid): i for i, fid in enumerate(self.ids)}
         return self._index
+
+
+# Set after the dataclass is made (a property in the class body would be taken for the
+# field's default): the generated __init__ and dataclasses.replace go through it.
+UnitTable.geometries = property(UnitTable._get_geometries, UnitTable._set_geometries)
 
 
 def _layer(row) -> BoundaryLayer:

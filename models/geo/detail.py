@@ -267,8 +267,11 @@ class LayerGeometry:
     def rings(self, tolerance: float) -> Rings:
         with self._lock:
             got = self._rings.get(tolerance)
+            known = tolerance == 0.0 or tolerance in self._levels or tolerance in self._ragged
         if got is not None:
             return got
+        if not known and self._load(tolerance):   # stored flat: no geometry to build them from
+            return self._rings[tolerance]
         made = rings(self.level(tolerance))
         with self._lock:
             self._rings[tolerance] = made

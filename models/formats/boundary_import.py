@@ -9,7 +9,7 @@ import csv
 import io
 import math
 import re
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +48,7 @@ class BoundaryData:
     crs: str = ""
     repaired: list[str] = field(default_factory=list)
     noded: list[str] = field(default_factory=list)   # units given vertices their neighbours had
+    unmatched: Future | None = field(default=None, repr=False)   # see read_boundaries(checks=)
     populations: list[float | None] = field(default_factory=list)
 
     def vintage(self) -> str:
@@ -139,10 +140,12 @@ def csv_columns(path: str | Path) -> list[str]:
 @one_line_errors
 def read_boundaries(source: str | Path, *, layer: str | None = None, code_field: str | None = None,
                     name_field: str | None = None, parent_field: str | None = None,
-                    progress: Progress | None = None, node_units: bool = True) -> BoundaryData:
+                    progress: Progress | None = None, node_units: bool = True,
+                    checks: ThreadPoolExecutor | None = None) -> BoundaryData:
     """The layer read, checked, repaired and reprojected. node_units: also give units the
-    vertices their neighbours have on shared edges (models.geo.noding); import_boundaries
-    does that itself, while the units are written."""
+    vertices their neighbours have on shared edges (models.geo.noding). Without, and given
+    `checks` (a pool), the search for such units starts on the source geometry and
+    goes on while the caller carries on: BoundaryData.unmatched (import_boundaries)."""
     source = Path(source)
     if not source.is_file():
         raise CatalogueError(f"{source} does not exist")
@@ -176,6 +179,9 @@ def read_boundaries(source: str | Path, *, layer: str | None = None, code_field:
     # while the reprojection runs, then repair the few invalid ones after.
     with ThreadPoolExecutor(max_workers=1) as pool:
         validity = pool.submit(shapely.is_valid, geoms)
+        # Reprojecting moves every vertex by the same function: shared vertices stay shared,
+        # so the source geometry has the same unmatched units as the projected.
+        pending = checks.submit(unmatched, geoms) if checks is not None and not node_units else None
         projected = _to_bng(geoms, crs_text, source.name)
         bad = ~validity.result()
     repaired = [codes[i] for i in np.flatnonzero(bad)]
@@ -193,7 +199,9 @@ def read_boundaries(source: str | Path, *, layer: str | None = None, code_field:
     return BoundaryData(codes=codes, names=names, parent_codes=parents, attributes=attributes,
                         geometries=geoms, code_field=code_field, name_field=name_field,
                         parent_field=parent_field, crs=crs_text or "", repaired=repaired,
-                        noded=[codes[i] for i in rebuilt])
+                        noded=[codes[i] for i in rebuilt],
+                        # Repaired units changed shape: look again, on what will be stored.
+                        unmatched=None if repaired else pending)
 
 
 def _plain(value):
@@ -391,14 +399,15 @@ def import_boundaries(cat, source: str | Path, *, name: str | None = None, level
     `attribute_fields` (other numeric columns) are kept with the unit's attributes."""
     given = check_vintage(vintage)
     in_force_from, in_force_to = _iso(in_force_from), _iso(in_force_to)
-    data = read_boundaries(source, layer=layer, code_field=code_field, name_field=name_field,
-                           parent_field=parent_field, progress=progress, node_units=False)
     # Finding edges that meet without shared vertices costs GEOS about as long as writing
-    # the units (~2.5 s for 161k): it runs beside the CSV join and the writing (GEOS
-    # releases the GIL), and the few units it finds are rewritten noded before the
-    # import's transaction commits.
+    # the units (~1 s for 8k wards, ~2.5 s for 161k units): it runs beside the reprojection,
+    # the CSV join and the writing (GEOS releases the GIL), and the few units it finds are
+    # rewritten noded before the import's transaction commits.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        check = pool.submit(unmatched, data.geometries)
+        data = read_boundaries(source, layer=layer, code_field=code_field, name_field=name_field,
+                               parent_field=parent_field, progress=progress, node_units=False,
+                               checks=pool)
+        check = data.unmatched or pool.submit(unmatched, data.geometries)
         return _import(cat, data, check, source, given, in_force_from, in_force_to, name, level,
                        population, population_field, attribute_fields, licence, source_text,
                        progress, require_vintage)

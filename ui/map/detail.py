@@ -36,6 +36,7 @@ from ui.map.style import BOROUGH_EDGE, NEUTRAL, OUTSIDE, WARD_EDGE
 TILE = 256            # device pixels a side
 MOST_TILES = 120      # ~30 MB of tiles kept: a 1600x1000 view shows 40 of them
 EDGE_MARGIN_PX = 3.0  # units this close to a tile still touch it (edges are stroked over the border)
+BOROUGH_PIECE = 64    # vertices per run of a borough outline (see _pieces)
 
 
 def unit_bounds(r: Rings) -> np.ndarray:
@@ -73,9 +74,26 @@ class _Level:
         if boroughs:
             codes, outlines = lod.parents(level)
             if codes:
-                r = rings(outlines)
-                self.borough_paths = unit_paths(r)
-                self.borough_bounds = unit_bounds(r)
+                pieces = _pieces(rings(outlines))
+                self.borough_paths = unit_paths(pieces)
+                self.borough_bounds = unit_bounds(pieces)
+
+
+def _pieces(r: Rings, size: int = BOROUGH_PIECE) -> Rings:
+    """The rings cut into open runs of at most `size` vertices (each run starts on the last
+    vertex of the one before), one 'unit' each: stroking costs as much as the path
+    stroked, and a tile then strokes only the runs that cross it, not whole boroughs."""
+    starts, ends = r.ring_start[:-1], r.ring_start[1:]
+    lengths = ends - starts
+    keep = lengths >= 2
+    starts, lengths = starts[keep], lengths[keep]
+    runs = np.maximum(1, -(-(lengths - 1) // (size - 1)))          # runs per ring
+    first = np.repeat(starts, runs) + (np.arange(runs.sum()) - np.repeat(np.cumsum(runs) - runs, runs)) * (size - 1)
+    last = np.minimum(first + size, np.repeat(starts + lengths, runs))
+    counts = last - first
+    idx = np.repeat(first - np.cumsum(np.concatenate([[0], counts[:-1]])), counts) + np.arange(counts.sum())
+    ring_start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    return Rings(xy=r.xy[idx], ring_start=ring_start, geom_ring=np.arange(len(counts) + 1, dtype=np.int64))
 
 
 class UnitTiles(QGraphicsItem):
@@ -268,6 +286,7 @@ class UnitTiles(QGraphicsItem):
             # Zoomed in, the outlines as the unit items had them; zoomed out, thin and sharp.
             pen = QPen(BOROUGH_EDGE, 1.6 if self.edges else 1.0)
             pen.setCosmetic(True)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)   # the runs meet without a notch
             p.setRenderHint(QPainter.RenderHint.Antialiasing, self.edges)
             for k in _meeting(data.borough_bounds, x0, y0, x1, y1).tolist():
                 p.strokePath(data.borough_paths[k], pen)

@@ -36,6 +36,8 @@ from ui.map.style import BOROUGH_EDGE, NEUTRAL, OUTSIDE, WARD_EDGE
 TILE = 256            # device pixels a side
 MOST_TILES = 120      # ~30 MB of tiles kept: a 1600x1000 view shows 40 of them
 EDGE_MARGIN_PX = 3.0  # units this close to a tile still touch it (edges are stroked over the border)
+IN_PLACE_UNITS = 400  # at most this many recoloured units are painted into the kept tiles...
+IN_PLACE_TILES = 4    # ... when the box round them is at most this many tiles' pixels
 BOROUGH_PIECE = 64    # vertices per run of a borough outline (see _pieces)
 
 
@@ -109,10 +111,11 @@ class UnitTiles(QGraphicsItem):
         self.boroughs = True
         self.tiles: OrderedDict[tuple[int, int], QImage] = OrderedDict()
         self.painted = 0            # tiles painted by the last paint (tests and benchmarks read it)
+        self.patched = 0            # parts of kept tiles painted again in place, ever (tests read it)
         self._rgba = np.zeros(0, dtype=np.uint32)   # each unit's fill colour
         self._levels: dict[tuple[float, bool], _Level] = {}
         self._look = None           # what the kept tiles were painted for
-        self._grid = None           # (scale, origin x, origin y) of the kept tiles, device pixels
+        self._grid = None           # (x scale, y scale, x offset, y offset): model metres to tile pixels
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
         self.setZValue(0)
 
@@ -145,25 +148,55 @@ class UnitTiles(QGraphicsItem):
         return changed
 
     def recolour(self, units: np.ndarray) -> None:
-        """Drop the kept tiles those units touch and repaint where they were."""
+        """Repaint the kept tiles where those units are, and show them.
+
+        A few units (a brush step) are painted again in place: only the box round them,
+        clipped, with everything that meets it, which gives the same pixels as painting
+        the tile afresh. Many (another area selected) drop the tiles they touch."""
         if not self.tiles or self._grid is None or self.lod is None:
             QGraphicsItem.update(self, self._scene_box(units))
             return
         b = self._data().bounds[units]
-        scale, gx, gy = self._grid
+        b = b[np.isfinite(b).all(axis=1)]
+        if not len(b):
+            return
+        sx, sy, fx, fy = self._grid
         pad = EDGE_MARGIN_PX
-        # The units' bounds in tile numbers (model y is up, device y down).
-        i0 = np.floor((b[:, 0] * scale + gx - pad) / TILE)
-        i1 = np.floor((b[:, 2] * scale + gx + pad) / TILE)
-        j0 = np.floor((-b[:, 3] * scale + gy - pad) / TILE)
-        j1 = np.floor((-b[:, 1] * scale + gy + pad) / TILE)
+        # The units' bounds in tile pixels (model y is up, device y down).
+        u0, u1 = b[:, 0] * sx + fx - pad, b[:, 2] * sx + fx + pad
+        v0, v1 = -b[:, 3] * sy + fy - pad, -b[:, 1] * sy + fy + pad
         keys = np.array(list(self.tiles), dtype=np.int64).reshape(-1, 2)
+        if len(units) <= IN_PLACE_UNITS:
+            box = QRectF(u0.min(), v0.min(), u1.max() - u0.min(), v1.max() - v0.min())
+            if box.width() * box.height() <= IN_PLACE_TILES * TILE * TILE:
+                for i, j in keys.tolist():
+                    part = box.intersected(QRectF(i * TILE, j * TILE, TILE, TILE))
+                    if not part.isEmpty():
+                        self._repaint_in_place((i, j), part.translated(-i * TILE, -j * TILE).toAlignedRect())
+                QGraphicsItem.update(self, self._scene_box(units))
+                return
         hit = np.zeros(len(keys), dtype=bool)
-        for k, (i, j) in enumerate(keys):
-            hit[k] = bool(np.any((i0 <= i) & (i <= i1) & (j0 <= j) & (j <= j1)))
+        for k, (i, j) in enumerate(keys.tolist()):
+            hit[k] = bool(np.any((u0 < (i + 1) * TILE) & (u1 >= i * TILE) & (v0 < (j + 1) * TILE) & (v1 >= j * TILE)))
         for i, j in keys[hit].tolist():
             del self.tiles[(i, j)]
         QGraphicsItem.update(self, self._scene_box(units))
+
+    def _repaint_in_place(self, key: tuple[int, int], part) -> None:
+        """Paint part (tile pixels) of a kept tile again."""
+        tile = self.tiles[key]
+        dpr = tile.devicePixelRatio()
+        tile.setDevicePixelRatio(1.0)   # painted in device pixels, as when it was made
+        sx, sy, fx, fy = self._grid
+        p = QPainter(tile)
+        p.setClipRect(part)
+        p.fillRect(part, OUTSIDE)
+        p.setWorldTransform(QTransform(sx, 0, 0, sy, fx - key[0] * TILE, fy - key[1] * TILE))
+        inverse = p.worldTransform().inverted()[0]
+        self._draw(p, inverse.mapRect(QRectF(part)), 1.0 / max(abs(sx), 1e-12))
+        p.end()
+        tile.setDevicePixelRatio(dpr)
+        self.patched += 1
 
     def _scene_box(self, units: np.ndarray) -> QRectF:
         if self.lod is None or not len(units):
@@ -217,7 +250,7 @@ class UnitTiles(QGraphicsItem):
         if look != self._look:
             self._look = look
             self.tiles.clear()
-        self._grid = (d.m11(), d.dx() - ox, d.dy() - oy)
+        self._grid = (d.m11(), d.m22(), d.dx() - ox, d.dy() - oy)
         box = d.mapRect(exposed)
         if device is not None:
             box = box.intersected(QRectF(0, 0, device.width() * dpr, device.height() * dpr))

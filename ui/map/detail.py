@@ -110,8 +110,8 @@ class UnitTiles(QGraphicsItem):
         self.edges = False          # ward edges drawn (units big enough, and the layer toggled on)
         self.boroughs = True
         self.tiles: OrderedDict[tuple[int, int], QImage] = OrderedDict()
-        self.painted = 0            # tiles painted by the last paint (tests and benchmarks read it)
-        self.patched = 0            # parts of kept tiles painted again in place, ever (tests read it)
+        self.painted = 0            # tiles painted, ever (tests and benchmarks read it)
+        self.patched = 0            # parts of kept tiles painted again in place, ever
         self._rgba = np.zeros(0, dtype=np.uint32)   # each unit's fill colour
         self._levels: dict[tuple[float, bool], _Level] = {}
         self._look = None           # what the kept tiles were painted for
@@ -231,7 +231,6 @@ class UnitTiles(QGraphicsItem):
         return self.rect
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
-        self.painted = 0
         if self.lod is None or not len(self._rgba):
             return
         t = painter.worldTransform()

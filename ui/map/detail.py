@@ -25,6 +25,7 @@ import math
 from collections import OrderedDict
 
 import numpy as np
+import shapely
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
@@ -66,19 +67,30 @@ def _meeting(bounds: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> 
 
 
 class _Level:
-    """What painting one level needs: flat outlines, unit bounds, borough outlines."""
+    """What painting one level needs: flat outlines, unit bounds, borough outlines (as runs
+    to stroke, and whole to fill: see UnitTiles._draw)."""
 
-    def __init__(self, lod: LayerGeometry, level: float, boroughs: bool):
+    def __init__(self, lod: LayerGeometry, level: float, in_parent: np.ndarray):
         self.rings = lod.rings(level)
         self.bounds = unit_bounds(self.rings)
+        self.in_parent = in_parent
         self.borough_paths = []
         self.borough_bounds = np.zeros((0, 4))
-        if boroughs:
+        self.land_paths = []
+        self.land_bounds = np.zeros((0, 4))
+        try:
             codes, outlines = lod.parents(level)
-            if codes:
-                pieces = _pieces(rings(outlines))
-                self.borough_paths = unit_paths(pieces)
-                self.borough_bounds = unit_bounds(pieces)
+        except shapely.errors.GEOSException:
+            # Outlines that cannot be united (a layer not noded): each unit is filled itself.
+            codes, outlines = [], None
+            self.in_parent = np.zeros_like(in_parent)
+        if codes:
+            whole = rings(outlines)
+            self.land_paths = unit_paths(whole)
+            self.land_bounds = unit_bounds(whole)
+            pieces = _pieces(whole)
+            self.borough_paths = unit_paths(pieces)
+            self.borough_bounds = unit_bounds(pieces)
 
 
 def _pieces(r: Rings, size: int = BOROUGH_PIECE) -> Rings:
@@ -113,7 +125,9 @@ class UnitTiles(QGraphicsItem):
         self.painted = 0            # tiles painted, ever (tests and benchmarks read it)
         self.patched = 0            # parts of kept tiles painted again in place, ever
         self._rgba = np.zeros(0, dtype=np.uint32)   # each unit's fill colour
-        self._levels: dict[tuple[float, bool], _Level] = {}
+        self._levels: dict[float, _Level] = {}
+        self._in_parent: np.ndarray | None = None   # units with a parent (in a borough outline)
+        self._neutral = QColor(NEUTRAL).rgba()
         self._look = None           # what the kept tiles were painted for
         self._grid = None           # (x scale, y scale, x offset, y offset): model metres to tile pixels
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
@@ -124,6 +138,7 @@ class UnitTiles(QGraphicsItem):
         self.prepareGeometryChange()
         self.lod, self.rect = lod, QRectF(rect)
         self._levels.clear()
+        self._in_parent = None
         n = len(lod) if lod is not None else 0
         self._rgba = np.full(n, QColor(NEUTRAL).rgba(), dtype=np.uint32)
         self.update()
@@ -217,13 +232,14 @@ class UnitTiles(QGraphicsItem):
             QGraphicsItem.update(self, rect)
 
     def _data(self) -> _Level:
-        key = (self.level, self.boroughs)
-        got = self._levels.get(key)
+        got = self._levels.get(self.level)
         if got is None:
-            # A level's outlines are kept while it is drawn; others are let go (160k units
-            # at full detail are ~100 MB of vertices).
-            self._levels = {k: v for k, v in self._levels.items() if k[0] == self.level}
-            got = self._levels[key] = _Level(self.lod, self.level, self.boroughs)
+            if self._in_parent is None:
+                self._in_parent = np.array([bool(c) for c in self.lod.parent_codes], dtype=bool)
+            # The level drawn is kept, others let go (160k units at full detail are ~100 MB
+            # of vertices).
+            self._levels = {self.level: _Level(self.lod, self.level, self._in_parent)}
+            got = self._levels[self.level]
         return got
 
     # -- painting ----------------------------------------------------------
@@ -298,22 +314,29 @@ class UnitTiles(QGraphicsItem):
         x0, x1 = scene_rect.left() - pad, scene_rect.right() + pad
         y0, y1 = -scene_rect.bottom() - pad, -scene_rect.top() + pad   # scene y is minus northing
         rows = _meeting(data.bounds, x0, y0, x1, y1)
-        if len(rows):
-            colours = self._rgba[rows]
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        p.setPen(Qt.PenStyle.NoPen)
+        fill_rows = rows
+        if len(data.land_paths):
+            # The units in no area are most of the map: filling their boroughs' outlines in the
+            # neutral colour covers the same pixels (no antialiasing: a pixel is filled when its
+            # centre is inside) at a fraction of the vertices; the rest are filled over them.
+            brush = QBrush(NEUTRAL)
+            for k in _meeting(data.land_bounds, x0, y0, x1, y1).tolist():
+                p.fillPath(data.land_paths[k], brush)
+            fill_rows = rows[(self._rgba[rows] != self._neutral) | ~data.in_parent[rows]]
+        if len(fill_rows):
+            colours = self._rgba[fill_rows]
             order = np.argsort(colours, kind="stable")
             cuts = np.flatnonzero(np.diff(colours[order])) + 1
-            groups = [rows[g] for g in np.split(order, cuts)]
-            paths = merged_paths(data.rings, groups)
-            p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-            p.setPen(Qt.PenStyle.NoPen)
-            for path, g in zip(paths, groups):
+            groups = [fill_rows[g] for g in np.split(order, cuts)]
+            for path, g in zip(merged_paths(data.rings, groups), groups):
                 p.fillPath(path, QBrush(QColor.fromRgba(int(self._rgba[g[0]]))))
-            if self.edges:
-                edge = QPen(WARD_EDGE, 0)
-                edge.setCosmetic(True)
-                p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-                for path in paths:
-                    p.strokePath(path, edge)
+        if self.edges and len(rows):
+            edge = QPen(WARD_EDGE, 0)
+            edge.setCosmetic(True)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            p.strokePath(merged_paths(data.rings, [rows])[0], edge)
         if self.boroughs and len(data.borough_paths):
             # Zoomed in, the outlines as the unit items had them; zoomed out, thin and sharp.
             pen = QPen(BOROUGH_EDGE, 1.6 if self.edges else 1.0)

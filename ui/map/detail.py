@@ -31,6 +31,7 @@ from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from models.geo.detail import LayerGeometry, Rings, rings
+from ui.map.layer import BACKGROUND_UNITS
 from ui.map.paths import merged_paths, unit_paths
 from ui.map.style import BOROUGH_EDGE, NEUTRAL, OUTSIDE, WARD_EDGE
 
@@ -75,7 +76,9 @@ class _Level:
     """What painting one level needs: flat outlines, unit bounds, borough outlines (as runs
     to stroke, and whole to fill: see UnitTiles._draw)."""
 
-    def __init__(self, lod: LayerGeometry, level: float, in_parent: np.ndarray):
+    def __init__(self, lod: LayerGeometry, level: float, in_parent: np.ndarray, wait: bool = True):
+        """wait=False: without the borough outlines unless already made (a big layer's are
+        made off the GUI thread; `complete` says whether they were)."""
         self.rings = lod.rings(level)
         self.bounds = unit_bounds(self.rings)
         self.in_parent = in_parent
@@ -83,8 +86,14 @@ class _Level:
         self.borough_bounds = np.zeros((0, 4))
         self.land_paths = []
         self.land_bounds = np.zeros((0, 4))
+        self.complete = True
         try:
-            codes, outlines = lod.parents(level)
+            if wait:
+                codes, outlines = lod.parents(level)
+            else:
+                outlines = lod.parents_if_ready(level)
+                self.complete = outlines is not None
+                codes = lod.parents(level)[0] if outlines is not None else []
         except shapely.errors.GEOSException:
             # Outlines that cannot be united (a layer not noded): each unit is filled itself.
             codes, outlines = [], None
@@ -243,9 +252,18 @@ class UnitTiles(QGraphicsItem):
                 self._in_parent = np.array([bool(c) for c in self.lod.parent_codes], dtype=bool)
             # The level drawn is kept, others let go (160k units at full detail are ~100 MB
             # of vertices).
-            self._levels = {self.level: _Level(self.lod, self.level, self._in_parent)}
+            self._levels = {self.level: _Level(self.lod, self.level, self._in_parent,
+                                               wait=len(self.lod) <= BACKGROUND_UNITS)}
             got = self._levels[self.level]
         return got
+
+    def outlines_ready(self) -> None:
+        """Paint again with the borough outlines if they were not made when this level was
+        first painted and are now (the view calls this while a big layer's levels are made)."""
+        got = self._levels.get(self.level)
+        if got is not None and not got.complete and self.lod.parents_if_ready(self.level) is not None:
+            self._levels.clear()
+            self.update()
 
     # -- painting ----------------------------------------------------------
     def boundingRect(self) -> QRectF:

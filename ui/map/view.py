@@ -207,6 +207,7 @@ class MapView(QGraphicsView):
         if self._future is not None and self._future.done():
             self._poll.stop()
         self._mode, self._level = ("units" if self._unit_size / mpp >= UNITS_MODE_PIXELS else "overview"), level
+        self.units.outlines_ready()
         self.units.set_style(level, edges=self._mode == "units" and self.visible_layers["wards"],
                              boroughs=self.visible_layers["boroughs"])
         self._refresh_fills()

@@ -127,3 +127,19 @@ def test_the_wards_button_hides_and_shows_the_ward_edges(tab, qtbot):
     assert darkest_on_the_edge() == neutral
     qtbot.mouseClick(button, LEFT)
     assert darkest_on_the_edge() < neutral - 30
+
+
+def test_units_still_draw_when_their_boroughs_cannot_be_united(tab, qtbot, monkeypatch):
+    import shapely
+
+    from models.geo.detail import LayerGeometry
+
+    def refuse(self, level):
+        raise shapely.errors.GEOSException("CoverageUnion cannot process incorrectly noded inputs")
+
+    monkeypatch.setattr(LayerGeometry, "parents", refuse)
+    tab.view.show_layer()    # as when the tab loads a layer
+    tab.area_list.new_area("Stroke", colour="#D55E00")
+    tab.set_tool("click")
+    qtbot.mouseClick(tab.view.viewport(), LEFT, pos=centre(tab, 2, 0))
+    painted_as(tab, grab(tab), {(2, 0)}, blend(QColor("#D55E00")).name())

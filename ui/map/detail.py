@@ -361,7 +361,7 @@ class UnitTiles(QGraphicsItem):
             p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
             p.strokePath(merged_paths(data.rings, [rows])[0], edge)
         if self.boroughs and len(data.borough_paths):
-            # Zoomed in, the outlines as the unit items had them; zoomed out, thin and sharp.
+            # Zoomed in, wide and smooth over the ward edges; zoomed out, thin and sharp.
             pen = QPen(BOROUGH_EDGE, 1.6 if self.edges else 1.0)
             pen.setCosmetic(True)
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)   # the runs meet without a notch

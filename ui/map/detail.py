@@ -144,6 +144,9 @@ class UnitTiles(QGraphicsItem):
         self._neutral = QColor(NEUTRAL).rgba()
         self._look = None           # what the kept tiles were painted for
         self._grid = None           # (x scale, y scale, x offset, y offset): model metres to tile pixels
+        self._placed = None         # (scene to device transform, tile origin x, y) of the kept tiles
+        self.deferring = False      # a zoom in progress: see zooming()
+        self._stale = None          # (tiles, placed) of the last sharp frame while deferring
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
         self.setZValue(0)
 
@@ -241,6 +244,7 @@ class UnitTiles(QGraphicsItem):
         """Repaint; without a rect, everything afresh (the kept tiles are dropped)."""
         if rect is None:
             self.tiles.clear()
+            self._stale, self.deferring = None, False
             QGraphicsItem.update(self)
         else:
             QGraphicsItem.update(self, rect)
@@ -286,9 +290,19 @@ class UnitTiles(QGraphicsItem):
         look = (self.level, self.edges, self.boroughs, round(d.m11(), 9), round(d.m22(), 9),
                 round(d.dx() - ox, 3), round(d.dy() - oy, 3), dpr)
         if look != self._look:
+            same_style = self._look is not None and (self._look[:3], self._look[-1]) == (look[:3], look[-1])
+            if self.deferring and same_style and self.tiles and self._stale is None:
+                self._stale = (self.tiles, self._placed)   # the last sharp picture, see zooming()
+                self.tiles = OrderedDict()
+            elif not (self.deferring and same_style and self._stale is not None):
+                self.tiles.clear()
+                self._stale = None
             self._look = look
-            self.tiles.clear()
         self._grid = (d.m11(), d.m22(), d.dx() - ox, d.dy() - oy)
+        self._placed = (QTransform(d), ox, oy)
+        if self.deferring and self._stale is not None:
+            self._paint_stale(painter, d, dpr)
+            return
         box = d.mapRect(exposed)
         if device is not None:
             box = box.intersected(QRectF(0, 0, device.width() * dpr, device.height() * dpr))
@@ -309,6 +323,29 @@ class UnitTiles(QGraphicsItem):
         painter.restore()
         while len(self.tiles) > max(MOST_TILES, len(wanted)):
             self.tiles.popitem(last=False)
+
+    def zooming(self) -> None:
+        """A zoom step (the wheel): until settle(), frames show the last sharp tiles scaled to
+        the new scale rather than painting every unit at each step; the view calls settle()
+        once the steps stop."""
+        self.deferring = True
+
+    def settle(self) -> None:
+        if self.deferring:
+            self.deferring, self._stale = False, None
+            self.tiles.clear()
+            QGraphicsItem.update(self)
+            self.view.viewport().update()   # the names, painted over the whole view
+
+    def _paint_stale(self, painter: QPainter, d: QTransform, dpr: float) -> None:
+        """The kept tiles of the last sharp frame, moved and scaled to where they now go."""
+        tiles, (d_old, ox, oy) = self._stale
+        painter.save()
+        painter.setWorldTransform(d_old.inverted()[0] * d * QTransform.fromScale(1 / dpr, 1 / dpr))
+        for (i, j), image in tiles.items():
+            painter.drawImage(QRectF(ox + i * TILE, oy + j * TILE, TILE, TILE), image,
+                              QRectF(0, 0, image.width(), image.height()))
+        painter.restore()
 
     def _paint_tiles(self, keys, d: QTransform, ox: int, oy: int, dpr: float) -> None:
         """Paint the missing tiles as one image (one query, one path per colour) and cut it up."""

@@ -29,6 +29,7 @@ from ui.map.style import NEUTRAL, OUTSIDE, blend
 
 UNITS_MODE_PIXELS = 4.0    # typical unit at least this wide on screen: draw ward edges
 FLASH_MS = 1600           # how long a found place stays outlined
+SETTLE_MS = 150          # a zoom's sharp frame comes this long after its last step
 CLICK_PIXELS = 4           # a press and release this close together is a click, not a pan
 EMPTY_MESSAGE = ("No boundary layer to show yet.\n"
                  "Import ward boundaries with File ▸ Import ▸ Boundaries…,\n"
@@ -82,6 +83,9 @@ class MapView(QGraphicsView):
         self._flash_timer = QTimer(self, singleShot=True, interval=FLASH_MS, timeout=self._end_flash)
         self._init_items()
         self._poll = QTimer(self, interval=150, timeout=self._refresh_lod)
+        # Wheel and key zoom steps show the last sharp picture scaled; it is painted sharp
+        # again this long after the last step (each step would otherwise paint every unit).
+        self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS, timeout=lambda: self.units.settle())
 
     def _init_items(self) -> None:
         self.scene().clear()
@@ -242,6 +246,8 @@ class MapView(QGraphicsView):
         if anchor is None:
             anchor = self.pointer_or_centre()
         before = self.scene_at(anchor)
+        self.units.zooming()
+        self._settle.start()
         self.scale(factor, factor)
         # Scroll so the anchor's scene point is back under it (scrolling is in pixels).
         miss = before - self.scene_at(anchor)
@@ -428,7 +434,10 @@ class MapView(QGraphicsView):
             self._first_frame.set()
             return
         legend_before = QRectF(getattr(self.legend, "rect", QRectF()))
-        if self.visible_layers["labels"] and self._mode:
+        # Between the steps of a zoom the names are left out (placing them again is most of
+        # such a frame); they come back with the sharp frame once the steps stop.
+        labels = self.visible_layers["labels"] and self._mode and not self.units.deferring
+        if labels:
             # Labels are placed in viewport pixels: undo the scene transform, keep the
             # device's own (an export renders the viewport scaled onto a page).
             painter.save()
@@ -438,8 +447,7 @@ class MapView(QGraphicsView):
                                 blocked=self._overlay_rects())
             painter.restore()
         map_overlays.draw(painter, self.legend, self.layer.attribution)
-        if (self.visible_layers["labels"] and self._mode
-                and QRectF(getattr(self.legend, "rect", QRectF())) != legend_before):
+        if labels and QRectF(getattr(self.legend, "rect", QRectF())) != legend_before:
             self.viewport().update()   # the legend moved: place the labels clear of it again
         self._first_frame.set()
 

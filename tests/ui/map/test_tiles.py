@@ -82,13 +82,20 @@ def test_a_zoom_and_a_pan_show_what_is_there_and_a_pan_paints_only_the_new_strip
     colour = blend(QColor("#0072B2")).name()
     view, vp = tab.view, tab.view.viewport()
     painted_as(tab, grab(tab), {(1, 1), (2, 1), (0, 0)}, colour)
-    # Two notches in over the middle of the grid: the tiles are painted at the new scale.
+    # Two notches in over the middle of the grid, one at a time: while the steps come, the
+    # last sharp picture is shown scaled (no unit painted again); once they stop the tiles
+    # are painted at the new scale.
     here = at(tab, X0 + 2 * CELL, Y0 + 1.5 * CELL)
     qtbot.mouseMove(vp, here)
-    mpp = view.metres_per_pixel()
-    wheel(view, here, 2)
-    assert view.metres_per_pixel() < mpp
+    mpp, painted = view.metres_per_pixel(), view.units.painted
+    wheel(view, here, 1)
     painted_as(tab, grab(tab), {(1, 1), (2, 1), (0, 0)}, colour)
+    wheel(view, here, 1)
+    painted_as(tab, grab(tab), {(1, 1), (2, 1), (0, 0)}, colour)
+    assert view.metres_per_pixel() < mpp and view.units.painted == painted
+    qtbot.waitUntil(lambda: not view.units.deferring)
+    painted_as(tab, grab(tab), {(1, 1), (2, 1), (0, 0)}, colour)
+    assert view.units.painted > painted
     # A drag of the pan tool moves the map 300 pixels left (more than a tile): the tiles
     # already painted are drawn where they now go, and only those coming into view on the
     # right are painted, at most two columns of them.

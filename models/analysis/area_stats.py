@@ -84,14 +84,17 @@ def borough_names(table: UnitTable, organisations: Iterable[Organisation] = (),
 
 def area_stats(table: UnitTable, unit_ids: Iterable[int], *, drawn: shapely.Geometry | None = None,
                names: dict[str, str] | None = None, others: Iterable[Area] = (),
-               index: dict[int, int] | None = None, tree: shapely.STRtree | None = None) -> AreaStats:
+               index: dict[int, int] | None = None, tree: shapely.STRtree | None = None,
+               contiguity=None) -> AreaStats:
     """Figures for the units `unit_ids` of `table` (ids not in the table are ignored).
 
     `drawn` is a free-drawn polygon: each unit counts by the share of its area
     inside the area (units of the area whole, others by how much of them the
     polygon covers); population is apportioned by that share, and boroughs are
     the parents of units covered by at least COVER_SHARE. `tree` is an STRtree
-    over the table's geometries (MapLayer.picker.tree) to spare building one.
+    over the table's geometries (MapLayer.picker.tree) to spare building one;
+    `contiguity(rows)` labels the parts of those rows (Picker.parts_of keeps the
+    neighbours it found, so a stroke's figures do not find them again each time).
     `others` are the other areas, for the overlap list.
     """
     index = table.index_of() if index is None else index
@@ -138,7 +141,7 @@ def area_stats(table: UnitTable, unit_ids: Iterable[int], *, drawn: shapely.Geom
         known = ~np.isnan(pops)
         population = float(pops[known].sum()) if known.any() else None
         missing = int((~known).sum())
-        labels = parts(geoms)
+        labels = contiguity(rows) if contiguity is not None else parts(geoms)
         n_parts = int(labels.max()) + 1 if len(labels) else 0
     isolated: tuple[str, ...] = ()
     if n_parts > 1 and len(labels):

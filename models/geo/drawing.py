@@ -51,6 +51,7 @@ class Picker:
         self.geometries = np.asarray(geometries, dtype=object)
         self.tree = shapely.STRtree(self.geometries)
         self._areas = shapely.area(self.geometries)
+        self._neighbours: list[np.ndarray | None] | None = None   # see neighbours
         shapely.prepare(self.geometries)
 
     def at(self, x: float, y: float) -> int | None:
@@ -85,6 +86,44 @@ class Picker:
         # A hair of tolerance so a ward exactly half inside counts at 50%.
         ok = overlap >= share * self._areas[rest] * (1 - 1e-9)
         return np.sort(np.concatenate([candidates[inside], rest[ok]])).astype(np.int64)
+
+    def neighbours(self, rows) -> list[np.ndarray]:
+        """Each unit's neighbours across a stretch of boundary (see adjacency), computed once
+        per unit for the layer's lifetime: the figures of an area being painted ask again on
+        every few steps, and only the units new to them cost anything."""
+        if self._neighbours is None:
+            self._neighbours = [None] * len(self.geometries)
+        known = self._neighbours
+        new = np.array(sorted({int(r) for r in rows if known[int(r)] is None}), dtype=np.int64)
+        if len(new):
+            i, j = self.tree.query(self.geometries[new], predicate="intersects")
+            other = new[i] != j
+            i, j = i[other], j[other]
+            common = shapely.intersection(self.geometries[new[i]], self.geometries[j])
+            edge = shapely.length(common) > 1e-6
+            i, j = i[edge], j[edge]
+            order = np.argsort(i, kind="stable")
+            i, j = i[order], j[order]
+            cuts = np.searchsorted(i, np.arange(len(new) + 1))
+            for k, u in enumerate(new.tolist()):
+                known[u] = np.sort(j[cuts[k]:cuts[k + 1]]).astype(np.int64)
+        return [known[int(r)] for r in rows]
+
+    def parts_of(self, rows) -> np.ndarray:
+        """parts() of the units at these rows, from the neighbours kept per unit."""
+        rows = np.asarray(rows, dtype=np.int64)
+        n = len(rows)
+        if n == 0:
+            return np.zeros(0, dtype=np.int64)
+        local = np.full(len(self.geometries), -1, dtype=np.int64)
+        local[rows] = np.arange(n)
+        lists = self.neighbours(rows)
+        i = np.repeat(np.arange(n), [len(x) for x in lists])
+        j = local[np.concatenate(lists)] if len(i) else np.zeros(0, dtype=np.int64)
+        inside = j >= 0
+        graph = coo_matrix((np.ones(int(inside.sum())), (i[inside], j[inside])), shape=(n, n))
+        _, labels = connected_components(graph, directed=False)
+        return labels.astype(np.int64)
 
     def snap(self, drawn: shapely.Geometry, share: float = DEFAULT_SHARE) -> np.ndarray:
         """The units a free-drawn polygon covers at the share threshold ("Snap to wards")."""

@@ -73,3 +73,25 @@ def test_covered_shares_of_a_drawn_shape():
     rows, shares = covered_shares(g, shapely.box(X0, Y0, X0 + CELL, Y0 + CELL), shapely.STRtree(g))
     assert rows.tolist() == [0] and shares.tolist() == [1.0]
     assert covered_shares(g, shapely.Polygon())[0].tolist() == []
+
+
+def test_parts_of_rows_match_parts_and_keep_the_neighbours_found():
+    p = Picker(grid())
+    rng = np.random.default_rng(13)
+    for _ in range(20):
+        rows = np.sort(rng.choice(len(p.geometries), size=int(rng.integers(1, 12)), replace=False))
+        want, got = parts(p.geometries[rows]), p.parts_of(rows)
+        # The same partition (labels may be numbered differently).
+        assert len(set(zip(want.tolist(), got.tolist()))) == len(set(want.tolist())) == len(set(got.tolist()))
+    # Neighbours are found once per unit: a later area growing by one unit looks up one.
+    q = Picker(grid())
+    q.parts_of([0, 1, 2])
+    intersections = []
+    real = shapely.intersection
+    try:
+        shapely.intersection = lambda a, b, **kw: intersections.append(len(a)) or real(a, b, **kw)
+        labels = q.parts_of([0, 1, 2, 11])
+    finally:
+        shapely.intersection = real
+    assert list(labels) == [0, 0, 0, 1] and [list(n) for n in q.neighbours([2])] == [[1, 3, 6]]
+    assert intersections and sum(intersections) <= 8   # unit 11's candidates only, not 0-2's again

@@ -1,173 +1,407 @@
-"""The scene items that draw a layer's units, at the detail the scale calls for.
+"""The one scene item that draws a layer's units, as tiles of screen pixels.
 
-- Zoomed in: one QGraphicsPathItem per unit (outlined, hoverable),
-  with the borough outlines over them.
-- Zoomed out so far that a typical unit is a few pixels: those items are
-  hidden and one overview item fills one merged path per colour, drawn without
-  outlines or antialiasing and cached as a device pixmap: 8,071 items cost
-  ~15 ms a frame in QGraphicsView's per-item overhead alone.
-MapView decides which mode and level to show; this module only builds and
-recolours the items.
+Drawing one QGraphicsPathItem per unit cost QGraphicsView's per-item overhead on
+every frame (~15 ms for 8,071 wards, far more at 160k units) and a pan repainted
+everything. Instead this item paints only the units whose bounds meet the part of
+the view being drawn, merged into one path per fill colour, ward edges stroked
+once over them, borough outlines over those, and keeps what it painted as square
+images (tiles) of device pixels:
+
+- a pan draws the tiles it already has (a blit) and paints only the strip that
+  came into view;
+- a change of fills (a brush step) drops only the tiles that touch the units
+  whose colour changed, so a step repaints a few tiles, not the map;
+- a zoom, another level of detail or another style (ward edges, boroughs) drops
+  them all.
+
+Fills are painted without antialiasing (adjacent units then tile the pixels
+exactly, no seams), edges and outlines with it when units are big enough to
+show them. An export (MapView.exporting) paints the vector paths themselves.
+MapView decides the mode and level; this module only paints.
 """
 from __future__ import annotations
 
+import math
+from collections import OrderedDict
+
 import numpy as np
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
+import shapely
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen, QTransform
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
-from models.geo.detail import LayerGeometry, rings
+from models.geo.detail import LayerGeometry, Rings, rings
+from ui.map.layer import BACKGROUND_UNITS
 from ui.map.paths import merged_paths, unit_paths
-from ui.map.style import BOROUGH_EDGE, WARD_EDGE
+from ui.map.style import BOROUGH_EDGE, NEUTRAL, OUTSIDE, WARD_EDGE
+
+TILE = 256            # device pixels a side
+MOST_TILES = 120      # ~30 MB of tiles kept: a 1600x1000 view shows 40 of them
+EDGE_MARGIN_PX = 3.0  # units this close to a tile still touch it (edges are stroked over the border)
+IN_PLACE_UNITS = 400  # at most this many recoloured units are painted into the kept tiles...
+IN_PLACE_TILES = 4    # ... when the box round them is at most this many tiles' pixels
+# Ward edges in the colour the translucent WARD_EDGE gave over the neutral fill, stroked
+# once from each side: blending a translucent pen costs ~4x more pixels' work, and the edges
+# are the dearest part of a tile zoomed in (each unit's outline stroked, ~200k pixels a view).
+_A = 1 - (1 - WARD_EDGE.alphaF()) ** 2
+EDGE_OPAQUE = QColor.fromRgbF(*(_A * e + (1 - _A) * n for e, n in zip(WARD_EDGE.getRgbF()[:3], NEUTRAL.getRgbF()[:3])))
+BOROUGH_PIECE = 64    # vertices per run of a borough outline (see _pieces)
 
 
-class Overview(QGraphicsItem):
-    """All units as one filled path per colour, plus borough outlines; cached as a pixmap.
+def unit_bounds(r: Rings) -> np.ndarray:
+    """(minx, miny, maxx, maxy) of each unit from its flat outline (NaN for an empty unit)."""
+    vstart = r.ring_start[r.geom_ring]
+    n = len(vstart) - 1
+    out = np.full((n, 4), np.nan)
+    if n <= 0 or not len(r.xy):
+        return out
+    filled = np.diff(vstart) > 0
+    starts = vstart[:-1][filled]
+    # Empty units hold no vertices, so each non-empty unit's run ends where the next begins.
+    xs, ys = r.xy[:, 0], r.xy[:, 1]
+    out[filled, 0] = np.minimum.reduceat(xs, starts)
+    out[filled, 1] = np.minimum.reduceat(ys, starts)
+    out[filled, 2] = np.maximum.reduceat(xs, starts)
+    out[filled, 3] = np.maximum.reduceat(ys, starts)
+    return out
 
-    The paths are built on first paint after a change (`build` is the view's
-    builder), so several changes in a row cost one rebuild.
-    """
 
-    def __init__(self, build):
+def _meeting(bounds: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
+    """Rows whose bounds meet the box (model metres): a vectorised test, ~0.5 ms at 160k."""
+    return np.flatnonzero((bounds[:, 0] <= x1) & (bounds[:, 2] >= x0)
+                          & (bounds[:, 1] <= y1) & (bounds[:, 3] >= y0))
+
+
+class _Level:
+    """What painting one level needs: flat outlines, unit bounds, borough outlines (as runs
+    to stroke, and whole to fill: see UnitTiles._draw)."""
+
+    def __init__(self, lod: LayerGeometry, level: float, in_parent: np.ndarray, wait: bool = True):
+        """wait=False: without the borough outlines unless already made (a big layer's are
+        made off the GUI thread; `complete` says whether they were)."""
+        self.rings = lod.rings(level)
+        self.bounds = unit_bounds(self.rings)
+        self.in_parent = in_parent
+        self.borough_paths = []
+        self.borough_bounds = np.zeros((0, 4))
+        self.land_paths = []
+        self.land_bounds = np.zeros((0, 4))
+        self.complete = True
+        try:
+            if wait:
+                codes, outlines = lod.parents(level)
+            else:
+                outlines = lod.parents_if_ready(level)
+                self.complete = outlines is not None
+                codes = lod.parents(level)[0] if outlines is not None else []
+        except shapely.errors.GEOSException:
+            # Outlines that cannot be united (a layer not noded): each unit is filled itself.
+            codes, outlines = [], None
+            self.in_parent = np.zeros_like(in_parent)
+        if codes:
+            whole = rings(outlines)
+            self.land_paths = unit_paths(whole)
+            self.land_bounds = unit_bounds(whole)
+            pieces = _pieces(whole)
+            self.borough_paths = unit_paths(pieces)
+            self.borough_bounds = unit_bounds(pieces)
+
+
+def _pieces(r: Rings, size: int = BOROUGH_PIECE) -> Rings:
+    """The rings cut into open runs of at most `size` vertices (each run starts on the last
+    vertex of the one before), one 'unit' each: stroking costs as much as the path
+    stroked, and a tile then strokes only the runs that cross it, not whole boroughs."""
+    starts, ends = r.ring_start[:-1], r.ring_start[1:]
+    lengths = ends - starts
+    keep = lengths >= 2
+    starts, lengths = starts[keep], lengths[keep]
+    runs = np.maximum(1, -(-(lengths - 1) // (size - 1)))          # runs per ring
+    first = np.repeat(starts, runs) + (np.arange(runs.sum()) - np.repeat(np.cumsum(runs) - runs, runs)) * (size - 1)
+    last = np.minimum(first + size, np.repeat(starts + lengths, runs))
+    counts = last - first
+    idx = np.repeat(first - np.cumsum(np.concatenate([[0], counts[:-1]])), counts) + np.arange(counts.sum())
+    ring_start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    return Rings(xy=r.xy[idx], ring_start=ring_start, geom_ring=np.arange(len(counts) + 1, dtype=np.int64))
+
+
+class UnitTiles(QGraphicsItem):
+    """Every unit of the layer, filled by palette index, painted as cached tiles."""
+
+    def __init__(self, view):
         super().__init__()
-        self.fills: list[tuple[QPainterPath, QBrush]] = []
-        self.outlines = QPainterPath()
-        self.pen = QPen(BOROUGH_EDGE, 1.0)
-        self.pen.setCosmetic(True)
+        self.view = view
         self.rect = QRectF()
-        self.dirty = True
-        self._build = build
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.lod: LayerGeometry | None = None
+        self.level = 0.0
+        self.edges = False          # ward edges drawn (units big enough, and the layer toggled on)
+        self.boroughs = True
+        self.tiles: OrderedDict[tuple[int, int], QImage] = OrderedDict()
+        self.painted = 0            # tiles painted, ever (tests and benchmarks read it)
+        self.patched = 0            # parts of kept tiles painted again in place, ever
+        self._rgba = np.zeros(0, dtype=np.uint32)   # each unit's fill colour
+        self._levels: dict[float, _Level] = {}
+        self._in_parent: np.ndarray | None = None   # units with a parent (in a borough outline)
+        self._neutral = QColor(NEUTRAL).rgba()
+        self._look = None           # what the kept tiles were painted for
+        self._grid = None           # (x scale, y scale, x offset, y offset): model metres to tile pixels
+        self._placed = None         # (scene to device transform, tile origin x, y) of the kept tiles
+        self.deferring = False      # a zoom in progress: see zooming()
+        self._stale = None          # (tiles, placed) of the last sharp frame while deferring
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
+        self.setZValue(0)
 
-    def invalidate(self) -> None:
-        self.dirty = True
+    # -- what to draw ------------------------------------------------------
+    def set_layer(self, lod: LayerGeometry | None, rect: QRectF) -> None:
+        self.prepareGeometryChange()
+        self.lod, self.rect = lod, QRectF(rect)
+        self._levels.clear()
+        self._in_parent = None
+        n = len(lod) if lod is not None else 0
+        self._rgba = np.full(n, QColor(NEUTRAL).rgba(), dtype=np.uint32)
         self.update()
 
+    def set_style(self, level: float, edges: bool, boroughs: bool) -> None:
+        if (level, edges, boroughs) != (self.level, self.edges, self.boroughs):
+            self.level, self.edges, self.boroughs = level, edges, boroughs
+            self.update()
+
+    def set_fill(self, fill: np.ndarray, palette: list[QColor]) -> np.ndarray:
+        """Colour unit i palette[fill[i]]; repaints only the tiles of the units whose colour
+        changed, and returns those units."""
+        rgba = np.array([c.rgba() for c in palette], dtype=np.uint32)[np.asarray(fill, dtype=np.int64)]
+        if len(rgba) != len(self._rgba):
+            self._rgba = rgba
+            self.update()
+            return np.arange(len(rgba))
+        changed = np.flatnonzero(rgba != self._rgba)
+        self._rgba = rgba
+        if len(changed):
+            self.recolour(changed)
+        return changed
+
+    def recolour(self, units: np.ndarray) -> None:
+        """Repaint the kept tiles where those units are, and show them.
+
+        A few units (a brush step) are painted again in place: only the box round them,
+        clipped, with everything that meets it, which gives the same pixels as painting
+        the tile afresh. Many (another area selected) drop the tiles they touch."""
+        if not self.tiles or self._grid is None or self.lod is None:
+            QGraphicsItem.update(self, self._scene_box(units))
+            return
+        b = self._data().bounds[units]
+        b = b[np.isfinite(b).all(axis=1)]
+        if not len(b):
+            return
+        sx, sy, fx, fy = self._grid
+        pad = EDGE_MARGIN_PX
+        # The units' bounds in tile pixels (model y is up, device y down).
+        u0, u1 = b[:, 0] * sx + fx - pad, b[:, 2] * sx + fx + pad
+        v0, v1 = -b[:, 3] * sy + fy - pad, -b[:, 1] * sy + fy + pad
+        keys = np.array(list(self.tiles), dtype=np.int64).reshape(-1, 2)
+        if len(units) <= IN_PLACE_UNITS:
+            box = QRectF(u0.min(), v0.min(), u1.max() - u0.min(), v1.max() - v0.min())
+            if box.width() * box.height() <= IN_PLACE_TILES * TILE * TILE:
+                for i, j in keys.tolist():
+                    part = box.intersected(QRectF(i * TILE, j * TILE, TILE, TILE))
+                    if not part.isEmpty():
+                        self._repaint_in_place((i, j), part.translated(-i * TILE, -j * TILE).toAlignedRect())
+                QGraphicsItem.update(self, self._scene_box(units))
+                return
+        hit = np.zeros(len(keys), dtype=bool)
+        for k, (i, j) in enumerate(keys.tolist()):
+            hit[k] = bool(np.any((u0 < (i + 1) * TILE) & (u1 >= i * TILE) & (v0 < (j + 1) * TILE) & (v1 >= j * TILE)))
+        for i, j in keys[hit].tolist():
+            del self.tiles[(i, j)]
+        QGraphicsItem.update(self, self._scene_box(units))
+
+    def _repaint_in_place(self, key: tuple[int, int], part) -> None:
+        """Paint part (tile pixels) of a kept tile again."""
+        tile = self.tiles[key]
+        dpr = tile.devicePixelRatio()
+        tile.setDevicePixelRatio(1.0)   # painted in device pixels, as when it was made
+        sx, sy, fx, fy = self._grid
+        p = QPainter(tile)
+        p.setClipRect(part)
+        p.fillRect(part, OUTSIDE)
+        p.setWorldTransform(QTransform(sx, 0, 0, sy, fx - key[0] * TILE, fy - key[1] * TILE))
+        inverse = p.worldTransform().inverted()[0]
+        self._draw(p, inverse.mapRect(QRectF(part)), 1.0 / max(abs(sx), 1e-12))
+        p.end()
+        tile.setDevicePixelRatio(dpr)
+        self.patched += 1
+
+    def _scene_box(self, units: np.ndarray) -> QRectF:
+        if self.lod is None or not len(units):
+            return QRectF()
+        b = self._data().bounds[units]
+        x0, y0, x1, y1 = np.nanmin(b[:, 0]), np.nanmin(b[:, 1]), np.nanmax(b[:, 2]), np.nanmax(b[:, 3])
+        if not np.isfinite([x0, y0, x1, y1]).all():
+            return QRectF()
+        pad = EDGE_MARGIN_PX * self.view.metres_per_pixel()
+        return QRectF(x0 - pad, -y1 - pad, x1 - x0 + 2 * pad, y1 - y0 + 2 * pad)
+
+    def update(self, rect: QRectF | None = None) -> None:
+        """Repaint; without a rect, everything afresh (the kept tiles are dropped)."""
+        if rect is None:
+            self.tiles.clear()
+            self._stale, self.deferring = None, False
+            QGraphicsItem.update(self)
+        else:
+            QGraphicsItem.update(self, rect)
+
+    def _data(self) -> _Level:
+        got = self._levels.get(self.level)
+        if got is None:
+            if self._in_parent is None:
+                self._in_parent = np.array([bool(c) for c in self.lod.parent_codes], dtype=bool)
+            # The level drawn is kept, others let go (160k units at full detail are ~100 MB
+            # of vertices).
+            self._levels = {self.level: _Level(self.lod, self.level, self._in_parent,
+                                               wait=len(self.lod) <= BACKGROUND_UNITS)}
+            got = self._levels[self.level]
+        return got
+
+    def outlines_ready(self) -> None:
+        """Paint again with the borough outlines if they were not made when this level was
+        first painted and are now (the view calls this while a big layer's levels are made)."""
+        got = self._levels.get(self.level)
+        if got is not None and not got.complete and self.lod.parents_if_ready(self.level) is not None:
+            self._levels.clear()
+            self.update()
+
+    # -- painting ----------------------------------------------------------
     def boundingRect(self) -> QRectF:
         return self.rect
 
-    def paint(self, painter, option, widget=None) -> None:
-        if self.dirty:
-            self.dirty = False
-            self._build()
-        # Units here are a few pixels wide: antialiasing would only blur them, slowly.
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        for path, brush in self.fills:
-            painter.fillPath(path, brush)
-        if not self.outlines.isEmpty():
-            painter.strokePath(self.outlines, self.pen)
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        if self.lod is None or not len(self._rgba):
+            return
+        t = painter.worldTransform()
+        exposed = option.exposedRect
+        if getattr(self.view, "exporting", False) or t.isRotating():
+            self._draw(painter, exposed, 1.0 / max(abs(t.m11()), 1e-12))
+            return
+        device = painter.device()
+        dpr = device.devicePixelRatioF() if device is not None else 1.0
+        d = t * QTransform.fromScale(dpr, dpr)
+        # Tiles are numbered from the whole pixels of the scene origin: a pan by whole
+        # pixels (all QGraphicsView does) keeps every kept tile where it was.
+        ox, oy = math.floor(d.dx()), math.floor(d.dy())
+        look = (self.level, self.edges, self.boroughs, round(d.m11(), 9), round(d.m22(), 9),
+                round(d.dx() - ox, 3), round(d.dy() - oy, 3), dpr)
+        if look != self._look:
+            same_style = self._look is not None and (self._look[:3], self._look[-1]) == (look[:3], look[-1])
+            if self.deferring and same_style and self.tiles and self._stale is None:
+                self._stale = (self.tiles, self._placed)   # the last sharp picture, see zooming()
+                self.tiles = OrderedDict()
+            elif not (self.deferring and same_style and self._stale is not None):
+                self.tiles.clear()
+                self._stale = None
+            self._look = look
+        self._grid = (d.m11(), d.m22(), d.dx() - ox, d.dy() - oy)
+        self._placed = (QTransform(d), ox, oy)
+        if self.deferring and self._stale is not None:
+            self._paint_stale(painter, d, dpr)
+            return
+        box = d.mapRect(exposed)
+        if device is not None:
+            box = box.intersected(QRectF(0, 0, device.width() * dpr, device.height() * dpr))
+        if box.isEmpty():
+            return
+        i0, i1 = math.floor((box.left() - ox) / TILE), math.floor((box.right() - ox - 1e-6) / TILE)
+        j0, j1 = math.floor((box.top() - oy) / TILE), math.floor((box.bottom() - oy - 1e-6) / TILE)
+        wanted = [(i, j) for j in range(j0, j1 + 1) for i in range(i0, i1 + 1)]
+        missing = [k for k in wanted if k not in self.tiles]
+        if missing:
+            self._paint_tiles(missing, d, ox, oy, dpr)
+        painter.save()
+        painter.setWorldTransform(QTransform())
+        for key in wanted:
+            image = self.tiles[key]
+            self.tiles.move_to_end(key)
+            painter.drawImage(QPointF((ox + key[0] * TILE) / dpr, (oy + key[1] * TILE) / dpr), image)
+        painter.restore()
+        while len(self.tiles) > max(MOST_TILES, len(wanted)):
+            self.tiles.popitem(last=False)
 
+    def zooming(self) -> None:
+        """A zoom step (the wheel): until settle(), frames show the last sharp tiles scaled to
+        the new scale rather than painting every unit at each step; the view calls settle()
+        once the steps stop."""
+        self.deferring = True
 
-class Group(QGraphicsItem):
-    """A parent that draws nothing: hiding it hides thousands of children in one call."""
+    def settle(self) -> None:
+        if self.deferring:
+            self.deferring, self._stale = False, None
+            self.tiles.clear()
+            QGraphicsItem.update(self)
+            self.view.viewport().update()   # the names, painted over the whole view
 
-    def __init__(self, z: float):
-        super().__init__()
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
-        self.setZValue(z)
+    def _paint_stale(self, painter: QPainter, d: QTransform, dpr: float) -> None:
+        """The kept tiles of the last sharp frame, moved and scaled to where they now go."""
+        tiles, (d_old, ox, oy) = self._stale
+        painter.save()
+        painter.setWorldTransform(d_old.inverted()[0] * d * QTransform.fromScale(1 / dpr, 1 / dpr))
+        for (i, j), image in tiles.items():
+            painter.drawImage(QRectF(ox + i * TILE, oy + j * TILE, TILE, TILE), image,
+                              QRectF(0, 0, image.width(), image.height()))
+        painter.restore()
 
-    def boundingRect(self) -> QRectF:
-        return QRectF()
+    def _paint_tiles(self, keys, d: QTransform, ox: int, oy: int, dpr: float) -> None:
+        """Paint the missing tiles as one image (one query, one path per colour) and cut it up."""
+        ci0, ci1 = min(k[0] for k in keys), max(k[0] for k in keys)
+        cj0, cj1 = min(k[1] for k in keys), max(k[1] for k in keys)
+        w, h = (ci1 - ci0 + 1) * TILE, (cj1 - cj0 + 1) * TILE
+        image = QImage(w, h, QImage.Format.Format_RGB32)
+        image.fill(OUTSIDE)
+        p = QPainter(image)
+        bx, by = ox + ci0 * TILE, oy + cj0 * TILE
+        p.setWorldTransform(d * QTransform.fromTranslate(-bx, -by))
+        inverse = p.worldTransform().inverted()[0]
+        self._draw(p, inverse.mapRect(QRectF(0, 0, w, h)), 1.0 / max(abs(d.m11()), 1e-12))
+        p.end()
+        for i, j in keys:
+            tile = image.copy((i - ci0) * TILE, (j - cj0) * TILE, TILE, TILE)
+            tile.setDevicePixelRatio(dpr)
+            self.tiles[(i, j)] = tile
+            self.painted += 1
 
-    def paint(self, *args) -> None:
-        pass
-
-
-def overview_paths(lod: LayerGeometry, level: float, fill: np.ndarray, palette: list[QColor],
-                   boroughs: bool) -> tuple[list[tuple[QPainterPath, QBrush]], QPainterPath]:
-    """One merged path per fill colour, and the borough outlines as one path."""
-    order = np.argsort(fill, kind="stable")
-    cuts = np.flatnonzero(np.diff(fill[order])) + 1
-    groups = np.split(order, cuts)
-    paths = merged_paths(lod.rings(level), groups)
-    fills = [(p, QBrush(palette[fill[g[0]]])) for p, g in zip(paths, groups)]
-    outlines = QPainterPath()
-    if boroughs:
-        codes, shapes = lod.parents(level)
-        if codes:
-            outlines = merged_paths(rings(shapes), [np.arange(len(codes))])[0]
-    return fills, outlines
-
-
-class DetailItems:
-    """Every item drawing one layer, added to `scene`: overview (z 0), units (1),
-    borough outlines (2), the selected area's outline (3); labels are
-    painted over them by the view (ui.map.labels)."""
-
-    def __init__(self, scene, build_overview):
-        self.overview = Overview(build_overview)
-        self.overview.setZValue(0)
-        scene.addItem(self.overview)
-        self.units = Group(1)
-        scene.addItem(self.units)
-        self.boroughs = Group(2)
-        scene.addItem(self.boroughs)
-        self.highlight = QGraphicsPathItem()
-        self.highlight.setZValue(3)
-        self.highlight.setBrush(Qt.BrushStyle.NoBrush)
-        scene.addItem(self.highlight)
-        self.items: list[QGraphicsPathItem] = []
-        self._paths: dict[float, list[QPainterPath]] = {}
-        self._boroughs_level = None
-
-    def show_mode(self, mode: str, boroughs: bool) -> None:
-        self.overview.setVisible(mode == "overview")
-        self.units.setVisible(mode == "units")
-        # In the overview the outlines are part of the cached overview item.
-        self.boroughs.setVisible(mode == "units" and boroughs)
-
-    def set_unit_paths(self, lod: LayerGeometry, level: float) -> None:
-        paths = self._paths.get(level)
-        if paths is None:
-            paths = self._paths[level] = unit_paths(lod.rings(level))
-        if not self.items:
-            pen = QPen(WARD_EDGE, 0)
+    def _draw(self, p: QPainter, scene_rect: QRectF, metres_per_px: float) -> None:
+        """Fills, ward edges and borough outlines of the units meeting scene_rect, with p's
+        transform (scene to device)."""
+        data = self._data()
+        pad = EDGE_MARGIN_PX * metres_per_px
+        x0, x1 = scene_rect.left() - pad, scene_rect.right() + pad
+        y0, y1 = -scene_rect.bottom() - pad, -scene_rect.top() + pad   # scene y is minus northing
+        rows = _meeting(data.bounds, x0, y0, x1, y1)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        p.setPen(Qt.PenStyle.NoPen)
+        fill_rows = rows
+        if len(data.land_paths):
+            # The units in no area are most of the map: filling their boroughs' outlines in the
+            # neutral colour covers the same pixels (no antialiasing: a pixel is filled when its
+            # centre is inside) at a fraction of the vertices; the rest are filled over them.
+            brush = QBrush(NEUTRAL)
+            for k in _meeting(data.land_bounds, x0, y0, x1, y1).tolist():
+                p.fillPath(data.land_paths[k], brush)
+            fill_rows = rows[(self._rgba[rows] != self._neutral) | ~data.in_parent[rows]]
+        if len(fill_rows):
+            colours = self._rgba[fill_rows]
+            order = np.argsort(colours, kind="stable")
+            cuts = np.flatnonzero(np.diff(colours[order])) + 1
+            groups = [fill_rows[g] for g in np.split(order, cuts)]
+            for path, g in zip(merged_paths(data.rings, groups), groups):
+                p.fillPath(path, QBrush(QColor.fromRgba(int(self._rgba[g[0]]))))
+        if self.edges and len(rows):
+            edge = QPen(EDGE_OPAQUE, 0)
+            edge.setCosmetic(True)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            p.strokePath(merged_paths(data.rings, [rows])[0], edge)
+        if self.boroughs and len(data.borough_paths):
+            # Zoomed in, wide and smooth over the ward edges; zoomed out, thin and sharp.
+            pen = QPen(BOROUGH_EDGE, 1.6 if self.edges else 1.0)
             pen.setCosmetic(True)
-            for i, p in enumerate(paths):
-                item = QGraphicsPathItem(p, self.units)
-                item.setPen(pen)
-                item.setData(0, i)
-                self.items.append(item)
-        else:
-            for item, p in zip(self.items, paths):
-                item.setPath(p)
-
-    def set_borough_outlines(self, lod: LayerGeometry, level: float) -> None:
-        if self._boroughs_level == level:
-            return
-        self._boroughs_level = level
-        for child in self.boroughs.childItems():
-            child.scene().removeItem(child)
-        codes, outlines = lod.parents(level)
-        if not codes:
-            return
-        pen = QPen(BOROUGH_EDGE, 1.6)
-        pen.setCosmetic(True)
-        for path in unit_paths(rings(outlines)):
-            item = QGraphicsPathItem(path, self.boroughs)
-            item.setPen(pen)
-            item.setBrush(Qt.BrushStyle.NoBrush)
-
-    def recolour_units(self, fill: np.ndarray, shown: np.ndarray, palette: list[QColor],
-                       edges: bool) -> None:
-        """Give the unit items whose fill differs from `shown` their new brush."""
-        changed = np.flatnonzero(fill != shown)
-        # Brushes only for the colours in use: a palette can hold hundreds of areas.
-        brushes = {k: QBrush(palette[k]) for k in np.unique(fill[changed]).tolist()}
-        for i in changed:
-            self.items[i].setBrush(brushes[fill[i]])
-        edge = QPen(WARD_EDGE if edges else Qt.GlobalColor.transparent, 0)
-        edge.setCosmetic(True)
-        if self.items and self.items[0].pen().color() != edge.color():
-            for item in self.items:
-                item.setPen(edge)
-
-    def set_highlight(self, outline, colour: QColor | None) -> None:
-        """The selected area's outline (coverage union of its units), drawn thick."""
-        path = QPainterPath()
-        if outline is not None and not outline.is_empty:
-            path = merged_paths(rings(np.array([outline], dtype=object)), [np.array([0])])[0]
-        pen = QPen((colour or QColor("black")).darker(160), 3)
-        pen.setCosmetic(True)
-        self.highlight.setPen(pen)
-        self.highlight.setPath(path)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)   # the runs meet without a notch
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, self.edges)
+            for k in _meeting(data.borough_bounds, x0, y0, x1, y1).tolist():
+                p.strokePath(data.borough_paths[k], pen)

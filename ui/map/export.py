@@ -21,7 +21,9 @@ def export_view(view, path: str | Path, scale: int = 2) -> Path:
         raise CatalogueError(f"choose a file ending in {', '.join(FORMATS)}")
     w, h = view.viewport().width(), view.viewport().height()
     source = QRect(0, 0, w, h)
-    # The overview and the areas are cached as screen pixmaps; vector files want the paths themselves.
+    # The units are kept as screen tiles and the areas cached as screen pixmaps; files want the
+    # paths themselves, at the file's resolution.
+    view.exporting = True
     cached = [(i, i.cacheMode()) for i in view.scene().items() if i.cacheMode() != QGraphicsItem.CacheMode.NoCache]
     for item, _ in cached:
         item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
@@ -52,6 +54,7 @@ def export_view(view, path: str | Path, scale: int = 2) -> Path:
             pdf.setTitle("Partnership Atlas map")
             ok = _render(view, pdf, QRectF(0, 0, pdf.width(), pdf.height()), source)
     finally:
+        view.exporting = False
         for item, mode in cached:
             item.setCacheMode(mode)
         for item in tool_items:

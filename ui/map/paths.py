@@ -64,8 +64,10 @@ def unit_paths(r: Rings) -> list[QPainterPath]:
 
 
 def merged_paths(r: Rings, groups: list[np.ndarray]) -> list[QPainterPath]:
-    """One path per group of units (e.g. all units of one fill colour)."""
-    el = _elements(r)
+    """One path per group of units (e.g. all units of one fill colour).
+
+    Only the groups' vertices are laid out: a tile of a 160k-unit layer needs a few
+    hundred units, not the whole layer's elements."""
     vstart = r.ring_start[r.geom_ring]
     parts = []
     for units in groups:
@@ -77,8 +79,19 @@ def merged_paths(r: Rings, groups: list[np.ndarray]) -> list[QPainterPath]:
         lengths = b - a
         # Gather every vertex of these units in order: a ramp offset per unit.
         idx = np.repeat(a - np.cumsum(np.concatenate([[0], lengths[:-1]])), lengths) + np.arange(lengths.sum())
-        chunk = el[idx]
-        move = np.flatnonzero(chunk["type"] == _MOVE)
+        chunk = np.empty(len(idx), dtype=_ELEMENT)
+        xy = r.xy[idx]
+        chunk["x"] = xy[:, 0]
+        chunk["y"] = -xy[:, 1]
+        chunk["type"] = _LINE
+        # The rings these units hold start where a move goes: their first vertices, placed
+        # in the gathered order by the same ramp.
+        ra, rb = r.geom_ring[units], r.geom_ring[units + 1]
+        ring_ids = np.repeat(ra - np.cumsum(np.concatenate([[0], (rb - ra)[:-1]])), rb - ra) + np.arange((rb - ra).sum())
+        offset = np.repeat(np.cumsum(np.concatenate([[0], lengths[:-1]])) - a, rb - ra)
+        move = r.ring_start[ring_ids] + offset
+        move = move[move < len(chunk)]
+        chunk["type"][move] = _MOVE
         tail = np.array([move[-1] if len(move) else 0, _ODD_EVEN], dtype=">i4")
         parts.append(np.array([len(chunk)], dtype=">i4").tobytes() + chunk.tobytes() + tail.tobytes())
     return _read(b"".join(parts), len(groups))

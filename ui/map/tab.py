@@ -16,6 +16,7 @@ drive them without dialogs.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -98,6 +99,7 @@ class MapTab(QWidget):
         # A stroke's live figures: they read nothing from the catalogue (check=False).
         self._stats_timer = QTimer(self, singleShot=True, interval=60,
                                    timeout=lambda: self._update_stats(check=False))
+        self._stats_ms = 0.0   # what the last figures cost
         # While the year slider moves, areas are drawn as drafts; in full once it rests this long.
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_MS,
                                    timeout=lambda: self.shapes.set_draft(False))
@@ -455,7 +457,10 @@ class MapTab(QWidget):
 
     def _on_pending(self, units: set[int]) -> None:
         self._pending = units
-        self._stats_timer.start()
+        # Throttled, not pushed back by each step, and spaced by their cost: a long stroke
+        # shows its figures as it goes without them taking more than a share of its time.
+        if not self._stats_timer.isActive():
+            self._stats_timer.start(max(60, round(4 * self._stats_ms)))
 
     def _update_stats(self, check: bool = True) -> None:
         area = self.current_area()
@@ -467,8 +472,10 @@ class MapTab(QWidget):
         unit_ids = layer.ids(self._pending) if pending else area.unit_ids
         others = [a for a in self.areas if a.id != area.id]
         try:
+            started = time.perf_counter()
             stats = area_stats(layer.table, unit_ids, drawn=area.drawn, names=layer.borough_names, others=others,
-                               index=layer.index, tree=layer.picker.tree)
+                               index=layer.index, tree=layer.picker.tree, contiguity=layer.picker.parts_of)
+            self._stats_ms = (time.perf_counter() - started) * 1000
         except Exception as e:  # a broken geometry must not take the tab down
             self.show_message(f"figures unavailable: {e}")
             return

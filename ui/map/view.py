@@ -1,10 +1,11 @@
 """The map: a boundary layer's units filled by area, borough outlines, overlays.
 
-Which detail to draw is chosen by scale (see map_detail for the two modes):
-one item per unit when units are big enough on screen, one cached overview
-item otherwise; both use coverage-simplified geometry below a pixel of error
-(LayerGeometry), computed off-thread for big layers. This view owns the
-fills, the stroke preview, navigation and the mouse and keys.
+The units are painted by one item as cached tiles of pixels (ui.map.detail), at
+the coverage-simplified level whose error is below a pixel (LayerGeometry,
+computed off-thread for big layers); ward edges are drawn once units are big
+enough on screen to show them ("units" mode), not when they are a few pixels
+("overview"). This view owns the fills, the stroke preview, navigation and the
+mouse and keys.
 Scene coordinates are metres: x = easting, y = -northing.
 """
 from __future__ import annotations
@@ -19,14 +20,15 @@ from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene, QGraphicsView, 
 
 from models.geo.detail import LayerGeometry, rings
 from ui.map import overlays as map_overlays
-from ui.map.detail import DetailItems, overview_paths
+from ui.map.detail import UnitTiles
 from ui.map.labels import Labeller
 from ui.map.layer import BACKGROUND_UNITS, MapLayer
 from ui.map.paths import merged_paths
 from ui.map.style import NEUTRAL, OUTSIDE, blend
 
-UNITS_MODE_PIXELS = 4.0    # typical unit at least this wide on screen: draw unit items
+UNITS_MODE_PIXELS = 4.0    # typical unit at least this wide on screen: draw ward edges
 FLASH_MS = 1600           # how long a found place stays outlined
+SETTLE_MS = 150          # a zoom's sharp frame comes this long after its last step
 CLICK_PIXELS = 4           # a press and release this close together is a click, not a pan
 EMPTY_MESSAGE = ("No boundary layer to show yet.\n"
                  "Import ward boundaries with File ▸ Import ▸ Boundaries…,\n"
@@ -60,12 +62,11 @@ class MapView(QGraphicsView):
         self.visible_layers = {"wards": True, "boroughs": True, "areas": True, "labels": True}
         self.areas_of = lambda i: []
         self._fill = np.zeros(0, dtype=np.int64)      # palette index per unit (0 = neutral)
-        self._shown = np.zeros(0, dtype=np.int64)     # what the unit items show now
+        self.exporting = False    # set by ui.map.export: items paint vectors, not screen tiles
         self._palette: list[QColor] = [NEUTRAL]
         self._preview: dict[int, int] = {}            # unit -> palette index during a stroke
         self._mode = ""
         self._level = -1.0
-        self._overview_key = None
         self._unit_size = 1.0
         self._hover = -1
         self._navigated = False       # the user has zoomed or panned since the layer loaded
@@ -81,10 +82,18 @@ class MapView(QGraphicsView):
         self._flash_timer = QTimer(self, singleShot=True, interval=FLASH_MS, timeout=self._end_flash)
         self._init_items()
         self._poll = QTimer(self, interval=150, timeout=self._refresh_lod)
+        # Wheel and key zoom steps show the last sharp picture scaled; it is painted sharp
+        # again this long after the last step (each step would otherwise paint every unit).
+        self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS, timeout=lambda: self.units.settle())
 
     def _init_items(self) -> None:
         self.scene().clear()
-        self._detail = DetailItems(self.scene(), self._build_overview)
+        self.units = UnitTiles(self)
+        self.scene().addItem(self.units)
+        self.highlight = QGraphicsPathItem()
+        self.highlight.setZValue(3)
+        self.highlight.setBrush(Qt.BrushStyle.NoBrush)
+        self.scene().addItem(self.highlight)
         self._flash_timer.stop()
         self.flash_item = QGraphicsPathItem()
         pen = QPen(QColor("#ffb000"), 5)
@@ -96,8 +105,8 @@ class MapView(QGraphicsView):
 
     @property
     def _overview(self):
-        """The overview item (export switches off its pixmap cache)."""
-        return self._detail.overview
+        """The item painting the units (benchmarks drop its tiles with update())."""
+        return self.units
 
     # -- data ------------------------------------------------------------
     def show_layer(self) -> None:
@@ -106,10 +115,9 @@ class MapView(QGraphicsView):
         self._init_items()
         n = len(self.layer)
         self._fill = np.zeros(n, dtype=np.int64)
-        self._shown = np.full(n, -1, dtype=np.int64)
         self._preview = {}
         self.areas_of = lambda i: []
-        self._mode, self._level, self._overview_key = "", -1.0, None
+        self._mode, self._level = "", -1.0
         self._navigated = False
         self.labeller.reset()
         if self._corner is not None:
@@ -124,9 +132,9 @@ class MapView(QGraphicsView):
         self._unit_size = self.geometry_lod.unit_size()   # stored with the levels: no decoding
         minx, miny, maxx, maxy = self.geometry_lod.bounds
         rect = QRectF(minx, -maxy, maxx - minx, maxy - miny)
-        self._overview.rect = rect
         margin = max(rect.width(), rect.height())
         self.scene().setSceneRect(rect.adjusted(-margin, -margin, margin, margin))
+        self.units.set_layer(self.geometry_lod, self.scene().sceneRect())
         if n > BACKGROUND_UNITS:
             self._executor = self._executor or ThreadPoolExecutor(1, thread_name_prefix="map-lod")
             self._cancel_warm = False
@@ -147,14 +155,11 @@ class MapView(QGraphicsView):
         """fill[i] indexes palette (0 is the neutral fill); palette colours are blended here.
 
         areas_of(i) names the areas holding unit i (for the hover text)."""
-        palette = [NEUTRAL] + [blend(c) for c in palette[1:]]
-        if palette != self._palette:
-            self._shown[:] = -1   # the same index may now name another colour: recolour every unit
-        self._palette = palette
+        self._palette = [NEUTRAL] + [blend(c) for c in palette[1:]]
         self._fill = np.asarray(fill, dtype=np.int64)
         self.areas_of = areas_of or (lambda i: [])
-        # The wards are redrawn only if their fills changed (a move of the year slider
-        # over unselected areas changes none): _refresh_fills compares with what is shown.
+        # The wards are redrawn only if their colours changed (a move of the year slider
+        # over unselected areas changes none): the tiles compare with what they show.
         self._refresh_fills()
 
     def set_preview(self, add, remove, colour: QColor | None) -> None:
@@ -172,7 +177,13 @@ class MapView(QGraphicsView):
 
     def set_highlight(self, outline, colour: QColor | None) -> None:
         """The selected area's outline (coverage union of its units), drawn thick."""
-        self._detail.set_highlight(outline if self.geometry_lod is not None else None, colour)
+        path = QPainterPath()
+        if self.geometry_lod is not None and outline is not None and not outline.is_empty:
+            path = merged_paths(rings(np.array([outline], dtype=object)), [np.array([0])])[0]
+        pen = QPen((colour or QColor("black")).darker(160), 3)
+        pen.setCosmetic(True)
+        self.highlight.setPen(pen)
+        self.highlight.setPath(path)
 
     def effective_fill(self) -> np.ndarray:
         fill = self._fill.copy()
@@ -198,41 +209,19 @@ class MapView(QGraphicsView):
         level = lod.best_available(want) if self._future is not None else want
         if self._future is not None and self._future.done():
             self._poll.stop()
-        mode = "units" if self._unit_size / mpp >= UNITS_MODE_PIXELS else "overview"
-        if mode != self._mode or level != self._level:
-            self._mode, self._level = mode, level
-            self._overview_key = None
-            if mode == "units":
-                self._shown[:] = -1
-                self._detail.set_borough_outlines(lod, level)
-                self._detail.set_unit_paths(lod, level)
-        self._detail.show_mode(mode, self.visible_layers["boroughs"])
+        self._mode, self._level = ("units" if self._unit_size / mpp >= UNITS_MODE_PIXELS else "overview"), level
+        self.units.outlines_ready()
+        self.units.set_style(level, edges=self._mode == "units" and self.visible_layers["wards"],
+                             boroughs=self.visible_layers["boroughs"])
         self._refresh_fills()
 
     def _refresh_fills(self) -> None:
         if self.geometry_lod is None or not self._mode:
             return
-        fill = self.effective_fill()
-        if self._mode == "units":
-            self._detail.recolour_units(fill, self._shown, self._palette, self.visible_layers["wards"])
-            self._shown = fill
-        key = (self._level, fill.tobytes(), tuple(c.rgba() for c in self._palette), self.visible_layers["boroughs"])
-        if self._mode == "overview" and key != self._overview_key:
-            self._overview_key = key
-            self._overview.invalidate()
-
-    def _build_overview(self) -> None:
-        overview = self._detail.overview
-        if self.geometry_lod is None:
-            overview.fills, overview.outlines = [], QPainterPath()
-            return
-        overview.fills, overview.outlines = overview_paths(
-            self.geometry_lod, self._level, self.effective_fill(), self._palette, self.visible_layers["boroughs"])
+        self.units.set_fill(self.effective_fill(), self._palette)
 
     def set_layer_visible(self, name: str, on: bool) -> None:
         self.visible_layers[name] = on
-        self._shown[:] = -1
-        self._overview_key = None
         self._refresh_lod()
         self.viewport().update()  # the labels, painted over everything
 
@@ -256,6 +245,8 @@ class MapView(QGraphicsView):
         if anchor is None:
             anchor = self.pointer_or_centre()
         before = self.scene_at(anchor)
+        self.units.zooming()
+        self._settle.start()
         self.scale(factor, factor)
         # Scroll so the anchor's scene point is back under it (scrolling is in pixels).
         miss = before - self.scene_at(anchor)
@@ -442,7 +433,10 @@ class MapView(QGraphicsView):
             self._first_frame.set()
             return
         legend_before = QRectF(getattr(self.legend, "rect", QRectF()))
-        if self.visible_layers["labels"] and self._mode:
+        # Between the steps of a zoom the names are left out (placing them again is most of
+        # such a frame); they come back with the sharp frame once the steps stop.
+        labels = self.visible_layers["labels"] and self._mode and not self.units.deferring
+        if labels:
             # Labels are placed in viewport pixels: undo the scene transform, keep the
             # device's own (an export renders the viewport scaled onto a page).
             painter.save()
@@ -452,8 +446,7 @@ class MapView(QGraphicsView):
                                 blocked=self._overlay_rects())
             painter.restore()
         map_overlays.draw(painter, self.legend, self.layer.attribution)
-        if (self.visible_layers["labels"] and self._mode
-                and QRectF(getattr(self.legend, "rect", QRectF())) != legend_before):
+        if labels and QRectF(getattr(self.legend, "rect", QRectF())) != legend_before:
             self.viewport().update()   # the legend moved: place the labels clear of it again
         self._first_frame.set()
 

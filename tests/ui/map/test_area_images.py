@@ -163,13 +163,14 @@ def test_a_move_of_the_year_keeps_the_area_list_rows_and_the_ward_fills(year_win
     rows = {items.item(k).data(Qt.ItemDataRole.UserRole): items.item(k) for k in range(items.count())}
     assert "12 wards" in rows[derived].text()
     recoloured = []
-    real = map_detail.DetailItems.recolour_units
+    real = map_detail.UnitTiles.set_fill
 
-    def counting(self, fill, shown, palette, edges):
-        recoloured.append(int((fill != shown).sum()))
-        return real(self, fill, shown, palette, edges)
+    def counting(self, fill, palette):
+        changed = real(self, fill, palette)
+        recoloured.append(len(changed))
+        return changed
 
-    monkeypatch.setattr(map_detail.DetailItems, "recolour_units", counting)
+    monkeypatch.setattr(map_detail.UnitTiles, "set_fill", counting)
     _move_year(window, qtbot, Qt.Key.Key_Right, 10)
     after = {items.item(k).data(Qt.ItemDataRole.UserRole): items.item(k) for k in range(items.count())}
     assert all(after[k] is rows[k] for k in rows)       # the same rows, not a refilled list

@@ -127,11 +127,25 @@ def shared_products(m: sparse.csc_array, weight_columns: list[np.ndarray]) -> li
     n = m.shape[1]
     if n == 0:
         return [np.zeros((0, 0)) for _ in weight_columns]
-    r = sparse.csr_array(m)   # from canonical CSC: each row a sorted list of its columns
+    # Units in no area add nothing: drop their rows first (most of them, for a few small
+    # areas on a layer of a hundred thousand units).
+    held = np.zeros(m.shape[0], dtype=bool)
+    held[m.indices] = True
+    if not held.all():
+        used = np.flatnonzero(held)
+        m = sparse.csc_array((m.data, (np.cumsum(held) - 1)[m.indices], m.indptr), shape=(len(used), n))
+        weight_columns = [np.asarray(w)[used] for w in weight_columns]
+    r = sparse.csr_array(m)   # each row a sorted list of its columns
     r.sum_duplicates()        # (a no-op then; M built elsewhere may not be canonical)
-    group, first = _row_groups(r)
-    merged = sparse.csc_array(r[first])
-    weights = [np.bincount(group, weights=w, minlength=len(first)) for w in weight_columns]
+    # The product costs the sum over units of (areas holding it)²; merging costs a few passes
+    # over the entries, worth it only where units lie in several areas.
+    per_unit = np.diff(r.indptr).astype(np.int64)
+    if per_unit @ per_unit > 4 * len(r.indices):
+        group, first = _row_groups(r)
+        merged = sparse.csc_array(r[first])
+        weights = [np.bincount(group, weights=w, minlength=len(first)) for w in weight_columns]
+    else:
+        merged, weights = sparse.csc_array(r), weight_columns
     rows = merged.indices
     weighted = sparse.hstack([sparse.csc_array((w[rows], rows, merged.indptr), shape=merged.shape)
                               for w in weights], format="csc")

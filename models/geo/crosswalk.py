@@ -108,7 +108,8 @@ def crosswalk(old: np.ndarray, new: np.ndarray, old_population: np.ndarray | Non
     if len(measure):   # no predicates here, so any split of the pairs will do
         chunks = np.array_split(measure, max(1, min(len(measure) // 100, 4 * max(1, workers))))
         shared[measure] = np.concatenate(_run(intersect, chunks, workers))
-    closing.fill(shared, intersect)
+    closing.fill(shared, lambda rows: np.concatenate(
+        _run(intersect, np.array_split(rows, max(1, min(len(rows) // 100, 2 * max(1, workers)))), workers)))
     keep = shared > 0
     i, j, shared = i[keep], j[keep], shared[keep]
     people = None

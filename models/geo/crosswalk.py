@@ -4,11 +4,13 @@ with each new one, as statistical offices build best-fit lookups.
     cw = crosswalk(old_geometries, new_geometries, old_population)
     cw.old, cw.new, cw.shared     # one row per overlapping pair (row numbers, m²)
 
-Pairs come from an STRtree over the new units. A point on one unit's surface inside
-the other, or else prepared predicates, drop the pairs that only touch; covers settles
-those where one unit lies within the other; the rest are intersected in one vectorised
-call per task. Tasks of about CHUNK pairs run on two threads (shapely releases the
-GIL), each thread taking the next task as it finishes, so both end together.
+Pairs come from an STRtree over the new units. A point on one unit's surface (or one
+of a few corners) inside the other, or else prepared predicates, drop the pairs that
+only touch; covers settles those where one unit lies within the other. Where the two
+layers tile the same land, a unit's shares add up to its area, so about a third of the
+remaining pairs are found by difference and checked from the other side (Closing); the
+rest are intersected. Tasks run on two threads (shapely releases the GIL), each thread
+taking the next task as it finishes, so both end together.
 Where the old units have a population, each pair also carries the people it is
 estimated to hold (the old unit's people spread by area), so shares can be weighted
 by people: a ward half parkland splits by where people live, not by grass.

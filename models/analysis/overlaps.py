@@ -127,25 +127,17 @@ def shared_products(m: sparse.csc_array, weight_columns: list[np.ndarray]) -> li
     n = m.shape[1]
     if n == 0:
         return [np.zeros((0, 0)) for _ in weight_columns]
-    # Units in no area add nothing: drop their rows first (most of them, for a few small
-    # areas on a layer of a hundred thousand units).
-    held = np.zeros(m.shape[0], dtype=bool)
-    held[m.indices] = True
-    if not held.all():
-        used = np.flatnonzero(held)
-        m = sparse.csc_array((m.data, (np.cumsum(held) - 1)[m.indices], m.indptr), shape=(len(used), n))
-        weight_columns = [np.asarray(w)[used] for w in weight_columns]
-    r = sparse.csr_array(m)   # each row a sorted list of its columns
-    r.sum_duplicates()        # (a no-op then; M built elsewhere may not be canonical)
     # The product costs the sum over units of (areas holding it)²; merging costs a few passes
     # over the entries, worth it only where units lie in several areas.
-    per_unit = np.diff(r.indptr).astype(np.int64)
-    if per_unit @ per_unit > 4 * len(r.indices):
+    per_unit = np.bincount(m.indices, minlength=m.shape[0]).astype(np.int64)
+    if per_unit @ per_unit > 4 * len(m.indices):
+        r = sparse.csr_array(m)   # each row a sorted list of its columns
+        r.sum_duplicates()        # (a no-op then; M built elsewhere may not be canonical)
         group, first = _row_groups(r)
         merged = sparse.csc_array(r[first])
         weights = [np.bincount(group, weights=w, minlength=len(first)) for w in weight_columns]
     else:
-        merged, weights = sparse.csc_array(r), weight_columns
+        merged, weights = sparse.csc_array(m), weight_columns
     rows = merged.indices
     weighted = sparse.hstack([sparse.csc_array((w[rows], rows, merged.indptr), shape=merged.shape)
                               for w in weights], format="csc")
@@ -167,12 +159,11 @@ def _row_groups(r: sparse.csr_array, salt: np.ndarray | None = None) -> tuple[np
     if salt is None:
         salt = np.random.default_rng(0x5EED).integers(0, 2**64, size=r.shape[1], dtype=np.uint64)
     counts = np.diff(r.indptr)
-    # One sum per row (uint64 wraps modulo 2**64, as meant); a zero on the end lets the
-    # last rows be empty, and an empty row's "sum" (reduceat gives the next entry) is zero.
-    entries = np.zeros(len(r.indices) + 1, dtype=np.uint64)
-    np.take(salt, r.indices, out=entries[:-1])
-    keys = np.add.reduceat(entries, r.indptr[:-1])
-    keys[counts == 0] = 0
+    # One sum per row (uint64 wraps modulo 2**64, as meant), taken over the rows that hold
+    # something: each one's entries run up to the next such row's.
+    keys = np.zeros(n_rows, dtype=np.uint64)
+    held = np.flatnonzero(counts)
+    keys[held] = np.add.reduceat(salt[r.indices], r.indptr[held])
     _, first, group = np.unique(keys, return_index=True, return_inverse=True)
     lead = first[group]
     if np.any(counts != counts[lead]):

@@ -117,17 +117,61 @@ def _condensed_order(order: list[int]) -> np.ndarray:
 
 
 def shared_products(m: sparse.csc_array, weight_columns: list[np.ndarray]) -> list[np.ndarray]:
-    """Mᵀ·diag(w)·M for several weights at once: ONE sparse product with the weighted
-    copies of M side by side, cut back into one dense n x n block per weight."""
+    """Mᵀ·diag(w)·M for several weights at once, cut into one dense n x n block per weight.
+
+    Units held by exactly the same areas add to the same pairs, so they are merged first
+    (one row per distinct set of areas, their weights summed): areas of wards over a layer of
+    ward parts, or of runs of neighbouring units, leave a few thousand distinct rows of a
+    hundred thousand, and the product shrinks with them. Then ONE sparse product with the
+    weighted copies of the merged M side by side."""
     n = m.shape[1]
     if n == 0:
         return [np.zeros((0, 0)) for _ in weight_columns]
-    rows = m.indices
-    weighted = sparse.hstack([sparse.csc_array((w[rows], rows, m.indptr), shape=m.shape)
-                              for w in weight_columns], format="csc")
-    ones = sparse.csc_array((np.ones(len(rows)), rows, m.indptr), shape=m.shape)
+    # The product costs the sum over units of (areas holding it)²; merging costs a few passes
+    # over the entries, worth it only where units lie in several areas.
+    per_unit = np.bincount(m.indices, minlength=m.shape[0]).astype(np.int64)
+    if per_unit @ per_unit > 4 * len(m.indices):
+        r = sparse.csr_array(m)   # each row a sorted list of its columns
+        r.sum_duplicates()        # (a no-op then; M built elsewhere may not be canonical)
+        group, first = _row_groups(r)
+        merged = sparse.csc_array(r[first])
+        weights = [np.bincount(group, weights=w, minlength=len(first)) for w in weight_columns]
+    else:
+        merged, weights = sparse.csc_array(m), weight_columns
+    rows = merged.indices
+    weighted = sparse.hstack([sparse.csc_array((w[rows], rows, merged.indptr), shape=merged.shape)
+                              for w in weights], format="csc")
+    ones = sparse.csc_array((np.ones(len(rows)), rows, merged.indptr), shape=merged.shape)
     product = (ones.T @ weighted).toarray()
     return [product[:, k * n:(k + 1) * n] for k in range(len(weight_columns))]
+
+
+def _row_groups(r: sparse.csr_array, salt: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(group of each row, first row of each group): rows in one group hold the same columns.
+
+    A row's key is a 64-bit sum of random numbers (`salt`), one per column it holds. Two different
+    rows sharing a key is checked for, entry by entry against the group's first row; should
+    it ever happen, every row is its own group (the product is then merely slower)."""
+    n_rows = r.shape[0]
+    alone = np.arange(n_rows), np.arange(n_rows)
+    if not len(r.indices):
+        return alone
+    if salt is None:
+        salt = np.random.default_rng(0x5EED).integers(0, 2**64, size=r.shape[1], dtype=np.uint64)
+    counts = np.diff(r.indptr)
+    # One sum per row (uint64 wraps modulo 2**64, as meant), taken over the rows that hold
+    # something: each one's entries run up to the next such row's.
+    keys = np.zeros(n_rows, dtype=np.uint64)
+    held = np.flatnonzero(counts)
+    keys[held] = np.add.reduceat(salt[r.indices], r.indptr[held])
+    _, first, group = np.unique(keys, return_index=True, return_inverse=True)
+    lead = first[group]
+    if np.any(counts != counts[lead]):
+        return alone
+    # Same key, same columns: every row's column list against its lead row's, place by place.
+    if np.any(r[lead].indices != r.indices):
+        return alone
+    return group, first
 
 
 @dataclass

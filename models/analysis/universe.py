@@ -54,13 +54,42 @@ class Universe:
         order = np.argsort(self.unit_ids, kind="stable")
         return order, self.unit_ids[order]
 
-    def rows(self, unit_ids) -> np.ndarray:
-        """Matrix rows of these unit ids (ids not in the universe are left out)."""
-        ids = np.fromiter(unit_ids, dtype=np.int64)
+    @cached_property
+    def _lookup(self) -> tuple[int, np.ndarray] | None:
+        """(first id, row of each id from it, -1 where none): one gather maps a million unit
+        ids to rows. Fids of a catalogue are near-consecutive; a sparse spread of ids (more
+        than 4 slots per unit) gets None and the sorted search instead."""
+        if not len(self.unit_ids):
+            return None
+        low, high = int(self.unit_ids.min()), int(self.unit_ids.max())
+        if high - low + 1 > 4 * len(self.unit_ids) + 1024:
+            return None
+        table = np.full(high - low + 1, -1, dtype=np.int64)
+        table[self.unit_ids - low] = np.arange(len(self.unit_ids), dtype=np.int64)
+        return low, table
+
+    def rows_of_ids(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, found): the matrix row of each id and which ids are in the universe."""
+        lookup = self._lookup
+        if lookup is not None:
+            low, table = lookup
+            at = ids - low
+            if len(at) and (at.min() < 0 or at.max() >= len(table)):   # ids beyond every unit's
+                inside = (at >= 0) & (at < len(table))
+                rows = np.full(len(ids), -1, dtype=np.int64)
+                rows[inside] = table[at[inside]]
+            else:
+                rows = table[at]
+            found = rows >= 0
+            return (rows if found.all() else rows[found]), found
         order, ordered = self._sorted
         at = np.minimum(np.searchsorted(ordered, ids), max(len(ordered) - 1, 0))
         found = ordered[at] == ids if len(ordered) else np.zeros(len(ids), dtype=bool)
-        return order[at[found]]
+        return order[at[found]], found
+
+    def rows(self, unit_ids) -> np.ndarray:
+        """Matrix rows of these unit ids (ids not in the universe are left out)."""
+        return self.rows_of_ids(np.fromiter(unit_ids, dtype=np.int64))[0]
 
     def weights(self, by: str) -> np.ndarray:
         check_by(by, UNIT_WEIGHTS)
@@ -112,22 +141,26 @@ def membership_matrix(universe: Universe, areas: list[Area],
                       drawn_layer: int | None = None) -> sparse.csc_array:
     """M for these areas, in their order; a drawn area without a layer of its own counts
     the units of `drawn_layer`."""
-    # All areas' unit ids in one array, looked up in one go (the 500-area benchmark
-    # spends most of its time here, not in the product).
+    # All areas' unit ids in one array, looked up in one go: at a hundred thousand units
+    # the lookup and the matrix assembly cost more than the product.
+    counts = np.fromiter((len(a.unit_ids) for a in areas), dtype=np.int64, count=len(areas))
     ids = np.fromiter(itertools.chain.from_iterable(a.unit_ids for a in areas), dtype=np.int64,
-                      count=sum(len(a.unit_ids) for a in areas))
-    cols = np.repeat(np.arange(len(areas)), [len(a.unit_ids) for a in areas])
-    order, ordered = universe._sorted
-    at = np.minimum(np.searchsorted(ordered, ids), max(len(ordered) - 1, 0))
-    found = ordered[at] == ids if len(ordered) else np.zeros(len(ids), dtype=bool)
-    rows, cols = [order[at[found]]], [cols[found]]
-    for k, a in enumerate(areas):
-        if a.drawn is not None:
-            inside = universe.rows_inside(a.drawn, a.layer_id or drawn_layer)
-            rows.append(inside)
-            cols.append(np.full(len(inside), k))
-    rows_arr, cols_arr = np.concatenate(rows), np.concatenate(cols)
-    m = sparse.csc_array((np.ones(len(rows_arr), dtype=bool), (rows_arr, cols_arr)),
-                         shape=(len(universe), len(areas)))
-    m.sum_duplicates()   # canonical: sorted rows, each once (a drawn area may repeat a unit)
+                      count=int(counts.sum()))
+    rows, found = universe.rows_of_ids(ids)
+    if not found.all():   # units of a deleted layer: leave them out of their columns
+        counts = np.bincount(np.repeat(np.arange(len(areas)), counts)[found], minlength=len(areas))
+    drawn = [(k, universe.rows_inside(a.drawn, a.layer_id or drawn_layer))
+             for k, a in enumerate(areas) if a.drawn is not None]
+    if drawn:   # a drawn area adds the units under it (perhaps some it already holds)
+        cols = [np.repeat(np.arange(len(areas)), counts)] + [np.full(len(r), k) for k, r in drawn]
+        rows = np.concatenate([rows] + [r for _, r in drawn])
+        counts = np.bincount(np.concatenate(cols), minlength=len(areas))
+        rows = rows[np.argsort(np.concatenate(cols), kind="stable")]
+    # Columns are already grouped by area: build CSC directly (no COO sort of every entry).
+    indptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    m = sparse.csc_array((np.ones(len(rows), dtype=bool), rows, indptr), shape=(len(universe), len(areas)))
+    if drawn:   # each unit once in a column (a drawn area may repeat a unit it holds)
+        m.sum_duplicates()
+    # Rows within a column stay in set order: sorting them all costs more than the product
+    # now, and nothing downstream needs it (a CSR copy comes out sorted anyway).
     return m

@@ -69,3 +69,70 @@ def test_threads_never_share_an_old_unit():
     assert all(not (a & b) for a, b in zip(owners, owners[1:]))
     assert len(tasks) > 40 and max(len(t) for t in tasks) < 64 + 40
     assert _tasks(old_rows[:0], 64) == [] and len(_tasks(np.zeros(10, dtype=np.int64), 3)) == 1
+
+
+def voronoi_tiling(region, n: int, seed: int) -> np.ndarray:
+    """The region cut into the Voronoi cells of n random points inside it."""
+    rng = np.random.default_rng(seed)
+    x0, y0, x1, y1 = region.bounds
+    xy = rng.uniform((x0, y0), (x1, y1), size=(4 * n, 2))
+    xy = xy[shapely.contains_xy(region, xy[:, 0], xy[:, 1])][:n]
+    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(xy), extend_to=region))
+    parts = shapely.intersection(cells, region)
+    return parts[shapely.area(parts) > 0]
+
+
+def every_pair(old, new, cw):
+    """The crosswalk as {(old, new): m²} and plain shapely's answer for every box neighbour."""
+    got = dict(zip(zip(cw.old.tolist(), cw.new.tolist()), cw.shared.tolist()))
+    i, j = shapely.STRtree(new).query(old)
+    plain_m2 = shapely.area(shapely.intersection(old[i], new[j]))
+    want = {(int(a), int(b)): m2 for a, b, m2 in zip(i, j, plain_m2) if m2 > 0}
+    return got, want
+
+
+REGION = shapely.Polygon([(0, 0), (5000, 0), (6000, 3000), (2500, 4500), (-500, 2500)])
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_same_land_cut_twice_finds_shares_by_difference(monkeypatch, workers):
+    """Two tilings of one region: a third of the intersections are left out (each found as a
+    unit's area less its other shares), and every share is still plain shapely's."""
+    old, new = voronoi_tiling(REGION, 60, 1), voronoi_tiling(REGION, 80, 2)
+    measured = []
+    intersection = shapely.intersection
+
+    def counting(a, b, **kw):
+        measured.append(np.size(a))
+        return intersection(a, b, **kw)
+
+    monkeypatch.setattr(shapely, "intersection", counting)
+    cw = crosswalk(old, new, workers=workers)
+    monkeypatch.undo()
+    got, want = every_pair(old, new, cw)
+    assert got.keys() == want.keys()
+    for key, m2 in want.items():
+        assert got[key] == pytest.approx(m2, rel=1e-9)
+    assert sum(measured) < 0.85 * len(want)
+
+
+@pytest.mark.parametrize("change", ["gap", "overlap", "less land", "equal squares"])
+def test_layers_that_do_not_tile_the_same_land_are_measured(change):
+    """Where the new units leave a gap, overlap, cover less, or merely have the same areas,
+    no share found by difference survives: all agree with plain intersection."""
+    old, new = voronoi_tiling(REGION, 60, 1), voronoi_tiling(REGION, 80, 2)
+    if change == "gap":
+        new = shapely.difference(new, shapely.Point(2500, 2000).buffer(400))
+    elif change == "overlap":
+        new = np.append(new, shapely.Point(2600, 1800).buffer(350))
+    elif change == "less land":
+        new = new[shapely.get_x(shapely.centroid(new)) < 3000]
+    else:   # squares of one size, shifted: each old square's only pair has the same area as it
+        old = shapely.box(np.arange(5) * 100.0, 0, np.arange(5) * 100.0 + 100, 100)
+        new = shapely.box(np.arange(5) * 100.0 + 750, 0, np.arange(5) * 100.0 + 850, 100)
+        new[0] = shapely.box(50, 0, 150, 100)
+    cw = crosswalk(old, new)
+    got, want = every_pair(old, new, cw)
+    assert got.keys() == want.keys()
+    for key, m2 in want.items():
+        assert got[key] == pytest.approx(m2, rel=1e-9)

@@ -16,7 +16,7 @@ with the part number, the parent code the ward's LAD code; the population of a w
 split by area share, in whole people, summing to the ward's (empty stays empty).
 
 Generated files are cached in ~/.cache/partnership-atlas-bench (or $XDG_CACHE_HOME), keyed
-by a hash of the input files, k, the seed and GENERATOR_VERSION.
+by a hash of the input files, k, the seed, GENERATOR_VERSION and the GEOS version.
 
     python -m bench.finer_units --data ../shared/data --out DIR   # writes units_32k/160k
 """
@@ -174,7 +174,9 @@ def cache_dir() -> Path:
 
 
 def _key(wards: Path, population: Path, k: int, seed: int) -> str:
-    h = hashlib.sha256(f"finer-units v{GENERATOR_VERSION} k={k} seed={seed}\n".encode())
+    # GEOS does the Voronoi cells and the noding: another version may place vertices differently.
+    h = hashlib.sha256(f"finer-units v{GENERATOR_VERSION} k={k} seed={seed} "
+                       f"geos {shapely.geos_version_string}\n".encode())
     for path in (wards, population):
         h.update(path.read_bytes())
     return h.hexdigest()[:16]

@@ -38,13 +38,15 @@ def result(name: str, value: float, target: str, anchors: dict[str, float] | Non
 
 
 def ew_ward_catalogue(data, path):
-    """A new catalogue at `path` holding the England & Wales wards with their populations:
+    """A new catalogue at `path` holding the England & Wales wards with their populations
+    and their map levels, as an import leaves it:
     returns it, its layer and the layer's unit table (the caller closes it)."""
     from models.catalogue import Catalogue
-    from models.formats.boundary_import import import_boundaries
+    from models.formats.boundary_import import import_boundaries, prepare_map_levels
 
     cat = Catalogue.create(path)
     import_boundaries(cat, data / "england_wales_wards_2020_bgc.geojson.gz",
                       population=data / "ward_population_mid2020_england_wales.csv")
     layer = cat.layers.all()[0]
+    prepare_map_levels(cat, layer.id)   # as the import does: the map's levels kept in the file
     return cat, layer, cat.layers.table(layer.id)

@@ -364,6 +364,13 @@ class QuestionsDialog(QDialog):
         self.activateWindow()
         self._focus_first()
 
+    def ask_where(self, place: str) -> None:
+        """Which partnerships cover this place (a code from the map)?"""
+        self.show_question(0)
+        self.where.place.setText(place)
+        self.where.as_of.clear()
+        self.where.ask()
+
     def _focus_first(self) -> None:
         page = self.tabs.currentWidget()
         first = page.form.itemAt(0, QFormLayout.ItemRole.FieldRole)

@@ -243,8 +243,8 @@ class Questions:
                                        self.cat.layers.parent_attributes(layer_id))
             for code in parents:
                 names.setdefault(code, from_layer.get(code, code))
-        for o in self.organisations.values():   # the catalogue's own name for the body wins
-            if o.gss_code and o.gss_code in names:
+        for o in self.organisations.values():   # the catalogue's own name for the body wins,
+            if o.gss_code:                        # and a body with a code is a place without boundaries too
                 names[o.gss_code] = o.name
         return names
 

@@ -55,3 +55,15 @@ def test_unknown_names_offer_the_closest():
     with pytest.raises(CatalogueError, match="name a place"):
         resolve("place", "  ", names)
     assert resolve("place", "bro", names) == "Bromley"
+
+
+def test_a_drawn_area_and_the_grid(grid):
+    cat, _, _ = grid
+    q = Questions(cat)
+    c = q.area("C")
+    assert c["km2"] == pytest.approx(2.0, rel=1e-6)   # the box: 2 km by 1 km
+    # Per borough, as the area panel counts a drawn area: the wards it covers at least COVER_SHARE of.
+    assert c["boroughs"] and sum(b["km2"] for b in c["boroughs"]) <= c["km2"] + 1e-9
+    a = q.area("A")
+    assert (a["wards"], a["population"]) == (4, 100 * (1 + 2 + 5 + 6))
+    assert a["contiguous"] and {o["area"] for o in a["overlaps"]} >= {"B"}

@@ -231,19 +231,27 @@ class SharedPage(_Page):
 class CoveragePage(_Page):
     columns = ("Borough", "Code", "Partnerships", "Wards covered", "Wards")
 
-    def __init__(self, questions, policy_areas: list[str], kinds: list[str]):
+    def __init__(self, questions):
         super().__init__("coverage", questions)
         self.policy_area = QComboBox()
         self.policy_area.setObjectName("question-policy-area")
         self.policy_area.setAccessibleName("Policy area")
-        self.policy_area.addItems([ANY, *policy_areas])
         self.kind = QComboBox()
         self.kind.setObjectName("question-kind")
         self.kind.setAccessibleName("Kind of partnership")
-        self.kind.addItems([ANY, *kinds])
         self.as_of = self.line("question-coverage-as-of", "As &of:", "any time, or a year or date")
         self.form.insertRow(0, "&Policy area:", self.policy_area)
         self.form.insertRow(1, "&Kind:", self.kind)
+
+    def refill(self, q: Questions) -> None:
+        """The policy areas and kinds the catalogue's partnerships use, the choice kept."""
+        used = sorted({a for p in q.partnerships.values() for a in p.policy_areas}, key=str.casefold)
+        kinds = [k for k in PARTNERSHIP_KINDS if k in {p.kind for p in q.partnerships.values()}]
+        for combo, items in ((self.policy_area, used), (self.kind, kinds)):
+            keep = combo.currentText()
+            combo.clear()
+            combo.addItems([ANY, *items])
+            combo.setCurrentText(keep if keep in items else ANY)
 
     def compute(self, q):
         pa, kind = self.policy_area.currentText(), self.kind.currentText()
@@ -328,15 +336,11 @@ class QuestionsDialog(QDialog):
         self.setWindowTitle("Questions")
         self.setModal(False)
         self._catalogue = catalogue
-        cat = catalogue()
-        q = Questions(cat)
-        used = sorted({a for p in q.partnerships.values() for a in p.policy_areas}, key=str.casefold)
-        kinds = [k for k in PARTNERSHIP_KINDS if k in {p.kind for p in q.partnerships.values()}]
         self.tabs = QTabWidget()
         self.tabs.setObjectName("questions-tabs")
         self.where = WherePage(self.questions)
         self.shared = SharedPage(self.questions)
-        self.coverage = CoveragePage(self.questions, used, kinds)
+        self.coverage = CoveragePage(self.questions)
         self.then = ThenPage(self.questions)
         self.area = AreaPage(self.questions)
         for page, title in ((self.where, "&Where"), (self.shared, "S&hared"), (self.coverage, "&Coverage"),
@@ -358,6 +362,7 @@ class QuestionsDialog(QDialog):
         return Questions(self._catalogue())
 
     def show_question(self, index: int) -> None:
+        self.coverage.refill(self.questions())   # another file may be open, or new policy areas in use
         self.tabs.setCurrentIndex(index)
         self.show()
         self.raise_()

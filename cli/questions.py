@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 
-from models.analysis.questions import Questions, source_lines
 from models.errors import plural
+
+# The models are imported when a command runs: `main.py` imports this module to know the
+# commands, and the GUI's start must not load the analysis (numpy, scipy) it defers.
 
 
 def _ask(args, question):
+    from models.analysis.questions import Questions
     from models.catalogue import Catalogue
     with Catalogue.open(args.file, read_only=True) as cat:
         return question(Questions(cat))
@@ -37,6 +40,7 @@ def _table(header: list[str], rows: list[list], right: set[int] = frozenset()) -
 
 
 def _sources(answer) -> None:
+    from models.analysis.questions import source_lines
     print()
     for line in source_lines(answer["sources"]):
         print(line)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import argparse
 
-from cli import edits, reports
+from cli import edits, questions, reports
+from models.catalogue.records import STATUSES
 from models.errors import CatalogueError
 
 
@@ -77,7 +78,13 @@ def build_parser() -> argparse.ArgumentParser:
                    "it), attested (a source of then cites it), inactive or unknown")
     p.add_argument("--include-unknown", action="store_true",
                    help="with --as-of, also list the partnerships of unknown state (left out by default)")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="json: the same as --json")
+    p.add_argument("--kind", metavar="K", help="only partnerships of this kind")
+    p.add_argument("--status", choices=STATUSES, help="only partnerships of this status")
+    p.add_argument("--policy-area", metavar="P", help="only partnerships working on this policy area")
+    p.add_argument("--member", metavar="ORG", help="only partnerships with this member (name or GSS code)")
     p.set_defaults(run=reports.cmd_list)
+    _add_questions(sub)
 
     p = sub.add_parser("overlaps", help="pairwise overlap of areas (or of member sets): a matrix, "
                        "or every pair with Jaccard and containment as CSV/JSON")
@@ -121,3 +128,51 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(run=reports.cmd_consistency)
     return parser
+
+
+def _add_questions(sub) -> None:
+    """search, where, shared, coverage, area: each answer with its sources (cli/questions.py)."""
+    naming = " (a full name, a GSS code, or any unique part of the name)"
+
+    def common(p, as_of: bool = True) -> None:
+        p.add_argument("--format", choices=("table", "json"), default="table")
+        if as_of:
+            p.add_argument("--as-of", metavar="DATE", help="only partnerships and memberships active or "
+                           "attested then (a year or date)")
+            p.add_argument("--include-unknown", action="store_true",
+                           help="with --as-of, also count those with no evidence either way")
+
+    p = sub.add_parser("search", help="full-text search of the partnerships, as in the GUI's list: "
+                       "the words found are shown [like this]")
+    p.add_argument("file")
+    p.add_argument("text")
+    common(p, as_of=False)
+    p.set_defaults(run=questions.cmd_search)
+
+    p = sub.add_parser("where", help="which partnerships cover a borough or ward (through a member or an area)")
+    p.add_argument("file")
+    p.add_argument("place", help="a borough or ward" + naming)
+    common(p)
+    p.set_defaults(run=questions.cmd_where)
+
+    p = sub.add_parser("shared", help="what two partnerships share: members, wards, people")
+    p.add_argument("file")
+    p.add_argument("a", help="a partnership" + naming)
+    p.add_argument("b", help="another partnership")
+    common(p)
+    p.set_defaults(run=questions.cmd_shared)
+
+    p = sub.add_parser("coverage", help="how many partnerships cover each ward and borough; the boroughs "
+                       "none covers")
+    p.add_argument("file")
+    p.add_argument("--policy-area", metavar="P", help="only partnerships working on this policy area")
+    p.add_argument("--kind", metavar="K", help="only partnerships of this kind")
+    common(p)
+    p.set_defaults(run=questions.cmd_coverage)
+
+    p = sub.add_parser("area", help="an area's figures as the area panel shows them, per borough it crosses")
+    p.add_argument("file")
+    p.add_argument("name", help="the area" + naming)
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--as-of", metavar="DATE", help="a derived area's wards as of then (its members then)")
+    p.set_defaults(run=questions.cmd_area)

@@ -15,12 +15,16 @@ def _open(path: str):
     return Catalogue.open(path, read_only=True)
 
 
-def _listing(cat, as_of=None, include_unknown: bool = False) -> list[dict]:
+def _listing(cat, as_of=None, include_unknown: bool = False, args=None) -> list[dict]:
     """Every partnership; with `as_of`, each one's state then (and members as of then),
-    inactive ones left out, unknown ones only if include_unknown."""
+    inactive ones left out, unknown ones only if include_unknown. `args`' --kind, --status,
+    --policy-area and --member narrow the list as the GUI's filters do."""
     from models.analysis.evidence import Evidence, counts
+    from models.analysis.questions import Questions
     from models.analysis.timeline import as_of_text
     when = as_of_text(as_of)
+    questions = Questions(cat)
+    wanted = _filtered(cat, questions, args) if args is not None else None
     evidence = Evidence.load(cat) if when else None
     orgs = {o.id: o.name for o in cat.organisations.all()}
     areas: dict[int, list[str]] = {}
@@ -35,6 +39,8 @@ def _listing(cat, as_of=None, include_unknown: bool = False) -> list[dict]:
                  "vintage": (layer.vintage or None) if layer else None})
     rows = []
     for p in cat.partnerships.all():
+        if wanted is not None and p.id not in wanted:
+            continue
         members = cat.partnerships.memberships(p.id)
         row = {"name": p.name, "kind": p.kind, "status": p.status, "start": p.start, "end": p.end}
         if evidence is not None:
@@ -44,14 +50,31 @@ def _listing(cat, as_of=None, include_unknown: bool = False) -> list[dict]:
             members = [m for m in members if counts(evidence.membership(m, when), include_unknown)]
         rows.append({**row, "members": [orgs[m.organisation_id] for m in members],
                      "areas": areas.get(p.id, []), "area_vintages": vintages.get(p.id, []),
-                     "policy_areas": list(p.policy_areas)})
+                     "policy_areas": list(p.policy_areas), "governance": p.governance, "funding": p.funding,
+                     "savings": {"amount": p.savings_amount, "period": p.savings_period, "text": p.savings_text},
+                     "sources": questions.cited([p.id], [m.id for m in members])})
     return rows
 
 
+def _filtered(cat, questions, args) -> set[int] | None:
+    """The ids the filters keep (None: no filter given); a kind, policy area or member
+    is named as `where` names a place."""
+    from models.catalogue.search import Filters, Search
+    kind, status = getattr(args, "kind", None), getattr(args, "status", None)
+    policy, member = getattr(args, "policy_area", None), getattr(args, "member", None)
+    if not any((kind, status, policy, member)):
+        return None
+    filters = Filters(kind=questions.kind(kind) if kind else None, status=status,
+                      policy_area=questions.policy_area(policy) if policy else None,
+                      organisation_id=questions.organisation(member).id if member else None)
+    return {row.id for row in Search(cat).rows(filters)}
+
+
 def cmd_list(args) -> int:
+    from models.analysis.questions import source_lines
     with _open(args.file) as cat:
-        rows = _listing(cat, args.as_of, args.include_unknown)
-    if args.json:
+        rows = _listing(cat, args.as_of, args.include_unknown, args)
+    if args.json or getattr(args, "format", "table") == "json":
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
     heading = f"as of {args.as_of}" if args.as_of else ""
@@ -63,6 +86,10 @@ def cmd_list(args) -> int:
         state = f" {r['as_of']:<{width}}" if args.as_of else ""
         print(f"{r['name'][:60]:<60} {r['kind']:<26} {r['status']:<8} {years:<11}{state} "
               f"{len(r['members']):>7}  {len(r['areas'])}")
+    print()
+    for line in source_lines([s for r in rows for s in r["sources"]]):
+        print(line)
+    print()   # the count stays the last line, as scripts read it
     print(plural(len(rows), "partnership") + (f" active or attested in {args.as_of}"
                                               + (" or of unknown state" if args.include_unknown else "")
                                               if args.as_of else ""))

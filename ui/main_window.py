@@ -236,6 +236,14 @@ class MainWindow(QMainWindow):
         self.rebase_action.setObjectName("rebaseAreas")
         map_menu.addAction(self.rebase_action)
 
+        questions_menu = bar.addMenu("&Questions")   # a researcher's questions, each with its sources
+        for k, (text, key) in enumerate((("Which Partnerships Cover a &Place?", "Ctrl+Shift+Q"),
+                                         ("What Do Two Partnerships &Share?", None),
+                                         ("Which Boroughs Does &No Partnership Cover?", None),
+                                         ("What Was Active &Then and Now?", None),
+                                         ("How Far Does an &Area Cross Borough Lines?", None))):
+            questions_menu.addAction(self._action(text, lambda k=k: self.show_questions(k), key))
+
         self.view_menu = bar.addMenu("&View")
         history = self.undo_dock.toggleViewAction()
         history.setText("Undo &History")
@@ -247,6 +255,14 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("Where to Get &Boundaries", self.files.explain_boundaries))
         help_menu.addAction(self._action("&About Partnership Atlas", self._about))
+
+    def show_questions(self, index: int = 0):
+        """The Questions window (one per main window), at question `index`."""
+        from ui.questions.dialog import QuestionsDialog
+        if getattr(self, "questions", None) is None:
+            self.questions = QuestionsDialog(lambda: self.catalogue, self)
+        self.questions.show_question(index)
+        return self.questions
 
     def _update_view_menu(self) -> None:
         for action in self._tab_actions:

@@ -171,6 +171,18 @@ class Search:
         sql += " ORDER BY p.name COLLATE NOCASE, p.id"
         return list(map(PartnershipRow._make, self._conn.execute(sql, args)))
 
+    def snippets(self, text: str) -> list[tuple[str, str]]:
+        """(name, snippet) of every partnership rows(Filters(text)) finds, in the list's order:
+        the words found marked [like this] in the part of the record that matched best."""
+        expression = match_expression(text)
+        if not expression:
+            return []
+        self._sync()
+        return self._conn.execute(
+            "SELECT p.name, snippet(partnership_fts, -1, '[', ']', '…', 12) FROM temp.partnership_fts f "
+            "JOIN partnerships p ON p.id = f.rowid WHERE partnership_fts MATCH ? "
+            "ORDER BY p.name COLLATE NOCASE, p.id", (expression,)).fetchall()
+
     def count(self) -> int:
         return self._conn.execute("SELECT count(*) FROM partnerships").fetchone()[0]
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QLabel,
+    QMenu,
     QSpinBox,
     QSplitter,
     QToolBar,
@@ -112,6 +113,7 @@ class MapTab(QWidget):
         self.area_list.shown_changed.connect(self._repaint_areas)
         self.view.scale_changed.connect(self._on_scale)
         self.view.unit_hovered.connect(self._on_hover)
+        self.view.unit_context.connect(self._unit_menu)
         document.changed.connect(self._on_changed)
         self.reload()
         # Dragging the map moves it until the user picks a drawing tool: a stray drag
@@ -430,6 +432,25 @@ class MapTab(QWidget):
         areas = self.view.areas_of(i)
         t = self.layer.table
         self.hover.setText(f"{t.names[i]} ({t.codes[i]}): " + ("in " + ", ".join(areas) if areas else "in no area"))
+
+    def _unit_menu(self, i: int, at) -> None:
+        """Right click on a ward: ask which partnerships cover it, or its borough (the
+        Questions window answers, with the sources)."""
+        ask = getattr(self.window(), "show_questions", None)
+        if ask is None or not self.layer.loaded:
+            return
+        t = self.layer.table
+        self.unit_menu = QMenu(self)
+        self.unit_menu.setObjectName("map-unit-menu")
+        for code, name in ((t.codes[i], t.names[i]), (t.parent_codes[i], self._borough_name(t.parent_codes[i]))):
+            if code:
+                self.unit_menu.addAction(f"Which Partnerships Cover {name}?",
+                                         lambda code=code: ask(0).ask_where(code))
+        self.unit_menu.popup(at)
+
+    def _borough_name(self, code: str) -> str:
+        org = self.document.catalogue.organisations.find(code)
+        return org.name if org is not None else code
 
     def _colours_in_view(self) -> list[str]:
         """The colours of the shown areas the map is looking at (a new area is drawn there)."""

@@ -38,6 +38,7 @@ EMPTY_MESSAGE = ("No boundary layer to show yet.\n"
 class MapView(QGraphicsView):
     unit_hovered = Signal(int)   # unit index, -1 for none
     unit_clicked = Signal(int)   # a click (not a drag) of the pan tool on unit index
+    unit_context = Signal(int, object)   # a right click of the pan tool on unit index, at a global QPoint
     scale_changed = Signal()
 
     def __init__(self, layer: MapLayer | None = None, parent=None):
@@ -343,6 +344,10 @@ class MapView(QGraphicsView):
             super().keyPressEvent(event)
 
     def mousePressEvent(self, event) -> None:
+        if (self.tool is None and event.button() == Qt.MouseButton.RightButton
+                and self.unit_at(event.position().toPoint()) >= 0):
+            event.ignore()   # left unaccepted, Qt follows it with a context menu event: the ward's menu
+            return
         if event.button() == Qt.MouseButton.MiddleButton or self.tool is None:
             self._pan_from = event.position()
             self._press_at = event.position() if event.button() == Qt.MouseButton.LeftButton else None
@@ -396,6 +401,14 @@ class MapView(QGraphicsView):
             return
         if self.tool is not None:
             self.tool.release(event, self.mapToScene(event.position().toPoint()))
+
+    def contextMenuEvent(self, event) -> None:
+        i = self.unit_at(event.pos()) if self.tool is None else -1
+        if i < 0:   # a drawing tool's right button is its own
+            super().contextMenuEvent(event)
+            return
+        event.accept()
+        self.unit_context.emit(i, event.globalPos())
 
     def mouseDoubleClickEvent(self, event) -> None:
         if self.tool is not None and self.tool.double_click(event, self.mapToScene(event.position().toPoint())):

@@ -25,7 +25,7 @@ def type_into(qtbot, widget, text):
 def test_title_menus_and_shortcuts(window):
     assert window.windowTitle() == "small.gpkg — Partnership Atlas"
     menus = [a.text() for a in window.menuBar().actions()]
-    assert menus == ["&File", "&Edit", "&Partnership", "M&ap", "&View", "&Help"]
+    assert menus == ["&File", "&Edit", "&Partnership", "M&ap", "&Questions", "&View", "&Help"]
     assert window.undo_action.shortcut() == QKeySequence.StandardKey.Undo or \
         window.undo_action.shortcut() == QKeySequence("Ctrl+Z")
     assert QKeySequence("Ctrl+Shift+Z") in window.redo_action.shortcuts()

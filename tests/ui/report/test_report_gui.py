@@ -1,0 +1,51 @@
+"""File ▸ Export ▸ Report…, reached from the keyboard as a person would."""
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QFileDialog
+
+from tests.helpers.pdf import pdf_pages
+
+
+def _choose_in_menus(qtbot, window, *keys: str) -> None:
+    """A click on File in the menu bar, then each mnemonic in the menu that opened. (Not Alt+F:
+    with a partnership open, the editor's "&Funding" takes that shortcut.)"""
+    bar = window.menuBar()
+    file_menu = next(a for a in bar.actions() if a.text() == "&File")
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.actionGeometry(file_menu).center())
+    for key in keys:
+        qtbot.waitUntil(lambda: QApplication.activePopupWidget() is not None)
+        qtbot.keyClick(QApplication.activePopupWidget(), key)
+
+
+def test_file_export_report_writes_the_pdf(qtbot, window, tmp_path, monkeypatch):
+    out = tmp_path / "handed on.pdf"
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda parent, title, start, filter_: (asked.append((title, start, filter_)) or
+                                                               (str(out), filter_)))
+    _choose_in_menus(qtbot, window, "e", "r")
+    qtbot.waitUntil(lambda: out.exists())
+    (title, start, filter_), = asked
+    assert (title, filter_) == ("Export a report", "PDF (*.pdf)") and start.endswith("small report.pdf")
+    text = " ".join(pdf_pages(out))
+    assert text.startswith("Catalogue report small.gpkg")
+    assert "West London Alliance" in text and "North Waste Board" in text
+    assert window.statusBar().currentMessage() == f"Wrote handed on.pdf: {len(pdf_pages(out))} pages, 2 partnerships"
+
+
+def test_nothing_selected_is_said_and_writes_nothing(qtbot, window, tmp_path, monkeypatch):
+    out = tmp_path / "north.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (str(out), "PDF (*.pdf)"))
+    _choose_in_menus(qtbot, window, "e", "p")              # Selected Partnerships as a Report…
+    qtbot.waitUntil(lambda: window.last_message is not None)
+    assert window.last_message.text() == "select partnerships in the list first" and not out.exists()
+
+
+def test_the_selected_partnerships_alone(qtbot, window, tmp_path, monkeypatch):
+    out = tmp_path / "north.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (str(out), "PDF (*.pdf)"))
+    window.catalogue_view.list.select(window.catalogue.partnerships.find("North Waste Board").id)
+    _choose_in_menus(qtbot, window, "e", "p")
+    qtbot.waitUntil(lambda: out.exists())
+    pages = pdf_pages(out)
+    assert pages[0].startswith("small.gpkg") and "North Waste Board thematic board · ended · 2001 – 2004" in pages[0]
+    assert "West London Alliance" not in " ".join(pages)

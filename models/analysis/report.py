@@ -164,6 +164,7 @@ class ReportContent:
     overlaps: OverlapMatrix | None = None     # a catalogue report only
     coverage: Coverage | None = None          # a catalogue report with boundaries only
     boroughs: list[tuple[str, shapely.Geometry]] = field(default_factory=list)
+    borough_layer: str = ""                   # the layer the maps' borough outlines come from
 
 
 def _print_shape(geoms) -> shapely.Geometry:
@@ -174,14 +175,15 @@ def _print_shape(geoms) -> shapely.Geometry:
     return shapely.simplify(whole, PRINT_TOLERANCE_M, preserve_topology=True)
 
 
-def _borough_shapes(cat) -> tuple[list[tuple[str, shapely.Geometry]], dict[str, str]]:
-    """The borough layer's units (name, simplified shape) and code -> name, if there is one."""
+def _borough_shapes(cat) -> tuple[list[tuple[str, shapely.Geometry]], dict[str, str], str]:
+    """The borough layer's units (name, simplified shape), code -> name and the layer's name,
+    if there is one (the latest, when there are several)."""
     layers = [layer for layer in cat.layers.all() if layer.level == "borough"]
     if not layers:
-        return [], {}
+        return [], {}, ""
     table = cat.layers.table(layers[-1].id)
     shapes = shapely.simplify(table.geometries, PRINT_TOLERANCE_M, preserve_topology=True)
-    return list(zip(table.names, shapes)), dict(zip(table.codes, table.names))
+    return list(zip(table.names, shapes)), dict(zip(table.codes, table.names)), layers[-1].name
 
 
 def report_content(cat, names: Iterable[str] | None = None, progress: Progress | None = None) -> ReportContent:
@@ -202,7 +204,7 @@ def report_content(cat, names: Iterable[str] | None = None, progress: Progress |
     organisations = {o.id: o for o in cat.organisations.all()}
     layers = {layer.id: layer for layer in cat.layers.all()}
     areas = cat.areas.all()
-    boroughs, borough_by_code = _borough_shapes(cat)
+    boroughs, borough_by_code, borough_layer = _borough_shapes(cat)
     tables: dict[int, tuple] = {}
 
     def table_of(layer_id: int):
@@ -219,7 +221,8 @@ def report_content(cat, names: Iterable[str] | None = None, progress: Progress |
 
     content = ReportContent(
         title="Partnership report" if not whole else "Catalogue report",
-        catalogue=cat.path.name, sections=sections, has_boundaries=bool(layers), boroughs=boroughs)
+        catalogue=cat.path.name, sections=sections, has_boundaries=bool(layers), boroughs=boroughs,
+        borough_layer=borough_layer)
     if whole:
         progress(0.85, "Overlaps between areas…")
         by = "units" if any(a.unit_ids or a.drawn is not None for a in areas) and layers else "members"

@@ -142,6 +142,9 @@ def paint_map(painter: QPainter, rect: QRectF, spec: MapSpec, dots_per_point: fl
         if any(box.intersects(other) for other in taken) or not rect.contains(box):
             continue
         taken.append(box)
+        # A pale box behind the name keeps it legible over a dark fill, and keeps it one piece of
+        # text (a halo drawn as a second copy of the text would be read twice).
+        painter.fillRect(box.adjusted(-1.5 * dots_per_point, 0, 1.5 * dots_per_point, 0), QColor(255, 255, 255, 170))
         painter.drawText(QPointF(box.left(), point.y() + metrics.ascent() / 2), text)
     _scale_bar(painter, rect, scale, dots_per_point, metrics)
     painter.restore()

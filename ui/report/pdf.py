@@ -38,7 +38,7 @@ MATRIX_LIMIT = 40         # more areas than this and the matrix would be unreada
 
 BACKDROP_FILL = QColor("#f1f1ee")
 BACKDROP_STROKE = QColor("#9a9a9a")
-COVERAGE = ["#ffffff", "#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c", "#08306b"]
+COVERAGE = ["#f7f7f7", "#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c", "#08306b"]
 
 STYLE = """
 body { font-size: 9.5pt; }
@@ -223,11 +223,11 @@ def _section(b: _Builder, s: PartnershipSection, content: ReportContent, first: 
         lines = Layer(backdrop.shapes, [None] * len(s.boroughs), QColor(80, 80, 80, 140), 0.4)
         b.add_map(MapSpec([backdrop, areas, lines], extent_of(shapes, 0.12),
                           b.width_pt, MAP_HEIGHT_PT))
-        swatches = " ".join(f"<span style='background-color:{escape(a.colour)}'>&nbsp;&nbsp;&nbsp;</span> "
-                            f"{escape(a.name)}" for a in s.areas)
-        borough_layer = "the boroughs" if s.boroughs else "no borough layer"
-        b.html.append(f"<p class='caption'>{swatches} — over {borough_layer}; wards of "
-                      f"{escape(', '.join(sorted({a.layer for a in s.areas})))}.</p>")
+        swatches = "&nbsp;&nbsp; ".join(
+            f"<span style='background-color:{escape(a.colour)}'>&nbsp;&nbsp;&nbsp;</span> "
+            f"{escape(a.name)} ({escape(a.layer)})" for a in s.areas)
+        under = f" · boroughs: {escape(content.borough_layer)}" if content.borough_layer else ""
+        b.html.append(f"<p class='caption'>{swatches}{under}</p>")
         _figures(b, s)
     elif content.has_boundaries:
         b.html.append("<p class='caption'>No area is drawn for this partnership: no map or area figures.</p>")
@@ -267,7 +267,7 @@ def _translucent(colour: str) -> QColor:
 def _figures(b: _Builder, s: PartnershipSection) -> None:
     b.html.append("<h2>Figures</h2><table cellspacing='0' cellpadding='3' width='100%'><tr>"
                   "<th width='38%'>Area</th><th class='n'>Wards</th><th class='n'>km²</th>"
-                  "<th class='n'>Population</th><th class='n'>Boroughs</th><th width='18%'>Contiguity</th></tr>")
+                  "<th class='n'>Population</th><th class='n'>Boroughs</th><th width='18%'>&nbsp;Contiguity</th></tr>")
     for a in s.areas:
         st = a.stats
         pieces = ("one piece" if st.parts == 1 else "empty" if st.parts == 0 else f"{st.parts} separate parts")

@@ -1,7 +1,8 @@
 """File ▸ Export ▸ Report…, reached from the keyboard as a person would."""
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QFileDialog, QProgressDialog, QPushButton
 
+from tests.helpers.gui import make_window
 from tests.helpers.pdf import pdf_pages
 
 
@@ -49,3 +50,28 @@ def test_the_selected_partnerships_alone(qtbot, window, tmp_path, monkeypatch):
     pages = pdf_pages(out)
     assert pages[0].startswith("small.gpkg") and "North Waste Board thematic board · ended · 2001 – 2004" in pages[0]
     assert "West London Alliance" not in " ".join(pages)
+
+
+def test_cancel_in_the_progress_dialog_leaves_no_file(qtbot, london_example, tmp_path, monkeypatch):
+    window = make_window(qtbot, london_example, tmp_path / "settings.ini", tmp_path / "data")
+    out = tmp_path / "all.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (str(out), "PDF (*.pdf)"))
+    pressed, returned = [], []
+
+    def press_cancel_once_shown():   # what a person does once the dialog is up
+        if returned:
+            return
+        dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, QProgressDialog) and w.isVisible()]
+        if dialogs and not pressed:
+            button = next(b for b in dialogs[0].findChildren(QPushButton) if b.text() == "Cancel")
+            qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+            pressed.append(dialogs[0].labelText())
+        else:
+            QTimer.singleShot(20, press_cancel_once_shown)
+
+    QTimer.singleShot(0, press_cancel_once_shown)
+    _choose_in_menus(qtbot, window, "e", "r")           # returns once the work has stopped
+    returned.append(True)
+    assert pressed and not out.exists() and not (tmp_path / ".all.pdf.partial").exists()
+    assert window.statusBar().currentMessage() == "Report cancelled; nothing was written"
+    window.close()

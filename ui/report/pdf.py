@@ -219,8 +219,9 @@ def _section(b: _Builder, s: PartnershipSection, content: ReportContent, first: 
         backdrop = Layer([g for _, g in s.boroughs], [BACKDROP_FILL] * len(s.boroughs), BACKDROP_STROKE, 0.5,
                          [n for n, _ in s.boroughs])
         areas = Layer(shapes, [_translucent(a.colour) for a in s.areas], QColor("#202020"), 0.9)
-        # The borough lines again over the translucent area, so the boroughs it spans show through.
-        lines = Layer(backdrop.shapes, [None] * len(s.boroughs), QColor(80, 80, 80, 140), 0.4)
+        # The lines of the boroughs the areas span again over them, so that they show through.
+        spanned = [g for g in backdrop.shapes if any(g.intersects(a) for a in shapes)]
+        lines = Layer(spanned, [None] * len(spanned), QColor(80, 80, 80, 140), 0.4)
         b.add_map(MapSpec([backdrop, areas, lines], extent_of(shapes, 0.12),
                           b.width_pt, MAP_HEIGHT_PT))
         swatches = "&nbsp;&nbsp; ".join(

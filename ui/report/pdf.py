@@ -33,7 +33,7 @@ from ui.report.maps import MAP_OBJECT, OBJECT_CHARACTER, Layer, MapObjects, MapS
 RESOLUTION = 300          # dots per inch of the layout; the output is vector whatever it is
 MARGIN_MM = 16
 FOOTER_PT = 18
-MAP_HEIGHT_PT = 285
+MAP_HEIGHT_PT = 260
 MATRIX_LIMIT = 40         # more areas than this and the matrix would be unreadable: list pairs instead
 
 BACKDROP_FILL = QColor("#f1f1ee")

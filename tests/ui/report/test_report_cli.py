@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import main
+from models.errors import plural
 from tests.helpers.data import ROOT
 from tests.helpers.home import private_home
 from tests.helpers.pdf import pdf_pages
@@ -16,7 +17,7 @@ def test_report_of_named_partnerships(qapp, london_example, tmp_path, capsys):
                       "--partnership", "Downham"])
     printed, err = capsys.readouterr()
     assert code == 0 and err == ""
-    assert printed == f"wrote two.pdf: {len(pdf_pages(out))} pages, 2 partnerships\n"
+    assert printed == f"wrote two.pdf: {plural(len(pdf_pages(out)), 'page')}, 2 partnerships\n"
     text = " ".join(pdf_pages(out))
     assert "West London Alliance sub-regional partnership" in text
     assert "Downham Health and Leisure Centre (Lewisham)" in text and "Overlaps" not in text

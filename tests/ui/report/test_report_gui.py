@@ -2,6 +2,7 @@
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QProgressDialog, QPushButton
 
+from models.errors import plural
 from tests.helpers.gui import make_window
 from tests.helpers.pdf import pdf_pages
 
@@ -30,7 +31,8 @@ def test_file_export_report_writes_the_pdf(qtbot, window, tmp_path, monkeypatch)
     text = " ".join(pdf_pages(out))
     assert text.startswith("Catalogue report small.gpkg")
     assert "West London Alliance" in text and "North Waste Board" in text
-    assert window.statusBar().currentMessage() == f"Wrote handed on.pdf: {len(pdf_pages(out))} pages, 2 partnerships"
+    pages = plural(len(pdf_pages(out)), "page")
+    assert window.statusBar().currentMessage() == f"Wrote handed on.pdf: {pages}, 2 partnerships"
 
 
 def test_nothing_selected_is_said_and_writes_nothing(qtbot, window, tmp_path, monkeypatch):

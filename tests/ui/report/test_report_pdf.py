@@ -5,7 +5,7 @@ import pytest
 from models.analysis.area_stats import format_population
 from models.analysis.report import report_content
 from models.catalogue import Catalogue
-from models.errors import Cancelled, CatalogueError
+from models.errors import Cancelled, CatalogueError, plural
 from tests.helpers.catalogues import small_catalogue
 from tests.helpers.data import london_population_rows
 from tests.helpers.pdf import fonts, images, path_operators, pdf_pages
@@ -20,7 +20,7 @@ def test_the_west_london_alliance_report(qapp, london_example, tmp_path):
     with Catalogue.open(london_example, read_only=True) as cat:
         summary = write_report(cat, out, ["West London Alliance"])
     pages = pdf_pages(out)
-    assert summary == f"wrote wla.pdf: {len(pages)} pages, 1 partnership"
+    assert summary == f"wrote wla.pdf: {plural(len(pages), 'page')}, 1 partnership"
     text = " ".join(pages)
     assert pages[0].startswith("example.gpkg · ") and "West London Alliance sub-regional partnership" in text
     for borough in WLA:

@@ -106,9 +106,9 @@ def _html(content: ReportContent, width_pt: float) -> _Builder:
 
 
 def _overview(b: _Builder, content: ReportContent) -> None:
-    b.html.append("<h2>Partnerships</h2><table class='small' cellspacing='0' cellpadding='2' width='100%'>"
-                  "<tr><th>Partnership</th><th>Kind</th><th>Status</th><th class='n'>Members</th>"
-                  "<th class='n'>Wards</th></tr>")
+    b.html.append("<h2>Partnerships</h2><table class='small' cellspacing='0' cellpadding='3' width='100%'>"
+                  "<tr><th width='52%'>Partnership</th><th>Kind</th><th>Status</th><th class='n'>Members</th>"
+                  "<th class='n'>&nbsp;Wards</th></tr>")
     for s in content.sections:
         wards = sum(a.stats.units for a in s.areas)
         b.html.append(f"<tr><td>{escape(s.partnership.name)}</td><td>{escape(s.partnership.kind)}</td>"

@@ -22,12 +22,14 @@ def is_command(word: str) -> bool:
     return word in command_names()
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str], runners: dict | None = None) -> int:
+    """runners: commands run by another face (main.py gives `report` to ui.report, which needs Qt),
+    parsed and reported on here like every other."""
     try:
         args = build_parser().parse_args(argv)
         if not getattr(args, "run", None):
             raise CatalogueError("name a command (see --help)")
-        return args.run(args)
+        return (runners or {}).get(args.command, args.run)(args)
     except CatalogueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -103,6 +103,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--partnership", action="append", metavar="NAME", help="only these (repeatable)")
     p.set_defaults(run=reports.cmd_export)
 
+    p = sub.add_parser("report", help="a PDF to hand on: each partnership's map, members, figures and "
+                       "references; without --partnership, the whole catalogue with its overlaps and coverage")
+    p.add_argument("file")
+    p.add_argument("out", help="the PDF to write")
+    p.add_argument("--partnership", action="append", metavar="NAME",
+                   help="only these (repeatable; a unique part of the name will do)")
+    # The PDF is drawn by Qt, which the CLI never loads: main.py hands this command to ui.report.
+    p.set_defaults(run=reports.cmd_report)
+
     p = sub.add_parser("rebase", help="carry areas onto another vintage of their boundaries "
                        "(a dry run unless --apply)")
     p.add_argument("file")

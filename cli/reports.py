@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import sys
 
-from models.errors import plural
+from models.errors import CatalogueError, plural
 
 
 def _open(path: str):
@@ -145,6 +145,11 @@ def cmd_export(args) -> int:
     with _open(args.file) as cat:
         print(export(cat, args.out, args.partnership))
     return 0
+
+
+def cmd_report(args) -> int:
+    """Reached only when the CLI runs without main.py, which gives `report` to ui.report."""
+    raise CatalogueError("the report is drawn with Qt: run it as 'python main.py report FILE OUT.pdf'")
 
 
 def cmd_check(args) -> int:

@@ -192,6 +192,9 @@ class MainWindow(QMainWindow):
                                            tip="Every partnership, in the columns the import reads"))
         export_menu.addAction(self._action("All Areas as &GeoJSON…", lambda: f.export("geojson", False),
                                            tip="Areas with their partnerships' attributes, in WGS84"))
+        export_menu.addAction(self._action("&Report…", lambda: f.export_report(False),
+                                           tip="A PDF to hand on: each partnership's map, members, figures "
+                                               "and references, with the overlaps and coverage"))
         export_menu.addSeparator()
         export_menu.addAction(self._action("&Selected Partnerships as CSV…", lambda: f.export("csv", True),
                                            tip="Only the partnerships selected in the list"))
@@ -200,6 +203,8 @@ class MainWindow(QMainWindow):
         export_menu.addAction(self._action(
             "Selected Partnerships as a Catalo&gue…", lambda: f.export("gpkg", True),
             tip="A standalone catalogue file with the selected partnerships and all they reference"))
+        export_menu.addAction(self._action("Selected Partnerships as a Re&port…", lambda: f.export_report(True),
+                                           tip="A PDF of the partnerships selected in the list"))
         file_menu.addSeparator()
         quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)

@@ -277,5 +277,39 @@ class FileActions:
         self.window.statusBar().showMessage(str(summary)[:1].upper() + str(summary)[1:], 10000)
         return True
 
+    def export_report(self, selected: bool, path: str | os.PathLike | None = None) -> bool:
+        """File ▸ Export ▸ Report…: a PDF of every partnership with the catalogue's overview, or of
+        those selected in the list; laid out off the GUI thread, with progress and Cancel."""
+        cat = self.window.catalogue
+        names = None
+        if selected:
+            ids = self.window.catalogue_view.list.selected_ids()
+            if not ids:
+                self.window.show_message("Nothing selected", "select partnerships in the list first",
+                                         QMessageBox.Icon.Information)
+                return False
+            names = [cat.partnerships.get(i).name for i in ids]
+        which = "selected" if selected else "report"
+        path = Path(path) if path else self._ask(True, "Export a report", "PDF (*.pdf)",
+                                                 f"{cat.path.stem} {which}.pdf")
+        if path is None:
+            return False
+        if path.suffix.lower() != ".pdf":
+            path = path.with_suffix(".pdf")
+        # Qt's PDF writer and the maps' geometry: loaded when a report is asked for.
+        from ui.report.pdf import write_report
+
+        try:
+            summary = run_with_progress(self.window, f"Writing {path.name}…",
+                                        lambda progress: write_report(cat, path, names, progress))
+        except Cancelled:
+            self.window.statusBar().showMessage("Report cancelled; nothing was written", 8000)
+            return False
+        except (CatalogueError, OSError) as e:
+            self._fail("Cannot write the report", e)
+            return False
+        self.window.statusBar().showMessage(summary[:1].upper() + summary[1:], 10000)
+        return True
+
     def explain_boundaries(self) -> None:
         self.window.show_message("Where to get boundaries", ONS_NOTE, QMessageBox.Icon.Information)

@@ -241,17 +241,21 @@ class FileActions:
         "gpkg": ("Export as a catalogue", "Catalogues (*.gpkg)", ".gpkg"),
     }
 
+    def _selected_names(self) -> list[str]:
+        """The names of the partnerships selected in the list; none (after saying so) if none is."""
+        cat = self.window.catalogue
+        ids = self.window.catalogue_view.list.selected_ids()
+        if not ids:
+            self.window.show_message("Nothing selected", "select partnerships in the list first",
+                                     QMessageBox.Icon.Information)
+        return [cat.partnerships.get(i).name for i in ids]
+
     def export(self, kind: str, selected: bool, path: str | os.PathLike | None = None) -> bool:
         """The spine's exports (models.formats.export) of every partnership or of those selected in the list."""
         cat = self.window.catalogue
-        names = None
-        if selected:
-            ids = self.window.catalogue_view.list.selected_ids()
-            if not ids:
-                self.window.show_message("Nothing selected", "select partnerships in the list first",
-                                         QMessageBox.Icon.Information)
-                return False
-            names = [cat.partnerships.get(i).name for i in ids]
+        names = self._selected_names() if selected else None
+        if names == []:
+            return False
         title, filter_, suffix = self.EXPORTS[kind]
         which = "selected" if selected else "all"
         path = Path(path) if path else self._ask(True, title, filter_, f"{cat.path.stem} {which}{suffix}")
@@ -281,14 +285,9 @@ class FileActions:
         """File ▸ Export ▸ Report…: a PDF of every partnership with the catalogue's overview, or of
         those selected in the list; laid out off the GUI thread, with progress and Cancel."""
         cat = self.window.catalogue
-        names = None
-        if selected:
-            ids = self.window.catalogue_view.list.selected_ids()
-            if not ids:
-                self.window.show_message("Nothing selected", "select partnerships in the list first",
-                                         QMessageBox.Icon.Information)
-                return False
-            names = [cat.partnerships.get(i).name for i in ids]
+        names = self._selected_names() if selected else None
+        if names == []:
+            return False
         which = "selected" if selected else "report"
         path = Path(path) if path else self._ask(True, "Export a report", "PDF (*.pdf)",
                                                  f"{cat.path.stem} {which}.pdf")

@@ -139,26 +139,23 @@ class Sources:
             f"WHERE c.partnership_id IN ({marks}) OR m.partnership_id IN ({marks}) "
             f"OR a.partnership_id IN ({marks})) ORDER BY title COLLATE NOCASE", ids * 3)]
 
-    def find_same(self, s: Source) -> Source | None:
-        """The stored source that is this document (same DOI, URL, or title and year), if any."""
-        keys = set(source_key(s))
-        for other in self.all():
-            if keys & set(source_key(other)):
-                return other
-        return None
+    def not_held(self, sources: list[Source]) -> list[Source]:
+        """Those of `sources` the catalogue does not hold yet, each document once (checked)."""
+        checked = [checked_source(s) for s in sources]
+        known = {k for other in self.all() for k in source_key(other)}
+        out = []
+        for s in checked:
+            keys = set(source_key(s))
+            if not keys & known:
+                known |= keys
+                out.append(s)
+        return out
 
     def add_many(self, sources: list[Source]) -> tuple[Revert, list[Source]]:
         """The sources not stored already (nor twice in the list), as one edit; returns those added."""
-        checked = [checked_source(s) for s in sources]
-        known = {k for other in self.all() for k in source_key(other)}
-        added = []
+        new = self.not_held(sources)
         with self._store.edit() as revert:
-            for s in checked:
-                keys = set(source_key(s))
-                if keys & known:
-                    continue
-                known |= keys
-                added.append(replace(s, id=self._insert(s)))
+            added = [replace(s, id=self._insert(s)) for s in new]
         return revert, added
 
     def cited_years(self) -> tuple[dict[int, set[int]], dict[int, set[int]]]:

@@ -33,6 +33,10 @@ _SYMBOLS = {"ss": "ß", "o": "ø", "O": "Ø", "ae": "æ", "AE": "Æ", "oe": "œ"
 _SPECIAL = "\\{}&%$#_~^"
 
 
+_BRACES = re.compile(r"\\.|[{}]", re.DOTALL)   # an escaped character (skipped whole) or a brace
+_PLAIN = re.compile(r"[^\\{}~-]*")              # a value with nothing to decode
+
+
 class _Syntax(Exception):
     pass
 
@@ -42,9 +46,15 @@ class _Reader:
         self.text = text
         self.i = 0
         self.macros = dict(MONTHS)
+        self._counted = (0, 1)   # (position, its line): counting on from there keeps reading linear
 
     def line(self) -> int:
-        return self.text.count("\n", 0, self.i) + 1
+        at, line = self._counted
+        if self.i < at:
+            at, line = 0, 1
+        line += self.text.count("\n", at, self.i)
+        self._counted = (self.i, line)
+        return line
 
     def skip_space(self) -> None:
         while self.i < len(self.text) and self.text[self.i].isspace():
@@ -74,19 +84,16 @@ class _Reader:
     def braced(self) -> str:
         """From just after an opening brace to its match; returns the inside."""
         start, depth = self.i, 1
-        while self.i < len(self.text):
-            c = self.text[self.i]
-            if c == "\\":
-                self.i += 2
-                continue
+        for m in _BRACES.finditer(self.text, self.i):   # only the characters that matter
+            c = m.group()
             if c == "{":
                 depth += 1
             elif c == "}":
                 depth -= 1
                 if depth == 0:
-                    self.i += 1
-                    return self.text[start:self.i - 1]
-            self.i += 1
+                    self.i = m.end()
+                    return self.text[start:m.start()]
+        self.i = len(self.text)
         raise _Syntax("a '{' is never closed")
 
     def quoted(self) -> str:
@@ -141,6 +148,8 @@ def _accent(m: re.Match) -> str:
 
 def to_text(value: str) -> str:
     """A BibTeX value as plain text."""
+    if _PLAIN.fullmatch(value):
+        return " ".join(value.split())
     text = re.sub(r"\\url\{([^{}]*)\}", r"\1", value)
     # Characters written as commands (see escape): held aside until the braces are gone.
     text = re.sub(r"\\textbackslash(?:\{\}|(?![A-Za-z])\s*)", "\x03", text)

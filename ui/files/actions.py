@@ -299,7 +299,7 @@ class FileActions:
         doc = self.window.document
         try:
             sources = read_sources(path)   # a malformed file is refused before anything is written
-            if all(doc.catalogue.sources.find_same(s) for s in sources):   # no empty step to undo
+            if not doc.catalogue.sources.not_held(sources):   # no empty step to undo
                 self.window.statusBar().showMessage(
                     f"Nothing to import: the catalogue already holds {plural(len(sources), 'source')} "
                     f"of {path.name}", 10000)
@@ -310,7 +310,8 @@ class FileActions:
         except CatalogueError as e:
             self._fail("Cannot import the sources", e)
             return False
-        self.window.statusBar().showMessage(result[0].summary(path.name).capitalize(), 10000)
+        summary = result[0].summary(path.name)
+        self.window.statusBar().showMessage(summary[:1].upper() + summary[1:], 10000)
         return True
 
     def explain_boundaries(self) -> None:

@@ -155,12 +155,19 @@ def test_file_export_and_import_sources(window, qtbot, tmp_path, monkeypatch):
     assert "title = {{A collaborative city?}}" in out.read_text()
     assert window.statusBar().currentMessage() == "Wrote refs.bib: 1 source"
 
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(out), ""))
+    undo_before = _undo_text(window)
+    _menu_action(window, "Import", "Sources (CSL-JSON, BibTeX)…").trigger()   # all held already
+    assert window.statusBar().currentMessage() == \
+        "Nothing to import: the catalogue already holds 1 source of refs.bib"
+    assert _undo_text(window) == undo_before and len(cat.sources.all()) == 1
+
     out.write_text(out.read_text() + "\n@techreport{nlwa, title = {Waste plan}, institution = {NLWA}, "
                                       "year = 2010}\n")
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(out), ""))
     _menu_action(window, "Import", "Sources (CSL-JSON, BibTeX)…").trigger()
     assert sorted(s.title for s in cat.sources.all()) == ["A collaborative city?", "Waste plan"]
     assert _undo_text(window) == "Undo Import sources from refs.bib"
+    assert window.statusBar().currentMessage() == "Imported 1 source from refs.bib; 1 already in the catalogue"
     window.undo_action.trigger()
     assert [s.title for s in cat.sources.all()] == ["A collaborative city?"]
 

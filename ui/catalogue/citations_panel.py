@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QListView,
+    QMenu,
     QPushButton,
     QSpinBox,
     QToolButton,
@@ -119,9 +120,35 @@ def cite(parent: QWidget, document: Document, target: str, record_id: int, field
     return True
 
 
+def cite_or_remove(parent: QWidget, document: Document, target: str, record_id: int, field: str | None,
+                   rows: list[tuple[Citation, Source]], at) -> bool:
+    """With nothing cited, ask for a source; else a menu at `at` (global): cite another, or
+    remove one of those cited (one undo step each)."""
+    if not rows:
+        return cite(parent, document, target, record_id, field)
+    menu = QMenu(parent)
+    another = menu.addAction("Cite another source…")
+    menu.addSeparator()
+    removals = [(menu.addAction(f"Remove citation of {source_label(s)}" + (f", p. {c.page}" if c.page else "")),
+                 c.id) for c, s in rows]
+    chosen = menu.exec(at)
+    if chosen is None:
+        return False
+    if chosen == another:
+        return cite(parent, document, target, record_id, field)
+    citation_id = next(cid for action, cid in removals if action == chosen)
+    try:
+        document.edit("Remove citation", lambda: document.catalogue.sources.uncite(citation_id))
+    except CatalogueError as e:
+        document.failed.emit(str(e))
+        return False
+    return True
+
+
 class CiteMark(QToolButton):
     """The mark beside one fact: a book when a source is cited for it (hover: which, page, quote),
-    a dashed one when it holds something no source supports; clicking cites a source for it."""
+    a dashed one when it holds something no source supports; clicking cites a source for it
+    (or, once cited, offers to cite another or remove one: see cite_or_remove)."""
 
     def __init__(self, label: str, parent=None):
         super().__init__(parent)
@@ -144,6 +171,9 @@ class CiteMark(QToolButton):
         self.setIcon(mark_icon(bool(rows)) if rows or filled else _faint_icon())
         self.setText(str(len(rows)) if len(rows) > 1 else "")
         self.setToolTip(mark_tooltip(self.label, rows, filled))
+
+    def menu_point(self):
+        return self.mapToGlobal(self.rect().bottomLeft())
 
 
 def _faint_icon() -> QIcon:

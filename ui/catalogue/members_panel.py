@@ -76,6 +76,9 @@ class MembersModel(RowsModel):
         self._cites = cites
         self.endResetModel()
 
+    def citations(self, membership_id: int) -> list[tuple[Citation, Source]]:
+        return self._cites.get(membership_id, [])
+
     def _fact(self, m: Membership, column: int) -> tuple[list, bool] | None:
         """The citations of the fact in this column, and whether it holds anything; None if no fact."""
         field = _CITED.get(column)
@@ -212,7 +215,8 @@ class MembersPanel(QWidget):
         self.remove_button.setToolTip("Remove the selected members (Delete)")
         self.remove_button.clicked.connect(self.remove_selected)
         self.cite_button = QPushButton("Cite…")
-        self.cite_button.setToolTip("Cite a source for the selected membership, its dates or its role")
+        self.cite_button.setToolTip("Cite a source for the selected membership, its dates or its role (the "
+                                    "current cell's); where one is cited already, cite another or remove one")
         self.cite_button.clicked.connect(self.cite_selected)
         self.new_note = QLabel()
         self.new_note.hide()
@@ -283,7 +287,9 @@ class MembersPanel(QWidget):
             return
         m = self.model.membership(rows[0].row())
         field = _CITED.get(self.table.currentIndex().column())
-        if citations_panel.cite(self, self.document, "membership_id", m.id, field):
+        cited = [r for r in self.model.citations(m.id) if r[0].field == field]
+        at = self.cite_button.mapToGlobal(self.cite_button.rect().bottomLeft())
+        if citations_panel.cite_or_remove(self, self.document, "membership_id", m.id, field, cited, at):
             self.message.clear_message()
 
     def _check_new(self, text: str) -> None:

@@ -168,7 +168,7 @@ class OrganisationsView(QWidget):
         self.delete_button = QPushButton("Delete organisation")
         self.delete_button.clicked.connect(self.delete)
         self.sources_mark = citations_panel.CiteMark("Organisation")
-        self.sources_mark.clicked.connect(self.cite)
+        self.sources_mark.clicked.connect(self._mark_clicked)
         self.sources_text = QLabel()
         self.sources_text.setWordWrap(True)
         self.cite_button = QPushButton("Cite a source…")
@@ -291,6 +291,11 @@ class OrganisationsView(QWidget):
     def cite(self) -> None:
         if self.current is not None:
             citations_panel.cite(self, self.document, "organisation_id", self.current.id)
+
+    def _mark_clicked(self) -> None:
+        if self.current is not None:
+            citations_panel.cite_or_remove(self, self.document, "organisation_id", self.current.id, None,
+                                           self.sources_mark.rows, self.sources_mark.menu_point())
 
     def _open_partnership(self, row: int, _col: int) -> None:
         item = self.memberships.item(row, 0)

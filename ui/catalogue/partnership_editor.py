@@ -236,7 +236,9 @@ class PartnershipEditor(QWidget):
 
     def cite_field(self, field: str) -> None:
         if self.partnership is not None:
-            citations_panel.cite(self, self.document, "partnership_id", self.partnership.id, field)
+            mark = self.marks[field]
+            citations_panel.cite_or_remove(self, self.document, "partnership_id", self.partnership.id, field,
+                                           mark.rows, mark.menu_point())
 
     def _connect(self) -> None:
         # While a partnership is being filled in these wait: _fill runs each once at the end

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from models.analysis.area_stats import AreaStats, format_population
-from ui.catalogue.citations_panel import CiteMark, cite
+from ui.catalogue.citations_panel import CiteMark, cite_or_remove
 
 
 class AreaPanel(QWidget):
@@ -51,7 +51,8 @@ class AreaPanel(QWidget):
 
     def _cite(self) -> None:
         document, area_id = self._cited
-        if area_id is not None and cite(self, document, "area_id", area_id):
+        if area_id is not None and cite_or_remove(self, document, "area_id", area_id, None, self.sources.rows,
+                                                  self.sources.menu_point()):
             self.sources.show_rows(document.catalogue.sources.cited(area_id=area_id), True)
 
     def text(self, key: str) -> str:

@@ -194,3 +194,33 @@ def test_a_partnerships_context_menu_exports_its_sources(window, qtbot, tmp_path
     window.catalogue_view.list.select(cat.partnerships.find("West London Alliance").id)
     action.trigger()
     assert '"title": "A collaborative city?"' in out.read_text()
+
+
+def test_a_cited_marks_menu_removes_a_citation_in_one_undo_step(window, qtbot):
+    from PySide6.QtWidgets import QApplication, QMenu
+    cat = window.catalogue
+    wla = cat.partnerships.find("West London Alliance")
+    report = cat.sources.all()[0].id
+    window.document.edit("Cite", lambda: cat.sources.cite(Citation(report, page="9", partnership_id=wla.id,
+                                                                   field="governance")))
+    window.catalogue_view.list.select(wla.id)
+    mark = window.catalogue_view.editor.marks["governance"]
+    assert mark.cited
+    seen = {}
+
+    def choose():
+        menu = QApplication.activePopupWidget()
+        assert isinstance(menu, QMenu)
+        seen["items"] = [a.text() for a in menu.actions() if not a.isSeparator()]
+        qtbot.keyClick(menu, Qt.Key.Key_Down)     # Cite another source…
+        qtbot.keyClick(menu, Qt.Key.Key_Down)     # Remove citation of …
+        qtbot.keyClick(menu, Qt.Key.Key_Return)
+    QTimer.singleShot(0, choose)
+    qtbot.mouseClick(mark, LEFT)
+    assert seen["items"] == ["Cite another source…",
+                             "Remove citation of A collaborative city? (Young Foundation, 2008), p. 9"]
+    assert [c.field for c in cat.sources.citations(partnership_id=wla.id)] == [None]
+    assert not window.catalogue_view.editor.marks["governance"].cited
+    assert _undo_text(window) == "Undo Remove citation"
+    window.undo_action.trigger()
+    assert window.catalogue_view.editor.marks["governance"].cited

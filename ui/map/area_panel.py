@@ -44,10 +44,17 @@ class AreaPanel(QWidget):
         self.show_stats(None)
 
     def show_sources(self, document, area) -> None:
+        if document is not self._cited[0]:   # once per document: an undo anywhere re-reads the mark
+            document.changed.connect(self._sources_changed)
         self._cited = (document, area.id if area is not None else None)
         self.sources.setEnabled(area is not None and area.id is not None)
         self.sources.show_rows(document.catalogue.sources.cited(area_id=area.id) if self.sources.isEnabled()
                                else [], self.sources.isEnabled())
+
+    def _sources_changed(self, changes) -> None:
+        document, area_id = self._cited
+        if area_id is not None and changes.touch("citations", "sources"):
+            self.sources.show_rows(document.catalogue.sources.cited(area_id=area_id), True)
 
     def _cite(self) -> None:
         document, area_id = self._cited

@@ -39,4 +39,5 @@ def test_clicking_the_area_panels_mark_cites_a_source_for_the_area(grid_cat, qtb
     assert window.undo_action.text().replace("&", "") == "Undo Cite source"
     window.undo_action.trigger()
     assert window.catalogue.sources.citations(area_id=area_id) == []
+    assert not mark.cited   # the mark follows the undo
     window.close()

@@ -1,4 +1,5 @@
-"""The commands that write a catalogue: new, import-boundaries, import-partnerships, example, rebase.
+"""The commands that write a catalogue: new, import-boundaries, import-partnerships, import-sources,
+example, rebase.
 
 Opening an existing catalogue for writing goes through `_opened`, which gives it the
 same backups folder as the GUI: the first edit of the day, and any schema upgrade,
@@ -78,6 +79,14 @@ def cmd_import_partnerships(args) -> int:
                 print(f"row {row}: {message}", file=sys.stderr)
             raise
         print(f"imported {plural(len(revert.inserted('partnerships')), 'partnership')}")
+    return 0
+
+
+def cmd_import_sources(args) -> int:
+    from models.formats.references import import_sources, read_sources
+    read_sources(args.references)   # a malformed file is refused before the catalogue is opened
+    with _open(args.file) as cat:
+        print(import_sources(cat, args.references).summary(args.references))
     return 0
 
 

@@ -97,7 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --as-of, also count those with no evidence either way")
     p.set_defaults(run=reports.cmd_overlaps)
 
-    p = sub.add_parser("export", help="export to .gpkg/.sqlite (catalogue), .geojson (areas) or .csv")
+    p = sub.add_parser("export", help="export to .gpkg/.sqlite (catalogue), .geojson (areas), .csv, or the "
+                       "sources as .csl.json (CSL-JSON) or .bib (BibTeX)")
     p.add_argument("file")
     p.add_argument("out")
     p.add_argument("--partnership", action="append", metavar="NAME", help="only these (repeatable)")
@@ -111,6 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only these (repeatable; a unique part of the name will do)")
     # The PDF is drawn by Qt, which the CLI never loads: main.py hands this command to ui.report.
     p.set_defaults(run=reports.cmd_report)
+
+    p = sub.add_parser("import-sources", help="add the sources of a CSL-JSON (.csl.json, .json) or BibTeX "
+                       "(.bib) file, skipping those already held (same DOI, URL, or title and year)")
+    p.add_argument("file")
+    p.add_argument("references")
+    p.set_defaults(run=edits.cmd_import_sources)
 
     p = sub.add_parser("rebase", help="carry areas onto another vintage of their boundaries "
                        "(a dry run unless --apply)")

@@ -93,6 +93,9 @@ class MainWindow(QMainWindow):
         self.catalogue_view.welcome.open_example.connect(lambda: self.files.open_example())
         self.catalogue_view.welcome.import_partnerships.connect(lambda: self.files.import_partnerships())
         self.catalogue_view.list.table.addAction(self.delete_action)
+        # Right-clicking partnerships offers what the Partnership menu does for them, and their sources.
+        self.catalogue_view.list.table.addAction(self.export_sources_action)
+        self.catalogue_view.list.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.catalogue_view.setObjectName("catalogue-tab")
         self.organisations_view.setObjectName("organisations-tab")
         self.add_tab(self.catalogue_view, "&Catalogue")
@@ -187,6 +190,9 @@ class MainWindow(QMainWindow):
                                            tip="Import ward or borough boundaries"))
         import_menu.addAction(self._action("&Partnerships (CSV, Excel)…", f.import_partnerships, "Ctrl+I",
                                            "Import partnerships from a spreadsheet"))
+        import_menu.addAction(self._action("&Sources (CSL-JSON, BibTeX)…", f.import_sources,
+                                           tip="Add references from Zotero or another reference manager "
+                                               "(those already here are skipped)"))
         export_menu = file_menu.addMenu("&Export")
         export_menu.addAction(self._action("All Partnerships as &CSV…", lambda: f.export("csv", False),
                                            tip="Every partnership, in the columns the import reads"))
@@ -205,6 +211,13 @@ class MainWindow(QMainWindow):
             tip="A standalone catalogue file with the selected partnerships and all they reference"))
         export_menu.addAction(self._action("Selected Partnerships as a Re&port…", lambda: f.export_report(True),
                                            tip="A PDF of the partnerships selected in the list"))
+        export_menu.addSeparator()
+        export_menu.addAction(self._action("All So&urces (CSL-JSON, BibTeX)…", lambda: f.export_sources(False),
+                                           tip="Every source, for Zotero, pandoc or LaTeX"))
+        self.export_sources_action = self._action(
+            "Selected Partnerships' Sou&rces…", lambda: f.export_sources(True),
+            tip="The sources cited for the selected partnerships, their members and areas")
+        export_menu.addAction(self.export_sources_action)
         file_menu.addSeparator()
         quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)

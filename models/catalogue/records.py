@@ -79,19 +79,42 @@ class Membership:
     id: int | None = None
 
 
+SOURCE_TYPES = ("report", "minutes", "web page", "article", "book", "chapter", "dataset", "other")
+# The facts of a record a citation can support on its own (None: the whole record).
+PARTNERSHIP_FIELDS = {  # field -> its label, and the Partnership attributes it covers
+    "dates": ("Dates", ("start", "end")),
+    "status": ("Status", ("status",)),
+    "policy_areas": ("Policy areas", ("policy_areas",)),
+    "lead": ("Lead", ("lead_id",)),
+    "governance": ("Governance", ("governance",)),
+    "funding": ("Funding", ("funding",)),
+    "savings": ("Savings", ("savings_amount", "savings_text")),
+}
+MEMBERSHIP_FIELDS = {
+    "dates": ("Dates", ("joined", "left")),
+    "role": ("Role", ("role",)),
+}
+
+
 @dataclass(frozen=True)
 class Source:
-    """A document (report, minutes, web page); reused by many citations."""
+    """A document (report, minutes, web page); reused by many citations.
+
+    authors: "Family, Given" or an organisation's name, each; accessed: ISO date a web page was read."""
     title: str
     publisher: str = ""
     year: int | None = None
     url: str = ""
     id: int | None = None
+    authors: tuple[str, ...] = ()
+    type: str = "report"
+    doi: str = ""
+    accessed: str | None = None
 
 
 @dataclass(frozen=True)
 class Citation:
-    """A source cited for one record: exactly one of the four targets is set."""
+    """A source cited for one record, or one field of it: exactly one of the four targets is set."""
     source_id: int
     page: str = ""
     quote: str = ""
@@ -100,6 +123,7 @@ class Citation:
     organisation_id: int | None = None
     area_id: int | None = None
     id: int | None = None
+    field: str | None = None   # one fact of the record (PARTNERSHIP_FIELDS, MEMBERSHIP_FIELDS) or None
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from models.catalogue.sources import UNSOURCED_SQL
+
 # One document per partnership; rowid = partnership id.
 _DOCUMENT_SQL = """
 SELECT p.id, p.name,
@@ -62,6 +64,7 @@ class Filters:
     # year (active, attested or unknown) is models.analysis.evidence's to say: the list refines.
     year: int | None = None
     include_unknown: bool = False        # with a year: keep those with no evidence either way
+    unsourced: bool = False              # only those with a filled field no citation supports
 
 
 class PartnershipRow(NamedTuple):
@@ -163,6 +166,8 @@ class Search:
             where.append("(p.start_date IS NULL OR p.start_date <= ?) "
                          "AND (p.end_date IS NULL OR substr(p.end_date, 1, 4) >= ?)")
             args += [f"{year}-12-31", year]
+        if f.unsourced:
+            where.append(UNSOURCED_SQL)
         # Counting members per row through the index beats grouping every membership when few rows match.
         sql = ("SELECT p.id, p.name, p.kind, p.status, p.start_date, p.end_date, "
                "(SELECT count(*) FROM memberships m WHERE m.partnership_id = p.id) FROM partnerships p")

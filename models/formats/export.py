@@ -40,13 +40,17 @@ def export(cat, out: str | os.PathLike, partnerships: list[str] | None = None) -
     out = Path(out)
     suffix = out.suffix.lower()
     chosen = _chosen(cat, partnerships)
+    if suffix in (".json", ".bib"):   # sources for reference managers: CSL-JSON or BibTeX
+        from models.formats.references import export_sources
+        return export_sources(cat, out, [p.id for p in chosen] if partnerships else None)
     if suffix in (".gpkg", ".sqlite"):
         return export_catalogue(cat, out, [p.id for p in chosen] if partnerships else None)
     if suffix == ".geojson":
         return export_geojson(cat, out, chosen)
     if suffix == ".csv":
         return export_csv(cat, out, chosen)
-    raise CatalogueError(f"cannot export to '{suffix or out.name}': use .gpkg, .sqlite, .geojson or .csv")
+    raise CatalogueError(f"cannot export to '{suffix or out.name}': use .gpkg, .sqlite, .geojson, .csv, "
+                         ".csl.json or .bib")
 
 
 def export_catalogue(cat, out: Path, partnership_ids: list[int] | None) -> str:

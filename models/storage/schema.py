@@ -203,6 +203,22 @@ def migration_layer_levels(conn: sqlite3.Connection) -> None:
       PRIMARY KEY (layer_id, tolerance))""")
 
 
+def migration_source_references(conn: sqlite3.Connection) -> None:
+    """What reference managers need of a source (authors, type, DOI, accessed date), and a
+    citation's field: the one fact of its record it supports ('dates', 'savings'…), NULL for
+    the whole record as every citation was before."""
+    # Only the missing ones: a file whose version number was set back may have them already.
+    for table, column, definition in (
+            ("sources", "authors", "TEXT NOT NULL DEFAULT '[]'"),   # JSON list of "Family, Given"
+            ("sources", "type", "TEXT NOT NULL DEFAULT 'report'"),
+            ("sources", "doi", "TEXT NOT NULL DEFAULT ''"),
+            ("sources", "accessed", "TEXT"),
+            ("citations", "field", "TEXT")):
+        if column not in {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+    conn.execute("CREATE INDEX IF NOT EXISTS citations_membership ON citations(membership_id)")
+
+
 MIGRATIONS = (migration_1, migration_2, migration_evidence_dates, migration_area_kinds,
-              migration_layer_vintages, migration_layer_levels)
+              migration_layer_vintages, migration_layer_levels, migration_source_references)
 SCHEMA_VERSION = len(MIGRATIONS)

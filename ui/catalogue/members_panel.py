@@ -26,8 +26,17 @@ from PySide6.QtWidgets import (
 )
 
 from models.catalogue import dates
-from models.catalogue.records import ORGANISATION_KINDS, ROLES, Membership, Organisation
+from models.catalogue.records import (
+    MEMBERSHIP_FIELDS,
+    ORGANISATION_KINDS,
+    ROLES,
+    Citation,
+    Membership,
+    Organisation,
+    Source,
+)
 from models.errors import CatalogueError
+from ui.catalogue import citations_panel
 from ui.catalogue.fields import DateField, FieldMessage, grow_with_rows, name_widgets
 from ui.catalogue.table_model import RowsModel
 from ui.document import Document
@@ -38,6 +47,8 @@ SHOWS = ("memberships", "organisations")
 
 _HEADERS = ("Organisation", "Role", "Joined", "Left", "First seen", "Last seen")
 _FIELDS = (None, "role", "joined", "left", "first_seen", "last_seen")
+# The membership's citable facts, by column: the role, and its dates (joined and left together).
+_CITED = {1: "role", 2: "dates", 3: "dates"}
 _ACTIONS = (None, "Change member's role", "Change joined date", "Change left date", "Change member first seen",
             "Change member last seen")
 
@@ -52,13 +63,30 @@ class MembersModel(RowsModel):
         self.document = document
         self._report = report           # shows a model error beside the table
         self._rows: list[tuple[Membership, str]] = []
+        self._cites: dict[int, list[tuple[Citation, Source]]] = {}
+        self._icons = (citations_panel.mark_icon(False), citations_panel.mark_icon(True))
 
-    def set_rows(self, rows: list[tuple[Membership, str]]) -> None:
-        if rows == self._rows:
+    def set_rows(self, rows: list[tuple[Membership, str]],
+                 cites: dict[int, list[tuple[Citation, Source]]] | None = None) -> None:
+        cites = cites or {}
+        if rows == self._rows and cites == self._cites:
             return   # a reload after another table's edit: nothing to reset, lay out or repaint
         self.beginResetModel()
         self._rows = rows
+        self._cites = cites
         self.endResetModel()
+
+    def citations(self, membership_id: int) -> list[tuple[Citation, Source]]:
+        return self._cites.get(membership_id, [])
+
+    def _fact(self, m: Membership, column: int) -> tuple[list, bool] | None:
+        """The citations of the fact in this column, and whether it holds anything; None if no fact."""
+        field = _CITED.get(column)
+        if field is None:
+            return None
+        rows = [r for r in self._cites.get(m.id, []) if r[0].field == field]
+        filled = any(getattr(m, a) not in (None, "") for a in MEMBERSHIP_FIELDS[field][1])
+        return rows, filled
 
     def membership(self, row: int) -> Membership:
         return self._rows[row][0]
@@ -76,8 +104,13 @@ class MembersModel(RowsModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             return (name, m.role, m.joined or "", m.left or "", m.first_seen or "",
                     m.last_seen or "")[index.column()]
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (2, 3):
-            return f"A partial date: {'YYYY, YYYY-MM or YYYY-MM-DD'}"
+        fact = self._fact(m, index.column())
+        if role == Qt.ItemDataRole.DecorationRole and fact and (fact[0] or fact[1]):
+            return self._icons[bool(fact[0])]
+        if role == Qt.ItemDataRole.ToolTipRole and fact:
+            label = MEMBERSHIP_FIELDS[_CITED[index.column()]][0]
+            tip = citations_panel.mark_tooltip(label, *fact).replace("(click to cite one)", "(Cite… to add one)")
+            return tip + ("\nA partial date: YYYY, YYYY-MM or YYYY-MM-DD" if index.column() in (2, 3) else "")
         if role == Qt.ItemDataRole.ToolTipRole and index.column() in (4, 5):
             return ("Evidence it was a member, where joined and left are not known: a partial date "
                     "(YYYY, YYYY-MM or YYYY-MM-DD); attested from first to last seen")
@@ -181,6 +214,10 @@ class MembersPanel(QWidget):
         self.remove_button = QPushButton("Remove member")
         self.remove_button.setToolTip("Remove the selected members (Delete)")
         self.remove_button.clicked.connect(self.remove_selected)
+        self.cite_button = QPushButton("Cite…")
+        self.cite_button.setToolTip("Cite a source for the selected membership, its dates or its role (the "
+                                    "current cell's); where one is cited already, cite another or remove one")
+        self.cite_button.clicked.connect(self.cite_selected)
         self.new_note = QLabel()
         self.new_note.hide()
         self.warning = FieldMessage()
@@ -188,7 +225,8 @@ class MembersPanel(QWidget):
         name_widgets((self.table, "members-table", None), (self.organisation, "member-organisation", None),
                      (self.new_kind, "member-new-kind", None), (self.role, "member-role", None),
                      (self.joined, "member-joined", None), (self.left, "member-left", None),
-                     (self.add_button, "add-member", None), (self.remove_button, "remove-member", None))
+                     (self.add_button, "add-member", None), (self.remove_button, "remove-member", None),
+                     (self.cite_button, "cite-member", None))
         # Two rows, so the organisation's name keeps its room at any text size.
         add_row = QGridLayout()
         add_row.addWidget(self.organisation, 0, 0, 1, 3)
@@ -203,6 +241,7 @@ class MembersPanel(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.new_note, 1)
         buttons.addStretch(1)
+        buttons.addWidget(self.cite_button)
         buttons.addWidget(self.remove_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -216,13 +255,14 @@ class MembersPanel(QWidget):
     def set_organisation_names(self, names: list[str]) -> None:
         self._names.setStringList(names)
 
-    def show_partnership(self, pid: int | None, memberships: list[tuple[Membership, str]]) -> None:
+    def show_partnership(self, pid: int | None, memberships: list[tuple[Membership, str]],
+                         cites: dict[int, list[tuple[Citation, Source]]] | None = None) -> None:
         if pid != self.partnership_id:
             for w in (self.organisation, self.joined, self.left):
                 w.setText("")
             self.message.clear_message()
         self.partnership_id = pid
-        self.model.set_rows(memberships)
+        self.model.set_rows(memberships, cites)
         seen, twice = set(), []
         for m, name in memberships:
             if m.organisation_id in seen and name not in twice:
@@ -236,7 +276,21 @@ class MembersPanel(QWidget):
         self._update_buttons()
 
     def _update_buttons(self, *_):
-        self.remove_button.setEnabled(bool(self.table.selectionModel().selectedRows()))
+        selected = self.table.selectionModel().selectedRows()
+        self.remove_button.setEnabled(bool(selected))
+        self.cite_button.setEnabled(len(selected) == 1)
+
+    def cite_selected(self) -> None:
+        """Cite a source for the selected membership; the current cell's fact comes chosen."""
+        rows = self.table.selectionModel().selectedRows()
+        if len(rows) != 1:
+            return
+        m = self.model.membership(rows[0].row())
+        field = _CITED.get(self.table.currentIndex().column())
+        cited = [r for r in self.model.citations(m.id) if r[0].field == field]
+        at = self.cite_button.mapToGlobal(self.cite_button.rect().bottomLeft())
+        if citations_panel.cite_or_remove(self, self.document, "membership_id", m.id, field, cited, at):
+            self.message.clear_message()
 
     def _check_new(self, text: str) -> None:
         text = text.strip()

@@ -27,13 +27,14 @@ from PySide6.QtWidgets import (
 
 from models.catalogue.records import ORGANISATION_KINDS, Organisation
 from models.errors import CatalogueError, plural
+from ui.catalogue import citations_panel
 from ui.catalogue.fields import FieldMessage, TextField, name_widgets
 from ui.catalogue.table_model import RowsModel
 from ui.document import Changes, Document
 
 # Each organisation's fields and partnership count, and the chosen one's memberships
-# with the names of their partnerships.
-SHOWS = ("organisations", "memberships", "partnerships")
+# with the names of their partnerships, and the sources cited for it.
+SHOWS = ("organisations", "memberships", "partnerships", "citations", "sources")
 
 _HEADERS = ("Name", "Kind", "GSS code", "Partnerships")
 
@@ -166,6 +167,13 @@ class OrganisationsView(QWidget):
         self.merge_button.clicked.connect(self.merge)
         self.delete_button = QPushButton("Delete organisation")
         self.delete_button.clicked.connect(self.delete)
+        self.sources_mark = citations_panel.CiteMark("Organisation")
+        self.sources_mark.clicked.connect(self._mark_clicked)
+        self.sources_text = QLabel()
+        self.sources_text.setWordWrap(True)
+        self.cite_button = QPushButton("Cite a source…")
+        self.cite_button.setToolTip("A report or page that describes this organisation")
+        self.cite_button.clicked.connect(self.cite)
 
         for w, action, field in ((self.name, "Rename organisation", "name"),
                                  (self.gss, "Change GSS code", "gss_code")):
@@ -179,6 +187,9 @@ class OrganisationsView(QWidget):
                      (self.notes, "organisation-notes", "Notes"),
                      (self.memberships, "organisation-memberships", "Partnerships it belongs to"),
                      (self.merge_button, "merge-organisation", None),
+                     (self.sources_mark, "organisation-sources-mark", None),
+                     (self.sources_text, "organisation-sources", None),
+                     (self.cite_button, "cite-organisation", None),
                      (self.delete_button, "delete-organisation", None))
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -192,6 +203,11 @@ class OrganisationsView(QWidget):
         form.addRow("&Kind", self.kind)
         form.addRow("&GSS code", self.gss)
         form.addRow("N&otes", self.notes)
+        sources_row = QHBoxLayout()
+        sources_row.addWidget(self.sources_mark)
+        sources_row.addWidget(self.sources_text, 1)
+        sources_row.addWidget(self.cite_button)
+        form.addRow("Sources", sources_row)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.merge_button)
@@ -259,6 +275,9 @@ class OrganisationsView(QWidget):
         self.kind.setCurrentText(org.kind if org else "other")
         self.gss.setText(org.gss_code or "" if org else "")
         self.notes.set_text(org.notes if org else "")
+        cited = cat.sources.cited(organisation_id=org.id) if org else []
+        self.sources_mark.show_rows(cited, org is not None)
+        self.sources_text.setText("; ".join(citations_panel.source_label(s) for _, s in cited) or "none cited")
         memberships = cat.partnerships.memberships_of(org.id) if org else []
         names = cat.partnerships.names() if memberships else {}
         self.memberships.setRowCount(len(memberships))
@@ -268,6 +287,15 @@ class OrganisationsView(QWidget):
                 item.setData(Qt.ItemDataRole.UserRole, m.partnership_id)
                 self.memberships.setItem(i, j, item)
         self._loading = False
+
+    def cite(self) -> None:
+        if self.current is not None:
+            citations_panel.cite(self, self.document, "organisation_id", self.current.id)
+
+    def _mark_clicked(self) -> None:
+        if self.current is not None:
+            citations_panel.cite_or_remove(self, self.document, "organisation_id", self.current.id, None,
+                                           self.sources_mark.rows, self.sources_mark.menu_point())
 
     def _open_partnership(self, row: int, _col: int) -> None:
         item = self.memberships.item(row, 0)

@@ -28,7 +28,14 @@ from PySide6.QtWidgets import (
 )
 
 from models.catalogue import dates
-from models.catalogue.records import PARTNERSHIP_KINDS, POLICY_AREAS, SAVINGS_PERIODS, STATUSES, Partnership
+from models.catalogue.records import (
+    PARTNERSHIP_FIELDS,
+    PARTNERSHIP_KINDS,
+    POLICY_AREAS,
+    SAVINGS_PERIODS,
+    STATUSES,
+    Partnership,
+)
 from models.catalogue.search import Search
 from models.errors import CatalogueError
 from models.formats.partnership_import import parse_amount
@@ -111,6 +118,12 @@ class PartnershipEditor(QWidget):
         self.delete_button = QPushButton("Delete partnership…")
         self.delete_button.setToolTip("Delete it with its members and citations (undo brings them back)")
         self.delete_button.clicked.connect(self.delete_requested)
+        # A mark beside each fact a source can support: which source, or that none does yet.
+        self.marks: dict[str, citations_panel.CiteMark] = {}
+        for field, (label, _) in PARTNERSHIP_FIELDS.items():
+            mark = self.marks[field] = citations_panel.CiteMark(label)
+            mark.setObjectName(f"cite-mark-{field.replace('_', '-')}")
+            mark.clicked.connect(lambda _=False, f=field: self.cite_field(f))
 
         name_widgets(
             (self, "partnership-editor", "Partnership"), (self.name, "partnership-name", None),
@@ -134,14 +147,14 @@ class PartnershipEditor(QWidget):
         form.addRow("&Name", self.name)
         form.addRow("", self.name_message)
         form.addRow("&Kind", self.kind)
-        form.addRow("&Status", self.status)
+        form.addRow(self._marked("&Status", self.status, "status"), self.status)
         form.addRow("", self.status_message)
         dates_row = QHBoxLayout()
         dates_row.addWidget(self.start)
         dates_row.addWidget(QLabel("to"))
         dates_row.addWidget(self.end)
         dates_row.addStretch(1)
-        form.addRow(self._label("&Dates", self.start), dates_row)
+        form.addRow(self._marked("&Dates", self.start, "dates"), dates_row)
         form.addRow("", self.dates_message)
         seen_row = QHBoxLayout()
         seen_row.addWidget(self.first_seen)
@@ -150,16 +163,16 @@ class PartnershipEditor(QWidget):
         seen_row.addStretch(1)
         form.addRow(self._label("Seen (ev&idence)", self.first_seen), seen_row)
         form.addRow("", self.seen_message)
-        form.addRow("&Policy areas", self.policy_areas)
-        form.addRow("&Lead", self.lead)
-        form.addRow("&Governance", self.governance)
-        form.addRow("&Funding", self.funding)
+        form.addRow(self._marked("&Policy areas", self.policy_areas, "policy_areas"), self.policy_areas)
+        form.addRow(self._marked("&Lead", self.lead, "lead"), self.lead)
+        form.addRow(self._marked("&Governance", self.governance, "governance"), self.governance)
+        form.addRow(self._marked("&Funding", self.funding, "funding"), self.funding)
         savings_row = QHBoxLayout()
         savings_row.addWidget(QLabel("£"))
         savings_row.addWidget(self.savings, 1)
         savings_row.addWidget(self.savings_period)
         savings_row.addWidget(self.savings_text, 2)
-        form.addRow(self._label("Sa&vings", self.savings), savings_row)
+        form.addRow(self._marked("Sa&vings", self.savings, "savings"), savings_row)
         form.addRow("", self.savings_message)
         form.addRow("D&escription", self.description)
         form.addRow("N&otes", self.notes)
@@ -209,6 +222,23 @@ class PartnershipEditor(QWidget):
         label = QLabel(text)
         label.setBuddy(buddy)
         return label
+
+    def _marked(self, text: str, buddy: QWidget, field: str) -> QWidget:
+        """A field's label with its source mark beside it."""
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(2)
+        row.addWidget(self._label(text, buddy))
+        row.addWidget(self.marks[field])
+        row.addStretch(1)
+        return box
+
+    def cite_field(self, field: str) -> None:
+        if self.partnership is not None:
+            mark = self.marks[field]
+            citations_panel.cite_or_remove(self, self.document, "partnership_id", self.partnership.id, field,
+                                           mark.rows, mark.menu_point())
 
     def _connect(self) -> None:
         # While a partnership is being filled in these wait: _fill runs each once at the end
@@ -298,7 +328,8 @@ class PartnershipEditor(QWidget):
         for m in memberships:
             if m.organisation_id not in names:
                 names[m.organisation_id] = cat.organisations.get(m.organisation_id).name
-        self.members.show_partnership(p.id, [(m, names[m.organisation_id]) for m in memberships])
+        self.members.show_partnership(p.id, [(m, names[m.organisation_id]) for m in memberships],
+                                      {m.id: cat.sources.cited(membership_id=m.id) for m in memberships})
         leads = [("No lead organisation", NO_LEAD), *((name, org_id) for org_id, name in names.items())]
         if p.lead_id is not None and p.lead_id not in names:
             leads.append((f"{cat.organisations.get(p.lead_id).name} (not a member)", p.lead_id))
@@ -309,13 +340,11 @@ class PartnershipEditor(QWidget):
                 self.lead.addItem(text, data)
         self.lead.setCurrentIndex(max(0, self.lead.findData(NO_LEAD if p.lead_id is None else p.lead_id)))
 
-        sources = {}
-        rows = []
-        for c in cat.sources.citations(partnership_id=p.id):
-            if c.source_id not in sources:
-                sources[c.source_id] = cat.sources.get(c.source_id)
-            rows.append((c, sources[c.source_id]))
+        rows = cat.sources.cited(partnership_id=p.id)
         self.citations.show_partnership(p.id, rows)
+        for field, (_, attributes) in PARTNERSHIP_FIELDS.items():
+            filled = any(getattr(p, a) not in (None, "", ()) for a in attributes)
+            self.marks[field].show_rows([r for r in rows if r[0].field == field], filled)
 
         areas = [(a.colour, f"{a.name} — {a.units:,} ward{'s' if a.units != 1 else ''}")
                  for a in self.search.linked_areas(p.id)]

@@ -164,6 +164,11 @@ class PartnershipList(QWidget):
                                         "of that year (their state then is unknown)")
         self.include_unknown.setAccessibleName("Include undated partnerships")
         self.include_unknown.toggled.connect(self.refresh)
+        self.unsourced = QCheckBox("facts without a source")
+        self.unsourced.setToolTip("Only partnerships with a filled field (dates, status, policy areas, lead, "
+                                  "governance, funding, savings) no citation of that field supports")
+        self.unsourced.setAccessibleName("Only partnerships with facts without a source")
+        self.unsourced.toggled.connect(self.refresh)
         self._evidence: Evidence | None = None   # read again after an edit
         self.clear_button = QPushButton("Clear filters")
         self.clear_button.setToolTip("Show every partnership")
@@ -199,7 +204,7 @@ class PartnershipList(QWidget):
             (self.policy, "filter-policy-area", None),
             (self.member, "filter-member", "Member or borough (name or GSS code)"),
             (self.year, "filter-year", None), (self.include_unknown, "filter-include-undated", None),
-            (self.table, "partnership-table", None),
+            (self.unsourced, "filter-unsourced", None), (self.table, "partnership-table", None),
             (self.count_label, "partnership-count", None), (self.clear_button, "clear-filters", None))
         filters = QGridLayout()
         filters.addWidget(self.kind, 0, 0)
@@ -208,6 +213,7 @@ class PartnershipList(QWidget):
         filters.addWidget(self.member, 1, 0, 1, 2)
         filters.addWidget(self.year, 1, 2)
         filters.addWidget(self.include_unknown, 2, 2)
+        filters.addWidget(self.unsourced, 2, 0, 1, 2)
         bottom = QHBoxLayout()
         bottom.addWidget(self.count_label, 1)
         bottom.addWidget(self.clear_button)
@@ -241,7 +247,7 @@ class PartnershipList(QWidget):
             # An organisation with a GSS code is a borough: match its areas' wards as well.
             borough=(org.gss_code if org and org.gss_code else member if member and not org else None),
             year=None if self.year.value() == ANY_YEAR else self.year.value(),
-            include_unknown=self.include_unknown.isChecked())
+            include_unknown=self.include_unknown.isChecked(), unsourced=self.unsourced.isChecked())
 
     def _changed(self, changes: Changes) -> None:
         if changes.touch(*SHOWS):
@@ -293,7 +299,7 @@ class PartnershipList(QWidget):
 
     def clear_filters(self) -> None:
         for w in (self.kind, self.status, self.policy, self.year, self.member, self.search_box,
-                  self.include_unknown):
+                  self.include_unknown, self.unsourced):
             w.blockSignals(True)
         self.search_box.clear()
         self.kind.setCurrentIndex(0)
@@ -302,8 +308,9 @@ class PartnershipList(QWidget):
         self.member.clear()
         self.year.setValue(ANY_YEAR)
         self.include_unknown.setChecked(False)
+        self.unsourced.setChecked(False)
         for w in (self.kind, self.status, self.policy, self.year, self.member, self.search_box,
-                  self.include_unknown):
+                  self.include_unknown, self.unsourced):
             w.blockSignals(False)
         self.refresh()
 

@@ -241,14 +241,16 @@ class FileActions:
         "gpkg": ("Export as a catalogue", "Catalogues (*.gpkg)", ".gpkg"),
     }
 
-    def _selected_names(self) -> list[str]:
-        """The names of the partnerships selected in the list; none (after saying so) if none is."""
-        cat = self.window.catalogue
+    def _selected_ids(self) -> list[int]:
+        """The partnerships selected in the list; none (after saying so) if none is."""
         ids = self.window.catalogue_view.list.selected_ids()
         if not ids:
             self.window.show_message("Nothing selected", "select partnerships in the list first",
                                      QMessageBox.Icon.Information)
-        return [cat.partnerships.get(i).name for i in ids]
+        return ids
+
+    def _selected_names(self) -> list[str]:
+        return [self.window.catalogue.partnerships.get(i).name for i in self._selected_ids()]
 
     def export(self, kind: str, selected: bool, path: str | os.PathLike | None = None) -> bool:
         """The spine's exports (models.formats.export) of every partnership or of those selected in the list."""
@@ -307,6 +309,52 @@ class FileActions:
         except (CatalogueError, OSError) as e:
             self._fail("Cannot write the report", e)
             return False
+        self.window.statusBar().showMessage(summary[:1].upper() + summary[1:], 10000)
+        return True
+
+    def export_sources(self, selected: bool, path: str | os.PathLike | None = None) -> bool:
+        """Every source, or those cited for the selected partnerships (their members and areas too),
+        as CSL-JSON or BibTeX by the name chosen."""
+        from models.formats.references import FILTER, export_sources
+        ids = self._selected_ids() if selected else None
+        if ids == []:
+            return False
+        cat = self.window.catalogue
+        name = f"{cat.path.stem} {'selected' if selected else 'all'} sources.csl.json"
+        path = Path(path) if path else self._ask(True, "Export sources", FILTER, name)
+        if path is None:
+            return False
+        if path.suffix.lower() not in (".json", ".bib"):
+            path = path.with_name(path.name + ".csl.json")
+        try:
+            summary = export_sources(cat, path, ids)
+        except CatalogueError as e:
+            self._fail("Cannot export the sources", e)
+            return False
+        self.window.statusBar().showMessage(summary[:1].upper() + summary[1:], 10000)
+        return True
+
+    def import_sources(self, path: str | os.PathLike | None = None) -> bool:
+        """Add the sources of a CSL-JSON or BibTeX file not held already, as one undo step."""
+        from models.formats.references import FILTER, import_sources, read_sources
+        path = Path(path) if path else self._ask(False, "Import sources", FILTER)
+        if path is None:
+            return False
+        doc = self.window.document
+        try:
+            sources = read_sources(path)   # a malformed file is refused before anything is written
+            if not doc.catalogue.sources.not_held(sources):   # no empty step to undo
+                self.window.statusBar().showMessage(
+                    f"Nothing to import: the catalogue already holds {plural(len(sources), 'source')} "
+                    f"of {path.name}", 10000)
+                return True
+            result = []
+            doc.edit(f"Import sources from {path.name}",
+                     lambda: result.append(import_sources(doc.catalogue, path)) or result[0].revert)
+        except CatalogueError as e:
+            self._fail("Cannot import the sources", e)
+            return False
+        summary = result[0].summary(path.name)
         self.window.statusBar().showMessage(summary[:1].upper() + summary[1:], 10000)
         return True
 

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from models.analysis.area_stats import AreaStats, format_population
+from ui.catalogue.citations_panel import CiteMark, cite_or_remove
 
 
 class AreaPanel(QWidget):
@@ -31,10 +32,35 @@ class AreaPanel(QWidget):
             value.setObjectName(key)
             form.addRow(label + ":", value)
             self.fields[key] = value
+        # The area's sources: a book when one is cited (hover: which, page, quote); a click cites one.
+        self.sources = CiteMark("Area")
+        self.sources.setObjectName("area-sources")
+        self.sources.clicked.connect(self._cite)
+        self._cited = (None, None)   # (document, area id) the mark stands for
+        form.addRow("Sources:", self.sources)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.box)
         self.show_stats(None)
+
+    def show_sources(self, document, area) -> None:
+        if document is not self._cited[0]:   # once per document: an undo anywhere re-reads the mark
+            document.changed.connect(self._sources_changed)
+        self._cited = (document, area.id if area is not None else None)
+        self.sources.setEnabled(area is not None and area.id is not None)
+        self.sources.show_rows(document.catalogue.sources.cited(area_id=area.id) if self.sources.isEnabled()
+                               else [], self.sources.isEnabled())
+
+    def _sources_changed(self, changes) -> None:
+        document, area_id = self._cited
+        if area_id is not None and changes.touch("citations", "sources"):
+            self.sources.show_rows(document.catalogue.sources.cited(area_id=area_id), True)
+
+    def _cite(self) -> None:
+        document, area_id = self._cited
+        if area_id is not None and cite_or_remove(self, document, "area_id", area_id, None, self.sources.rows,
+                                                  self.sources.menu_point()):
+            self.sources.show_rows(document.catalogue.sources.cited(area_id=area_id), True)
 
     def text(self, key: str) -> str:
         return self.fields[key].text()

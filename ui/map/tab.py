@@ -503,6 +503,7 @@ class MapTab(QWidget):
         link = self.cat.partnerships.get(area.partnership_id).name if area.partnership_id else None
         self.panel.show_stats(stats, area.name, pending, link)
         self.panel.show_vintage(self.cat, area)
+        self.panel.show_sources(self.document, area)
         if check and not pending:   # the kind and membership check, read from the catalogue
             when = str(self.year) if self.year else None
             found = consistency(self.cat, when, areas=[self.area_list.current()])

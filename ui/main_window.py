@@ -207,15 +207,15 @@ class MainWindow(QMainWindow):
         export_menu.addAction(self._action("Selected Partnerships' &Areas as GeoJSON…",
                                            lambda: f.export("geojson", True)))
         export_menu.addAction(self._action(
-            "Selected Partnerships as a Catalo&gue…", lambda: f.export("gpkg", True),
+            "Selected Partnerships as a Cata&logue…", lambda: f.export("gpkg", True),
             tip="A standalone catalogue file with the selected partnerships and all they reference"))
         export_menu.addAction(self._action("Selected Partnerships as a Re&port…", lambda: f.export_report(True),
                                            tip="A PDF of the partnerships selected in the list"))
         export_menu.addSeparator()
-        export_menu.addAction(self._action("All So&urces (CSL-JSON, BibTeX)…", lambda: f.export_sources(False),
+        export_menu.addAction(self._action("All Sources (CSL-JSON, Bib&TeX)…", lambda: f.export_sources(False),
                                            tip="Every source, for Zotero, pandoc or LaTeX"))
         self.export_sources_action = self._action(
-            "Selected Partnerships' Sou&rces…", lambda: f.export_sources(True),
+            "Selected Partnerships' So&urces…", lambda: f.export_sources(True),
             tip="The sources cited for the selected partnerships, their members and areas")
         export_menu.addAction(self.export_sources_action)
         file_menu.addSeparator()

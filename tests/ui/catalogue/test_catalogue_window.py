@@ -34,6 +34,21 @@ def test_title_menus_and_shortcuts(window):
     assert window.catalogue_view.list.count_label.text() == "2 partnerships"
 
 
+def test_no_two_entries_of_a_menu_share_a_mnemonic(window):
+    """Alt+letter in an open menu must reach one entry, not cycle between two."""
+    def menus(menu):
+        yield menu
+        for action in menu.actions():
+            if action.menu() is not None:
+                yield from menus(action.menu())
+
+    for top in window.menuBar().actions():
+        for menu in menus(top.menu()):
+            letters = [a.text().split("&")[1][0].lower() for a in menu.actions()
+                       if "&" in a.text() and not a.text().endswith("&")]
+            assert len(letters) == len(set(letters)), (menu.title(), sorted(letters))
+
+
 def test_create_rename_undo_redo(window, qtbot):
     window.new_action.trigger()
     assert "New partnership" in list_names(window)

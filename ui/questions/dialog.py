@@ -260,8 +260,10 @@ class CoveragePage(_Page):
     def describe(self, a):
         what = " ".join(x for x in (a["policy_area"], a["kind"]) if x)
         none = a["uncovered_boroughs"]
-        return (f"No {what + ' ' if what else ''}partnership covers {plural(len(none), 'borough')}{_when(a)}"
-                f"{': ' + ', '.join(none) if none else ''}.")
+        if not none:
+            return f"Every borough is covered by {'a ' + what if what else 'some'} partnership{_when(a)}."
+        return (f"No {what + ' ' if what else ''}partnership covers {plural(len(none), 'borough')}{_when(a)}: "
+                f"{', '.join(none)}.")
 
     def rows(self, a):
         # The boroughs none covers first: they are what the question asks for.

@@ -130,6 +130,14 @@ def test_which_boroughs_no_waste_partnership_covers(qtbot, dialog):
     assert set(shown_sources(page)) == as_lines(facts.cited(*[n for n in waste if facts.member_codes(n)]))
 
 
+def test_coverage_of_every_borough_says_so(qtbot, dialog):
+    page = pick(qtbot, dialog, "Coverage")
+    qtbot.mouseClick(page.ask_button, Qt.MouseButton.LeftButton)    # any policy area, any kind
+    covered = set().union(*(facts.member_codes(n) for n in facts.PARTNERSHIPS))
+    assert covered >= set(facts.BOROUGHS)
+    assert page.summary.text() == "Every borough is covered by some partnership."
+
+
 def test_what_was_active_in_2008_against_2010(qtbot, dialog):
     page = pick(qtbot, dialog, "Then and Now")
     for spin, year in ((page.first, "2008"), (page.second, "2010")):

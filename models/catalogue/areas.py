@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import replace
+from json import loads
 from typing import TYPE_CHECKING
 
 from models.catalogue.records import AREA_KINDS, Area
@@ -83,8 +84,9 @@ class Areas:
     def all(self, outlines: bool = True) -> list[Area]:
         """Every area; outlines=False skips parsing the derived outlines (a map of
         hundreds of areas only needs the selected one's)."""
-        # One text row per area is twice as fast as one row per (area, unit) pair.
-        members = {area_id: frozenset(map(int, ids.split(","))) for area_id, ids in self._conn.execute(
+        # One text row per area is twice as fast as one row per (area, unit) pair, and the
+        # text parsed as one JSON list a third faster than split and int one by one.
+        members = {area_id: frozenset(loads(f"[{ids}]")) for area_id, ids in self._conn.execute(
             "SELECT area_id, group_concat(unit_id) FROM area_units GROUP BY area_id")}
         rows = self._conn.execute(
             "SELECT fid, name, partnership_id, colour, notes, layer_id, drawn, "

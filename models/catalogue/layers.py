@@ -208,10 +208,26 @@ class Layers:
             self._conn.executemany("INSERT INTO boundary_levels(layer_id, tolerance, data) VALUES (?,?,?)",
                                    [(layer_id, float(t), data) for t, data in sorted(levels.items())])
 
-    def parent_attributes(self, layer_id: int) -> dict[str, dict]:
+    def parent_attributes(self, layer_id: int, table: UnitTable | None = None) -> dict[str, dict]:
         """Parent code -> the attributes of one of its units (e.g. LAD20NM for a borough's
-        name), without reading every unit's attributes."""
-        return _parent_attributes(self._conn, layer_id)
+        name), without reading every unit's attributes. Given the layer's table, only the
+        first unit of each parent is read (grouping 161k units in SQL took a sixth of a second)."""
+        if table is None:
+            return _parent_attributes(self._conn, layer_id)
+        # The first unit of each parent: a later pair in the dict overwrites an earlier one.
+        first = dict(zip(reversed(table.parent_codes), reversed(table.ids.tolist())))
+        first.pop(None, None)
+        first.pop("", None)
+        parent_of = {fid: code for code, fid in first.items()}
+        fids = list(parent_of)
+        out: dict[str, dict] = {}
+        for start in range(0, len(fids), 500):
+            chunk = fids[start:start + 500]
+            for fid, attrs in self._conn.execute(
+                    f"SELECT fid, attributes FROM boundary_units WHERE fid IN ({','.join('?' * len(chunk))})",
+                    chunk):
+                out[parent_of[fid]] = json.loads(attrs)
+        return out
 
     def units(self, layer_id: int) -> list[Unit]:
         import numpy as np

@@ -84,3 +84,15 @@ def test_a_deferred_geometry_is_read_in_chunks_as_stored(london, monkeypatch):
     read_at_once = cat.layers.table(layer_id)
     assert not deferred.decoded and len(deferred) % 7
     assert shapely.equals_exact(deferred.geometries, read_at_once.geometries, 0).all()
+
+
+def test_borough_names_read_from_the_first_unit_of_each_borough(london):
+    from models.analysis.area_stats import borough_names
+
+    cat, layer_id = london
+    table = cat.layers.table(layer_id, defer_geometry=True)
+    quick = cat.layers.parent_attributes(layer_id, table)
+    assert set(quick) == set(cat.layers.parent_attributes(layer_id)) and len(quick) == 33
+    names = borough_names(table, (), quick)
+    assert names == borough_names(table, (), cat.layers.parent_attributes(layer_id))
+    assert names["E09000007"] == "Camden"

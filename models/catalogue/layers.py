@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from models.catalogue.bulk import collector_paused
 from models.catalogue.records import LEVELS, BoundaryLayer, Unit
 from models.errors import CatalogueError
 from models.storage import gpkg
@@ -130,19 +131,21 @@ class Layers:
         import numpy as np
 
         defer = defer_geometry and not with_digest and not self._conn.in_transaction
-        rows = self._conn.execute(
-            "SELECT fid, code, name, parent_code, population" + ("" if defer else ", geom")
-            + (", attributes" if with_attributes else "")
-            + " FROM boundary_units WHERE layer_id=? ORDER BY fid", (layer_id,)).fetchall()
-        width = 5 + (not defer) + with_attributes
-        cols = list(zip(*rows)) if rows else [[]] * width
+        with collector_paused():
+            rows = self._conn.execute(
+                "SELECT fid, code, name, parent_code, population" + ("" if defer else ", geom")
+                + (", attributes" if with_attributes else "")
+                + " FROM boundary_units WHERE layer_id=? ORDER BY fid", (layer_id,)).fetchall()
+            width = 5 + (not defer) + with_attributes
+            cols = list(zip(*rows)) if rows else [[]] * width
+            del rows   # the rows' tuples go now, not after the table is made
         return UnitTable(
             layer_id=layer_id,
             ids=np.array(cols[0], dtype=np.int64),
             codes=list(cols[1]), names=list(cols[2]), parent_codes=list(cols[3]),
             population=np.array(cols[4], dtype=np.float64),   # None becomes NaN
             # decoded when first asked for (UnitTable.geometries)
-            blobs=self._geometry_reader(layer_id, len(rows)) if defer else list(cols[5]),
+            blobs=self._geometry_reader(layer_id, len(cols[0])) if defer else list(cols[5]),
             attributes=[json.loads(a) for a in cols[-1]] if with_attributes else [],
             digest=_digest(cols[5], cols[3]) if with_digest else "")
 

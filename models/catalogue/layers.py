@@ -83,7 +83,8 @@ class UnitTable:
     def index_of(self) -> dict[int, int]:
         """Row of each unit id; built once (a brush step asks for it every time)."""
         if self._index is None:
-            self._index = {int(fid): i for i, fid in enumerate(self.ids)}
+            ids = self.ids.tolist()   # Python ints at once, not one numpy scalar at a time
+            self._index = dict(zip(ids, range(len(ids))))
         return self._index
 
 

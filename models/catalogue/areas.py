@@ -4,8 +4,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import replace
+from json import loads
 from typing import TYPE_CHECKING
 
+from models.catalogue.bulk import collector_paused
 from models.catalogue.records import AREA_KINDS, Area
 from models.errors import CatalogueError
 from models.storage import gpkg
@@ -83,9 +85,11 @@ class Areas:
     def all(self, outlines: bool = True) -> list[Area]:
         """Every area; outlines=False skips parsing the derived outlines (a map of
         hundreds of areas only needs the selected one's)."""
-        # One text row per area is twice as fast as one row per (area, unit) pair.
-        members = {area_id: frozenset(map(int, ids.split(","))) for area_id, ids in self._conn.execute(
-            "SELECT area_id, group_concat(unit_id) FROM area_units GROUP BY area_id")}
+        # One text row per area is twice as fast as one row per (area, unit) pair, and the
+        # text parsed as one JSON list a third faster than split and int one by one.
+        with collector_paused():
+            members = {area_id: frozenset(loads(f"[{ids}]")) for area_id, ids in self._conn.execute(
+                "SELECT area_id, group_concat(unit_id) FROM area_units GROUP BY area_id")}
         rows = self._conn.execute(
             "SELECT fid, name, partnership_id, colour, notes, layer_id, drawn, "
             + ("geom" if outlines else "NULL") + ", kind FROM areas ORDER BY name COLLATE NOCASE, fid")

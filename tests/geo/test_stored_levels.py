@@ -75,3 +75,24 @@ def test_the_map_layer_reads_no_geometry_until_a_tool_picks(london, qapp):
     hit = layer.picker.at(x, y)   # the picker is built, and the geometry read, on first need
     assert layer.table.decoded and hit is not None
     assert shapely.contains_xy(layer.table.geometries[hit], x, y)
+
+
+def test_a_deferred_geometry_is_read_in_chunks_as_stored(london, monkeypatch):
+    cat, layer_id = london
+    monkeypatch.setattr("models.catalogue.layers.DECODE_CHUNK", 7)   # many chunks, the last short
+    deferred = cat.layers.table(layer_id, defer_geometry=True)
+    read_at_once = cat.layers.table(layer_id)
+    assert not deferred.decoded and len(deferred) % 7
+    assert shapely.equals_exact(deferred.geometries, read_at_once.geometries, 0).all()
+
+
+def test_borough_names_read_from_the_first_unit_of_each_borough(london):
+    from models.analysis.area_stats import borough_names
+
+    cat, layer_id = london
+    table = cat.layers.table(layer_id, defer_geometry=True)
+    quick = cat.layers.parent_attributes(layer_id, table)
+    assert set(quick) == set(cat.layers.parent_attributes(layer_id)) and len(quick) == 33
+    names = borough_names(table, (), quick)
+    assert names == borough_names(table, (), cat.layers.parent_attributes(layer_id))
+    assert names["E09000007"] == "Camden"

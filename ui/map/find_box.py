@@ -18,7 +18,9 @@ class FindBox(QLineEdit):
         self.setClearButtonEnabled(True)
         self.setMinimumWidth(260)
         self.setToolTip("Type a ward, borough or area name, or a GSS code; Enter shows it on the map (Ctrl+F)")
-        self.places: list[Place] = []   # what it completes
+        self._places: list[Place] = []   # what it completes, once listed (see places)
+        self._source = None              # the layer and areas to list them from
+        self._listed = False             # whether the box has been used (listed since)
         self._unit_places: tuple[tuple | None, list[Place]] = (None, [])   # per layer: wards, boroughs
         self._places_of = None   # the ward places and (id, name) of the areas listed from them
         self._model = QStringListModel(self)
@@ -32,6 +34,31 @@ class FindBox(QLineEdit):
         self.returnPressed.connect(lambda: self.chosen.emit(self.text()))
 
     def set_places(self, layer, areas) -> None:
+        """What the box finds: listed when the box is first used (listing 161k units took
+        most of a second of opening the map), and kept current from then on."""
+        self._source = (layer, areas)
+        if self._listed:
+            self._list()
+
+    @property
+    def places(self) -> list[Place]:
+        """The places the box completes and finds (listed now if it was not used yet)."""
+        self._list()
+        return self._places
+
+    def focusInEvent(self, event) -> None:
+        self._list()   # completions ready before the first key
+        super().focusInEvent(event)
+
+    def keyPressEvent(self, event) -> None:
+        self._list()   # focus given without a focus event (a window not active yet)
+        super().keyPressEvent(event)
+
+    def _list(self) -> None:
+        self._listed = True
+        if self._source is None:
+            return
+        layer, areas = self._source
         # Every edit reloads the areas; the 8,071 wards of England and Wales cost ~0.1 s to
         # list, so they are listed once per layer and only the areas each time.
         table, names = layer.table, tuple(layer.borough_names.items())
@@ -45,9 +72,9 @@ class FindBox(QLineEdit):
             return
         self._places_of = (self._unit_places[1], named)
         places = self._unit_places[1] + area_places(areas)
-        if [p.label for p in places] != [p.label for p in self.places]:
+        if [p.label for p in places] != [p.label for p in self._places]:
             self._model.setStringList([p.label for p in places])
-        self.places = places
+        self._places = places
 
     def focus(self) -> None:
         self.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -60,7 +60,7 @@ class MapLayer:
         # named by a digest of the units (small layers simplify in a blink: no cache).
         cached = not stored and cat.layers.unit_count(layer_id) > BACKGROUND_UNITS
         table = cat.layers.table(layer_id, with_digest=cached, defer_geometry=True)
-        names = borough_names(table, cat.organisations.all(), cat.layers.parent_attributes(layer_id))
+        names = borough_names(table, cat.organisations.all(), cat.layers.parent_attributes(layer_id, table))
         geometry = LayerGeometry(lambda: table.geometries, table.parent_codes,
                                  cache_dir=lod_cache_dir() if cached else None, key=table.digest,
                                  stored=cat.layers.level_reader(layer_id) if stored else None,

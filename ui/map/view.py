@@ -10,7 +10,6 @@ Scene coordinates are metres: x = easting, y = -northing.
 """
 from __future__ import annotations
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -79,7 +78,7 @@ class MapView(QGraphicsView):
         self._executor: ThreadPoolExecutor | None = None
         self._future = None
         self._cancel_warm = False
-        self._first_frame = threading.Event()
+        self._pending_warm = None   # the worker's work, started once the first frame is painted
         self._flash_timer = QTimer(self, singleShot=True, interval=FLASH_MS, timeout=self._end_flash)
         self._init_items()
         self._poll = QTimer(self, interval=150, timeout=self._refresh_lod)
@@ -139,16 +138,11 @@ class MapView(QGraphicsView):
         if n > BACKGROUND_UNITS:
             self._executor = self._executor or ThreadPoolExecutor(1, thread_name_prefix="map-lod")
             self._cancel_warm = False
-            # The worker waits for the first frame: started at once it would hold the GIL
-            # against the GUI thread's reading of areas and painting.
-            painted, lod = self._first_frame, self.geometry_lod
-            painted.clear()
-
-            def warm_after_first_frame():
-                painted.wait(2.0)  # a view never shown still gets its levels, later
-                lod.warm(cancelled=lambda: self._cancel_warm)
-
-            self._future = self._executor.submit(warm_after_first_frame)
+            # The worker starts once the first frame is painted (_start_warming): started at
+            # once it would hold the GIL against the GUI thread's reading of areas and painting,
+            # and decode every unit while the first frame, which needs none, waits.
+            lod = self.geometry_lod
+            self._pending_warm = lambda: lod.warm(cancelled=lambda: self._cancel_warm)
             self._poll.start()
         self.zoom_to_extent()
 
@@ -207,7 +201,8 @@ class MapView(QGraphicsView):
         mpp = self.metres_per_pixel()
         want = lod.level_for(mpp)
         # Big layers: draw what is ready now; the poll timer swaps in the wanted level.
-        level = lod.best_available(want) if self._future is not None else want
+        background = self._future is not None or self._pending_warm is not None
+        level = lod.best_available(want) if background else want
         if self._future is not None and self._future.done():
             self._poll.stop()
         self._mode, self._level = ("units" if self._unit_size / mpp >= UNITS_MODE_PIXELS else "overview"), level
@@ -443,7 +438,6 @@ class MapView(QGraphicsView):
         if self.geometry_lod is None:
             # No legend, scale or attribution of a map that is not there: just what to do.
             self._draw_empty(painter)
-            self._first_frame.set()
             return
         legend_before = QRectF(getattr(self.legend, "rect", QRectF()))
         # Between the steps of a zoom the names are left out (placing them again is most of
@@ -461,7 +455,8 @@ class MapView(QGraphicsView):
         map_overlays.draw(painter, self.legend, self.layer.attribution)
         if labels and QRectF(getattr(self.legend, "rect", QRectF())) != legend_before:
             self.viewport().update()   # the legend moved: place the labels clear of it again
-        self._first_frame.set()
+        if self._pending_warm is not None:
+            QTimer.singleShot(0, self, self._start_warming)   # once this frame is on screen
 
     def _overlay_rects(self) -> tuple[QRectF, ...]:
         """Where things drawn over the map sit (viewport pixels), roughly: labels keep clear.
@@ -489,16 +484,22 @@ class MapView(QGraphicsView):
         painter.drawText(QRectF(self.viewport().rect()), Qt.AlignmentFlag.AlignCenter, EMPTY_MESSAGE)
         painter.restore()
 
+    def _start_warming(self) -> None:
+        work, self._pending_warm = self._pending_warm, None
+        if work is not None and self._executor is not None:
+            self._future = self._executor.submit(work)
+
     def _stop_warming(self) -> None:
         self._cancel_warm = True  # the worker stops after the level it is computing
-        self._first_frame.set()
+        self._pending_warm = None
         if self._future is not None:
             self._future.cancel()
         self._future = None
 
     def wait_for_detail(self) -> None:
-        """Block until every level of detail is computed, then redraw (benchmarks, scripts)."""
-        self._first_frame.set()
+        """Block until every level of detail is computed, then redraw (benchmarks, scripts).
+        A view never shown starts its worker here."""
+        self._start_warming()
         if self._future is not None:
             self._future.result()
         self._refresh_lod()

@@ -191,6 +191,17 @@ def test_find_completes_names(tab, qtbot):
     assert completer.currentCompletion().startswith("Ward 1-3 (W13)")
 
 
+def test_the_find_box_lists_places_on_first_use_and_finds_what_was_typed_first(tab, qtbot):
+    box = tab.findChild(QLineEdit, "mapFind")
+    completer = box.completer()
+    assert completer.model().rowCount() == 0   # nothing listed while opening the map
+    qtbot.keyClicks(box, "2-1")                 # the first keys list them and complete
+    assert completer.completionCount() == 1
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert "Ward 2-1" in tab.status.text()
+    assert completer.model().rowCount() > 12    # every ward and borough from then on
+
+
 def test_find_unknown_text_says_so_and_moves_nothing(tab, qtbot):
     box = tab.findChild(QLineEdit, "mapFind")
     tab.view.zoom_by(2.0)

@@ -23,3 +23,23 @@ def test_the_first_frame_needs_no_full_geometry_and_a_hover_finds_the_ward(cat, 
     row = hovered.args[0]
     assert tab.layer.table.codes[row] == "E05000405" and tab.layer.table.decoded
     assert shapely.contains_xy(tab.layer.table.geometries[row], x, y)
+
+
+def test_a_big_layer_is_decoded_in_the_background_only_after_the_first_frame(cat, qtbot, monkeypatch):
+    # London's wards taken for a big layer: the map warms them with its background worker.
+    for module in ("ui.map.layer", "ui.map.view", "ui.map.detail", "ui.map.area_items"):
+        monkeypatch.setattr(f"{module}.BACKGROUND_UNITS", 100)
+    from ui.document import Document
+    from ui.map.tab import MapTab
+
+    revert, data = import_boundaries(cat, LONDON_WARDS)
+    prepare_map_levels(cat, revert.id, data.geometries, data.parent_codes)
+    tab = MapTab(Document(cat))
+    qtbot.addWidget(tab)
+    tab.resize(900, 600)
+    qtbot.wait(2500)   # a first frame slow to come: the worker still waits for it
+    assert not tab.layer.table.decoded
+    tab.show()
+    tab.view.viewport().grab()   # the first frame
+    qtbot.waitUntil(lambda: tab.layer.table.decoded and tab.layer._picker is not None, timeout=20000)
+    tab.view.shutdown(wait=True)

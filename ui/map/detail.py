@@ -45,6 +45,8 @@ IN_PLACE_TILES = 4    # ... when the box round them is at most this many tiles' 
 # are the dearest part of a tile zoomed in (each unit's outline stroked, ~200k pixels a view).
 _A = 1 - (1 - WARD_EDGE.alphaF()) ** 2
 EDGE_OPAQUE = QColor.fromRgbF(*(_A * e + (1 - _A) * n for e, n in zip(WARD_EDGE.getRgbF()[:3], NEUTRAL.getRgbF()[:3])))
+# Device offsets of the hairline strokes that draw a borough outline ~1.6 px wide.
+WIDE_OFFSETS = ((-0.3, 0.0), (0.3, 0.0), (0.0, -0.3), (0.0, 0.3))
 BOROUGH_PIECE = 64    # vertices per run of a borough outline (see _pieces)
 
 
@@ -73,7 +75,7 @@ def _meeting(bounds: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> 
 
 
 class _Level:
-    """What painting one level needs: flat outlines, unit bounds, borough outlines (as runs
+    """What painting one level needs: flat outlines, unit bounds, borough outlines (as flat runs
     to stroke, and whole to fill: see UnitTiles._draw)."""
 
     def __init__(self, lod: LayerGeometry, level: float, in_parent: np.ndarray, wait: bool = True):
@@ -82,10 +84,10 @@ class _Level:
         self.rings = lod.rings(level)
         self.bounds = unit_bounds(self.rings)
         self.in_parent = in_parent
-        self.borough_paths = []
         self.borough_bounds = np.zeros((0, 4))
         self.land_paths = []
         self.land_bounds = np.zeros((0, 4))
+        self.pieces: Rings | None = None   # the borough outlines' runs, flat (see _pieces)
         self.complete = True
         try:
             if wait:
@@ -103,7 +105,7 @@ class _Level:
             self.land_paths = unit_paths(whole)
             self.land_bounds = unit_bounds(whole)
             pieces = _pieces(whole)
-            self.borough_paths = unit_paths(pieces)
+            self.pieces = pieces
             self.borough_bounds = unit_bounds(pieces)
 
 
@@ -397,11 +399,18 @@ class UnitTiles(QGraphicsItem):
             edge.setCosmetic(True)
             p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
             p.strokePath(merged_paths(data.rings, [rows])[0], edge)
-        if self.boroughs and len(data.borough_paths):
+        if self.boroughs and data.pieces is not None:
             # Zoomed in, wide and smooth over the ward edges; zoomed out, thin and sharp.
-            pen = QPen(BOROUGH_EDGE, 1.6 if self.edges else 1.0)
+            pen = QPen(BOROUGH_EDGE, 0)
             pen.setCosmetic(True)
-            pen.setCapStyle(Qt.PenCapStyle.RoundCap)   # the runs meet without a notch
             p.setRenderHint(QPainter.RenderHint.Antialiasing, self.edges)
-            for k in _meeting(data.borough_bounds, x0, y0, x1, y1).tolist():
-                p.strokePath(data.borough_paths[k], pen)
+            # The runs crossing this part of the view, as one path.
+            runs = merged_paths(data.pieces, [_meeting(data.borough_bounds, x0, y0, x1, y1)])[0]
+            # A wide antialiased pen goes through Qt's path stroker and costs ~20x a hairline
+            # (most of a zoomed frame); the hairline stroked at small device offsets covers
+            # the same ~1.6 px band.
+            base = p.worldTransform()
+            for dx, dy in (WIDE_OFFSETS if self.edges else ((0.0, 0.0),)):
+                p.setWorldTransform(base * QTransform.fromTranslate(dx, dy))
+                p.strokePath(runs, pen)
+            p.setWorldTransform(base)

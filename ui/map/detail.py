@@ -22,6 +22,7 @@ MapView decides the mode and level; this module only paints.
 from __future__ import annotations
 
 import math
+import threading
 from collections import OrderedDict
 
 import numpy as np
@@ -32,7 +33,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from models.geo.detail import LayerGeometry, Rings, rings
 from ui.map.layer import BACKGROUND_UNITS
-from ui.map.paths import merged_paths, unit_paths
+from ui.map.paths import edge_path, first_segments, merged_paths, unit_paths
 from ui.map.style import BOROUGH_EDGE, NEUTRAL, OUTSIDE, WARD_EDGE
 
 TILE = 256            # device pixels a side
@@ -45,8 +46,9 @@ IN_PLACE_TILES = 4    # ... when the box round them is at most this many tiles' 
 # are the dearest part of a tile zoomed in (each unit's outline stroked, ~200k pixels a view).
 _A = 1 - (1 - WARD_EDGE.alphaF()) ** 2
 EDGE_OPAQUE = QColor.fromRgbF(*(_A * e + (1 - _A) * n for e, n in zip(WARD_EDGE.getRgbF()[:3], NEUTRAL.getRgbF()[:3])))
-# Device offsets of the hairline strokes that draw a borough outline ~1.6 px wide.
-WIDE_OFFSETS = ((-0.3, 0.0), (0.3, 0.0), (0.0, -0.3), (0.0, 0.3))
+# Device offsets of the hairline strokes that draw a borough outline ~1.6 px wide: three
+# points round a circle, so a line of any direction is widened by 0.55-0.65 px.
+WIDE_OFFSETS = ((0.36, 0.0), (-0.18, 0.31), (-0.18, -0.31))
 BOROUGH_PIECE = 64    # vertices per run of a borough outline (see _pieces)
 
 
@@ -88,6 +90,8 @@ class _Level:
         self.land_paths = []
         self.land_bounds = np.zeros((0, 4))
         self.pieces: Rings | None = None   # the borough outlines' runs, flat (see _pieces)
+        self._edges_first: np.ndarray | None = None   # first_segments of the level, once made
+        self._edges_thread: threading.Thread | None = None
         self.complete = True
         try:
             if wait:
@@ -107,6 +111,18 @@ class _Level:
             pieces = _pieces(whole)
             self.pieces = pieces
             self.borough_bounds = unit_bounds(pieces)
+
+
+    def edges_first(self) -> np.ndarray | None:
+        """Which segments draw the level's ward edges (each shared edge once), or None while
+        they are found off the GUI thread (~1 s for 2M vertices): until then each paint
+        finds them among the units it draws, which gives the same pixels."""
+        if self._edges_first is None and self._edges_thread is None:
+            def find():
+                self._edges_first = first_segments(self.rings.xy, self.rings.ring_start[:-1])
+            self._edges_thread = threading.Thread(target=find, daemon=True)
+            self._edges_thread.start()
+        return self._edges_first
 
 
 def _pieces(r: Rings, size: int = BOROUGH_PIECE) -> Rings:
@@ -398,7 +414,7 @@ class UnitTiles(QGraphicsItem):
             edge = QPen(EDGE_OPAQUE, 0)
             edge.setCosmetic(True)
             p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-            p.strokePath(merged_paths(data.rings, [rows])[0], edge)
+            p.strokePath(edge_path(data.rings, rows, data.edges_first()), edge)
         if self.boroughs and data.pieces is not None:
             # Zoomed in, wide and smooth over the ward edges; zoomed out, thin and sharp.
             pen = QPen(BOROUGH_EDGE, 0)

@@ -173,3 +173,20 @@ def test_a_borough_outline_is_a_dark_band_wider_than_a_ward_edge(tab, qtbot):
     image = grab(tab)
     thin = across(X0 + 2 * CELL)
     assert sum(v < mid for v in thin) == 1, thin
+
+
+def test_the_edge_between_two_wards_of_one_area_is_drawn(tab, qtbot):
+    # Each shared edge is stroked once: it must still show between neighbours of one fill.
+    tab.area_list.new_area("Pair", colour="#009E73")
+    tab.set_tool("brush")
+    tab.brush_size.setValue(2)
+    vp = tab.view.viewport()
+    qtbot.mousePress(vp, LEFT, pos=centre(tab, 0, 1))
+    qtbot.mouseMove(vp, centre(tab, 1, 1))
+    qtbot.mouseRelease(vp, LEFT, pos=centre(tab, 1, 1))
+    image = grab(tab)
+    painted_as(tab, image, {(0, 1), (1, 1)}, blend(QColor("#009E73")).name())
+    fill = QColor(blend(QColor("#009E73"))).lightness()
+    p = at(tab, X0 + CELL, Y0 + 1.25 * CELL)
+    across = [QColor(image.pixel(p.x() + dx, p.y())).lightness() for dx in range(-3, 4)]
+    assert min(across) < fill - 20, across

@@ -49,6 +49,12 @@ EDGE_OPAQUE = QColor.fromRgbF(*(_A * e + (1 - _A) * n for e, n in zip(WARD_EDGE.
 # Device offsets of the hairline strokes that draw a borough outline ~1.6 px wide: three
 # points round a circle, so a line of any direction is widened by 0.55-0.65 px.
 WIDE_OFFSETS = ((0.36, 0.0), (-0.18, 0.31), (-0.18, -0.31))
+# Each edge is stroked once (paths.edge_path); stroked from both sides an antialiased
+# pixel's coverage c showed as 1 - (1 - c)^2, so half-covered pixels (most of an edge)
+# came out 3/4 dark. The colour once stroked is darkened to look as before.
+_K = 0.45
+EDGE_ONCE = QColor.fromRgbF(*(min(1.0, max(0.0, e + _K * (e - n)))
+                              for e, n in zip(EDGE_OPAQUE.getRgbF()[:3], NEUTRAL.getRgbF()[:3])))
 BOROUGH_PIECE = 64    # vertices per run of a borough outline (see _pieces)
 
 
@@ -411,7 +417,7 @@ class UnitTiles(QGraphicsItem):
             for path, g in zip(merged_paths(data.rings, groups), groups):
                 p.fillPath(path, QBrush(QColor.fromRgba(int(self._rgba[g[0]]))))
         if self.edges and len(rows):
-            edge = QPen(EDGE_OPAQUE, 0)
+            edge = QPen(EDGE_ONCE, 0)
             edge.setCosmetic(True)
             p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
             p.strokePath(edge_path(data.rings, rows, data.edges_first()), edge)

@@ -96,6 +96,7 @@ class _Level:
         self.land_paths = []
         self.land_bounds = np.zeros((0, 4))
         self.pieces: Rings | None = None   # the borough outlines' runs, flat (see _pieces)
+        self.borough_paths = []            # ... and one path each
         self._edges_first: np.ndarray | None = None   # first_segments of the level, once made
         self._edges_thread: threading.Thread | None = None
         self.complete = True
@@ -116,6 +117,7 @@ class _Level:
             self.land_bounds = unit_bounds(whole)
             pieces = _pieces(whole)
             self.pieces = pieces
+            self.borough_paths = unit_paths(pieces)
             self.borough_bounds = unit_bounds(pieces)
 
 
@@ -426,13 +428,14 @@ class UnitTiles(QGraphicsItem):
             pen = QPen(BOROUGH_EDGE, 0)
             pen.setCosmetic(True)
             p.setRenderHint(QPainter.RenderHint.Antialiasing, self.edges)
-            # The runs crossing this part of the view, as one path.
-            runs = merged_paths(data.pieces, [_meeting(data.borough_bounds, x0, y0, x1, y1)])[0]
+            # The runs crossing this part of the view (made once: at full extent that is all).
+            runs = [data.borough_paths[k] for k in _meeting(data.borough_bounds, x0, y0, x1, y1).tolist()]
             # A wide antialiased pen goes through Qt's path stroker and costs ~20x a hairline
             # (most of a zoomed frame); the hairline stroked at small device offsets covers
             # the same ~1.6 px band.
             base = p.worldTransform()
             for dx, dy in (WIDE_OFFSETS if self.edges else ((0.0, 0.0),)):
                 p.setWorldTransform(base * QTransform.fromTranslate(dx, dy))
-                p.strokePath(runs, pen)
+                for run in runs:
+                    p.strokePath(run, pen)
             p.setWorldTransform(base)

@@ -14,12 +14,14 @@ are timed at each view, each after the events left by the one before have run:
   pan frame     a pan step of 2% of the view's width (alternately left and right), then
                 the frame: what a person sees while dragging the map;
   redraw frame  a zoom step of 0.1% (in and out in turn; too small to change the level
-                of detail), then the frame: the view redrawn from scratch, no cached
-                pixmap of the old scale reusable;
+                of detail), then the frame: while wheel or key steps go on the map shows
+                its last sharp tiles scaled, so this is that scaled frame;
+  sharp frame   the frame the map paints once the steps stop (settle()): every tile of
+                the view painted afresh at the new scale, names placed again;
   jump frame    the view set from the other view (full extent <-> zoomed), then the
                 frame: the level of detail or mode switch and the first frame there.
-A view's figure is the slower of its pan and redraw frames (both must be smooth); the
-scale table shows all three.
+A view's figure is the slowest of its pan, redraw and sharp frames (all must be smooth);
+the scale table shows all four.
 
 map_frame_zoom_ew         at 1/50 of the layer's extent (each side), centred on London;
                           anchor naive_scene: one antialiased, outlined path item per
@@ -185,8 +187,8 @@ def _views(tab):
     return tuple(full), (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2), (lx0, ly0, lx1, ly1)
 
 
-def _frames(app, view, bounds, other) -> tuple[float, float, float]:
-    """(pan, redraw, jump) frames in ms at `bounds`; the jump comes from `other`. Events
+def _frames(app, view, bounds, other) -> tuple[float, float, float, float]:
+    """(pan, redraw, sharp, jump) frames in ms at `bounds`; the jump comes from `other`. Events
     pending before each frame (the last frame's repaint, timers) run untimed first."""
     def go(b):
         view.zoom_to_bounds(*b, margin=0.0)
@@ -208,12 +210,19 @@ def _frames(app, view, bounds, other) -> tuple[float, float, float]:
 
     redraw_ms = median_ms(redraw, repeat=7, warmup=1, setup=app.processEvents)
 
+    def sharp():
+        view.zoom_by(REDRAW if next(turn) % 2 else 1 / REDRAW)
+        view.units.settle()
+        view.viewport().grab()
+
+    sharp_ms = median_ms(sharp, repeat=7, warmup=1, setup=app.processEvents)
+
     def jump():
         view.zoom_to_bounds(*bounds, margin=0.0)
         view.viewport().grab()
 
     jump_ms = median_ms(jump, repeat=3, warmup=1, setup=lambda: go(other))
-    return pan_ms, redraw_ms, jump_ms
+    return pan_ms, redraw_ms, sharp_ms, jump_ms
 
 
 def _naive_ms(tab, bounds) -> float:
@@ -366,11 +375,10 @@ def _measure(app, data: Path, workdir: Path, label: str, parts: int) -> dict:
     tab.view.wait_for_detail()
     app.processEvents()
     full, zoom, london = _views(tab)
-    fig["map_frame_pan"], fig["map_frame_redraw"], fig["map_frame_jump"] = _frames(app, tab.view, full, zoom)
-    fig["map_frame_zoom_pan"], fig["map_frame_zoom_redraw"], fig["map_frame_zoom_jump"] = _frames(
-        app, tab.view, zoom, full)
-    for view in ("map_frame", "map_frame_zoom"):
-        fig[view] = max(fig[f"{view}_pan"], fig[f"{view}_redraw"])
+    for view, (b, other) in (("map_frame", (full, zoom)), ("map_frame_zoom", (zoom, full))):
+        (fig[f"{view}_pan"], fig[f"{view}_redraw"], fig[f"{view}_sharp"],
+         fig[f"{view}_jump"]) = _frames(app, tab.view, b, other)
+        fig[view] = max(fig[f"{view}_pan"], fig[f"{view}_redraw"], fig[f"{view}_sharp"])
     if parts == 1:
         fig["naive_zoom"] = _naive_ms(tab, zoom)
     phases["frames"] = time.perf_counter() - t0
@@ -394,8 +402,9 @@ def _measure(app, data: Path, workdir: Path, label: str, parts: int) -> dict:
     return fig
 
 
-ROWS = (("map_frame_zoom_pan", "ms"), ("map_frame_zoom_redraw", "ms"), ("map_frame_zoom_jump", "ms"),
-        ("map_frame_pan", "ms"), ("map_frame_redraw", "ms"), ("map_frame_jump", "ms"),
+ROWS = (("map_frame_zoom_pan", "ms"), ("map_frame_zoom_redraw", "ms"), ("map_frame_zoom_sharp", "ms"),
+        ("map_frame_zoom_jump", "ms"), ("map_frame_pan", "ms"), ("map_frame_redraw", "ms"),
+        ("map_frame_sharp", "ms"), ("map_frame_jump", "ms"),
         ("brush_step", "ms"), ("open_to_first_frame", "ms"), ("levels", "ms"), ("overlap_matrix_500", "ms"),
         ("peak_rss", "MiB"), ("import", "ms"), ("import_anchor", "ms"))
 
@@ -411,8 +420,8 @@ def scale_table(figures: dict[str, dict]) -> str:
 
 
 def _frame_note(f: dict, name: str) -> str:
-    return (f"the slower of a pan frame ({f[name + '_pan']:.1f} ms) and a redrawn frame "
-            f"({f[name + '_redraw']:.1f} ms); jumped to from the other view {f[name + '_jump']:.1f} ms")
+    return (f"the slowest of a pan frame ({f[name + '_pan']:.1f} ms), a zoom step's scaled frame "
+            f"({f[name + '_redraw']:.1f} ms) and the sharp frame after it ({f[name + '_sharp']:.1f} ms); jumped to from the other view {f[name + '_jump']:.1f} ms")
 
 
 def run(data: Path, workdir: Path, quick: bool = False) -> list[dict]:

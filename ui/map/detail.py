@@ -22,6 +22,7 @@ MapView decides the mode and level; this module only paints.
 from __future__ import annotations
 
 import math
+import threading
 from collections import OrderedDict
 
 import numpy as np
@@ -32,7 +33,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from models.geo.detail import LayerGeometry, Rings, rings
 from ui.map.layer import BACKGROUND_UNITS
-from ui.map.paths import merged_paths, unit_paths
+from ui.map.paths import edge_path, first_segments, merged_paths, unit_paths
 from ui.map.style import BOROUGH_EDGE, NEUTRAL, OUTSIDE, WARD_EDGE
 
 TILE = 256            # device pixels a side
@@ -45,6 +46,15 @@ IN_PLACE_TILES = 4    # ... when the box round them is at most this many tiles' 
 # are the dearest part of a tile zoomed in (each unit's outline stroked, ~200k pixels a view).
 _A = 1 - (1 - WARD_EDGE.alphaF()) ** 2
 EDGE_OPAQUE = QColor.fromRgbF(*(_A * e + (1 - _A) * n for e, n in zip(WARD_EDGE.getRgbF()[:3], NEUTRAL.getRgbF()[:3])))
+# Device offsets of the hairline strokes that draw a borough outline ~1.6 px wide: three
+# points round a circle, so a line of any direction is widened by 0.55-0.65 px.
+WIDE_OFFSETS = ((0.36, 0.0), (-0.18, 0.31), (-0.18, -0.31))
+# Each edge is stroked once (paths.edge_path); stroked from both sides an antialiased
+# pixel's coverage c showed as 1 - (1 - c)^2, so half-covered pixels (most of an edge)
+# came out 3/4 dark. The colour once stroked is darkened to look as before.
+_K = 0.45
+EDGE_ONCE = QColor.fromRgbF(*(min(1.0, max(0.0, e + _K * (e - n)))
+                              for e, n in zip(EDGE_OPAQUE.getRgbF()[:3], NEUTRAL.getRgbF()[:3])))
 BOROUGH_PIECE = 64    # vertices per run of a borough outline (see _pieces)
 
 
@@ -73,7 +83,7 @@ def _meeting(bounds: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> 
 
 
 class _Level:
-    """What painting one level needs: flat outlines, unit bounds, borough outlines (as runs
+    """What painting one level needs: flat outlines, unit bounds, borough outlines (as flat runs
     to stroke, and whole to fill: see UnitTiles._draw)."""
 
     def __init__(self, lod: LayerGeometry, level: float, in_parent: np.ndarray, wait: bool = True):
@@ -82,10 +92,13 @@ class _Level:
         self.rings = lod.rings(level)
         self.bounds = unit_bounds(self.rings)
         self.in_parent = in_parent
-        self.borough_paths = []
         self.borough_bounds = np.zeros((0, 4))
         self.land_paths = []
         self.land_bounds = np.zeros((0, 4))
+        self.pieces: Rings | None = None   # the borough outlines' runs, flat (see _pieces)
+        self.borough_paths = []            # ... and one path each
+        self._edges_first: np.ndarray | None = None   # first_segments of the level, once made
+        self._edges_thread: threading.Thread | None = None
         self.complete = True
         try:
             if wait:
@@ -103,8 +116,21 @@ class _Level:
             self.land_paths = unit_paths(whole)
             self.land_bounds = unit_bounds(whole)
             pieces = _pieces(whole)
+            self.pieces = pieces
             self.borough_paths = unit_paths(pieces)
             self.borough_bounds = unit_bounds(pieces)
+
+
+    def edges_first(self) -> np.ndarray | None:
+        """Which segments draw the level's ward edges (each shared edge once), or None while
+        they are found off the GUI thread (~1 s for 2M vertices): until then each paint
+        finds them among the units it draws, which gives the same pixels."""
+        if self._edges_first is None and self._edges_thread is None:
+            def find():
+                self._edges_first = first_segments(self.rings.xy, self.rings.ring_start[:-1])
+            self._edges_thread = threading.Thread(target=find, daemon=True)
+            self._edges_thread.start()
+        return self._edges_first
 
 
 def _pieces(r: Rings, size: int = BOROUGH_PIECE) -> Rings:
@@ -393,15 +419,23 @@ class UnitTiles(QGraphicsItem):
             for path, g in zip(merged_paths(data.rings, groups), groups):
                 p.fillPath(path, QBrush(QColor.fromRgba(int(self._rgba[g[0]]))))
         if self.edges and len(rows):
-            edge = QPen(EDGE_OPAQUE, 0)
+            edge = QPen(EDGE_ONCE, 0)
             edge.setCosmetic(True)
             p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-            p.strokePath(merged_paths(data.rings, [rows])[0], edge)
-        if self.boroughs and len(data.borough_paths):
+            p.strokePath(edge_path(data.rings, rows, data.edges_first()), edge)
+        if self.boroughs and data.pieces is not None:
             # Zoomed in, wide and smooth over the ward edges; zoomed out, thin and sharp.
-            pen = QPen(BOROUGH_EDGE, 1.6 if self.edges else 1.0)
+            pen = QPen(BOROUGH_EDGE, 0)
             pen.setCosmetic(True)
-            pen.setCapStyle(Qt.PenCapStyle.RoundCap)   # the runs meet without a notch
             p.setRenderHint(QPainter.RenderHint.Antialiasing, self.edges)
-            for k in _meeting(data.borough_bounds, x0, y0, x1, y1).tolist():
-                p.strokePath(data.borough_paths[k], pen)
+            # The runs crossing this part of the view (made once: at full extent that is all).
+            runs = [data.borough_paths[k] for k in _meeting(data.borough_bounds, x0, y0, x1, y1).tolist()]
+            # A wide antialiased pen goes through Qt's path stroker and costs ~20x a hairline
+            # (most of a zoomed frame); the hairline stroked at small device offsets covers
+            # the same ~1.6 px band.
+            base = p.worldTransform()
+            for dx, dy in (WIDE_OFFSETS if self.edges else ((0.0, 0.0),)):
+                p.setWorldTransform(base * QTransform.fromTranslate(dx, dy))
+                for run in runs:
+                    p.strokePath(run, pen)
+            p.setWorldTransform(base)

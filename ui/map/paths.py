@@ -114,3 +114,69 @@ def geometry_path(geom) -> QPainterPath:
     head = np.array([len(el)], dtype=">i4").tobytes()
     tail = np.array([starts[-1], _ODD_EVEN], dtype=">i4").tobytes()
     return _read(head + el.tobytes() + tail, 1)[0]
+
+
+def _gather(r: Rings, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The vertices of these units in order (indices into r.xy), and where their rings start
+    in that order."""
+    vstart = r.ring_start[r.geom_ring]
+    a, b = vstart[units], vstart[units + 1]
+    lengths = b - a
+    shift = np.cumsum(np.concatenate([[0], lengths[:-1]]))
+    idx = np.repeat(a - shift, lengths) + np.arange(lengths.sum())
+    ra, rb = r.geom_ring[units], r.geom_ring[units + 1]
+    ring_ids = np.repeat(ra - np.cumsum(np.concatenate([[0], (rb - ra)[:-1]])), rb - ra) + np.arange((rb - ra).sum())
+    starts = r.ring_start[ring_ids] + np.repeat(shift - a, rb - ra)
+    return idx, starts[starts < len(idx)]
+
+
+def first_segments(xy: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """keep[k]: the segment from vertex k to k + 1 is in a ring (k is not a ring's last
+    vertex) and is the first of the segments with the same two ends (a shared edge is
+    the same vertices in both units' rings, walked in opposite directions)."""
+    n = len(xy)
+    keep = np.zeros(n, dtype=bool)
+    if n < 2:
+        return keep
+    bits = np.ascontiguousarray(xy).view(np.uint64)
+    # A hash of each point, then of each segment as the sum of its ends' (the same both ways).
+    point = bits[:, 0] * np.uint64(0x9E3779B97F4A7C15) ^ bits[:, 1] * np.uint64(0xC2B2AE3D27D4EB4F)
+    seg = point[:-1] + point[1:]
+    valid = np.ones(n - 1, dtype=bool)
+    valid[starts[(starts > 0) & (starts < n)] - 1] = False   # a ring's last vertex starts no segment
+    order = np.flatnonzero(valid)
+    order = order[np.argsort(seg[order], kind="stable")]
+    s = seg[order]
+    ax, ay, bx, by = xy[order, 0], xy[order, 1], xy[order + 1, 0], xy[order + 1, 1]
+    # A repeat: the same hash as the segment before in sorted order and the same two ends.
+    same = (s[1:] == s[:-1]) & (
+        ((ax[1:] == ax[:-1]) & (ay[1:] == ay[:-1]) & (bx[1:] == bx[:-1]) & (by[1:] == by[:-1]))
+        | ((ax[1:] == bx[:-1]) & (ay[1:] == by[:-1]) & (bx[1:] == ax[:-1]) & (by[1:] == ay[:-1])))
+    keep[order[np.concatenate([[True], ~same])]] = True
+    return keep
+
+
+def edge_path(r: Rings, units: np.ndarray, keep: np.ndarray | None = None) -> QPainterPath:
+    """The outlines of these units with each edge they share drawn once, as open runs of
+    kept segments: stroking it costs half of stroking every outline. keep: first_segments
+    of the whole level, if known (any unit sharing an edge that meets a box meets it too,
+    so the units in a box hold the first of each edge in it); else found among these units."""
+    units = np.asarray(units, dtype=np.int64)
+    if not len(units):
+        return QPainterPath()
+    idx, starts = _gather(r, units)
+    xy = r.xy[idx]
+    # Within a unit's run of vertices, local segment k is the level's segment idx[k].
+    keep = first_segments(xy, starts) if keep is None else keep[idx]
+    ends_kept = np.concatenate([[False], keep[:-1]])   # vertex k ends kept segment k - 1
+    emit = np.flatnonzero(ends_kept | keep)
+    if not len(emit):
+        return QPainterPath()
+    el = np.empty(len(emit), dtype=_ELEMENT)
+    el["x"] = xy[emit, 0]
+    el["y"] = -xy[emit, 1]
+    el["type"] = np.where(ends_kept[emit], _LINE, _MOVE)
+    moves = np.flatnonzero(el["type"] == _MOVE)
+    head = np.array([len(el)], dtype=">i4").tobytes()
+    tail = np.array([moves[-1], _ODD_EVEN], dtype=">i4").tobytes()
+    return _read(head + el.tobytes() + tail, 1)[0]

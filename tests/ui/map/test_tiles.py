@@ -150,3 +150,43 @@ def test_units_still_draw_when_their_boroughs_cannot_be_united(tab, qtbot, monke
     tab.set_tool("click")
     qtbot.mouseClick(tab.view.viewport(), LEFT, pos=centre(tab, 2, 0))
     painted_as(tab, grab(tab), {(2, 0)}, blend(QColor("#D55E00")).name())
+
+
+def test_a_borough_outline_is_a_dark_band_wider_than_a_ward_edge(tab, qtbot):
+    from ui.map.style import BOROUGH_EDGE
+
+    image = grab(tab)
+    mid = (NEUTRAL.lightness() + BOROUGH_EDGE.lightness()) / 2
+
+    def across(x: float) -> list[int]:
+        # Lightness along a row crossing the vertical line at x, away from the names.
+        p = at(tab, x, Y0 + 0.75 * CELL)
+        return [QColor(image.pixel(p.x() + dx, p.y())).lightness() for dx in range(-5, 6)]
+
+    borough = across(X0 + 2 * CELL)   # between columns 1 and 2: B1 | B2
+    ward = across(X0 + CELL)          # between columns 0 and 1, both in B1
+    assert min(borough) <= BOROUGH_EDGE.lightness() + 15, borough
+    assert sum(v < mid for v in borough) >= 2, borough           # ~1.6 px, not a hairline
+    assert min(ward) < NEUTRAL.lightness() - 30 and min(ward) > mid, ward
+    # With the ward edges hidden (zoomed out look) the outline is a sharp single line.
+    qtbot.mouseClick(tab.findChild(QToolBar, "mapToolBar").widgetForAction(tab.layer_actions["wards"]), LEFT)
+    image = grab(tab)
+    thin = across(X0 + 2 * CELL)
+    assert sum(v < mid for v in thin) == 1, thin
+
+
+def test_the_edge_between_two_wards_of_one_area_is_drawn(tab, qtbot):
+    # Each shared edge is stroked once: it must still show between neighbours of one fill.
+    tab.area_list.new_area("Pair", colour="#009E73")
+    tab.set_tool("brush")
+    tab.brush_size.setValue(2)
+    vp = tab.view.viewport()
+    qtbot.mousePress(vp, LEFT, pos=centre(tab, 0, 1))
+    qtbot.mouseMove(vp, centre(tab, 1, 1))
+    qtbot.mouseRelease(vp, LEFT, pos=centre(tab, 1, 1))
+    image = grab(tab)
+    painted_as(tab, image, {(0, 1), (1, 1)}, blend(QColor("#009E73")).name())
+    fill = QColor(blend(QColor("#009E73"))).lightness()
+    p = at(tab, X0 + CELL, Y0 + 1.25 * CELL)
+    across = [QColor(image.pixel(p.x() + dx, p.y())).lightness() for dx in range(-3, 4)]
+    assert min(across) < fill - 20, across

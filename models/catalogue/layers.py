@@ -350,7 +350,7 @@ def _attributes_texts(attributes: list[dict]) -> list[str]:
     for k in keys:
         values = list(map(operator.itemgetter(k), attributes))
         prefix = text(k) + ": "
-        if all(type(v) is str for v in values):
+        if set(map(type, values)) == {str}:
             encoded = map(text, values)
         else:
             def value(v, k=k, cut=len(prefix) + 1):

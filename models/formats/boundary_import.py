@@ -178,13 +178,16 @@ def read_boundaries(source: str | Path, *, layer: str | None = None, code_field:
     crs_text = meta.get("crs")
     # shapely and pyproj release the GIL: check validity on the source geometry
     # while the reprojection runs, then repair the few invalid ones after.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        validity = pool.submit(shapely.is_valid, geoms)
+    # In two halves: a layer already in British National Grid has no reprojection to
+    # wait for, and the check (0.7 s for 161k units) then uses both cores.
+    half = len(geoms) // 2
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        halves = [pool.submit(shapely.is_valid, part) for part in (geoms[:half], geoms[half:])]
         # Reprojecting moves every vertex by the same function: shared vertices stay shared,
         # so the source geometry has the same unmatched units as the projected.
         pending = checks.submit(unmatched, geoms) if checks is not None and not node_units else None
         projected = _to_bng(geoms, crs_text, source.name)
-        bad = ~validity.result()
+        bad = ~np.concatenate([h.result() for h in halves])
     repaired = [codes[i] for i in np.flatnonzero(bad)]
     if repaired:
         projected[bad] = [_polygonal_part(shapely.make_valid(g)) for g in projected[bad]]
@@ -224,7 +227,7 @@ def _plain_column(values: np.ndarray) -> list:
         return values.tolist()
     if values.dtype.kind == "O":
         listed = values.tolist()
-        if all(type(v) is str or v is None for v in listed):
+        if set(map(type, listed)) <= {str, type(None)}:
             return listed
         return [_plain(v) for v in listed]
     return [_plain(v) for v in values]
@@ -400,7 +403,9 @@ def _join_plain(rows: list[list[str]], key: int, columns: list[int],
                 numbers = [None if v is None or not v.strip() else float(v) for v in cells]
             except ValueError:
                 return None
-        if not all(v is None or 0 <= v < math.inf for v in numbers):
+        # Counts are finite and not negative; None (an empty cell) reads as NaN here.
+        values = np.array(numbers, dtype=float)
+        if np.count_nonzero((values >= 0) & (values < math.inf)) != len(numbers) - numbers.count(None):
             return None
         out.append(numbers)
     rows_of = [index.get(c) for c in codes]

@@ -35,5 +35,7 @@ def test_odd_cells_are_still_read_and_named_by_line(tmp_path):
         read_numbers(write(tmp_path, "code,population\nA,1\nA,2\n"), CODES, ["population"])
     with pytest.raises(CatalogueError, match="line 2: '-4' is not a count"):
         read_numbers(write(tmp_path, "code,population\nA,-4\n"), CODES, ["population"])
+    with pytest.raises(CatalogueError, match="line 3: 'nan' is not a count"):
+        read_numbers(write(tmp_path, "code,population\nA,1\nB,nan\n"), CODES, ["population"])
     with pytest.raises(CatalogueError, match="no code in population.csv"):
         read_numbers(write(tmp_path, "code,population\nZ,1\n"), CODES, ["population"])

@@ -29,7 +29,12 @@ def unmatched(geoms: np.ndarray) -> np.ndarray:
     # once lies on the layer's outer edge, or along another unit's lone segment where
     # the two were not noded. Only units of the second kind are handed to GEOS, with
     # everything around them: its verdict on a unit depends on that only.
-    alone = _suspects(geoms)
+    try:
+        alone = _suspects(geoms)
+    except (ValueError, TypeError, shapely.errors.ShapelyError):
+        # Something the flat arrays do not take (a missing or non-polygonal unit):
+        # GEOS looks at the whole layer, as it would have anyway.
+        alone = np.arange(len(geoms))
     if len(alone) == 0:
         return alone
     _, near = shapely.STRtree(geoms).query(geoms[alone])

@@ -68,3 +68,12 @@ def test_only_the_units_around_an_unnoded_cut_are_handed_to_geos(monkeypatch):
     edges = real(geoms)
     assert list(found) == list(np.flatnonzero(~shapely.is_missing(edges) & ~shapely.is_empty(edges)))
     assert len(found) > 0 and sizes == [len(layer())]
+
+
+def test_a_layer_the_flat_arrays_refuse_goes_to_geos_whole(monkeypatch):
+    geoms = np.array([shapely.box(0, 0, 1, 1), shapely.Point(5, 5), shapely.box(1, 0, 2, 1)],
+                     dtype=object)
+    sizes = []
+    monkeypatch.setattr(shapely, "coverage_invalid_edges",
+                        lambda g: sizes.append(len(g)) or np.full(len(g), None))
+    assert len(unmatched(geoms)) == 0 and sizes == [3]

@@ -178,11 +178,13 @@ def read_boundaries(source: str | Path, *, layer: str | None = None, code_field:
     crs_text = meta.get("crs")
     # shapely and pyproj release the GIL: check validity on the source geometry
     # while the reprojection runs, then repair the few invalid ones after.
-    # In two halves: a layer already in British National Grid has no reprojection to
-    # wait for, and the check (0.7 s for 161k units) then uses both cores.
-    half = len(geoms) // 2
+    # A layer already in British National Grid has no reprojection to wait for: the
+    # check (0.7 s for 161k units) then runs in two halves, on both cores. Otherwise the
+    # reprojection takes both cores, and more threads only take turns.
+    half = len(geoms) // 2 if _in_bng(crs_text) else 0
     with ThreadPoolExecutor(max_workers=2) as pool:
-        halves = [pool.submit(shapely.is_valid, part) for part in (geoms[:half], geoms[half:])]
+        halves = [pool.submit(shapely.is_valid, part) for part in (geoms[:half], geoms[half:])
+                  if len(part)]
         # Reprojecting moves every vertex by the same function: shared vertices stay shared,
         # so the source geometry has the same unmatched units as the projected.
         pending = checks.submit(unmatched, geoms) if checks is not None and not node_units else None
@@ -273,6 +275,14 @@ def _polygonal_part(geom):
     parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
     merged = shapely.union_all(parts) if parts else None
     return merged if merged is not None and merged.area > 0 else None
+
+
+def _in_bng(crs_text: str | None) -> bool:
+    """Whether the layer is in British National Grid already (unknown: no; _to_bng says why)."""
+    try:
+        return bool(crs_text) and CRS.from_user_input(crs_text).equals(CRS.from_epsg(gpkg.BNG))
+    except CRSError:
+        return False
 
 
 def _to_bng(geoms: np.ndarray, crs_text: str | None, filename: str) -> np.ndarray:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import operator
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -177,13 +178,18 @@ def read_boundaries(source: str | Path, *, layer: str | None = None, code_field:
     crs_text = meta.get("crs")
     # shapely and pyproj release the GIL: check validity on the source geometry
     # while the reprojection runs, then repair the few invalid ones after.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        validity = pool.submit(shapely.is_valid, geoms)
+    # A layer already in British National Grid has no reprojection to wait for: the
+    # check (0.7 s for 161k units) then runs in two halves, on both cores. Otherwise the
+    # reprojection takes both cores, and more threads only take turns.
+    half = len(geoms) // 2 if _in_bng(crs_text) else 0
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        halves = [pool.submit(shapely.is_valid, part) for part in (geoms[:half], geoms[half:])
+                  if len(part)]
         # Reprojecting moves every vertex by the same function: shared vertices stay shared,
         # so the source geometry has the same unmatched units as the projected.
         pending = checks.submit(unmatched, geoms) if checks is not None and not node_units else None
         projected = _to_bng(geoms, crs_text, source.name)
-        bad = ~validity.result()
+        bad = ~np.concatenate([h.result() for h in halves])
     repaired = [codes[i] for i in np.flatnonzero(bad)]
     if repaired:
         projected[bad] = [_polygonal_part(shapely.make_valid(g)) for g in projected[bad]]
@@ -195,7 +201,10 @@ def read_boundaries(source: str | Path, *, layer: str | None = None, code_field:
         # After the repair: make_valid may move or add vertices on the edges it fixes.
         geoms, rebuilt = node(projected)
     others = [f for f in fields if f not in (code_field, name_field)]
-    attributes = [{f: _plain(columns[f][i]) for f in others} for i in range(len(codes))]
+    # Column by column (tolist gives Python numbers at C speed), one dict per row from zip:
+    # a dict comprehension calling _plain on every value was ~0.5 s at 161k units.
+    plain = [_plain_column(columns[f]) for f in others]
+    attributes = [dict(zip(others, row)) for row in zip(*plain)] if others else [{} for _ in codes]
     return BoundaryData(codes=codes, names=names, parent_codes=parents, attributes=attributes,
                         geometries=geoms, code_field=code_field, name_field=name_field,
                         parent_field=parent_field, crs=crs_text or "", repaired=repaired,
@@ -210,6 +219,20 @@ def _plain(value):
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+def _plain_column(values: np.ndarray) -> list:
+    """A column as _plain gives each value: Python scalars, non-finite floats as None."""
+    if values.dtype.kind == "f":
+        return [None if v != v or v in (math.inf, -math.inf) else v for v in values.tolist()]
+    if values.dtype.kind in "iub":
+        return values.tolist()
+    if values.dtype.kind == "O":
+        listed = values.tolist()
+        if set(map(type, listed)) <= {str, type(None)}:
+            return listed
+        return [_plain(v) for v in listed]
+    return [_plain(v) for v in values]
 
 
 def _polygons(wkbs, codes, filename) -> np.ndarray:
@@ -252,6 +275,14 @@ def _polygonal_part(geom):
     parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
     merged = shapely.union_all(parts) if parts else None
     return merged if merged is not None and merged.area > 0 else None
+
+
+def _in_bng(crs_text: str | None) -> bool:
+    """Whether the layer is in British National Grid already (unknown: no; _to_bng says why)."""
+    try:
+        return bool(crs_text) and CRS.from_user_input(crs_text).equals(CRS.from_epsg(gpkg.BNG))
+    except CRSError:
+        return False
 
 
 def _to_bng(geoms: np.ndarray, crs_text: str | None, filename: str) -> np.ndarray:
@@ -315,10 +346,21 @@ def read_numbers(csv_path: str | Path, codes: list[str], value_fields: list[str]
                              "code" if "code" in header else header[0])
         if key_field not in header:
             raise CatalogueError(f"{csv_path.name} has no column '{key_field}'")
-        values: dict[str, list[float | None]] = {}
-        filename = csv_path.name
         key = header.index(key_field)
         columns = [header.index(field) for field in value_fields]
+        rows = list(reader)
+        joined = _join_plain(rows, key, columns, codes)
+        if joined is not None:
+            if not joined:
+                raise CatalogueError(f"no code in {csv_path.name} column '{key_field}' "
+                                     "matches the layer's codes")
+            return dict(zip(value_fields, joined))
+        # Something the quick join does not take (a code twice, a cell that is no plain
+        # count): read again row by row, which names the line.
+        reader = csv.reader(io.StringIO(text, newline=""))
+        next(reader, None)
+        values: dict[str, list[float | None]] = {}
+        filename = csv_path.name
         for row in reader:
             width = len(row)   # a short row lacks its last cells; a blank line has none
             code = row[key].strip() if key < width else ""
@@ -336,6 +378,53 @@ def read_numbers(csv_path: str | Path, codes: list[str], value_fields: list[str]
     missing = [None] * len(value_fields)
     rows = [values.get(c, missing) for c in codes]
     return {field: [r[k] for r in rows] for k, field in enumerate(value_fields)}
+
+
+def _join_plain(rows: list[list[str]], key: int, columns: list[int],
+                codes: list[str]) -> list[list[float | None]] | None:
+    """read_numbers' join column by column, for a table of distinct codes and plain counts
+    (what statistics offices publish): each column converted by one map(float) instead of
+    a call per cell. [] when no code matches; None when a row needs the careful reading
+    (a repeated code, an empty or odd cell), which the caller then does."""
+    if not rows or not columns:
+        return None
+    shortest = min(map(len, rows))
+
+    def column(k: int) -> list[str | None]:   # a short row lacks its last cells
+        if k < shortest:
+            return list(map(operator.itemgetter(k), rows))
+        return [r[k] if k < len(r) else None for r in rows]
+
+    keys = [c.strip() if c else "" for c in column(key)]
+    index = dict(zip(keys, range(len(keys))))
+    index.pop("", None)
+    if len(index) != len(keys) - keys.count(""):
+        return None
+    blank = {i for i, c in enumerate(keys) if not c}
+    out = []
+    for k in columns:
+        cells = column(k)
+        if blank:   # totals or notes below the table join no unit: their cells do not matter
+            cells = [v for i, v in enumerate(cells) if i not in blank]
+        try:
+            numbers = list(map(float, cells))
+        except (TypeError, ValueError):
+            try:   # empty cells (no figure for the unit) read as None, as _count has them
+                numbers = [None if v is None or not v.strip() else float(v) for v in cells]
+            except ValueError:
+                return None
+        # Counts are finite and not negative; None (an empty cell) reads as NaN here.
+        values = np.array(numbers, dtype=float)
+        if np.count_nonzero((values >= 0) & (values < math.inf)) != len(numbers) - numbers.count(None):
+            return None
+        out.append(numbers)
+    rows_of = [index.get(c) for c in codes]
+    if all(i is None for i in rows_of):
+        return []
+    if blank:   # positions in the columns without the blank-keyed rows
+        kept = {i: n for n, i in enumerate(i for i in range(len(keys)) if i not in blank)}
+        rows_of = [None if i is None else kept[i] for i in rows_of]
+    return [[None if i is None else numbers[i] for i in rows_of] for numbers in out]
 
 
 def check_vintage(value: str | int | None) -> str:

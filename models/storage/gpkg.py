@@ -27,6 +27,9 @@ WGS84 = 4326
 
 _HEADER = struct.Struct("<2sBBi4d")  # magic, version, flags, srs_id, xy envelope
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
+# _HEADER as a numpy record, for building many headers at once (to_blobs).
+_HEADER_DTYPE = [("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs_id", "<i4"),
+                 ("envelope", "<f8", (4,))]
 
 
 def to_blob(geom: shapely.Geometry | None, srs_id: int = BNG) -> bytes | None:
@@ -44,17 +47,22 @@ def to_blob(geom: shapely.Geometry | None, srs_id: int = BNG) -> bytes | None:
     )
 
 
-def to_blobs(geoms: np.ndarray, srs_id: int = BNG) -> list[bytes]:
-    """Vectorised to_blob for many non-empty geometries (boundary import)."""
+def to_blobs(geoms: np.ndarray, srs_id: int = BNG, bounds: np.ndarray | None = None) -> list[bytes]:
+    """Vectorised to_blob for many non-empty geometries (boundary import). bounds: the
+    geometries' shapely.bounds, when the caller has them already."""
+    import numpy as np
     import shapely
 
     wkbs = shapely.to_wkb(geoms, byte_order=1)
-    bounds = shapely.bounds(geoms)
-    pack = _HEADER.pack
-    return [
-        pack(b"GP", 0, 0x03, srs_id, b[0], b[2], b[1], b[3]) + w
-        for w, b in zip(wkbs, bounds.tolist())
-    ]
+    if bounds is None:
+        bounds = shapely.bounds(geoms)
+    # Every header at once in one buffer (a struct.pack per unit was half the time of
+    # making 161k blobs), then each unit's slice of it joined to its WKB.
+    headers = np.zeros(len(wkbs), dtype=_HEADER_DTYPE)
+    headers["magic"], headers["flags"], headers["srs_id"] = b"GP", 0x03, srs_id
+    headers["envelope"] = bounds[:, [0, 2, 1, 3]]   # minx, maxx, miny, maxy
+    packed, size = headers.tobytes(), _HEADER.size
+    return [packed[i:i + size] + w for i, w in zip(range(0, len(packed), size), wkbs)]
 
 
 def _wkb_offset(blob: bytes) -> int:

@@ -28,3 +28,52 @@ def test_a_noded_layer_is_left_as_it_is():
     geoms = np.array([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)], dtype=object)
     noded, rebuilt = node(geoms)
     assert len(rebuilt) == 0 and noded[0] is geoms[0] and noded[1] is geoms[1]
+
+
+def test_a_stretch_where_both_sides_lack_the_others_vertices_is_found():
+    # Left unit has a vertex at y=1 on x=1, the right two units meet at y=2: neither side
+    # has the other's vertex, and every segment on x=1 is found once.
+    left = shapely.Polygon([(0, 0), (1, 0), (1, 1), (1, 3), (0, 3)])
+    low = shapely.Polygon([(1, 0), (2, 0), (2, 2), (1, 2)])
+    high = shapely.Polygon([(1, 2), (2, 2), (2, 3), (1, 3)])
+    geoms = np.array([left, low, high], dtype=object)
+    edges = shapely.coverage_invalid_edges(geoms)
+    assert list(unmatched(geoms)) == list(np.flatnonzero(~shapely.is_missing(edges) & ~shapely.is_empty(edges)))
+    assert list(unmatched(geoms)) == [0, 1, 2]
+    noded, _ = node(geoms)
+    assert shapely.coverage_is_valid(noded)
+
+
+def test_the_outer_edge_of_a_noded_layer_is_not_handed_to_geos(monkeypatch):
+    # 3 x 3 squares: the eight outer ones have lone segments (the layer's edge), yet no
+    # unit is a suspect, so GEOS's check does not run.
+    geoms = np.array([shapely.box(x, y, x + 1, y + 1) for x in range(3) for y in range(3)],
+                     dtype=object)
+    calls = []
+    monkeypatch.setattr(shapely, "coverage_invalid_edges",
+                        lambda g: calls.append(len(g)) or np.full(len(g), None))
+    assert len(unmatched(geoms)) == 0 and calls == []
+
+
+def test_only_the_units_around_an_unnoded_cut_are_handed_to_geos(monkeypatch):
+    # The unnoded grid and, 10 km east, a noded 3 x 3 block GEOS need not look at.
+    x0, y0 = shapely.total_bounds(layer())[:2]
+    block = [shapely.box(x0 + 10_000 + x * 1000, y0 + y * 1000, x0 + 11_000 + x * 1000,
+                         y0 + 1000 + y * 1000) for x in range(3) for y in range(3)]
+    geoms = np.concatenate([layer(), np.array(block, dtype=object)])
+    real = shapely.coverage_invalid_edges
+    sizes = []
+    monkeypatch.setattr(shapely, "coverage_invalid_edges", lambda g: sizes.append(len(g)) or real(g))
+    found = unmatched(geoms)
+    edges = real(geoms)
+    assert list(found) == list(np.flatnonzero(~shapely.is_missing(edges) & ~shapely.is_empty(edges)))
+    assert len(found) > 0 and sizes == [len(layer())]
+
+
+def test_a_layer_the_flat_arrays_refuse_goes_to_geos_whole(monkeypatch):
+    geoms = np.array([shapely.box(0, 0, 1, 1), shapely.Point(5, 5), shapely.box(1, 0, 2, 1)],
+                     dtype=object)
+    sizes = []
+    monkeypatch.setattr(shapely, "coverage_invalid_edges",
+                        lambda g: sizes.append(len(g)) or np.full(len(g), None))
+    assert len(unmatched(geoms)) == 0 and sizes == [3]

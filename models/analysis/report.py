@@ -10,7 +10,6 @@ overlap matrix and how many partnerships cover each ward.
 """
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -18,10 +17,10 @@ import numpy as np
 import shapely
 
 from models.analysis.area_stats import AreaStats, area_stats, borough_names
+from models.analysis.naming import Named, resolve
 from models.analysis.overlaps import OverlapMatrix, overlap_matrix
 from models.analysis.universe import default_layer, load_universe
 from models.catalogue.records import Area, BoundaryLayer, Partnership, Source
-from models.errors import CatalogueError
 
 Progress = Callable[[float, str], None]
 
@@ -32,39 +31,8 @@ PRINT_TOLERANCE_M = 20.0
 
 # -- naming partnerships ------------------------------------------------------------
 def find_partnership(partnerships: Iterable[Partnership], name: str) -> Partnership:
-    """The partnership `name` names: in full (an exact name always wins), case-insensitively,
-    or by a part of its name that only one holds. Else one line naming the closest."""
-    everything = list(partnerships)
-    for test in (lambda p: p.name == name, lambda p: p.name.casefold() == name.strip().casefold()):
-        found = [p for p in everything if test(p)]
-        if len(found) == 1:
-            return found[0]
-    wanted = name.strip().casefold()
-    holding = [p for p in everything if wanted and wanted in p.name.casefold()]
-    if len(holding) == 1:
-        return holding[0]
-    if len(holding) > 1:
-        shown = ", ".join(f"'{p.name}'" for p in sorted(holding, key=lambda p: p.name)[:4])
-        raise CatalogueError(f"'{name}' names {len(holding)} partnerships: {shown}"
-                             + (", …" if len(holding) > 4 else ""))
-    by_fold = {p.name.casefold(): p.name for p in everything}
-    close = difflib.get_close_matches(wanted, list(by_fold), n=3, cutoff=0.4)
-    if not close:   # a word of a long name: compare with each word run of the same length
-        scored = sorted(everything, key=lambda p: -_best_window(wanted, p.name.casefold()))
-        close = [p.name.casefold() for p in scored[:3] if _best_window(wanted, p.name.casefold()) >= 0.5]
-    hint = ("; closest: " + ", ".join(f"'{by_fold[c]}'" for c in close)) if close else ""
-    return _raise(f"no partnership '{name}'{hint}")
-
-
-def _best_window(wanted: str, name: str) -> float:
-    words = name.split()
-    n = max(1, len(wanted.split()))
-    windows = [" ".join(words[i:i + n]) for i in range(max(1, len(words) - n + 1))]
-    return max(difflib.SequenceMatcher(None, wanted, w).ratio() for w in windows)
-
-
-def _raise(message: str):
-    raise CatalogueError(message)
+    """The partnership `name` names, as every command resolves names (models.analysis.naming)."""
+    return resolve("partnership", name, [Named(p.name, None, p) for p in partnerships])
 
 
 # -- references ------------------------------------------------------------------------

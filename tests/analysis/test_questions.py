@@ -1,7 +1,8 @@
 """How the questions find what a researcher names, and where a ward of another vintage lies."""
 import pytest
 
-from models.analysis.questions import Named, Questions, resolve
+from models.analysis.naming import Named, resolve
+from models.analysis.questions import Questions
 from models.catalogue import Catalogue
 from models.errors import CatalogueError
 from tests.helpers import questions as facts

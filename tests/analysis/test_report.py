@@ -32,11 +32,11 @@ def test_a_partnership_is_found_by_full_name_case_or_unique_part():
 def test_an_unknown_or_ambiguous_name_is_one_line_naming_the_closest():
     with pytest.raises(CatalogueError) as e:
         find_partnership(NAMES, "West Londn Aliance")
-    assert str(e.value).startswith("no partnership 'West Londn Aliance'; closest: 'West London Alliance'")
+    assert str(e.value).startswith("no partnership 'West Londn Aliance'; closest: West London Alliance")
     with pytest.raises(CatalogueError) as e:
         find_partnership(NAMES, "London W")
-    assert str(e.value) == ("'London W' names 2 partnerships: 'North London Waste Authority', "
-                            "'South London Waste Partnership'")
+    assert str(e.value) == ("'London W' could be 2 partnerships: North London Waste Authority, "
+                            "South London Waste Partnership; give more of the name")
     assert "\n" not in str(e.value)
 
 
@@ -119,6 +119,6 @@ def test_a_catalogue_without_boundaries_still_has_members_and_references(cat):
 def test_an_unknown_name_stops_before_any_work(cat):
     small_catalogue(cat)
     steps = []
-    with pytest.raises(CatalogueError, match="closest: 'West London Alliance'"):
+    with pytest.raises(CatalogueError, match="closest: West London Alliance"):
         report_content(cat, ["West London Alliance", "West Londn"], progress=lambda f, t: steps.append(t))
     assert steps == []

@@ -333,38 +333,32 @@ def in_force(layers: list[BoundaryLayer], year: int | None, level: str = "ward")
     return started[-1] if started else same[0]
 
 
-def _attributes_json() -> Callable[[dict], str]:
+_encode_any = json.JSONEncoder(ensure_ascii=False, default=str).encode
+_encode_text = json.encoder.c_encode_basestring or json.encoder.py_encode_basestring
+
+
+def _json_value(v) -> str:
+    """One attribute value as json.dumps(..., ensure_ascii=False, default=str) writes it, the
+    common kinds (text, whole and plain numbers, none) without building an encoder each time."""
+    t = type(v)
+    if t is str:
+        return _encode_text(v)
+    if v is None:
+        return "null"
+    if t is int:
+        return int.__repr__(v)
+    if t is float and v == v and v not in (math.inf, -math.inf):
+        return float.__repr__(v)
+    return _encode_any(v)   # bools, odd numbers, dates…: exactly as json.dumps has them
+
+
+def _attributes_json(attributes: dict) -> str:
     """json.dumps(attributes, ensure_ascii=False, default=str) for a unit's attributes, made
     fast for what a boundary file holds (a flat dict of text and numbers): a third of the
     time of writing 161k units went to json.dumps building an encoder for every row."""
-    full = json.JSONEncoder(ensure_ascii=False, default=str).encode
-    text = json.encoder.py_encode_basestring if json.encoder.c_encode_basestring is None \
-        else json.encoder.c_encode_basestring
-    keys: dict[str, str] = {}
-
-    def value(v) -> str:
-        t = type(v)
-        if t is str:
-            return text(v)
-        if v is None:
-            return "null"
-        if t is int:
-            return int.__repr__(v)
-        if t is float and v == v and v not in (math.inf, -math.inf):
-            return float.__repr__(v)
-        return full(v)   # bools, odd numbers, dates…: exactly as json.dumps has them
-
-    def encode(attributes: dict) -> str:
-        parts = []
-        for k, v in attributes.items():
-            if type(k) is not str:
-                return full(attributes)
-            key = keys.get(k)
-            if key is None:
-                key = keys[k] = text(k)
-            parts.append(f"{key}: {value(v)}")
-        return "{" + ", ".join(parts) + "}"
-    return encode
+    if any(type(k) is not str for k in attributes):
+        return _encode_any(attributes)
+    return "{" + ", ".join(f"{_encode_text(k)}: {_json_value(v)}" for k, v in attributes.items()) + "}"
 
 
 def _attributes_texts(attributes: list[dict]) -> list[str]:
@@ -372,35 +366,18 @@ def _attributes_texts(attributes: list[dict]) -> list[str]:
     has the same text keys in the same order (a boundary file's fields), each column is
     encoded by one map and the rows joined by another: per row, the encoder's loop was
     ~1 s of writing 161k units."""
-    encode = _attributes_json()
     if not attributes:
         return []
     keys = tuple(attributes[0])
     if not keys or any(type(k) is not str for k in keys) or \
             any(len(a) != len(keys) for a in attributes) or set(map(tuple, attributes)) != {keys}:
-        return list(map(encode, attributes))
-    text = json.encoder.c_encode_basestring or json.encoder.py_encode_basestring
-    one = _attributes_json()
+        return list(map(_attributes_json, attributes))
     columns = []
     for k in keys:
         values = list(map(operator.itemgetter(k), attributes))
-        prefix = text(k) + ": "
-        if set(map(type, values)) == {str}:
-            encoded = map(text, values)
-        else:
-            def value(v, k=k, cut=len(prefix) + 1):
-                t = type(v)
-                if t is str:
-                    return text(v)
-                if v is None:
-                    return "null"
-                if t is int:
-                    return int.__repr__(v)
-                if t is float and v == v and v not in (math.inf, -math.inf):
-                    return float.__repr__(v)
-                return one({k: v})[cut:-1]   # the rest exactly as the row encoder has it
-            encoded = map(value, values)
-        columns.append([prefix + e for e in encoded])
+        encode = _encode_text if set(map(type, values)) == {str} else _json_value
+        prefix = _encode_text(k) + ": "
+        columns.append([prefix + e for e in map(encode, values)])
     return ["{" + row + "}" for row in map(", ".join, zip(*columns))]
 
 

@@ -1,4 +1,5 @@
 """Many geometries made GeoPackage blobs at once, as one at a time would."""
+import json
 import math
 from datetime import date
 
@@ -18,7 +19,7 @@ def test_blobs_made_together_are_those_made_one_by_one():
 
 
 def test_attributes_encoded_by_column_are_those_encoded_by_row():
-    one = _attributes_json()
+    one = _attributes_json
     layers = [
         [{"a": "x", "b": 1, "c": None}, {"a": 'é"\n', "b": 2.5, "c": True},
          {"a": "z", "b": math.nan, "c": date(2020, 1, 1)}],
@@ -28,3 +29,4 @@ def test_attributes_encoded_by_column_are_those_encoded_by_row():
     ]
     for attributes in layers:
         assert _attributes_texts(attributes) == [one(a) for a in attributes]
+        assert [one(a) for a in attributes] == [json.dumps(a, ensure_ascii=False, default=str) for a in attributes]

@@ -51,6 +51,7 @@ from ui.map.find import NotFound, Place, find
 from ui.map.find_box import FindBox
 from ui.map.layer import MapLayer
 from ui.map.legend import Legend, LegendRow
+from ui.map.reference_layers import REFERENCE_TABLES, ReferenceLayers
 from ui.map.style import BOROUGH_EDGE, COVERAGE_COLOURS, NEUTRAL, blend
 from ui.map.tools.strokes import Drawing
 from ui.map.view import MapView
@@ -104,6 +105,9 @@ class MapTab(QWidget):
         # While the year slider moves, areas are drawn as drafts; in full once it rests this long.
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_MS,
                                    timeout=lambda: self.shapes.set_draft(False))
+        # Other agencies' areas outlined over the map (the References menu).
+        self.references = ReferenceLayers(document, self.layer, self.view, self)
+        self.references.message.connect(lambda text: self.show_message(text))
         self._build()
         self.drawing.message.connect(self.show_message)
         self.drawing.pending_changed.connect(self._on_pending)
@@ -176,6 +180,7 @@ class MapTab(QWidget):
         bar.addAction(coverage)
         bar.widgetForAction(coverage).setObjectName("coverage_button")
         self.layer_actions["coverage"] = coverage
+        bar.addWidget(self.references.button)
         bar.addSeparator()
         self._shortcut(bar.addAction("Export…", self.export), "Ctrl+Shift+E")
         self.find_box = FindBox(self.view)
@@ -216,6 +221,8 @@ class MapTab(QWidget):
 
     # -- reloading -------------------------------------------------------
     def _on_changed(self, changes: Changes) -> None:
+        if changes.touch(*REFERENCE_TABLES):
+            self.references.reload()
         if changes.touch(*MAP_TABLES):
             self.reload()
         elif changes.touch(*MEMBER_TABLES):
@@ -254,6 +261,7 @@ class MapTab(QWidget):
             self.layer.load(self.cat, layer_id)
         self._borough_labels()
         self.view.show_layer()
+        self.references.on_new_layer()
         if reload_areas:
             self._reload_areas()
 

@@ -61,6 +61,7 @@ class MapView(QGraphicsView):
         self.tool = None
         self.visible_layers = {"wards": True, "boroughs": True, "areas": True, "labels": True}
         self.areas_of = lambda i: []
+        self.reference_rects = lambda: []   # names of reference areas on screen (ui/map/reference_outlines.py)
         self._fill = np.zeros(0, dtype=np.int64)      # palette index per unit (0 = neutral)
         self.exporting = False    # set by ui.map.export: items paint vectors, not screen tiles
         self._palette: list[QColor] = [NEUTRAL]
@@ -466,6 +467,7 @@ class MapView(QGraphicsView):
         legend = getattr(self.legend, "rect", QRectF())
         vp = self.viewport()
         rects = [legend.adjusted(-4, -4, 4, 4), QRectF(0, vp.height() - 50, vp.width(), 50)]
+        rects += [r.adjusted(-4, -4, 4, 4) for r in self.reference_rects()]
         corner = self._corner
         if corner is not None and corner.isVisible():
             g = corner.geometry()

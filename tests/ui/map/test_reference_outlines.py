@@ -1,0 +1,70 @@
+"""Reference geographies outlined over the map: one item per geography, names that never
+meet, kept clear by the map's own labels, and gone again when switched off or when the map
+shows another layer (on the grid of 1 km² wards)."""
+import shapely
+from PySide6.QtWidgets import QGraphicsPathItem
+
+from tests.helpers.grid import CELL, GRID_ORIGIN
+from tests.helpers.map_gui import open_map_tab
+from ui.map.reference_outlines import ReferenceOutlines
+
+X0, Y0 = GRID_ORIGIN
+
+
+def _halves():
+    west = shapely.box(X0, Y0, X0 + 2 * CELL, Y0 + 3 * CELL)
+    east = shapely.box(X0 + 2 * CELL, Y0, X0 + 4 * CELL, Y0 + 3 * CELL)
+    return [("West half", west), ("East half", east)]
+
+
+def _path_items(view):
+    return [i for i in view.scene().items() if isinstance(i, QGraphicsPathItem) and i.zValue() == 3.5]
+
+
+def test_each_geography_is_one_item_and_its_names_do_not_meet(qtbot, grid_cat):
+    tab = open_map_tab(qtbot, grid_cat)
+    outlines = ReferenceOutlines(tab.view)
+    tab.view.reference_rects = lambda: outlines.placed
+    outlines.set_geography(1, "Halves", _halves())
+    # Twelve squares, each its own area with a long name: the names cannot all fit.
+    squares = [(f"A long reference area name {k}", shapely.box(X0 + (k % 4) * CELL, Y0 + (k // 4) * CELL,
+                                                               X0 + (k % 4 + 1) * CELL, Y0 + (k // 4 + 1) * CELL))
+               for k in range(12)]
+    outlines.set_geography(2, "Squares", squares)
+    assert _path_items(tab.view) == []          # set, not shown yet
+    outlines.set_visible(1, True)
+    outlines.set_visible(2, True)
+    assert len(_path_items(tab.view)) == 2      # 14 areas, two items
+    tab.view.grab()
+    names = outlines.placed
+    assert 2 <= len(names) < 14
+    assert all(not a.intersects(b) for i, a in enumerate(names) for b in names[i + 1:])
+    # The halves are placed first (switched on first), the squares' names only where free.
+    assert outlines.geographies[1].names == ["West half", "East half"]
+    # The map's ward and borough labels keep off the reference names.
+    blocked = tab.view._overlay_rects()
+    assert all(any(b.contains(r) for b in blocked) for r in names)
+    outlines.set_visible(2, False)
+    assert len(_path_items(tab.view)) == 1
+    tab.view.grab()
+    assert len(outlines.placed) == 2
+
+
+def test_the_menu_lists_no_geography_on_a_catalogue_without_any(qtbot, grid_cat):
+    tab = open_map_tab(qtbot, grid_cat)
+    menu = tab.references.menu
+    assert [a.text() for a in menu.actions()] == ["No reference geographies: File ▸ Import ▸ London Starter Pack"]
+    assert not menu.actions()[0].isEnabled()
+
+
+def test_a_new_layer_drops_the_old_items(qtbot, grid_cat):
+    tab = open_map_tab(qtbot, grid_cat)
+    outlines = tab.references.outlines
+    outlines.set_geography(1, "Halves", _halves())
+    outlines.set_visible(1, True)
+    assert len(_path_items(tab.view)) == 1
+    tab.view.show_layer()          # what choosing another layer does: the scene is cleared
+    outlines.after_new_layer()
+    assert _path_items(tab.view) == [] and outlines.order == [1] and outlines.geographies == {}
+    outlines.set_geography(1, "Halves", _halves())
+    assert len(_path_items(tab.view)) == 1

@@ -1,0 +1,219 @@
+"""Other agencies' areas (reference geographies: ICBs, police forces…) drawn over the map.
+
+    outlines = ReferenceOutlines(view)
+    outlines.set_geography(gid, "ICBs 2022", [("North Central London", polygon), …])
+    outlines.set_visible(gid, True)     # the map tab's References menu: one toggle per geography
+    outlines.placed                     # the names' rectangles on screen (viewport pixels)
+
+Each geography is ONE path item (every area's outline in one path, no fill, a dashed pen of
+its own colour), not one item per area: 42 police forces are one item. Their names are
+painted by one more item for all geographies, placed greedily (larger areas first, the
+geographies in the order they were switched on) and skipped where they would meet a name
+already placed, so they never pile up; the map's own labels keep clear of them (the view
+adds `placed` to the rectangles its labeller avoids).
+"""
+from __future__ import annotations
+
+import numpy as np
+import shapely
+import shiboken6
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainterPath, QPen, QTransform
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
+
+from ui.map.paths import geometry_path
+
+Z_OUTLINES = 3.5   # over the areas (2.5) and the selected outline (3), under the flash (5)
+Z_NAMES = 4.5
+OUTLINE_PX = 2.2
+GAP = 6.0          # pixels kept clear round a name
+# Dark enough to read over any area tint, and unlike the areas' Okabe–Ito fills; each
+# geography also gets its own dash pattern, so two of them along one edge still tell apart.
+COLOURS = ("#3b3b98", "#1b7837", "#8c2d04", "#6a3d9a", "#01665e", "#762a83")
+DASHES = ((6.0, 3.0), (2.0, 2.5), (8.0, 3.0, 2.0, 3.0), (4.0, 4.0))
+HALO = QColor(255, 255, 255, 235)
+
+
+class ReferenceNames(QGraphicsItem):
+    """The names of every shown geography's areas, placed on screen so that none meet."""
+
+    def __init__(self, owner: ReferenceOutlines):
+        super().__init__()
+        self.owner = owner
+        self.setZValue(Z_NAMES)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.font = QFont()
+        self.font.setBold(True)
+        self.font.setItalic(True)
+        self._rect = QRectF()
+
+    def set_rect(self, rect: QRectF) -> None:
+        self.prepareGeometryChange()
+        self._rect = rect
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter, option, widget=None) -> None:
+        world = painter.worldTransform()
+        fm = QFontMetricsF(self.font)
+        taken: list[QRectF] = [QRectF(r) for r in self.owner.avoid()]
+        placed: list[tuple[str, QRectF]] = []
+        device = painter.device()
+        ratio = device.devicePixelRatioF() or 1.0
+        bounds = QRectF(0, 0, device.width() / ratio, device.height() / ratio)
+        colours = []
+        for gid in self.owner.order:
+            geography = self.owner.geographies[gid]
+            for name, (x, y) in zip(geography.names, geography.anchors):
+                at = world.map(QPointF(x, -y))
+                w, h = fm.horizontalAdvance(name), fm.height()
+                rect = QRectF(at.x() - w / 2, at.y() - h / 2, w, h)
+                if not bounds.contains(rect):
+                    continue
+                padded = rect.adjusted(-GAP, -GAP, GAP, GAP)
+                if any(padded.intersects(r) for r in taken):
+                    continue
+                taken.append(padded)
+                placed.append((name, rect))
+                colours.append(geography.colour)
+        painter.save()
+        painter.setTransform(QTransform())
+        painter.setFont(self.font)
+        ascent = fm.ascent()
+        for (name, rect), colour in zip(placed, colours):
+            base = QPointF(rect.left(), rect.top() + ascent)
+            painter.setPen(HALO)
+            for dx, dy in ((-1, -1), (1, -1), (-1, 1), (1, 1), (0, -1.5), (0, 1.5), (-1.5, 0), (1.5, 0)):
+                painter.drawText(base + QPointF(dx, dy), name)
+            painter.setPen(colour)
+            painter.drawText(base, name)
+        painter.restore()
+        if device is self.owner.view.viewport():   # not an export's page
+            self.owner.placed = [rect for _, rect in placed]
+
+
+class Geography:
+    """One reference geography as drawn: its path item and its areas' names and anchors."""
+
+    def __init__(self, name: str, areas: list[tuple[str, shapely.Geometry]], colour: QColor, dash):
+        self.name = name
+        self.colour = colour
+        kept = [(n, g) for n, g in areas if g is not None and not g.is_empty]
+        # Larger areas name first: their names fit and say more at a glance.
+        kept.sort(key=lambda a: -a[1].area)
+        self.names = [n for n, _ in kept]
+        geoms = np.array([g for _, g in kept], dtype=object)
+        self.geometries = geoms
+        self.anchors = (shapely.get_coordinates(shapely.point_on_surface(geoms)) if len(geoms)
+                        else np.zeros((0, 2)))
+        path = QPainterPath()
+        for g in geoms:
+            path.addPath(geometry_path(g))
+        self.item = QGraphicsPathItem(path)
+        pen = QPen(colour, OUTLINE_PX)
+        pen.setCosmetic(True)
+        pen.setDashPattern(list(dash))
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        self.item.setPen(pen)
+        self.item.setBrush(Qt.BrushStyle.NoBrush)
+        self.item.setZValue(Z_OUTLINES)
+        self.item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.item.setToolTip(name)
+
+
+class ReferenceOutlines:
+    def __init__(self, view):
+        self.view = view
+        self.geographies: dict[int, Geography] = {}
+        self.order: list[int] = []          # shown, in the order switched on (names placed in it)
+        self.placed: list[QRectF] = []      # the names last painted on screen (viewport pixels)
+        self.names = ReferenceNames(self)
+        self._scene = None
+
+    def avoid(self) -> list[QRectF]:
+        """What names keep off: the legend and what the view draws over the map."""
+        legend = getattr(self.view, "legend", None)
+        rect = QRectF(getattr(legend, "rect", QRectF()))
+        vp = self.view.viewport()
+        return [rect.adjusted(-4, -4, 4, 4), QRectF(0, vp.height() - 50, vp.width(), 50)]
+
+    def _attach(self) -> None:
+        # The view clears its scene when it shows another layer: put the items back then.
+        scene = self.view.scene()
+        if self._scene is scene and self.names.scene() is scene:
+            return
+        self._scene = scene
+        if self.names.scene() is not scene:
+            scene.addItem(self.names)
+        for gid in self.order:
+            if gid in self.geographies:
+                self._add(gid)
+
+    def _add(self, gid: int) -> None:
+        item = self.geographies[gid].item
+        if item.scene() is not self.view.scene():
+            self.view.scene().addItem(item)
+
+    def colour_of(self, gid: int) -> QColor:
+        return QColor(COLOURS[gid % len(COLOURS)])
+
+    def set_geography(self, gid: int, name: str, areas: list[tuple[str, shapely.Geometry]]) -> None:
+        """Draw (or redraw) geography gid's areas: (name, outline in model metres) each."""
+        shown = gid in self.order
+        self._drop_item(gid)
+        self.geographies[gid] = Geography(name, areas, self.colour_of(gid), DASHES[gid % len(DASHES)])
+        if shown:
+            self._attach()
+            self._add(gid)
+        self._update()
+
+    def forget(self, gid: int) -> None:
+        """A geography deleted: drop it."""
+        self._drop_item(gid)
+        self.geographies.pop(gid, None)
+        if gid in self.order:
+            self.order.remove(gid)
+        self._update()
+
+    def _drop_item(self, gid: int) -> None:
+        old = self.geographies.get(gid)
+        if old is not None and shiboken6.isValid(old.item) and old.item.scene() is not None:
+            old.item.scene().removeItem(old.item)
+
+    def set_visible(self, gid: int, on: bool) -> None:
+        if (gid in self.order) == on:
+            return
+        if on:
+            self.order.append(gid)
+            if gid in self.geographies:
+                self._attach()
+                self._add(gid)
+        else:
+            self.order.remove(gid)
+            self._drop_item(gid)
+        self._update()
+
+    def visible(self, gid: int) -> bool:
+        return gid in self.order
+
+    def after_new_layer(self) -> None:
+        """The view has shown another layer: clearing its scene deleted the items, and the
+        areas are other units now. Which geographies are on is kept; the tab draws them again."""
+        self.names = ReferenceNames(self)
+        self._scene = None
+        self.geographies = {}
+        self.placed = []
+
+    def _update(self) -> None:
+        rect = QRectF()
+        for gid in self.order:
+            if gid in self.geographies:
+                rect = rect.united(self.geographies[gid].item.boundingRect())
+        # Names reach past the outlines' edge: a margin of a tenth keeps them painted.
+        margin = max(rect.width(), rect.height()) * 0.1
+        self.names.set_rect(rect.adjusted(-margin, -margin, margin, margin))
+        if not self.order:
+            self.placed = []
+        self.names.update()
+        self.view.viewport().update()

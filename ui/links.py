@@ -51,3 +51,34 @@ def link_views(window, overlaps) -> None:
         window.map_tab.set_year(window.map_tab.year, on)
 
     overlaps.include_unknown.toggled.connect(set_include_unknown)
+
+
+def link_coterminosity(window, tab) -> None:
+    """A matrix cell clicked in the Coterminosity tab shows the area and the reference area on
+    the map: the wards in both, the area's only and the reference area's only, in the overlap
+    colours, with the reference geography's outlines on; the empty state's button loads the pack."""
+    cat = window.document.catalogue
+
+    def show_pair(area_id: int, reference_id: int) -> None:
+        from models.analysis.coterminosity import parts
+
+        map_tab = window.show_map()
+        try:
+            inside, outside, reference_only = parts(cat, area_id, reference_id, map_tab.layer.id, as_of=tab.when())
+            area = cat.areas.get(area_id)
+            reference = next(r for r in tab.matrix.references if r.id == reference_id)
+        except CatalogueError as e:
+            window.statusBar().showMessage(str(e), 8000)
+            return
+        n = len(inside)
+        map_tab.show_units([(f"In both ({n})", BOTH, inside),
+                            (f"{area.name} only ({len(outside)})", A_ONLY, outside),
+                            (f"{reference.name} only ({len(reference_only)})", B_ONLY, reference_only)],
+                           f"{area.name} and {reference.name} share {plural(n, 'ward')}")
+        map_tab.references.show(tab.geography_id(), True)
+        map_tab.zoom_to_units([*inside, *outside, *reference_only])
+        window.statusBar().showMessage(
+            f"{area.name} × {reference.name}: shown on the Map tab ({plural(n, 'ward')} in both)", 10000)
+
+    tab.cell_chosen.connect(show_pair)
+    tab.load_pack.connect(lambda: window.files.import_london_pack())

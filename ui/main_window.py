@@ -123,6 +123,9 @@ class MainWindow(QMainWindow):
         self._overlaps_slot.setObjectName("overlaps-tab")
         self.add_tab(self._map_slot, "&Map")
         self.add_tab(self._overlaps_slot, "O&verlaps")
+        self._coterminosity_slot = LazyTab(self._build_coterminosity_tab)
+        self._coterminosity_slot.setObjectName("coterminosity-tab")
+        self.add_tab(self._coterminosity_slot, "Co&terminosity")
 
     @property
     def map_tab(self):
@@ -133,6 +136,15 @@ class MainWindow(QMainWindow):
     def overlaps_tab(self):
         """The overlaps tab, built now if it has not been shown yet."""
         return self._overlaps_slot.view()
+
+    @property
+    def coterminosity_tab(self):
+        """The coterminosity tab, built now if it has not been shown yet."""
+        return self._coterminosity_slot.view()
+
+    def show_coterminosity(self):
+        self.tabs.setCurrentWidget(self._coterminosity_slot)
+        return self.coterminosity_tab
 
     def show_map(self):
         """Bring the map tab to the front (building it if need be) and return it."""
@@ -150,6 +162,14 @@ class MainWindow(QMainWindow):
         from ui.overlaps.tab import OverlapsTab
         tab = OverlapsTab(self.document)
         link_views(self, tab)
+        return tab
+
+    def _build_coterminosity_tab(self):
+        # Imported here: see _add_other_tabs.
+        from ui.coterminosity.tab import CoterminosityTab
+        from ui.links import link_coterminosity
+        tab = CoterminosityTab(self.document)
+        link_coterminosity(self, tab)
         return tab
 
     def _update_title(self) -> None:
@@ -193,6 +213,16 @@ class MainWindow(QMainWindow):
         import_menu.addAction(self._action("&Sources (CSL-JSON, BibTeX)…", f.import_sources,
                                            tip="Add references from Zotero or another reference manager "
                                                "(those already here are skipped)"))
+        import_menu.addSeparator()
+        self.import_reference_action = self._action(
+            "&Reference Geography…", f.import_reference_geography,
+            tip="Another agency's areas (ICBs, police forces…): a CSV of areas and authority codes, "
+                "or a boundary file")
+        self.import_pack_action = self._action(
+            "&London Starter Pack", f.import_london_pack,
+            tip="London's ICBs (2022), police force areas and sub-regional partnerships, each with its source")
+        import_menu.addAction(self.import_reference_action)
+        import_menu.addAction(self.import_pack_action)
         export_menu = file_menu.addMenu("&Export")
         export_menu.addAction(self._action("All Partnerships as &CSV…", lambda: f.export("csv", False),
                                            tip="Every partnership, in the columns the import reads"))

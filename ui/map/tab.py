@@ -613,6 +613,12 @@ class MapTab(QWidget):
         self.view.set_highlight(None, None)
         self.show_message(message)
 
+    def zoom_to_units(self, unit_ids) -> None:
+        """Fit the map to these units (those on the layer shown), e.g. a pair shown from another tab."""
+        rows = self.layer.rows(unit_ids) if self.layer.loaded else []
+        if rows:
+            self.view.zoom_to_bounds(*shapely.total_bounds(self.layer.table.geometries[rows]), margin=0.1)
+
     def set_year(self, year: int | None, include_unknown: bool | None = None) -> None:
         """Show only areas whose partnership was active or attested in `year` (None: every area),
         and those of unknown state then if include_unknown."""

@@ -28,6 +28,7 @@ import numpy as np
 import shapely
 
 from models.catalogue import dates
+from models.catalogue.areas import Areas
 from models.errors import CatalogueError
 from models.storage import gpkg
 from models.storage.store import Revert, Store
@@ -265,8 +266,6 @@ class ReferenceGeographies:
     def unit_sets(self, geography_id: int, layer_id: int, roles: set[str] | None = None) -> dict[int, np.ndarray]:
         """reference area id -> sorted unit ids (int64) of `layer_id` it covers. `roles`: only
         authorities in these roles ('' for full members); None: every authority."""
-        from models.catalogue.areas import Areas   # the catalogue's areas, for 'area' definitions
-
         refs = self.areas(geography_id, geometry=True)
         out: dict[int, np.ndarray] = {}
         by_parent: dict[str, list[int]] = {}

@@ -16,6 +16,7 @@ from models.catalogue.areas import Areas
 from models.catalogue.layers import Layers
 from models.catalogue.organisations import Organisations
 from models.catalogue.partnerships import Partnerships
+from models.catalogue.reference_geographies import ReferenceGeographies
 from models.catalogue.sources import Sources
 from models.errors import CatalogueError
 from models.storage import sqlite_file
@@ -31,6 +32,7 @@ class Catalogue:
         self.sources = Sources(store)
         self.layers = Layers(store)
         self.areas = Areas(store)
+        self.references = ReferenceGeographies(store)   # other agencies' geographies (coterminosity)
 
     @classmethod
     def create(cls, path: str | os.PathLike) -> Catalogue:

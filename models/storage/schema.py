@@ -15,8 +15,9 @@ APPLICATION = "Partnership Atlas"
 CONTENT_TABLES = (
     "organisations", "partnerships", "memberships", "sources", "citations",
     "boundary_layers", "boundary_units", "areas", "area_units",
+    "reference_geographies", "reference_areas",
 )
-FEATURE_TABLES = {"boundary_units": "geom", "areas": "geom"}
+FEATURE_TABLES = {"boundary_units": "geom", "areas": "geom", "reference_areas": "geom"}
 ATTRIBUTE_TABLES = ("organisations", "partnerships", "memberships", "sources",
                     "citations", "boundary_layers")
 
@@ -219,6 +220,38 @@ def migration_source_references(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS citations_membership ON citations(membership_id)")
 
 
+def migration_reference_geographies(conn: sqlite3.Connection) -> None:
+    """Other agencies' geographies (ICBs, police force areas, sub-regional partnerships) to
+    measure partnerships against: each area a list of authorities (GSS codes, resolved to the
+    wards of whichever vintage is in use), an imported polygon, or a catalogue area."""
+    _run(conn, """
+    CREATE TABLE IF NOT EXISTS reference_geographies (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE,
+      agency TEXT NOT NULL DEFAULT '',
+      in_force_from TEXT, in_force_to TEXT,             -- partial dates, as elsewhere
+      partitions INTEGER NOT NULL DEFAULT 1 CHECK (partitions IN (0, 1)),
+      source_title TEXT NOT NULL DEFAULT '', source_year INTEGER,
+      source_url TEXT NOT NULL DEFAULT '', notes TEXT NOT NULL DEFAULT '');
+    CREATE TABLE IF NOT EXISTS reference_areas (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      geography_id INTEGER NOT NULL REFERENCES reference_geographies(id) ON DELETE CASCADE,
+      name TEXT NOT NULL, code TEXT NOT NULL DEFAULT '',
+      definition TEXT NOT NULL CHECK (definition IN ('authorities', 'polygon', 'area')),
+      authorities TEXT NOT NULL DEFAULT '[]',          -- JSON list of [gss_code, role]
+      geom MULTIPOLYGON,                               -- an imported polygon (EPSG:27700)
+      area_id INTEGER REFERENCES areas(fid) ON DELETE SET NULL,
+      source_title TEXT NOT NULL DEFAULT '', source_year INTEGER,
+      UNIQUE (geography_id, name));
+    CREATE INDEX IF NOT EXISTS reference_areas_geography ON reference_areas(geography_id);
+    """)
+    registered = {r[0] for r in conn.execute("SELECT table_name FROM gpkg_contents")}
+    if "reference_geographies" not in registered:
+        _register(conn, "reference_geographies", "Other agencies' geographies to measure coterminosity against")
+    if "reference_areas" not in registered:
+        _register(conn, "reference_areas", "Areas of reference geographies: authorities, a polygon or an area")
+
+
 MIGRATIONS = (migration_1, migration_2, migration_evidence_dates, migration_area_kinds,
-              migration_layer_vintages, migration_layer_levels, migration_source_references)
+              migration_layer_vintages, migration_layer_levels, migration_source_references,
+              migration_reference_geographies)
 SCHEMA_VERSION = len(MIGRATIONS)

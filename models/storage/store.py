@@ -272,7 +272,9 @@ class Store:
             conn.execute("PRAGMA synchronous=FULL")
             self._migrate()
         for table in schema.CONTENT_TABLES:
-            self.columns[table] = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+            columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+            if columns:   # a file opened read-only before a migration that adds the table lacks it
+                self.columns[table] = columns
         if not self.read_only:
             self._install_journal()
 

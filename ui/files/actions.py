@@ -358,5 +358,13 @@ class FileActions:
         self.window.statusBar().showMessage(summary[:1].upper() + summary[1:], 10000)
         return True
 
+    def import_reference_geography(self, path: str | os.PathLike | None = None, name: str | None = None) -> bool:
+        from ui.files.reference_import import import_reference_geography
+        return import_reference_geography(self, path, name)
+
+    def import_london_pack(self) -> bool:
+        from ui.files.reference_import import import_london_pack
+        return import_london_pack(self)
+
     def explain_boundaries(self) -> None:
         self.window.show_message("Where to get boundaries", ONS_NOTE, QMessageBox.Icon.Information)

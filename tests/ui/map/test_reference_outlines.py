@@ -68,3 +68,52 @@ def test_a_new_layer_drops_the_old_items(qtbot, grid_cat):
     assert _path_items(tab.view) == [] and outlines.order == [1] and outlines.geographies == {}
     outlines.set_geography(1, "Halves", _halves())
     assert len(_path_items(tab.view)) == 1
+
+
+def _add_halves(cat):
+    from models.catalogue.reference_geographies import NewArea, NewGeography
+    return cat.references.add(NewGeography("Grid halves", agency="test"),
+                              [NewArea("West", authorities=[("B1", "")]),
+                               NewArea("East", authorities=[("B2", "")])]).id
+
+
+def _click_menu_entry(qtbot, tab, text):
+    """Open the References menu with a click on its button and click the entry `text`."""
+    from PySide6.QtCore import Qt, QTimer
+    menu = tab.references.menu
+
+    def pick():
+        action = next(a for a in menu.actions() if a.text() == text)
+        qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(action).center())
+
+    QTimer.singleShot(150, pick)
+    qtbot.mouseClick(tab.references.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not menu.isVisible())
+
+
+def test_a_geography_is_toggled_from_the_references_menu(qtbot, grid_cat):
+    gid = _add_halves(grid_cat)
+    tab = open_map_tab(qtbot, grid_cat)
+    assert [a.text() for a in tab.references.menu.actions()] == ["Grid halves (2)"]
+    _click_menu_entry(qtbot, tab, "Grid halves (2)")
+    assert tab.references.shown() == [gid]
+    items = _path_items(tab.view)
+    assert len(items) == 1
+    r = items[0].path().boundingRect()   # the two halves' outlines: the whole grid
+    assert (r.left(), r.right(), r.top(), r.bottom()) == (X0, X0 + 4 * CELL, -(Y0 + 3 * CELL), -Y0)
+    assert tab.references.outlines.geographies[gid].names == ["East", "West"]   # equal areas: by name
+    tab.view.grab()
+    assert len(tab.references.outlines.placed) == 2
+    _click_menu_entry(qtbot, tab, "Grid halves (2)")
+    assert tab.references.shown() == [] and _path_items(tab.view) == []
+
+
+def test_deleting_a_shown_geography_takes_its_outlines_off(qtbot, grid_cat):
+    from ui.document import Changes
+    gid = _add_halves(grid_cat)
+    tab = open_map_tab(qtbot, grid_cat)
+    tab.references.show(gid, True)
+    assert len(_path_items(tab.view)) == 1
+    revert = grid_cat.references.delete(gid)
+    tab.document.changed.emit(Changes(revert.tables))
+    assert _path_items(tab.view) == [] and tab.references.shown() == []

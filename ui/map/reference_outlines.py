@@ -25,11 +25,12 @@ from ui.map.paths import geometry_path
 
 Z_OUTLINES = 3.5   # over the areas (2.5) and the selected outline (3), under the flash (5)
 Z_NAMES = 4.5
-OUTLINE_PX = 2.2
+OUTLINE_PX = 2.4
+CASING_PX = 5.0    # a pale line under the dashes: they read over any area's outline or tint
 GAP = 6.0          # pixels kept clear round a name
-# Dark enough to read over any area tint, and unlike the areas' Okabe–Ito fills; each
+# Darker than any area's Okabe–Ito colour, so an outline never passes for an area's edge; each
 # geography also gets its own dash pattern, so two of them along one edge still tell apart.
-COLOURS = ("#3b3b98", "#1b7837", "#8c2d04", "#6a3d9a", "#01665e", "#762a83")
+COLOURS = ("#4d004b", "#00441b", "#67000d", "#08306b", "#3f007d", "#252525")
 DASHES = ((6.0, 3.0), (2.0, 2.5), (8.0, 3.0, 2.0, 3.0), (4.0, 4.0))
 HALO = QColor(255, 255, 255, 235)
 
@@ -93,6 +94,19 @@ class ReferenceNames(QGraphicsItem):
             self.owner.placed = [rect for _, rect in placed]
 
 
+class OutlineItem(QGraphicsPathItem):
+    """A geography's outlines: a pale casing, then the dashed line in its colour."""
+
+    def paint(self, painter, option, widget=None) -> None:
+        casing = QPen(QColor(255, 255, 255, 190), CASING_PX)
+        casing.setCosmetic(True)
+        casing.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        painter.setPen(casing)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self.path())
+        super().paint(painter, option, widget)
+
+
 class Geography:
     """One reference geography as drawn: its path item and its areas' names and anchors."""
 
@@ -110,7 +124,7 @@ class Geography:
         path = QPainterPath()
         for g in geoms:
             path.addPath(geometry_path(g))
-        self.item = QGraphicsPathItem(path)
+        self.item = OutlineItem(path)
         pen = QPen(colour, OUTLINE_PX)
         pen.setCosmetic(True)
         pen.setDashPattern(list(dash))

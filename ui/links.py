@@ -63,8 +63,10 @@ def link_coterminosity(window, tab) -> None:
         from models.analysis.coterminosity import parts
 
         map_tab = window.show_map()
+        layer_id = tab.result.layer_id    # the wards the matrix was measured on: the map shows the same
+        map_tab.pin_layer(layer_id)
         try:
-            inside, outside, reference_only = parts(cat, area_id, reference_id, map_tab.layer.id, as_of=tab.when())
+            inside, outside, reference_only = parts(cat, area_id, reference_id, layer_id, as_of=tab.when())
             area = cat.areas.get(area_id)
             reference = next(r for r in tab.matrix.references if r.id == reference_id)
         except CatalogueError as e:

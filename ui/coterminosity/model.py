@@ -138,18 +138,15 @@ class BestFits(QAbstractTableModel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.rows: list[tuple] = []   # (reference area, best Pair or None, number of areas touching it)
+        self.rows: list[tuple] = []   # (reference area, best Fit or None, number of areas touching it)
 
     def set_result(self, result, references: list) -> None:
         self.beginResetModel()
-        by_ref: dict[int, list] = {}
+        fits = result.fits(top=1) if result is not None else {}
+        touching: dict[int, int] = {}
         for p in (result.pairs if result is not None else ()):
-            by_ref.setdefault(p.reference_id, []).append(p)
-        self.rows = []
-        for ref in references:
-            pairs = by_ref.get(ref.id, [])
-            best = max(pairs, key=lambda p: (p.jaccard, p.b_in_a), default=None)
-            self.rows.append((ref, best, len(pairs)))
+            touching[p.reference_id] = touching.get(p.reference_id, 0) + 1
+        self.rows = [(ref, (fits.get(ref.id) or [None])[0], touching.get(ref.id, 0)) for ref in references]
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()) -> int:

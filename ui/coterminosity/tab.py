@@ -253,10 +253,14 @@ class CoterminosityTab(QWidget):
         by = self.measure.currentText().lower()
         when = f" as of {self.when()}" if self.when() else ""
         parts = ", ".join(f"{n} {c}" for c, n in counts.items() if n)
-        return (f"<b>{geography.name}</b> against {len(result.summary)} areas of partnerships, by {by}{when}: "
-                f"{parts or 'no areas'}. Relative nesting index {result.nesting_index:.3f} "
-                f"(Zhukov et al. 2023; 1 = every unit's area lies in one reference area); "
-                f"{result.intact_share:.0%} of units left intact.")
+        text = (f"<b>{geography.name}</b> against {len(result.summary)} partnership areas, by {by} on "
+                f"{result.layer}{when}: {parts or 'no areas'}.<br>Relative nesting index "
+                f"{_figure(result.nesting_index, '.3f')} (Zhukov et al. 2023: 1 when every area lies whole in "
+                f"one reference area); {_figure(result.intact_share, '.0%')} of the areas left intact.")
+        if result.unmatched:
+            text += (f"<br>No wards on {result.layer} for {len(result.unmatched)} of its areas: "
+                     + ", ".join(result.unmatched))
+        return text
 
     def _show_page(self, page) -> None:
         self.pages.setCurrentWidget(page)
@@ -279,3 +283,7 @@ class CoterminosityTab(QWidget):
             return
         s = self.matrix.rows[self.matrix_view.model().mapToSource(current).row()]
         self.line.setText(summary_line(s))
+
+
+def _figure(value: float, spec: str) -> str:
+    return "—" if value != value else format(value, spec)   # NaN: no area touches the geography

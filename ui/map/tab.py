@@ -613,6 +613,11 @@ class MapTab(QWidget):
         self.view.set_highlight(None, None)
         self.show_message(message)
 
+    def pin_layer(self, layer_id: int) -> None:
+        """Show this boundary layer whatever the year, as choosing it in the combo does."""
+        if layer_id != self.layer.id:
+            self._pin_layer(layer_id)
+
     def zoom_to_units(self, unit_ids) -> None:
         """Fit the map to these units (those on the layer shown), e.g. a pair shown from another tab."""
         rows = self.layer.rows(unit_ids) if self.layer.loaded else []

@@ -298,12 +298,12 @@ class ReferenceGeographies:
             else:
                 polygon = r.geometry
             if layer is None:
-                layer = _LayerGeometry(self._store, layer_id)
+                layer = LayerUnits(self._store, layer_id)
             out[r.id] = layer.units_inside(polygon)
         return out
 
 
-class _LayerGeometry:
+class LayerUnits:
     """One layer's unit outlines, with an index, for polygons that pick units by area share."""
 
     def __init__(self, store: Store, layer_id: int):
@@ -323,6 +323,10 @@ class _LayerGeometry:
         shared = shapely.area(shapely.intersection(self.geometries[candidates], polygon))
         keep = candidates[shared >= POLYGON_SHARE * self.areas[candidates]]
         return np.sort(self.ids[keep])
+
+
+def layer_units(store: Store, layer_id: int) -> LayerUnits:
+    return LayerUnits(store, layer_id)
 
 
 def _multi(geom):

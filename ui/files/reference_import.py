@@ -19,7 +19,7 @@ FILTER = ("Reference geographies (*.csv *.geojson *.json *.gz *.zip *.shp *.gpkg
 
 def import_reference_geography(files, path: str | os.PathLike | None = None, name: str | None = None) -> bool:
     """Ask for a file (unless given) and add its reference geography as one undo step."""
-    from models.formats.reference_import import import_references
+    from models.formats.reference_pack import import_references
 
     window = files.window
     path = Path(path) if path else files._ask(False, "Import a reference geography", FILTER)

@@ -10,7 +10,6 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from models.catalogue.reference_geographies import NewArea, NewGeography
-from tests.helpers.catalogues import snapshot
 from tests.helpers.gui import make_window
 from ui.coterminosity.model import FIXED
 

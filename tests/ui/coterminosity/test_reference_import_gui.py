@@ -55,7 +55,11 @@ def test_a_good_csv_is_one_undo_step(qtbot, window, tmp_path, monkeypatch):
     assert "Imported 1 reference geography: halves" in window.statusBar().currentMessage()
     tab = window.show_coterminosity()
     qtbot.waitUntil(lambda: tab.pages.currentWidget() is tab.result_page)
-    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    tab.matrix_view.setFocus()
+    qtbot.waitUntil(tab.matrix_view.hasFocus)
+    qtbot.keyClick(tab.matrix_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert snapshot(window.catalogue) == before
     qtbot.waitUntil(lambda: tab.pages.currentWidget() is tab.empty_page)
 

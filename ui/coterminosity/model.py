@@ -45,12 +45,14 @@ class FitMatrix(QAbstractTableModel):
         super().__init__(parent)
         self.rows: list = []                # Summary per area
         self.references: list = []          # ReferenceArea per column after the fixed ones
+        self.short_names: list[str] = []    # their names as headers, without the words all share
         self.pairs: dict[tuple[int, int], object] = {}
 
     def set_result(self, result, references: list) -> None:
         self.beginResetModel()
         self.rows = list(result.summary) if result is not None else []
         self.references = list(references)
+        self.short_names = short_names([r.name for r in self.references])
         self.pairs = {(p.area_id, p.reference_id): p for p in result.pairs} if result is not None else {}
         self.endResetModel()
 
@@ -74,7 +76,7 @@ class FitMatrix(QAbstractTableModel):
             return None
         ref = self.references[section - len(FIXED)]
         if role == Qt.ItemDataRole.DisplayRole:
-            return ref.name
+            return self.short_names[section - len(FIXED)]
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{ref.name} ({ref.code})" if ref.code else ref.name
         return None
@@ -118,6 +120,16 @@ class FitMatrix(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
+
+
+def short_names(names: list[str]) -> list[str]:
+    """Names without the leading words they all share ("NHS North Central London" … → "North
+    Central London" …): narrow columns show what tells them apart; the tooltip has the whole name."""
+    words = [n.split() for n in names]
+    k = 0
+    while len(names) > 1 and all(len(w) > k + 1 and w[k] == words[0][k] for w in words):
+        k += 1
+    return [" ".join(w[k:]) for w in words]
 
 
 def summary_line(s) -> str:

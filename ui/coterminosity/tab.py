@@ -140,6 +140,8 @@ class CoterminosityTab(QWidget):
         view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         view.setWordWrap(False)
         view.verticalHeader().setVisible(False)
+        view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         return view
 
@@ -240,9 +242,9 @@ class CoterminosityTab(QWidget):
         self.best.set_result(result, self._references)
         for view in (self.matrix_view, self.best_view):
             view.resizeColumnsToContents()
-        header = self.matrix_view.horizontalHeader()
-        for c in range(len(FIXED), self.matrix.columnCount()):
-            header.resizeSection(c, max(56, min(header.sectionSize(c), 120)))
+            header = view.horizontalHeader()
+            for c in range(view.model().columnCount()):   # long partnership names are elided, not the matrix
+                header.resizeSection(c, min(header.sectionSize(c), 320 if c == 0 else 180))
         self.figures.setText(self._figures(geography, result))
         self._show_page(self.result_page)
 

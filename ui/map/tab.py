@@ -622,7 +622,10 @@ class MapTab(QWidget):
         """Fit the map to these units (those on the layer shown), e.g. a pair shown from another tab."""
         rows = self.layer.rows(unit_ids) if self.layer.loaded else []
         if rows:
-            self.view.zoom_to_bounds(*shapely.total_bounds(self.layer.table.geometries[rows]), margin=0.1)
+            bounds = shapely.total_bounds(self.layer.table.geometries[rows])
+            self.view.zoom_to_bounds(*bounds, margin=0.1)
+            # A tab built just now is laid out a turn of the event loop later: fit again at its real size.
+            QTimer.singleShot(0, self, lambda: self.view.zoom_to_bounds(*bounds, margin=0.1))
 
     def set_year(self, year: int | None, include_unknown: bool | None = None) -> None:
         """Show only areas whose partnership was active or attested in `year` (None: every area),

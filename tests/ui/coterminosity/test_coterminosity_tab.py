@@ -11,7 +11,10 @@ from PySide6.QtCore import QPoint, Qt
 
 from models.catalogue.reference_geographies import NewArea, NewGeography
 from tests.helpers.gui import make_window
-from ui.coterminosity.model import FIXED
+from tests.helpers.grid import CELL, GRID_ORIGIN
+from ui.coterminosity.model import FIXED, short_names
+
+X0, Y0 = GRID_ORIGIN
 
 
 def _add_halves(cat) -> int:
@@ -104,6 +107,10 @@ def test_clicking_a_cell_shows_both_parts_on_the_map(qtbot, window):
     assert shown == {1: ["W02", "W12"], 2: ["W01", "W11", "W21"], 3: ["W03", "W13", "W22", "W23"]}
     assert [r.text for r in m.legend.rows] == ["In both (2)", "B only (3)", "East only (4)"]
     assert m.references.shown() == [tab.geography_id()]
+    # Fitted to the pair (columns 1-3) once the map, built by this click, is laid out.
+    qtbot.wait(50)
+    seen = m.view.mapToScene(m.view.viewport().rect()).boundingRect()
+    assert seen.left() <= X0 + CELL and seen.right() >= X0 + 4 * CELL and seen.width() < 3 * 3 * CELL
     assert "Map tab" in w.statusBar().currentMessage()
 
 
@@ -147,3 +154,11 @@ def test_a_geography_off_the_loaded_wards_gets_the_models_message(qtbot, grid, t
     assert tab.pages.currentWidget() is tab.message
     assert "lies outside the loaded wards" in tab.message.text()
     assert tab.matrix.rowCount() == 0
+
+
+def test_headers_leave_out_the_words_every_reference_area_shares():
+    assert short_names(["NHS North Central London", "NHS North East London", "NHS South East London"]) == \
+        ["North Central London", "North East London", "South East London"]
+    assert short_names(["Metropolitan Police", "City of London Police"]) == ["Metropolitan Police",
+                                                                              "City of London Police"]
+    assert short_names(["NHS London"]) == ["NHS London"] and short_names(["A B", "A"]) == ["A B", "A"]

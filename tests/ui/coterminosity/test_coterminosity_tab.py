@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from models.catalogue.reference_geographies import NewArea, NewGeography
-from tests.helpers.gui import make_window
 from tests.helpers.grid import CELL, GRID_ORIGIN
+from tests.helpers.gui import make_window
 from ui.coterminosity.model import FIXED, short_names
 
 X0, Y0 = GRID_ORIGIN

@@ -21,7 +21,16 @@ from scipy.spatial import cKDTree
 
 from bench.bench_overlaps import ew_universe, random_areas
 from bench.harness import median_ms, result
-from models.analysis.coterminosity import _matrix, intact_share, nesting_index, shared_amounts, summarise
+from models.analysis.coterminosity import (
+    CATEGORIES,
+    Pair,
+    Summary,
+    _matrix,
+    intact_share,
+    nesting_index,
+    shared_amounts,
+    summarise,
+)
 
 N_AREAS, N_REFERENCES = 500, 200
 OVERLAY_AREAS = 25        # partnership areas overlaid against all 200 reference areas for the anchor
@@ -43,7 +52,14 @@ def reference_sets(universe, n: int, seed: int = 2022) -> list[np.ndarray]:
 def all_measures(ids_sorted, area_sets, ref_sets, weights):
     m = shared_amounts(_matrix(ids_sorted, area_sets), _matrix(ids_sorted, ref_sets), weights)
     (category, split_into, best, best_jaccard, nesting, covered), pairs = summarise(m)
-    return category, pairs, nesting_index(nesting, category), intact_share(category)
+    # The records measure() hands on, as it builds them (names stand in as numbers here).
+    i, j, v, a_in_b, b_in_a, jaccard = (x.tolist() for x in pairs)
+    records = [Pair(a, str(a), b, str(b), x, y, z, s) for a, b, s, x, y, z in zip(i, j, v, a_in_b, b_in_a, jaccard)]
+    summary = [Summary(k, str(k), CATEGORIES[c], n, str(b) if b >= 0 else None, bj, ne, co)
+               for k, (c, n, b, bj, ne, co) in enumerate(zip(category.tolist(), split_into.tolist(), best.tolist(),
+                                                              best_jaccard.tolist(), nesting.tolist(),
+                                                              covered.tolist()))]
+    return category, records, summary, nesting_index(nesting, category), intact_share(category)
 
 
 def overlay_anchor(universe, area_sets, ref_sets, rng) -> tuple[float, int]:
@@ -69,14 +85,14 @@ def run(data: Path, workdir: Path) -> list[dict]:
     area_sets = [np.fromiter(a.unit_ids, dtype=np.int64) for a in random_areas(universe, N_AREAS)]
     ref_sets = reference_sets(universe, N_REFERENCES)
     value = median_ms(lambda: all_measures(ids_sorted, area_sets, ref_sets, weights), repeat=7)
-    category, pairs, rn, intact = all_measures(ids_sorted, area_sets, ref_sets, weights)
+    category, pairs, _, rn, intact = all_measures(ids_sorted, area_sets, ref_sets, weights)
     anchor, pieces = overlay_anchor(universe, area_sets, ref_sets, np.random.default_rng(7))
     counts = np.bincount(category, minlength=5)
     note = (f"{N_AREAS} areas of 5-300 wards against {N_REFERENCES} reference areas (groups of whole local "
-            f"authorities partitioning {len(universe):,} wards), by population: {len(pairs[0]):,} pairs touched; "
+            f"authorities partitioning {len(universe):,} wards), by population: {len(pairs):,} pairs touched; "
             f"categories coterminous/nested/contains/split/outside = {'/'.join(map(str, counts))}; "
             f"nesting index {rn:.3f}, intact share {intact:.2f}. Value includes building both sparse matrices "
-            f"from the unit lists. Anchor: geopandas.overlay of {OVERLAY_AREAS} dissolved areas against the "
+            f"from the unit lists and the Pair and Summary records. Anchor: geopandas.overlay of {OVERLAY_AREAS} dissolved areas against the "
             f"{N_REFERENCES} dissolved reference areas ({pieces} pieces) with their areas summed, scaled "
             f"x{N_AREAS / OVERLAY_AREAS:g}; dissolving not counted; it gives km² only.")
     return [result("coterminosity_500x200", value, "<= 50 ms", {"geopandas_overlay": anchor}, note=note)]

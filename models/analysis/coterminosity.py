@@ -37,6 +37,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import asdict, dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -54,8 +55,9 @@ CATEGORIES = ("coterminous", "nested", "contains", "split", "outside")
 TOLERANCE = 0.02
 
 
-@dataclass(frozen=True)
-class Pair:
+class Pair(NamedTuple):
+    """One partnership area against one reference area it shares something with. A named tuple:
+    a geography measure makes thousands of them, three times faster than a frozen dataclass."""
     area_id: int
     area: str
     reference_id: int
@@ -260,15 +262,20 @@ def _weights(cat, layer_id: int, by: str, table=None) -> tuple[np.ndarray, np.nd
 
 
 def _matrix(ids_sorted: np.ndarray, sets: list[np.ndarray]) -> sparse.csc_array:
-    """Units (rows, in ids_sorted's order) x sets, boolean, from each set's unit ids."""
-    counts = np.array([len(s) for s in sets], dtype=np.int64)
-    every = np.concatenate(sets) if sets else np.empty(0, dtype=np.int64)
+    """Units (rows, in ids_sorted's order) x sets, boolean, from each set's unit ids (ids not among
+    the rows are left out). Built as CSC directly: each set is one column, rows in the set's order."""
+    counts = np.fromiter((len(x) for x in sets), dtype=np.int64, count=len(sets))
+    every = np.concatenate(sets).astype(np.int64, copy=False) if sets else np.empty(0, dtype=np.int64)
     rows = np.searchsorted(ids_sorted, every)
-    found = (rows < len(ids_sorted)) & (ids_sorted[np.minimum(rows, len(ids_sorted) - 1)] == every) \
-        if len(ids_sorted) else np.zeros(len(every), dtype=bool)
-    cols = np.repeat(np.arange(len(sets)), counts)
-    return sparse.csc_array((np.ones(int(found.sum()), dtype=bool), (rows[found], cols[found])),
-                            shape=(len(ids_sorted), len(sets)))
+    if len(ids_sorted):
+        found = ids_sorted[np.minimum(rows, len(ids_sorted) - 1)] == every
+    else:
+        found = np.zeros(len(every), dtype=bool)
+    if not found.all():
+        counts = np.bincount(np.repeat(np.arange(len(sets)), counts)[found], minlength=len(sets))
+        rows = rows[found]
+    indptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    return sparse.csc_array((np.ones(len(rows), dtype=bool), rows, indptr), shape=(len(ids_sorted), len(sets)))
 
 
 def partnership_areas(cat, when: str | None, area_ids=None, include_unknown: bool = False) -> list[Area]:

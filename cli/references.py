@@ -65,8 +65,8 @@ def cmd_coterminosity(args) -> int:
         if not args.layer:
             raise CatalogueError("name a reference geography with --layer (or --list them)")
         result = measure(cat, args.layer, by=args.by, as_of=args.as_of, tolerance=args.tolerance)
-    for name in result.unmatched:
-        print(f"warning: '{name}' has no ward in '{result.layer}'", file=sys.stderr)
+    for line in result.warnings:
+        print(f"warning: {line}", file=sys.stderr)
     if args.format == "json":
         print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
     elif args.format == "csv":

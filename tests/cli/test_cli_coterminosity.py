@@ -31,6 +31,8 @@ def test_pack_then_list_then_measure_agrees_with_the_model(capsys, london_exampl
     code, out, _ = run(capsys, "coterminosity", london_example, "--layer", "sub-regional", "--by", "population",
                        "--as-of", "2021", "--format", "json")
     assert code == 0 and json.loads(out)["wards"] == "London wards 2020"   # the vintage in force in 2021
+    code, out, err = run(capsys, "coterminosity", london_example, "--layer", "icb", "--as-of", "2015")
+    assert code == 0 and err == "warning: 'London ICBs 2022' was not yet in force in 2015 (from 2022-07-01)\n"
 
 
 def test_unknown_and_ambiguous_layer_and_no_populations(capsys, london_example):

@@ -37,6 +37,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import asdict, dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -44,6 +45,7 @@ from scipy import sparse
 from models.analysis.evidence import Evidence
 from models.analysis.footprints import Footprints
 from models.analysis.timeline import as_of_text, partnership_active
+from models.catalogue import dates
 from models.catalogue.layers import in_force
 from models.catalogue.records import Area
 from models.catalogue.reference_geographies import ReferenceGeography, layer_units
@@ -54,8 +56,9 @@ CATEGORIES = ("coterminous", "nested", "contains", "split", "outside")
 TOLERANCE = 0.02
 
 
-@dataclass(frozen=True)
-class Pair:
+class Pair(NamedTuple):
+    """One partnership area against one reference area it shares something with. A named tuple:
+    a geography measure makes thousands of them, three times faster than a frozen dataclass."""
     area_id: int
     area: str
     reference_id: int
@@ -183,6 +186,7 @@ class Coterminosity:
     nesting_index: float
     intact_share: float
     unmatched: list[str] = field(default_factory=list)   # reference areas with no units on the layer
+    warnings: list[str] = field(default_factory=list)    # one line each: not in force then, unmatched areas
     measures: Measures | None = field(default=None, repr=False)
 
     def matrix(self, which: str = "a_in_b") -> np.ndarray:
@@ -217,7 +221,7 @@ class Coterminosity:
             "summary": [{"area": s.area, "category": s.category, "split_into": s.split_into, "best": s.best,
                          "best_jaccard": r(s.best_jaccard), "nesting": r(s.nesting)} for s in self.summary],
             "nesting_index": r(self.nesting_index), "intact_share": r(self.intact_share),
-            "unmatched": self.unmatched,
+            "unmatched": self.unmatched, "warnings": self.warnings,
         }
 
     def to_csv(self) -> str:
@@ -260,15 +264,20 @@ def _weights(cat, layer_id: int, by: str, table=None) -> tuple[np.ndarray, np.nd
 
 
 def _matrix(ids_sorted: np.ndarray, sets: list[np.ndarray]) -> sparse.csc_array:
-    """Units (rows, in ids_sorted's order) x sets, boolean, from each set's unit ids."""
-    counts = np.array([len(s) for s in sets], dtype=np.int64)
-    every = np.concatenate(sets) if sets else np.empty(0, dtype=np.int64)
+    """Units (rows, in ids_sorted's order) x sets, boolean, from each set's unit ids (ids not among
+    the rows are left out). Built as CSC directly: each set is one column, rows in the set's order."""
+    counts = np.fromiter((len(x) for x in sets), dtype=np.int64, count=len(sets))
+    every = np.concatenate(sets).astype(np.int64, copy=False) if sets else np.empty(0, dtype=np.int64)
     rows = np.searchsorted(ids_sorted, every)
-    found = (rows < len(ids_sorted)) & (ids_sorted[np.minimum(rows, len(ids_sorted) - 1)] == every) \
-        if len(ids_sorted) else np.zeros(len(every), dtype=bool)
-    cols = np.repeat(np.arange(len(sets)), counts)
-    return sparse.csc_array((np.ones(int(found.sum()), dtype=bool), (rows[found], cols[found])),
-                            shape=(len(ids_sorted), len(sets)))
+    if len(ids_sorted):
+        found = ids_sorted[np.minimum(rows, len(ids_sorted) - 1)] == every
+    else:
+        found = np.zeros(len(every), dtype=bool)
+    if not found.all():
+        counts = np.bincount(np.repeat(np.arange(len(sets)), counts)[found], minlength=len(sets))
+        rows = rows[found]
+    indptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    return sparse.csc_array((np.ones(len(rows), dtype=bool), rows, indptr), shape=(len(ids_sorted), len(sets)))
 
 
 def partnership_areas(cat, when: str | None, area_ids=None, include_unknown: bool = False) -> list[Area]:
@@ -331,6 +340,7 @@ def measure(cat, geography, by: str = "units", as_of=None, layer_id: int | None 
     if refs and len(unmatched) == len(refs):
         raise CatalogueError(f"'{g.name}' lies outside the loaded wards: none of its {len(refs)} areas has a "
                              f"ward in '{layer.name}' (their authorities' codes match no ward's parent code)")
+    warnings = _in_force_warnings(g, when) + [f"'{n}' has no ward in '{layer.name}'" for n in unmatched]
     areas = partnership_areas(cat, when, area_ids, include_unknown)
     units = area_units_on(cat, areas, layer.id, when)
     m = shared_amounts(_matrix(unit_ids, units), _matrix(unit_ids, ref_sets), weights)
@@ -350,7 +360,19 @@ def measure(cat, geography, by: str = "units", as_of=None, layer_id: int | None 
                          reference_ids=np.array([r.id for r in refs], dtype=np.int64), reference_names=ref_names,
                          reference_codes=[r.code for r in refs], pairs=pairs, summary=summary,
                          nesting_index=nesting_index(nesting, category), intact_share=intact_share(category),
-                         unmatched=unmatched, measures=m)
+                         unmatched=unmatched, warnings=warnings, measures=m)
+
+
+def _in_force_warnings(g: ReferenceGeography, when: str | None) -> list[str]:
+    """A geography measured at a date it was not in force is still measured (its areas are what
+    they are), with a line saying so."""
+    if not when:
+        return []
+    if g.in_force_from and dates.latest(when) < dates.earliest(g.in_force_from):
+        return [f"'{g.name}' was not yet in force in {when} (from {g.in_force_from})"]
+    if g.in_force_to and dates.earliest(when) > dates.latest(g.in_force_to):
+        return [f"'{g.name}' was no longer in force in {when} (until {g.in_force_to})"]
+    return []
 
 
 def parts(cat, area_id: int, reference_area_id: int, layer_id: int, as_of=None) -> tuple[np.ndarray, ...]:

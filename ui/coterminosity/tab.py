@@ -14,6 +14,8 @@ Measured when shown, and again when shown after a change that concerns it.
 """
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.errors import CatalogueError
-from ui.coterminosity.model import FIXED, PAIR_ROLE, BestFits, FitMatrix, sorted_by_value, summary_line
+from ui.coterminosity.model import PAIR_ROLE, BestFits, FitMatrix, sorted_by_value, summary_line
 from ui.document import Changes, Document
 
 MEASURES = (("Wards", "units"), ("Population", "population"), ("Area (km²)", "area"))
@@ -259,9 +261,8 @@ class CoterminosityTab(QWidget):
                 f"{result.layer}{when}: {parts or 'no areas'}.<br>Relative nesting index "
                 f"{_figure(result.nesting_index, '.3f')} (Zhukov et al. 2023: 1 when every area lies whole in "
                 f"one reference area); {_figure(result.intact_share, '.0%')} of the areas left intact.")
-        if result.unmatched:
-            text += (f"<br>No wards on {result.layer} for {len(result.unmatched)} of its areas: "
-                     + ", ".join(result.unmatched))
+        for line in getattr(result, "warnings", ()):   # not in force then; areas with no ward here
+            text += f"<br><span style='color:#8c2d04'>⚠ {html.escape(line)}</span>"
         return text
 
     def _show_page(self, page) -> None:

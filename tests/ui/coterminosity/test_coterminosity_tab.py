@@ -162,3 +162,19 @@ def test_headers_leave_out_the_words_every_reference_area_shares():
     assert short_names(["Metropolitan Police", "City of London Police"]) == ["Metropolitan Police",
                                                                               "City of London Police"]
     assert short_names(["NHS London"]) == ["NHS London"] and short_names(["A B", "A"]) == ["A B", "A"]
+
+
+def test_as_of_a_year_before_the_geography_the_figures_warn(qtbot, grid, tmp_path):
+    cat, _, _ = grid
+    cat.references.add(NewGeography("Later halves", in_force_from="2030"),
+                       [NewArea("West", authorities=[("B1", "")]), NewArea("East", authorities=[("B2", "")])])
+    w = make_window(qtbot, cat, tmp_path / "s.ini", tmp_path / "data")
+    tab = _open(qtbot, w)
+    qtbot.mouseClick(tab.as_of, Qt.MouseButton.LeftButton, pos=QPoint(8, tab.as_of.height() // 2))
+    assert tab.as_of.isChecked() and tab.year.isEnabled()
+    tab.year.setFocus()
+    for key in (Qt.Key.Key_Home, Qt.Key.Key_Right, Qt.Key.Key_Right):   # the grid's first year is 2005
+        qtbot.keyClick(tab.year, key)
+    assert tab.year_label.text() == "2007"
+    assert tab.pages.currentWidget() is tab.result_page
+    assert "as of 2007" in tab.figures.text() and "⚠" in tab.figures.text()

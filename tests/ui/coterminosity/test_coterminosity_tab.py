@@ -178,3 +178,14 @@ def test_as_of_a_year_before_the_geography_the_figures_warn(qtbot, grid, tmp_pat
     assert tab.year_label.text() == "2007"
     assert tab.pages.currentWidget() is tab.result_page
     assert "as of 2007" in tab.figures.text() and "⚠" in tab.figures.text()
+
+
+def test_without_wards_the_tab_says_to_import_them(qtbot, tmp_path):
+    from models.catalogue import Catalogue
+    from models.catalogue.records import Organisation
+    cat = Catalogue.create(tmp_path / "empty.gpkg")
+    cat.organisations.add(Organisation("Camden", gss_code="E09000007"))
+    cat.references.add(NewGeography("Camden only"), [NewArea("Camden", authorities=[("E09000007", "")])])
+    w = make_window(qtbot, cat, tmp_path / "s.ini", tmp_path / "data")
+    tab = _open(qtbot, w)
+    assert tab.pages.currentWidget() is tab.message and "No ward boundaries yet" in tab.message.text()

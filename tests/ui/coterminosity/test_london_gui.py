@@ -1,6 +1,8 @@
 """The example over London's shipped wards with the starter pack loaded from the File menu: the
 tab, the map's outlines and the measures agree (the figures the tab shows are the model's, the
 wards the map paints for a cell are the pair's parts, and each ICB is outlined by its wards)."""
+import json
+
 import numpy as np
 import pytest
 import shapely
@@ -9,7 +11,9 @@ from PySide6.QtCore import Qt
 from models.analysis.coterminosity import measure, parts
 from models.catalogue import Catalogue
 from models.formats.example import build_example
+from tests.helpers.cli import run
 from tests.helpers.gui import make_window
+from ui.coterminosity.model import FIXED, percent
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +52,20 @@ def test_the_tab_shows_the_models_figures_for_the_icbs(qtbot, window):
     # Every borough-based area of the example falls in one of the categories.
     assert set(c for c, _ in shown.values()) <= {"coterminous", "nested", "contains", "split"}
     assert f"{expected.nesting_index:.3f}" in tab.figures.text()
+
+
+def test_the_tab_and_the_command_line_agree(qtbot, window, capsys):
+    tab = window.show_coterminosity()
+    tab.choose("ICBs", by="units")
+    code, out, _ = run(capsys, "coterminosity", window.catalogue.path, "--layer", "icb", "--format", "json")
+    assert code == 0
+    answer = json.loads(out)
+    model = tab.matrix
+    assert {model.index(r, 0).data(): model.index(r, 1).data() for r in range(model.rowCount())} == \
+        {s["area"]: s["category"] for s in answer["summary"]}
+    cells = {(s.area, ref.name): model.index(r, len(FIXED) + c).data()
+             for r, s in enumerate(model.rows) for c, ref in enumerate(model.references)}
+    assert all(cells[p["area"], p["reference"]] == percent(p["a_in_b"]) for p in answer["pairs"])
 
 
 def test_a_cell_paints_the_pairs_parts_and_outlines_the_icbs(qtbot, window):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from models.analysis.overlaps import area_set
 from models.errors import CatalogueError, plural
 from ui.catalogue.partnership_list import ANY_YEAR
+from ui.map.legend import LegendRow
 
 # Okabe–Ito colours: the shared part stands out from both remainders for every reader.
 BOTH, A_ONLY, B_ONLY, PICKED = "#CC79A7", "#0072B2", "#E69F00", "#D55E00"
@@ -77,7 +78,11 @@ def link_coterminosity(window, tab) -> None:
                             (f"{area.name} only ({len(outside)})", A_ONLY, outside),
                             (f"{reference.name} only ({len(reference_only)})", B_ONLY, reference_only)],
                            f"{area.name} and {reference.name} share {plural(n, 'ward')}")
-        map_tab.references.show(tab.geography_id(), True)
+        gid = tab.geography_id()
+        map_tab.references.show(gid, True)
+        legend = map_tab.legend   # the geography's dashed outlines, named with the three parts
+        legend.set_rows(legend.title, [*legend.rows, LegendRow(
+            f"{tab.result.geography.name} (outlines)", map_tab.references.outlines.colour_of(gid), "line")])
         map_tab.zoom_to_units([*inside, *outside, *reference_only])
         window.statusBar().showMessage(
             f"{area.name} × {reference.name}: shown on the Map tab ({plural(n, 'ward')} in both)", 10000)

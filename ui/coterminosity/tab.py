@@ -224,6 +224,8 @@ class CoterminosityTab(QWidget):
         self._stale = False
         self._load_choices()
         gid = self.geography_id()
+        for control in (self.geography, self.measure, self.as_of):
+            control.setEnabled(gid is not None)
         if gid is None:
             self._show_page(self.empty_page)
             return

@@ -105,7 +105,8 @@ def test_clicking_a_cell_shows_both_parts_on_the_map(qtbot, window):
     codes = m.layer.table.codes
     shown = {k: sorted(codes[i] for i in range(len(codes)) if fill[i] == k) for k in (1, 2, 3)}
     assert shown == {1: ["W02", "W12"], 2: ["W01", "W11", "W21"], 3: ["W03", "W13", "W22", "W23"]}
-    assert [r.text for r in m.legend.rows] == ["In both (2)", "B only (3)", "East only (4)"]
+    assert [r.text for r in m.legend.rows] == ["In both (2)", "B only (3)", "East only (4)",
+                                               "Grid halves (outlines)"]
     assert m.references.shown() == [tab.geography_id()]
     # Fitted to the pair (columns 1-3) once the map, built by this click, is laid out.
     qtbot.wait(50)
@@ -142,6 +143,7 @@ def test_without_reference_geographies_the_tab_says_how_to_get_them(qtbot, grid,
     tab = _open(qtbot, w)
     assert tab.pages.currentWidget() is tab.empty_page
     assert "No reference geographies yet" in tab.empty_text.text() and tab.pack_button.isVisible()
+    assert not tab.geography.isEnabled() and not tab.measure.isEnabled()
 
 
 def test_a_geography_off_the_loaded_wards_gets_the_models_message(qtbot, grid, tmp_path):

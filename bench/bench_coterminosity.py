@@ -59,7 +59,7 @@ def all_measures(ids_sorted, area_sets, ref_sets, weights):
                for k, (c, n, b, bj, ne, co) in enumerate(zip(category.tolist(), split_into.tolist(), best.tolist(),
                                                               best_jaccard.tolist(), nesting.tolist(),
                                                               covered.tolist()))]
-    return category, records, summary, nesting_index(nesting, category), intact_share(category)
+    return category, records, summary, nesting_index(nesting, category), intact_share(category, split_into)
 
 
 def overlay_anchor(universe, area_sets, ref_sets, rng) -> tuple[float, int]:
@@ -92,7 +92,8 @@ def run(data: Path, workdir: Path) -> list[dict]:
             f"authorities partitioning {len(universe):,} wards), by population: {len(pairs):,} pairs touched; "
             f"categories coterminous/nested/contains/split/outside = {'/'.join(map(str, counts))}; "
             f"nesting index {rn:.3f}, intact share {intact:.2f}. Value includes building both sparse matrices "
-            f"from the unit lists and the Pair and Summary records. Anchor: geopandas.overlay of {OVERLAY_AREAS} dissolved areas against the "
+            f"from the unit lists and the Pair and Summary records. Anchor: geopandas.overlay of "
+            f"{OVERLAY_AREAS} dissolved areas against the "
             f"{N_REFERENCES} dissolved reference areas ({pieces} pieces) with their areas summed, scaled "
             f"x{N_AREAS / OVERLAY_AREAS:g}; dissolving not counted; it gives km² only.")
     return [result("coterminosity_500x200", value, "<= 50 ms", {"geopandas_overlay": anchor}, note=note)]

@@ -12,16 +12,17 @@ reference_geographies), all on one ward layer and weighted by wards, people or k
                  union of whole Lⱼ (`covered` says whether P reaches beyond the territory too);
     split        otherwise; split_into counts the Lⱼ holding more than t of P.
 - per pair of geographies, the relative nesting index of Zhukov, Byers, Davidson & Kollman,
-  "Integrating Data Across Misaligned Spatial Units", Political Analysis 31(4), 2023
-  (implemented in their R package SUNGEO as nesting(…, metrix = "rn")):
+  "Integrating Data Across Misaligned Spatial Units", Political Analysis 31(4), 2023, as their R
+  package SUNGEO computes it (nesting(…, metrix = "rn")):
         RN = (1/N) Σᵢ Σⱼ (aᵢⱼ / aᵢ)²
-  where i runs over the N source units (here: the partnership areas that touch the
-  geography's territory), j over the destination units (the reference areas), aᵢⱼ is the
-  measure (area in the paper; here wards, people or km², as asked) of i inside j and aᵢ that
-  of i. RN is 1 when every source unit lies whole in one destination unit and falls towards
-  0 as they are split into many small pieces. We also give the share of source units left
-  intact: those with some j where aᵢⱼ/aᵢ ≥ 1−t (coterminous or nested). Partnership areas
-  wholly outside the territory are left out of both (they have no pieces to measure).
+  where i runs over the N source units that meet the destination layer (here: the partnership
+  areas that touch the geography's territory), j over the destination units (the reference
+  areas), aᵢⱼ is the measure (area in the paper; here wards, people or km², as asked) of i
+  inside j and aᵢ that of i. RN is 1 when every source unit lies in one destination unit and
+  falls towards 0 as they are split into many small pieces. We sum every piece (SUNGEO drops
+  pieces under 0.1 % of the source unit; on ward-built areas there are no slivers to drop).
+  And the proportion intact (SUNGEO's "p_intact"): the share of those source units that meet
+  exactly one destination unit, a piece counting when it holds more than the tolerance t of i.
 - the other way round: for each reference area, the partnerships that fit it best (Jaccard).
 
 Everything rests on two sparse membership matrices over the layer's units (as
@@ -162,10 +163,10 @@ def nesting_index(nesting: np.ndarray, category: np.ndarray) -> float:
     return float(nesting[touching].mean()) if touching.any() else float("nan")
 
 
-def intact_share(category: np.ndarray) -> float:
+def intact_share(category: np.ndarray, split_into: np.ndarray) -> float:
+    """SUNGEO's p_intact: the share of areas touching the territory that meet one reference area only."""
     touching = category != CATEGORIES.index("outside")
-    whole = np.isin(category, (CATEGORIES.index("coterminous"), CATEGORIES.index("nested")))
-    return float(whole[touching].mean()) if touching.any() else float("nan")
+    return float((split_into[touching] == 1).mean()) if touching.any() else float("nan")
 
 
 @dataclass
@@ -359,7 +360,8 @@ def measure(cat, geography, by: str = "units", as_of=None, layer_id: int | None 
                          area_ids=np.array([a.id for a in areas], dtype=np.int64), area_names=names,
                          reference_ids=np.array([r.id for r in refs], dtype=np.int64), reference_names=ref_names,
                          reference_codes=[r.code for r in refs], pairs=pairs, summary=summary,
-                         nesting_index=nesting_index(nesting, category), intact_share=intact_share(category),
+                         nesting_index=nesting_index(nesting, category),
+                         intact_share=intact_share(category, split_into),
                          unmatched=unmatched, warnings=warnings, measures=m)
 
 

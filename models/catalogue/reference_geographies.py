@@ -303,6 +303,25 @@ class ReferenceGeographies:
         return out
 
 
+    def outlines(self, geography_id: int, layer_id: int) -> dict[int, shapely.Geometry]:
+        """reference area id -> its outline over the layer (EPSG:27700): an imported polygon as it
+        is, any other the union of its units (coverage union: the units tile, as ONS wards do)."""
+        polygons = {a.id: a.geometry for a in self.areas(geography_id, geometry=True) if a.geometry is not None}
+        sets = self.unit_sets(geography_id, layer_id)
+        layer = None
+        out = {}
+        for ref_id, units in sets.items():
+            if ref_id in polygons:
+                out[ref_id] = polygons[ref_id]
+                continue
+            if layer is None:
+                layer = LayerUnits(self._store, layer_id)
+            rows = np.searchsorted(layer.ids, units)
+            out[ref_id] = (shapely.coverage_union_all(layer.geometries[rows]) if len(rows)
+                           else shapely.MultiPolygon())
+        return out
+
+
 class LayerUnits:
     """One layer's unit outlines, with an index, for polygons that pick units by area share."""
 

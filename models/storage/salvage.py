@@ -30,7 +30,8 @@ from models.storage import gpkg, schema, sqlite_file, styles
 from models.storage.store import Store
 
 # Columns that must hold JSON for the app to read the row.
-_JSON_COLUMNS = {"partnerships": ("policy_areas", "tags"), "boundary_units": ("attributes",)}
+_JSON_COLUMNS = {"partnerships": ("policy_areas", "tags"), "boundary_units": ("attributes",),
+                 "reference_areas": ("authorities",)}
 # Without an upper rowid bound, give up after this many unreadable rowids in a row.
 _MAX_BLIND_SKIP = 100_000
 

@@ -73,7 +73,10 @@ def test_outside_and_other_way_round(grid_cat):
     layer, u = _setup(grid_cat)
     grid_cat.references.add(NewGeography("West only"), [NewArea("West", authorities=[("B1", "")])])
     right = grid_cat.areas.add(Area("Right", layer_id=layer.id, unit_ids=frozenset({u["W03"], u["W13"]})))
-    s, _ = _by_name(measure(grid_cat, "west only"))
+    west_only = measure(grid_cat, "west only")
+    s, _ = _by_name(west_only)
+    # Proportion intact counts areas meeting one reference area, even if partly outside the territory.
+    assert west_only.intact_share == 1.0 and west_only.nesting_index < 1
     assert s["Right"].category == "outside" and s["Right"].best is None
     assert s["All"].category == "contains" and s["All"].covered == pytest.approx(0.5)   # and beyond it
     assert (s["Middle"].category, s["Middle"].split_into) == ("split", 1)   # half of West, half outside

@@ -60,6 +60,10 @@ def test_unit_sets_by_authorities_polygon_and_area(grid_cat):
     got = cat.references.unit_sets(d.id, layer.id)
     assert sorted(got[by_name["Left"].id].tolist()) == sets["West"]
     assert len(got[by_name["Right"].id]) == 6
+    # Outlines for the map: a polygon as imported, authorities as the union of their wards.
+    outlines = grid_cat.references.outlines(g.id, layer.id)
+    assert sorted(round(o.area / 1e6, 6) for o in outlines.values()) == [6.0, 6.0]
+    assert grid_cat.references.outlines(d.id, layer.id)[by_name["Left"].id].equals(poly)
 
 
 def test_bad_input_is_every_problem_and_nothing_written(grid_cat):

@@ -68,3 +68,24 @@ def test_outside_the_loaded_wards_is_a_message(capsys, london_example, tmp_path)
     assert code == 0
     code, out, err = run(capsys, "coterminosity", london_example, "--layer", "surrey")
     assert code == 2 and out == "" and "'Surrey police' lies outside the loaded wards" in err
+
+
+def test_boundary_file_overlaps_refused_then_declared(capsys, london_example, tmp_path):
+    x, y = 525000, 175000   # central London, British National Grid
+    features = [{"type": "Feature", "properties": {"code": f"Z{k}", "name": f"Zone {k}"},
+                 "geometry": {"type": "Polygon", "coordinates": [[[x0, y], [x0 + 6000, y], [x0 + 6000, y + 6000],
+                                                                  [x0, y + 6000], [x0, y]]]}}
+                for k, x0 in enumerate((x, x + 3000))]
+    zones = tmp_path / "zones.geojson"
+    zones.write_text(json.dumps({"type": "FeatureCollection", "features": features,
+                                 "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}}}))
+    digest = file_digest(london_example)
+    code, out, err = run(capsys, "import-references", london_example, zones, "--code-field", "code",
+                         "--name-field", "name")
+    assert code == 2 and err.splitlines()[0].startswith("error: areas 'Zone 0' and 'Zone 1' overlap")
+    assert file_digest(london_example) == digest
+    code, out, err = run(capsys, "import-references", london_example, zones, "--code-field", "code",
+                         "--name-field", "name", "--not-partitioning", "--name", "Zones")
+    assert code == 0 and out == "added 'Zones': 2 areas\n"
+    code, out, err = run(capsys, "coterminosity", london_example, "--layer", "zones", "--format", "json")
+    assert code == 0 and {p["reference"] for p in json.loads(out)["pairs"]} == {"Zone 0", "Zone 1"}

@@ -262,7 +262,7 @@ class CoterminosityTab(QWidget):
         text = (f"<b>{geography.name}</b> against {len(result.summary)} partnership areas, by {by} on "
                 f"{result.layer}{when}: {parts or 'no areas'}.<br>Relative nesting index "
                 f"{_figure(result.nesting_index, '.3f')} (Zhukov et al. 2023: 1 when every area lies whole in "
-                f"one reference area); {_figure(result.intact_share, '.0%')} of the areas left intact.")
+                f"one reference area); {_figure(result.intact_share, '.0%')} of the areas left intact (meeting one reference area only).")
         for line in getattr(result, "warnings", ()):   # not in force then; areas with no ward here
             text += f"<br><span style='color:#8c2d04'>⚠ {html.escape(line)}</span>"
         return text

@@ -6,9 +6,10 @@
     refs.on_new_layer()                # the map shows other wards: outlines drawn on them
     refs.reload()                      # a change to the reference geographies
 
-A reference area is drawn as the union of the units it covers on the wards the map shows
-(unit_sets, as the coterminosity measures count them), so what the map outlines is what the
-figures measure. Outlines are made when a geography is first switched on and kept per layer.
+A reference area defined by authorities (or by a catalogue area) is drawn as the union of the
+units it covers on the wards the map shows — the units the coterminosity measures count; an
+imported polygon as it is. Outlines are made when a geography is first switched on and kept
+until the layer or the geographies change.
 """
 from __future__ import annotations
 
@@ -24,17 +25,11 @@ REFERENCE_TABLES = ("reference_geographies", "reference_areas")
 
 
 def reference_outlines(cat, layer, geography_id: int) -> list[tuple[str, shapely.Geometry]]:
-    """(name, outline) of each area of a geography, on the units of the loaded MapLayer."""
-    sets = cat.references.unit_sets(geography_id, layer.id)
-    out = []
-    for area in cat.references.areas(geography_id):
-        units = sets.get(area.id)
-        if units is None or not len(units):
-            continue
-        rows = layer.rows(units)
-        if len(rows):
-            out.append((area.name, shapely.coverage_union_all(layer.table.geometries[rows])))
-    return out
+    """(name, outline) of each area of a geography with some of the layer's units: an imported
+    polygon as it is, any other the union of its units there (cat.references.outlines)."""
+    outlines = cat.references.outlines(geography_id, layer.id)
+    return [(a.name, outlines[a.id]) for a in cat.references.areas(geography_id)
+            if a.id in outlines and not outlines[a.id].is_empty]
 
 
 class ReferenceLayers(QObject):

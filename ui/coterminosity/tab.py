@@ -1,7 +1,7 @@
 """The Coterminosity tab: how well each partnership's area fits another agency's geography.
 
 Top: the reference geography, by wards, people or km², and the "as of" year. Then the
-geography's figures (nesting index, units left intact, how many areas fall in each category),
+geography's figures (nesting index, areas left intact, how many areas fall in each category),
 and two tables: partnerships' areas × reference areas (each cell the share of the area inside
 the reference area, coloured; sortable by any column through a proxy), and the other way round
 (for each reference area, the area that fits it best). The selected row's summary is one line
@@ -262,7 +262,8 @@ class CoterminosityTab(QWidget):
         text = (f"<b>{geography.name}</b> against {len(result.summary)} partnership areas, by {by} on "
                 f"{result.layer}{when}: {parts or 'no areas'}.<br>Relative nesting index "
                 f"{_figure(result.nesting_index, '.3f')} (Zhukov et al. 2023: 1 when every area lies whole in "
-                f"one reference area); {_figure(result.intact_share, '.0%')} of the areas left intact (meeting one reference area only).")
+                f"one reference area); {_figure(result.intact_share, '.0%')} of the areas left intact "
+                "(meeting one reference area only).")
         for line in getattr(result, "warnings", ()):   # not in force then; areas with no ward here
             text += f"<br><span style='color:#8c2d04'>⚠ {html.escape(line)}</span>"
         return text

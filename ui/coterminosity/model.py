@@ -112,7 +112,9 @@ class FitMatrix(QAbstractTableModel):
         if role == PAIR_ROLE:
             return (p.area_id, p.reference_id) if p is not None else None
         if role == Qt.ItemDataRole.ToolTipRole:
-            return pair_tip(p) if p is not None else f"{s.area} and {self.references[c - len(FIXED)].name} share nothing"
+            if p is None:
+                return f"{s.area} and {self.references[c - len(FIXED)].name} share nothing"
+            return pair_tip(p)
         if role == Qt.ItemDataRole.BackgroundRole:
             return share_colour(value) if p is not None else None
         if role == Qt.ItemDataRole.ForegroundRole and p is not None:

@@ -57,6 +57,6 @@ def _done(window, new_ids: list[int]) -> bool:
     refs = window.document.catalogue.references
     names = [g.name for g in refs.list() if g.id in new_ids]
     window.statusBar().showMessage(
-        f"Imported {plural(len(names), 'reference geography', 'reference geographies')}: {', '.join(names)}; see the Coterminosity tab "
-        "and the map's References menu", 12000)
+        f"Imported {plural(len(names), 'reference geography', 'reference geographies')}: {', '.join(names)}; "
+        "see the Coterminosity tab and the map's References menu", 12000)
     return True

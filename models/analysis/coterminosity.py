@@ -248,20 +248,58 @@ def _layer_for(cat, when: str | None, layer_id: int | None):
     return layer
 
 
-def _weights(cat, layer_id: int, by: str, table=None) -> tuple[np.ndarray, np.ndarray]:
-    """(unit ids, weight per unit) of the layer."""
-    table = cat.layers.table(layer_id) if table is None else table
+def _weights(cat, layer_id: int, by: str, table=None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(unit ids, weight per unit, notes) of the layer. People on a ward layer that has none (the
+    2022 London wards ship without) are estimated from another vintage's wards that have them,
+    each old ward's people spread over the new wards by shared area (models.geo.crosswalk), and
+    a note says so."""
+    table = cat.layers.table(layer_id, with_digest=by == "population") if table is None else table
     if by == "units":
-        return table.ids, np.ones(len(table.ids))
+        return table.ids, np.ones(len(table.ids)), []
     if by == "population":
         pop = np.nan_to_num(table.population, nan=0.0)
-        if not pop.any():
-            layer = cat.layers.get(layer_id)
-            raise CatalogueError(f"the wards of '{layer.name}' have no populations: use --by units or area, "
-                                 "or --as-of a year whose wards have them")
-        return table.ids, pop
+        if pop.any():
+            return table.ids, pop, []
+        layer = cat.layers.get(layer_id)
+        source = _population_source(cat, layer)
+        if source is None:
+            raise CatalogueError(f"the wards of '{layer.name}' have no populations, nor does any other layer of "
+                                 f"its level: use --by units or area")
+        return table.ids, _apportioned(cat, table, source), [
+            f"people on '{layer.name}' are estimated from '{source.name}': each of its wards' people spread "
+            "over the wards it overlaps by shared area"]
     import shapely
-    return table.ids, shapely.area(table.geometries) / 1e6
+    return table.ids, shapely.area(table.geometries) / 1e6, []
+
+
+def _population_source(cat, layer):
+    """The layer of the same level with populations nearest in vintage (earlier ones first on a tie)."""
+    candidates = [other for other in cat.layers.all() if other.level == layer.level and other.id != layer.id
+                  and cat.store.conn.execute("SELECT 1 FROM boundary_units WHERE layer_id=? AND population > 0 "
+                                             "LIMIT 1", (other.id,)).fetchone()]
+    if not candidates:
+        return None
+    year = int(layer.vintage[:4]) if layer.vintage[:4].isdigit() else 0
+    def distance(other):
+        y = int(other.vintage[:4]) if other.vintage[:4].isdigit() else 0
+        return (abs(year - y), y > year, other.id)
+    return min(candidates, key=distance)
+
+
+_APPORTIONED: dict[tuple, np.ndarray] = {}   # (target digest, source digest) -> people per target unit
+
+
+def _apportioned(cat, table, source) -> np.ndarray:
+    from models.geo.crosswalk import crosswalk
+    old = cat.layers.table(source.id, with_digest=True)
+    key = (table.digest, old.digest, len(table.ids), len(old.ids))
+    got = _APPORTIONED.get(key)
+    if got is None:
+        cw = crosswalk(old.geometries, table.geometries, np.nan_to_num(old.population, nan=0.0))
+        got = np.bincount(cw.new, weights=cw.people, minlength=len(table.ids))
+        _APPORTIONED.clear()   # one pair of layers at a time is what a view asks for
+        _APPORTIONED[key] = got
+    return got
 
 
 def _matrix(ids_sorted: np.ndarray, sets: list[np.ndarray]) -> sparse.csc_array:
@@ -332,8 +370,8 @@ def measure(cat, geography, by: str = "units", as_of=None, layer_id: int | None 
     g = geography if isinstance(geography, ReferenceGeography) else cat.references.find(str(geography))
     when = as_of_text(as_of)
     layer = _layer_for(cat, when, layer_id)
-    table = cat.layers.table(layer.id)
-    unit_ids, weights = _weights(cat, layer.id, by, table)
+    table = cat.layers.table(layer.id, with_digest=by == "population")
+    unit_ids, weights, notes = _weights(cat, layer.id, by, table)
     refs = cat.references.areas(g.id)
     sets = cat.references.unit_sets(g.id, layer.id)
     ref_sets = [sets[r.id] for r in refs]
@@ -341,7 +379,7 @@ def measure(cat, geography, by: str = "units", as_of=None, layer_id: int | None 
     if refs and len(unmatched) == len(refs):
         raise CatalogueError(f"'{g.name}' lies outside the loaded wards: none of its {len(refs)} areas has a "
                              f"ward in '{layer.name}' (their authorities' codes match no ward's parent code)")
-    warnings = _in_force_warnings(g, when) + [f"'{n}' has no ward in '{layer.name}'" for n in unmatched]
+    warnings = notes + _in_force_warnings(g, when) + [f"'{n}' has no ward in '{layer.name}'" for n in unmatched]
     areas = partnership_areas(cat, when, area_ids, include_unknown)
     units = area_units_on(cat, areas, layer.id, when)
     m = shared_amounts(_matrix(unit_ids, units), _matrix(unit_ids, ref_sets), weights)

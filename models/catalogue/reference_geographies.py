@@ -23,15 +23,20 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-
-import numpy as np
-import shapely
+from typing import TYPE_CHECKING
 
 from models.catalogue import dates
 from models.catalogue.areas import Areas
 from models.errors import CatalogueError
 from models.storage import gpkg
 from models.storage.store import Revert, Store
+
+if TYPE_CHECKING:
+    import numpy as np
+    import shapely
+
+# numpy and shapely are imported by the functions that use them, as in models.catalogue.areas:
+# the catalogue is opened (and the app starts) without them.
 
 DEFINITIONS = ("authorities", "polygon", "area")
 # Two polygons of a partitioning geography may share this much of the smaller one (slivers
@@ -266,6 +271,7 @@ class ReferenceGeographies:
     def unit_sets(self, geography_id: int, layer_id: int, roles: set[str] | None = None) -> dict[int, np.ndarray]:
         """reference area id -> sorted unit ids (int64) of `layer_id` it covers. `roles`: only
         authorities in these roles ('' for full members); None: every authority."""
+        import numpy as np
         refs = self.areas(geography_id, geometry=True)
         out: dict[int, np.ndarray] = {}
         by_parent: dict[str, list[int]] = {}
@@ -306,6 +312,9 @@ class ReferenceGeographies:
     def outlines(self, geography_id: int, layer_id: int) -> dict[int, shapely.Geometry]:
         """reference area id -> its outline over the layer (EPSG:27700): an imported polygon as it
         is, any other the union of its units (coverage union: the units tile, as ONS wards do)."""
+        import numpy as np
+        import shapely
+
         polygons = {a.id: a.geometry for a in self.areas(geography_id, geometry=True) if a.geometry is not None}
         sets = self.unit_sets(geography_id, layer_id)
         layer = None
@@ -326,6 +335,8 @@ class LayerUnits:
     """One layer's unit outlines, with an index, for polygons that pick units by area share."""
 
     def __init__(self, store: Store, layer_id: int):
+        import shapely
+
         from models.catalogue.layers import Layers
         table = Layers(store).table(layer_id)
         self.ids = table.ids
@@ -334,6 +345,9 @@ class LayerUnits:
         self.tree = shapely.STRtree(self.geometries)
 
     def units_inside(self, polygon) -> np.ndarray:
+        import numpy as np
+        import shapely
+
         if polygon is None or polygon.is_empty or not len(self.ids):
             return np.empty(0, dtype=np.int64)
         candidates = self.tree.query(polygon, predicate="intersects")
@@ -349,6 +363,8 @@ def layer_units(store: Store, layer_id: int) -> LayerUnits:
 
 
 def _multi(geom):
+    import shapely
+
     geom = shapely.make_valid(geom) if not geom.is_valid else geom
     parts = [g for g in getattr(geom, "geoms", [geom]) if g.geom_type in ("Polygon", "MultiPolygon")]
     polys = [p for g in parts for p in getattr(g, "geoms", [g])]
@@ -359,6 +375,9 @@ def _overlapping_polygons(areas: list[NewArea]) -> list[str]:
     """One line per pair of polygons sharing more than OVERLAP_TOLERANCE of the smaller one."""
     if len(areas) < 2:
         return []
+    import numpy as np
+    import shapely
+
     geoms = np.array([shapely.make_valid(a.geometry) for a in areas], dtype=object)
     left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
     keep = left < right

@@ -103,3 +103,10 @@ def test_a_geography_outside_the_wards_is_a_message_not_zeros(grid_cat):
         measure(grid_cat, "city")
     with pytest.raises(CatalogueError, match="have no populations|by 'people'"):
         measure(grid_cat, "halves", by="people")
+
+
+def test_by_population_with_no_people_on_any_layer_is_a_message(cat, grid_geojson):
+    import_boundaries(cat, grid_geojson, name="Grid wards", level="ward")
+    cat.references.add(NewGeography("Halves"), [NewArea("West", authorities=[("B1", "")])])
+    with pytest.raises(CatalogueError, match="have no populations, nor does any other layer of its level"):
+        measure(cat, "halves", by="population")

@@ -35,14 +35,18 @@ def test_pack_then_list_then_measure_agrees_with_the_model(capsys, london_exampl
     assert code == 0 and err == "warning: 'London ICBs 2022' was not yet in force in 2015 (from 2022-07-01)\n"
 
 
-def test_unknown_and_ambiguous_layer_and_no_populations(capsys, london_example):
+def test_unknown_and_ambiguous_layer_and_estimated_populations(capsys, london_example):
     run(capsys, "import-references", london_example, "--pack", "london")
     code, _, err = run(capsys, "coterminosity", london_example, "--layer", "london")
     assert code == 2 and err.startswith("error: 'london' is ambiguous: London ICBs 2022")
     code, _, err = run(capsys, "coterminosity", london_example, "--layer", "fire")
     assert code == 2 and "unknown reference geography 'fire'" in err
-    code, _, err = run(capsys, "coterminosity", london_example, "--layer", "icb", "--by", "population")
-    assert code == 2 and "have no populations" in err and len(err.splitlines()) == 1
+    # The 2022 wards ship without people: they are estimated from the 2020 wards', and it is said.
+    code, out, err = run(capsys, "coterminosity", london_example, "--layer", "icb", "--by", "population",
+                         "--format", "json")
+    assert code == 0 and err.startswith("warning: people on 'London wards 2022' are estimated from "
+                                        "'London wards 2020'")
+    assert json.loads(out)["warnings"][0].startswith("people on 'London wards 2022'")
 
 
 def test_bad_csv_one_line_per_problem_and_file_unchanged(capsys, london_example, tmp_path):

@@ -81,6 +81,18 @@ def test_done_when_the_examples_partnerships_against_the_2022_icbs(london_exampl
     assert {c for c, _, _, _ in expected.values()} >= {"nested", "split", "contains"}
 
 
+def test_people_on_the_2022_wards_are_estimated_from_2020_and_add_up(london_example):
+    with Catalogue.open(london_example) as cat:
+        import_pack(cat, "london")
+        result = measure(cat, "icb", by="population")
+        total_2020 = cat.store.conn.execute(
+            "SELECT sum(population) FROM boundary_units u JOIN boundary_layers l ON l.id=u.layer_id "
+            "WHERE l.name='London wards 2020'").fetchone()[0]
+    assert result.warnings[0].startswith("people on 'London wards 2022' are estimated from 'London wards 2020'")
+    # Spread by shared area, London's people stay London's (up to slivers between the two generalisations).
+    assert result.measures.reference_sizes.sum() == pytest.approx(total_2020, rel=0.01)
+
+
 def test_the_pack_twice_is_refused_and_nothing_written(london_example):
     with Catalogue.open(london_example) as cat:
         revert = import_pack(cat, "london")

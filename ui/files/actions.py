@@ -358,9 +358,10 @@ class FileActions:
         self.window.statusBar().showMessage(summary[:1].upper() + summary[1:], 10000)
         return True
 
-    def import_reference_geography(self, path: str | os.PathLike | None = None, name: str | None = None) -> bool:
+    def import_reference_geography(self, path: str | os.PathLike | None = None, name: str | None = None,
+                                   overlapping: bool | None = None) -> bool:
         from ui.files.reference_import import import_reference_geography
-        return import_reference_geography(self, path, name)
+        return import_reference_geography(self, path, name, overlapping)
 
     def import_london_pack(self) -> bool:
         from ui.files.reference_import import import_london_pack

@@ -2,12 +2,16 @@
 
 A reference geography comes from a CSV (one row per area: its name, code and authority codes)
 or a boundary file (one polygon per area). Bad input is one message box listing every problem,
-and the catalogue is left as it was; reading a boundary file runs with a progress dialog.
+and the catalogue is left as it was; reading the file runs with a progress dialog. Areas that
+overlap are let in only as a geography that says it does not partition its territory (asked).
 """
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
+
+from PySide6.QtWidgets import QMessageBox
 
 from models.errors import Cancelled, CatalogueError, plural
 from ui.progress import run_with_progress
@@ -17,21 +21,42 @@ FILTER = ("Reference geographies (*.csv *.geojson *.json *.gz *.zip *.shp *.gpkg
           "All files (*)")
 
 
-def import_reference_geography(files, path: str | os.PathLike | None = None, name: str | None = None) -> bool:
-    """Ask for a file (unless given) and add its reference geography as one undo step."""
-    from models.formats.reference_pack import import_references
+def import_reference_geography(files, path: str | os.PathLike | None = None, name: str | None = None,
+                               overlapping: bool | None = None) -> bool:
+    """Ask for a file (unless given) and add its reference geography as one undo step. Areas that
+    overlap each other are refused unless the geography says it does not partition its territory:
+    `overlapping` answers that question (None: ask, when it is the only thing in the way)."""
+    from models.catalogue.reference_geographies import NewGeography
+    from models.formats.reference_pack import add_all, read_boundary_file, read_csv
 
     window = files.window
     path = Path(path) if path else files._ask(False, "Import a reference geography", FILTER)
     if path is None:
         return False
     doc = window.document
+    cat = doc.catalogue
+    read = read_csv if path.suffix.lower() == ".csv" else read_boundary_file
     try:
-        revert = doc.edit(f"Import reference geography from {path.name}", lambda: run_with_progress(
-            window, f"Importing {path.name}…", lambda progress: import_references(doc.catalogue, path, name=name)))
+        areas = run_with_progress(window, f"Reading {path.name}…", lambda progress: read(path))
     except Cancelled:
-        window.statusBar().showMessage("Import cancelled; nothing was changed", 8000)
         return False
+    except CatalogueError as e:
+        window.show_message("Cannot import the reference geography", str(e))
+        return False
+    geography = NewGeography(name=name or path.name.split(".")[0])
+    if cat.references.problems(geography, areas) and \
+            not cat.references.problems(replace(geography, partitions=False), areas):
+        if overlapping is None:
+            overlapping = QMessageBox.question(
+                window, "Areas overlap",
+                f"Some areas of {path.name} overlap each other, so they do not partition their territory "
+                "as ICBs or police force areas do. Import them as a geography whose areas may overlap?"
+            ) == QMessageBox.StandardButton.Yes
+        if not overlapping:
+            return False
+        geography.partitions = False
+    try:
+        revert = doc.edit(f"Import reference geography from {path.name}", lambda: add_all(cat, [(geography, areas)]))
     except CatalogueError as e:
         window.show_message("Cannot import the reference geography", str(e))
         return False

@@ -18,6 +18,8 @@ def window(qtbot, grid, tmp_path):
 
 def _menu_keys(qtbot, window, *keys):
     """Alt+F, then each mnemonic in the menu that opens: what a user types."""
+    window.activateWindow()   # back from a dialog: the keys go to the window again
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)
     for key in keys:
         qtbot.waitUntil(lambda: QApplication.activePopupWidget() is not None)
@@ -70,4 +72,49 @@ def test_the_london_pack_off_london_wards_is_refused_whole(qtbot, window):
     qtbot.mouseClick(tab.pack_button, Qt.MouseButton.LeftButton)   # the empty state's button
     qtbot.waitUntil(lambda: window.last_message is not None)
     assert "unknown authority code" in window.last_message.text()
+    assert snapshot(window.catalogue) == before
+
+
+def _answer_question(qtbot, button):
+    """Click `button` of the question box the import will block on (once reading the file is done)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    def click():
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):   # the reading's progress dialog, or nothing yet
+            QTimer.singleShot(100, click)
+            return
+        assert "overlap each other" in box.text()
+        qtbot.mouseClick(box.button(button), Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(100, click)
+
+
+def test_overlapping_zones_are_let_in_only_as_overlapping(qtbot, window, tmp_path, monkeypatch):
+    import json
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.helpers.grid import CELL, GRID_ORIGIN
+    x, y = GRID_ORIGIN
+    features = [{"type": "Feature", "properties": {"ZN21CD": f"Z{k}", "ZN21NM": f"Zone {k}"},
+                 "geometry": {"type": "Polygon", "coordinates": [[[x0, y], [x0 + 2 * CELL, y],
+                                                                  [x0 + 2 * CELL, y + 3 * CELL], [x0, y + 3 * CELL],
+                                                                  [x0, y]]]}}
+                for k, x0 in enumerate((x, x + CELL))]
+    zones = tmp_path / "zones.geojson"
+    zones.write_text(json.dumps({"type": "FeatureCollection", "features": features,
+                                 "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}}}))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(zones), ""))
+    before = snapshot(window.catalogue)
+    _answer_question(qtbot, QMessageBox.StandardButton.No)
+    _menu_keys(qtbot, window, Qt.Key.Key_I, Qt.Key.Key_R)
+    assert snapshot(window.catalogue) == before
+    _answer_question(qtbot, QMessageBox.StandardButton.Yes)
+    _menu_keys(qtbot, window, Qt.Key.Key_I, Qt.Key.Key_R)
+    qtbot.waitUntil(lambda: len(window.catalogue.references.list()) == 1)
+    g = window.catalogue.references.list()[0]
+    assert (g.name, g.area_count, g.partitions) == ("zones", 2, False)
+    window.undo_action.trigger()
     assert snapshot(window.catalogue) == before

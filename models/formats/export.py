@@ -20,7 +20,7 @@ from models.storage.store import Store
 # imports again and exports to the same bytes.
 CSV_COLUMNS = ("name", "kind", "status", "start", "end", "policy_areas", "governance", "lead",
                "funding", "savings_amount", "savings_period", "savings_text", "description",
-               "notes", "tags", "members", "citations")
+               "notes", "tags", "members", "citations", "uuid")
 
 
 def _chosen(cat, names: list[str] | None) -> list:
@@ -136,6 +136,7 @@ def export_csv(cat, out: Path, chosen: list) -> str:
     organisations = {o.id: o for o in cat.organisations.all()}
     orgs = {i: o.name for i, o in organisations.items()}
     titles = {s.id: s.title for s in cat.sources.all()}
+    uuids = {i: u for u, i in cat.identity.uuids("partnerships").items()}
     rows = []
     for p in chosen:
         rows.append({
@@ -146,7 +147,8 @@ def export_csv(cat, out: Path, chosen: list) -> str:
             "savings_period": p.savings_period or "", "savings_text": p.savings_text,
             "description": p.description, "notes": p.notes, "tags": "; ".join(p.tags),
             "members": _members_cell(cat, organisations, p.id),
-            "citations": _citations_cell(cat, titles, p.id)})
+            "citations": _citations_cell(cat, titles, p.id),
+            "uuid": uuids.get(p.id, "")})
     try:
         with open(out, "w", newline="", encoding="utf-8") as f:
             writer = csv.DictWriter(f, CSV_COLUMNS)

@@ -98,7 +98,8 @@ class HistoryView(QWidget):
         self.tree.clear()
         items = []
         for e in entries:
-            item = QTreeWidgetItem([local_time(e.at), e.author or "", e.kind, e.name, summary(e, names)])
+            item = QTreeWidgetItem([local_time(e.at), e.author or "", e.kind, e.name,
+                                    summary(e, names, record=record)])
             item.setToolTip(0, f"{e.at} (UTC)")
             item.setData(0, Qt.ItemDataRole.UserRole, e.uuid)
             for change in e.changes:
@@ -107,7 +108,7 @@ class HistoryView(QWidget):
                 item.addChild(child)
             items.append(item)
         self.tree.addTopLevelItems(items)
-        for column, width in ((0, 150), (1, 110), (2, 60), (3, 220)):
+        for column, width in ((0, 170), (1, 130), (2, 60), (3, 220)):
             self.tree.setColumnWidth(column, width)
         more = " (the newest)" if len(entries) == SHOWN else ""
         self.count_label.setText(f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}{more}")

@@ -92,3 +92,19 @@ def test_a_gpkg_export_keeps_the_identifiers(two_copies, tmp_path):
         assert _uuid(part, "West London Alliance") == _uuid(mine, "West London Alliance")
         assert set(part.identity.uuids("organisations")) <= set(mine.identity.uuids("organisations"))
         assert part.history.uuids() == mine.history.uuids()   # the history they share comes along
+
+
+def test_organisations_and_memberships_csv_carry_their_uuids(two_copies, tmp_path):
+    import csv
+    mine, _ = two_copies
+    export(mine, tmp_path / "all.organisations.csv")
+    export(mine, tmp_path / "wla.memberships.csv", ["West London Alliance"])
+    orgs = list(csv.DictReader((tmp_path / "all.organisations.csv").open()))
+    assert [(o["name"], o["uuid"]) for o in orgs] == [
+        (o.name, mine.identity.uuid_of("organisations", o.id))
+        for o in sorted(mine.organisations.all(), key=lambda o: o.name)]
+    members = list(csv.DictReader((tmp_path / "wla.memberships.csv").open()))
+    assert {(m["partnership_uuid"], m["organisation"], m["role"]) for m in members} == {
+        (_uuid(mine, "West London Alliance"), "Barnet", "member"),
+        (_uuid(mine, "West London Alliance"), "Brent", "lead")}
+    assert all(mine.identity.find("memberships", m["uuid"]) for m in members)

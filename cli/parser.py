@@ -150,7 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # The commands that write: each edit is stamped with, and entered in the history under, an author.
-WRITING = ("import-boundaries", "import-partnerships", "example", "import-sources", "rebase")
+WRITING = ("import-boundaries", "import-partnerships", "example", "import-sources", "rebase",
+           "import-references")
 
 
 def _add_author(sub) -> None:

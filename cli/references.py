@@ -95,7 +95,7 @@ def _table(r) -> None:
 
 
 def cmd_import_references(args) -> int:
-    from cli.edits import _open
+    from cli.edits import _named, _open
     from models.formats import reference_pack as packs
     if bool(args.pack) == bool(args.source):
         raise CatalogueError("give a CSV or boundary file, or --pack NAME (one of them)")
@@ -111,7 +111,8 @@ def cmd_import_references(args) -> int:
     else:
         geographies = [(packs.NewGeography(name=args.name or _stem(args.source), **geography),
                         packs.read_boundary_file(args.source, args.code_field, args.name_field))]
-    with _open(args.file) as cat:
+    with _open(args.file, args) as cat, _named(cat, "import-references", args.source or f"--pack {args.pack}",
+                                                "import"):
         try:
             packs.add_all(cat, geographies)
         except CatalogueError as e:   # one line per problem, each an error line

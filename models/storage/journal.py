@@ -22,7 +22,10 @@ from datetime import datetime, timezone
 
 from models.storage.schema import IDENTIFIED_TABLES
 
-NOT_WRITTEN_TABLES = {"boundary_units"}
+# Boundary units are one change on their layer row. Reference geographies (other agencies'
+# areas, loaded from a pack or a file) carry no uuid yet, so a history entry could not name
+# them across copies: they are not written (nor merged) until they do.
+NOT_WRITTEN_TABLES = {"boundary_units", "reference_geographies", "reference_areas"}
 NOT_WRITTEN_COLUMNS = {"areas": {"geom"}}
 _CHUNK = 500
 # An edit that changed nothing leaves no entry; a merge, publish or pull is recorded anyway

@@ -180,46 +180,46 @@ def _decode(value):
 
 
 def _read_side(conn) -> _Side:
+    """Every identified row (foreign keys as uuids, looked up by SQLite) and the history's entries;
+    the entries' changes are read by _read_changes, for the entries not shared only."""
+    rows: dict[str, dict] = {}
     ids: dict[str, dict[int, str]] = {}
-    raw: dict[str, list[dict]] = {}
     stamps = {}
     for table in TABLES:
         key = _KEY.get(table, "id")
-        cur = conn.execute(f"SELECT * FROM {table}")
-        cols = [d[0] for d in cur.description]
-        rows = [dict(zip(cols, r)) for r in cur]
-        raw[table] = rows
-        ids[table] = {r[key]: r["uuid"] for r in rows}
-        for r in rows:
-            stamps[(table, r["uuid"])] = (r.get("changed_by"), r.get("changed_at"))
-    history = conn.execute("SELECT id, uuid, at, author, name, kind, detail FROM history ORDER BY id").fetchall()
-    changes: dict[int, list] = defaultdict(list)
-    for hid, tbl, row_uuid, op, old, new in conn.execute(
-            "SELECT history_id, tbl, row_uuid, op, old, new FROM history_changes ORDER BY rowid"):
-        old = json.loads(old) if old else None
-        new = json.loads(new) if new else None
-        changes[hid].append((tbl, row_uuid, op, old, new))
-        if tbl in ids:   # rows since deleted still name their ids in the history
-            key = _KEY.get(tbl, "id")
-            for values in (old, new):
-                if values and values.get(key) is not None:
-                    ids[tbl].setdefault(values[key], row_uuid)
-    rows = {t: {} for t in TABLES}
-    for table in TABLES:
         fks = FKS.get(table, {})
-        for r in raw[table]:
-            values = {c: (ids[fks[c]].get(v) if c in fks and v is not None else v)
-                      for c, v in r.items() if c not in _SKIP}
-            rows[table][r["uuid"]] = values
+        cols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})") if r[1] not in _SKIP]
+        exprs = [f"(SELECT uuid FROM {fks[c]} WHERE {_KEY.get(fks[c], 'id')} = t.{c})" if c in fks else f"t.{c}"
+                 for c in cols]
+        found = rows[table] = {}
+        for r in conn.execute(f"SELECT t.uuid, t.changed_by, t.changed_at, {', '.join(exprs)} FROM {table} t"):
+            found[r[0]] = dict(zip(cols, r[3:]))
+            stamps[(table, r[0])] = (r[1], r[2])
+        if table in ("boundary_layers",):
+            ids[table] = dict(conn.execute(f"SELECT {key}, uuid FROM {table}").fetchall())
     # An area's wards: GSS codes of its layer's units (a derived area's follow its members).
-    units: dict[int, list[str]] = defaultdict(list)
-    for area_id, code in conn.execute(
-            "SELECT au.area_id, u.code FROM area_units au JOIN boundary_units u ON u.fid = au.unit_id"):
-        units[area_id].append(code)
-    for r in raw["areas"]:
-        derived = r.get("kind") == "derived"
-        rows["areas"][r["uuid"]][UNITS] = None if derived else tuple(sorted(units.get(r["fid"], ())))
-    return _Side(rows, ids, history, changes, stamps)
+    units: dict[str, list[str]] = defaultdict(list)
+    for area, code in conn.execute("SELECT a.uuid, u.code FROM area_units au JOIN areas a ON a.fid = au.area_id "
+                                   "JOIN boundary_units u ON u.fid = au.unit_id"):
+        units[area].append(code)
+    for u, r in rows["areas"].items():
+        r[UNITS] = None if r.get("kind") == "derived" else tuple(sorted(units.get(u, ())))
+    history = conn.execute("SELECT id, uuid, at, author, name, kind, detail FROM history ORDER BY id").fetchall()
+    return _Side(rows, ids, history, {}, stamps)
+
+
+def _read_changes(conn, side: _Side, shared: set[str]) -> None:
+    """The changes of the side's entries not shared: all a three-way needs (and a merge copies)."""
+    own = [h[0] for h in side.history if h[1] not in shared]
+    changes: dict[int, list] = defaultdict(list)
+    for start in range(0, len(own), 500):
+        chunk = own[start:start + 500]
+        for hid, tbl, row_uuid, op, old, new in conn.execute(
+                "SELECT history_id, tbl, row_uuid, op, old, new FROM history_changes WHERE history_id IN "
+                f"({','.join('?' * len(chunk))}) ORDER BY rowid", chunk):
+            changes[hid].append((tbl, row_uuid, op, json.loads(old) if old else None,
+                                 json.loads(new) if new else None))
+    side.changes = changes
 
 
 def _open_other(cat, other_path) -> Store:
@@ -256,7 +256,6 @@ def _own_changes(side: _Side, shared: set[str]):
             ops[(tbl, row_uuid)].add(op)
             if op != "U" or not old:
                 continue
-            fks = FKS.get(tbl, {})
             seen = first_old[(tbl, row_uuid)]
             for col, before in old.items():
                 if col in seen or col in ("id", "fid", "uuid", "changed_at", "changed_by"):
@@ -264,10 +263,7 @@ def _own_changes(side: _Side, shared: set[str]):
                 after = new.get(col) if new else MISSING
                 if after == before:
                     continue
-                before = _decode(before)
-                if col in fks and before is not None:
-                    before = side.ids[fks[col]].get(before, before)
-                seen[col] = before
+                seen[col] = _decode(before)   # foreign keys are uuids in the history already
     return first_old, ops
 
 
@@ -401,8 +397,11 @@ def plan(cat, other_path, prefer: str | None = None) -> MergePlan:
     try:
         theirs = _read_side(store.conn)
         mine = _read_side(cat.store.conn)
+        shared = _standing(mine) & _standing(theirs)
+        _read_changes(store.conn, theirs, shared)
+        _read_changes(cat.store.conn, mine, shared)
         new_layers = [u for u in theirs.rows["boundary_layers"] if u not in mine.rows["boundary_layers"]]
-        return _plan(mine, theirs, other_path, prefer, store.conn, new_layers)
+        return _plan(mine, theirs, shared, other_path, prefer, store.conn, new_layers)
     finally:
         store.close()
 
@@ -419,9 +418,9 @@ def _canonical(side: _Side, alias: dict) -> dict:
     return out
 
 
-def _plan(mine: _Side, theirs: _Side, other_path: Path, prefer, other_conn, new_layers) -> MergePlan:
+def _plan(mine: _Side, theirs: _Side, shared: set[str], other_path: Path, prefer, other_conn,
+          new_layers) -> MergePlan:
     matched, alias = _match(mine, theirs)
-    shared = _standing(mine) & _standing(theirs)
     m_old, m_ops = _own_changes(mine, shared)
     t_old, t_ops = _own_changes(theirs, shared)
     if alias:   # own changes by the pair's uuid

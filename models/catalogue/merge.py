@@ -753,3 +753,39 @@ def _typed(like, value):
         return type(like)(value)
     except (TypeError, ValueError):
         raise CatalogueError(f"'{value}' is not a {type(like).__name__}") from None
+
+
+def footprints(cat, plan: MergePlan, area_uuid: str):
+    """An area's outline in this copy and in the other (either None where it has none), drawn
+    from the wards each copy gives it on this file's units and its drawing: for the review."""
+    import shapely
+
+    from models.storage import gpkg
+
+    conn = cat.store.conn
+    out = []
+    for rows in (plan._mine, plan._theirs):
+        area = rows["areas"].get(area_uuid)
+        if area is None:
+            out.append(None)
+            continue
+        parts = []
+        codes = area.get(UNITS)
+        if codes is None:   # derived: the wards this copy's area holds now
+            codes = tuple(c for c, in conn.execute(
+                "SELECT u.code FROM area_units au JOIN areas a ON a.fid = au.area_id "
+                "JOIN boundary_units u ON u.fid = au.unit_id WHERE a.uuid = ?", (area_uuid,)))
+        if codes and area.get("layer_id"):
+            marks = ",".join("?" * len(codes))
+            blobs = [b for b, in conn.execute(
+                f"SELECT u.geom FROM boundary_units u JOIN boundary_layers l ON l.id = u.layer_id "
+                f"WHERE l.uuid = ? AND u.code IN ({marks})", (area["layer_id"], *codes))]
+            if not blobs:   # a layer only the other copy has: its units come with the plan
+                units, _ = plan._layer_units.get(area["layer_id"], ([], []))
+                blobs = [u["geom"] for u in units if u["code"] in codes]
+            if blobs:
+                parts.append(shapely.coverage_union_all(gpkg.from_blobs(blobs)))
+        if area.get("drawn"):
+            parts.append(gpkg.from_blob(area["drawn"]))
+        out.append(shapely.union_all(parts) if parts else None)
+    return tuple(out)

@@ -88,6 +88,9 @@ class Conflict:
     theirs_author: str | None = None
     theirs_at: str | None = None
     resolved: str | None = None  # 'mine' | 'theirs' | 'edit', None until chosen
+    # A record this copy edited and the other deleted: what the deletion did to the records that
+    # hang on it there (their deletion, an area unlinked), done only if the deletion wins.
+    follows: list = field(default_factory=list, repr=False)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -203,7 +206,7 @@ def _read_side(conn) -> _Side:
                                    "JOIN boundary_units u ON u.fid = au.unit_id"):
         units[area].append(code)
     for u, r in rows["areas"].items():
-        r[UNITS] = None if r.get("kind") == "derived" else tuple(sorted(units.get(u, ())))
+        r[UNITS] = tuple(sorted(units.get(u, ())))
     history = conn.execute("SELECT id, uuid, at, author, name, kind, detail FROM history ORDER BY id").fetchall()
     return _Side(rows, ids, history, {}, stamps)
 
@@ -458,11 +461,25 @@ def _plan(mine: _Side, theirs: _Side, shared: set[str], other_path: Path, prefer
     changes: list[Change] = []
     conflicts: list[Conflict] = []
 
+    contested: dict[tuple[str, str], Conflict] = {}   # kept here, deleted there: and what hangs on them
+    restorable: dict[tuple[str, str], Conflict] = {}  # deleted here, edited there
+
     def conflict(table, u, col, mv, tv):
         mb, ma = stamps(mine, table, u)
         tb, ta = stamps(theirs, table, u)
         conflicts.append(Conflict(table, u, col, mv, tv, record=_record_name(table, u, m_rows, t_rows, names),
                                   mine_author=mb, mine_at=ma, theirs_author=tb, theirs_at=ta, resolved=prefer))
+        return conflicts[-1]
+
+    def hangs_on(table, row, only_unlinked=None):
+        """The contested record this row points to (in this copy), if any."""
+        for col, parent in FKS.get(table, {}).items():
+            if only_unlinked is not None and only_unlinked.get(col, MISSING) is not None:
+                continue
+            found = contested.get((parent, row.get(col)))
+            if found is not None:
+                return found
+        return None
 
     for table in TABLES:
         mine_t, theirs_t = m_rows[table], t_rows[table]
@@ -471,16 +488,17 @@ def _plan(mine: _Side, theirs: _Side, shared: set[str], other_path: Path, prefer
             if mr is None:
                 if "D" in m_ops.get((table, u), ()):       # this copy deleted it
                     if (table, u) in t_edited:
-                        conflict(table, u, ROW, "deleted", "edited")
+                        restorable[(table, u)] = conflict(table, u, ROW, "deleted", "edited")
                     continue
                 changes.append(Change(table, u, "add", _record_name(table, u, m_rows, t_rows, names), dict(tr)))
                 continue
             if mr == tr:
                 continue
-            update, old = {}, {}
+            update, old, kept = {}, {}, {}
+            both_derived = table == "areas" and mr.get("kind") == tr.get("kind") == "derived"
             for col in tr.keys() | mr.keys():
                 mv, tv = mr.get(col, MISSING), tr.get(col, MISSING)
-                if mv == tv or tv is MISSING:
+                if mv == tv or tv is MISSING or (col == UNITS and both_derived):   # derived: re-derived
                     continue
                 ma = m_old.get((table, u), {}).get(col, MISSING)
                 ta = t_old.get((table, u), {}).get(col, MISSING)
@@ -489,15 +507,30 @@ def _plan(mine: _Side, theirs: _Side, shared: set[str], other_path: Path, prefer
                 if theirs_changed and not mine_changed:
                     update[col], old[col] = tv, mv
                 elif mine_changed and not theirs_changed:
+                    kept[col] = tv
                     continue
                 else:
                     conflict(table, u, col, mv, tv)
             if update:
-                changes.append(Change(table, u, "update", _record_name(table, u, m_rows, t_rows, names), update, old))
+                change = Change(table, u, "update", _record_name(table, u, m_rows, t_rows, names), update, old)
+                follows = hangs_on(table, mr, only_unlinked=update)
+                (follows.follows if follows else changes).append(change)
+            # This copy unlinked the row when it deleted a record the other edited: if that record
+            # comes back, the row comes back to it as the other copy has it.
+            back = next((restorable[(FKS[table][c], kept[c])] for c in kept
+                         if c in FKS.get(table, {}) and mr.get(c) is None and (FKS[table][c], kept[c]) in restorable),
+                        None)
+            if back is not None:
+                back.follows.append(Change(table, u, "update", _record_name(table, u, m_rows, t_rows, names),
+                                           dict(kept), {c: mr.get(c) for c in kept}))
         for u in mine_t.keys() - theirs_t.keys():
             if "D" in t_ops.get((table, u), ()):            # the other copy deleted it
-                if (table, u) in m_edited:
-                    conflict(table, u, ROW, "edited", "deleted")
+                follows = hangs_on(table, mine_t[u])
+                if follows is not None:                      # with a record this copy keeps edited
+                    follows.follows.append(Change(table, u, "delete", _record_name(table, u, m_rows, t_rows, names)))
+                    contested[(table, u)] = follows
+                elif (table, u) in m_edited:
+                    contested[(table, u)] = conflict(table, u, ROW, "edited", "deleted")
                 else:
                     changes.append(Change(table, u, "delete", _record_name(table, u, m_rows, t_rows, names)))
     # Units of the layers this file lacks, to copy with them.
@@ -603,8 +636,11 @@ class _Writer:
                 if kind == "theirs" and c.mine == "deleted":      # bring theirs' record back
                     restores.add((c.table, c.id))
                     upserts.append(Change(c.table, c.id, "add", c.record, dict(plan._theirs[c.table][c.id])))
+                    upserts += c.follows
                 elif kind == "theirs":                              # they deleted it: so do we
                     deletes.append(Change(c.table, c.id, "delete", c.record))
+                    for f in c.follows:
+                        (deletes if f.op == "delete" else upserts).append(f)
                 continue
             if kind == "mine":
                 continue
@@ -620,19 +656,6 @@ class _Writer:
                         restores.add((table, u))
                         upserts.append(Change(table, u, "add", "", dict(r)))
         order = {t: i for i, t in enumerate(TABLES)}
-        # The other copy lost a record's children with it; where this copy keeps the record
-        # (its edit won the conflict), it keeps them too.
-        kept = {(c.table, c.id) for c in plan.conflicts
-                if c.field == ROW and c.mine == "edited" and self.chosen[c.key][0] == "mine"}
-        if kept:
-            going = []
-            for c in sorted(deletes, key=lambda c: order[c.table]):
-                r = plan._mine[c.table].get(c.id, {})
-                if any((parent, r.get(col)) in kept for col, parent in FKS.get(c.table, {}).items()):
-                    kept.add((c.table, c.id))
-                else:
-                    going.append(c)
-            deletes = going
         for c in sorted(deletes, key=lambda c: -order[c.table]):
             conn.execute(f"DELETE FROM {c.table} WHERE uuid=?", (c.id,))
             self.ids[c.table].pop(c.id, None)
@@ -771,10 +794,6 @@ def footprints(cat, plan: MergePlan, area_uuid: str):
             continue
         parts = []
         codes = area.get(UNITS)
-        if codes is None:   # derived: the wards this copy's area holds now
-            codes = tuple(c for c, in conn.execute(
-                "SELECT u.code FROM area_units au JOIN areas a ON a.fid = au.area_id "
-                "JOIN boundary_units u ON u.fid = au.unit_id WHERE a.uuid = ?", (area_uuid,)))
         if codes and area.get("layer_id"):
             marks = ",".join("?" * len(codes))
             blobs = [b for b, in conn.execute(

@@ -258,3 +258,49 @@ def test_bad_other_file_is_one_line_and_nothing_changes(edited, tmp_path, case):
         assert "\n" not in str(e.value)
         assert snapshot(cat) == before
     assert file_digest(a) == digest
+
+
+@pytest.fixture(scope="module")
+def with_areas(tmp_path_factory):
+    """The example on London's wards, with its areas (derived from members), built once."""
+    path = tmp_path_factory.mktemp("merge-areas") / "base.gpkg"
+    with Catalogue.create(path) as cat:
+        build_example(cat, shipped=True)
+    return path
+
+
+def _area_edits(path, side):
+    with Catalogue.open(path) as cat:
+        (edit_a if side == "a" else edit_b)(cat)
+        areas = sorted(cat.areas.all(outlines=False), key=lambda x: x.name)
+        area = areas[0] if side == "a" else areas[1]
+        cat.areas.keep_as_drawn(area.id)
+        units = sorted(cat.areas.get(area.id).unit_ids)
+        cat.areas.change_units(area.id, remove=units[:3] if side == "a" else units[-4:])
+
+
+@pytest.mark.parametrize("prefer", ["mine", "theirs"])
+def test_areas_and_a_deleted_partnership_merge_the_same_both_ways(with_areas, tmp_path, prefer):
+    a, b = tmp_path / "a.gpkg", tmp_path / "b.gpkg"
+    shutil.copy(with_areas, a)
+    shutil.copy(with_areas, b)
+    _area_edits(a, "a")
+    _area_edits(b, "b")
+    a2, b2 = tmp_path / "a2.gpkg", tmp_path / "b2.gpkg"
+    shutil.copy(a, a2)
+    shutil.copy(b, b2)
+    other = {"mine": "theirs", "theirs": "mine"}[prefer]
+    results = []
+    for mine, theirs, choice in ((a2, b, prefer), (b2, a, other)):
+        with Catalogue.open(mine) as cat:
+            p = merge.plan(cat, theirs, prefer=choice)
+            assert {c.field for c in p.conflicts} == {"governance", merge.ROW}
+            merge.apply(cat, p)
+            assert check.problems(cat) == []
+            results.append(content(cat))
+            kept = cat.partnerships.find(GONE) is not None
+            assert kept == (prefer == "mine")
+            # Each side's drawn area edit is in the result, its outline redrawn.
+            drawn = [x for x in cat.areas.all() if x.kind == "drawn" and x.partnership_id is not None]
+            assert len(drawn) >= 2 and all(x.outline is not None for x in drawn)
+    assert results[0] == results[1]

@@ -83,11 +83,8 @@ class MergeDialog(QDialog):
         self.tree.setColumnCount(len(_COLUMNS))
         self.tree.setHeaderLabels(_COLUMNS)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        self.tree.setColumnWidth(0, 300)
-        self.tree.setColumnWidth(1, 110)
-        self.tree.setColumnWidth(_CHOICE, 100)
-        self.tree.setColumnWidth(_MINE, 220)
-        self.tree.setColumnWidth(_THEIRS, 220)
+        for column, width in enumerate((250, 90, 100, 190, 190)):   # the Result column takes the rest
+            self.tree.setColumnWidth(column, width)
         self.tree.setAlternatingRowColors(True)
         self.tree.currentItemChanged.connect(lambda item, _: self._show(item))
         self.tree.itemChanged.connect(self._typed)

@@ -57,7 +57,15 @@ def test_review_choose_with_keys_and_mouse_apply_and_undo(qtbot, tmp_path):
     assert cat.partnerships.find("B's new alliance") is not None
     assert cat.partnerships.find("London Connects") is not None          # mine kept it
     assert cat.partnerships.find("South London Waste Partnership").governance == "Joint waste committee (B)"
-    assert cat.history.entries(limit=1)[0].kind == "merge"
+    # The History view (Ctrl+Shift+H) shows the merge, naming the other file, above the other
+    # copy's own edits it brought in.
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.history_dock.isVisible()
+    tree = window.history_view.tree
+    qtbot.waitUntil(lambda: tree.topLevelItemCount() > 0 and tree.topLevelItem(0).text(2) == "merge")
+    assert tree.topLevelItem(0).text(3) == f"Merge {other.name}"
+    assert any("B's new alliance" in tree.topLevelItem(i).text(4) for i in range(tree.topLevelItemCount()))
     # One undo step puts the catalogue back.
     window.activateWindow()
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)

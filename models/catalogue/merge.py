@@ -29,6 +29,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import sqlite3
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +39,7 @@ from pathlib import Path
 from models.catalogue.records import Source
 from models.catalogue.sources import source_key
 from models.errors import CatalogueError
+from models.storage import sqlite_file
 from models.storage.store import Revert, Store
 
 # Parents before children: inserts go in this order, deletes in the reverse.
@@ -232,10 +236,42 @@ def _open_other(cat, other_path) -> Store:
     mine = cat.store.path
     if other_path.resolve() == mine.resolve() or (mine.exists() and os.path.samefile(other_path, mine)):
         raise CatalogueError(f"{other_path.name} is this catalogue itself; choose another copy to merge")
-    store = Store.open(other_path, read_only=True)   # refuses a non-catalogue, a newer or damaged one
-    if not store.conn.execute("SELECT 1 FROM sqlite_master WHERE name='history'").fetchone():
-        store.close()
-        raise CatalogueError(f"{other_path.name} needs upgrading; open it for writing first")
+    had_wal = sqlite_file.wal_path(other_path).exists()
+    try:
+        return Store.open(other_path, read_only=True)   # refuses a non-catalogue, a newer or damaged one
+    except CatalogueError as e:
+        if not str(e).endswith("needs upgrading; open it for writing first"):
+            raise
+    return _upgraded_copy(other_path, had_wal)
+
+
+def _upgraded_copy(path: Path, had_wal: bool) -> Store:
+    """A copy made by an older version: upgraded in a temporary copy (the file itself is only
+    read), which goes when the store closes. Its rows get the uuids this copy's rows got when
+    it was upgraded (see migration_row_identity), so they still match by uuid."""
+    folder = Path(tempfile.mkdtemp(prefix="atlas-merge-"))
+    target = folder / path.name
+    try:
+        source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            source.execute("PRAGMA trusted_schema=OFF")
+            copy = sqlite3.connect(target)
+            source.backup(copy)   # the WAL's committed pages included
+            copy.close()
+        finally:
+            source.close()
+            if not had_wal:
+                sqlite_file.tidy_after_reading(path)   # looking leaves no files behind
+        store = Store.open(target)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    close = store.close
+
+    def close_and_remove() -> None:
+        close()
+        shutil.rmtree(folder, ignore_errors=True)
+    store.close = close_and_remove
     return store
 
 

@@ -304,3 +304,33 @@ def test_areas_and_a_deleted_partnership_merge_the_same_both_ways(with_areas, tm
             drawn = [x for x in cat.areas.all() if x.kind == "drawn" and x.partnership_id is not None]
             assert len(drawn) >= 2 and all(x.outline is not None for x in drawn)
     assert results[0] == results[1]
+
+
+def test_a_copy_still_at_the_older_schema_is_merged_from_an_upgraded_temporary_copy(tmp_path, monkeypatch):
+    """A colleague's copy from before row identity: read, upgraded aside (never written), and
+    its rows match this copy's by uuid, since both were upgraded from the same file."""
+    from tests.storage.test_identity import _old_catalogue
+    old = tmp_path / "old.gpkg"
+    _old_catalogue(old, monkeypatch)
+    mine = tmp_path / "mine.gpkg"
+    shutil.copy(old, mine)
+    with monkeypatch.context() as m:   # the colleague, still on the older version, adds a partnership
+        _schema_before_identity(m)
+        with Catalogue.open(old) as cat:
+            assert "uuid" not in cat.store.columns["partnerships"]
+            cat.partnerships.add(Partnership("Colleague's board"))
+    digest = file_digest(old)
+    with Catalogue.open(mine) as cat:
+        p = merge.plan(cat, old)
+        assert p.matched == [] and p.report()["added"] == {"partnerships": 1}
+        merge.apply(cat, p)
+        assert cat.partnerships.find("Colleague's board") is not None
+    assert file_digest(old) == digest
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["mine.gpkg", "old.gpkg"]
+
+
+def _schema_before_identity(m) -> None:
+    from models.storage import schema
+    before = schema.MIGRATIONS[:schema.MIGRATIONS.index(schema.migration_row_identity)]
+    m.setattr(schema, "MIGRATIONS", before)
+    m.setattr(schema, "SCHEMA_VERSION", len(before))

@@ -78,15 +78,18 @@ def cmd_import_boundaries(args) -> int:
 
 
 def cmd_import_partnerships(args) -> int:
-    from models.formats.partnership_import import PartnershipImportError, import_partnerships
+    from models.formats.partnership_import import PartnershipImportError, plan_import, write_plan
     with _open(args.file, args) as cat, _named(cat, "import-partnerships", args.csv, "import"):
+        plan = plan_import(cat, args.csv)
         try:
-            revert = import_partnerships(cat, args.csv)
+            revert = write_plan(cat, plan)
         except PartnershipImportError as e:
             for row, message in e.row_errors:
                 print(f"row {row}: {message}", file=sys.stderr)
             raise
-        print(f"imported {plural(len(revert.inserted('partnerships')), 'partnership')}")
+        print(f"imported {plural(len(revert.inserted('partnerships')), 'partnership')}"
+              + (f"; {len(plan.recognised)} already in the catalogue (same uuid), left as they are"
+                 if plan.recognised else ""))
     return 0
 
 

@@ -32,7 +32,7 @@ def cmd_history(args) -> int:
             by_id = {e.id: e for _, u, _ in found for e in cat.history.entries(record=u, limit=args.limit)}
             entries = sorted(by_id.values(), key=lambda e: -e.id)[:args.limit]
         else:
-            entries = cat.history.entries(limit=args.limit)
+            found, entries = [], cat.history.entries(limit=args.limit)
         names = cat.history.names()
     if args.format == "json":
         print(json.dumps([{"uuid": e.uuid, "at": e.at, "author": e.author, "name": e.name, "kind": e.kind,
@@ -45,7 +45,8 @@ def cmd_history(args) -> int:
     nw = min(48, max([4] + [len(e.name) for e in entries]))
     print(f"{'when (UTC)':<19}  {'author':<{aw}} {'kind':<7} {'edit':<{nw}} changed")
     for e in entries:
+        focus = found[0][1] if args.record and len(found) == 1 else None
         print(f"{e.at[:19].replace('T', ' '):<19}  {(e.author or '-')[:aw]:<{aw}} {e.kind:<7} "
-              f"{e.name[:nw]:<{nw}} {summary(e, names)}")
+              f"{e.name[:nw]:<{nw}} {summary(e, names, record=focus)}")
     print(f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}")
     return 0

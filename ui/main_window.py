@@ -317,7 +317,7 @@ class MainWindow(QMainWindow):
         if not ids:
             return
         p = self.catalogue.partnerships.get(ids[0])
-        self.history_view.show_record((self.catalogue.history.uuid_of("partnerships", p.id), p.name))
+        self.history_view.show_record((self.catalogue.identity.uuid_of("partnerships", p.id), p.name))
         self.history_dock.show()
         self.history_dock.raise_()
 

@@ -66,9 +66,17 @@ def describe(change: Change, names: dict[str, str] | None = None) -> str:
     return f"changed {label}: {', '.join(fields) or 'stamps'}"
 
 
-def summary(entry: Entry, names: dict[str, str] | None = None, most: int = 3) -> str:
-    """What an entry changed, in a line: the first few changes and how many more."""
-    lines = [describe(c, names) for c in entry.changes if c.tbl != "area_units"]
+def concerns(change: Change, record: str) -> bool:
+    """Whether a change is to the record (by uuid) or to a row pointing to it."""
+    return change.row_uuid == record or record in (change.new or {}).values() or \
+        record in (change.old or {}).values()
+
+
+def summary(entry: Entry, names: dict[str, str] | None = None, most: int = 3, record: str | None = None) -> str:
+    """What an entry changed, in a line: the first few changes (those concerning `record`
+    first) and how many more."""
+    changes = sorted(entry.changes, key=lambda c: not concerns(c, record)) if record else entry.changes
+    lines = [describe(c, names) for c in changes if c.tbl != "area_units"]
     wards = sum(1 for c in entry.changes if c.tbl == "area_units")
     if wards:
         lines.append(f"{wards} area ward{'s' if wards != 1 else ''} added or removed")
@@ -135,13 +143,6 @@ class History:
         for table, column in NAME_COLUMNS.items():
             out.update(self._conn.execute(f"SELECT uuid, {column} FROM {table} WHERE uuid IS NOT NULL"))
         return out
-
-    def uuid_of(self, table: str, row_id: int) -> str | None:
-        """The uuid of a record known by its id in this file (what the views hold)."""
-        if table not in NAME_COLUMNS and table not in ("memberships", "citations"):
-            raise ValueError(f"{table} rows have no uuid")
-        row = self._conn.execute(f"SELECT uuid FROM {table} WHERE rowid=?", (row_id,)).fetchone()
-        return row[0] if row else None
 
     def uuids(self) -> list[str]:
         """Every entry's uuid, oldest first: two copies share a prefix of this list."""

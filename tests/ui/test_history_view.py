@@ -56,6 +56,11 @@ def test_edits_undo_and_redo_are_listed_with_their_author(window, qtbot):
     assert _rows(window)[0][3] == "changed partnership 'West London Alliance': name"
     # The rows under an entry say what changed, a row per record.
     top = window.history_view.tree.topLevelItem(1)
+    tree = window.history_view.tree
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualItemRect(top).center())
+    assert tree.currentItem() is top
+    qtbot.keyClick(tree, Qt.Key.Key_Right)   # unfolds it
+    assert top.isExpanded()
     assert [top.child(i).text(4) for i in range(top.childCount())] == ["changed partnership 'WLA': name"]
 
 

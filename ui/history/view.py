@@ -18,10 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.catalogue.history import describe, summary
+from models.catalogue.history import concerns, describe, summary
 from ui.document import Document
 
 SHOWN = 500   # newest entries listed; a search or a record reaches further back
+CHANGES_SHOWN = 1000   # rows under one entry (a big import's are summed up after these)
 COLUMNS = ("When", "Author", "Kind", "Edit", "What changed")
 
 
@@ -40,6 +41,8 @@ class HistoryView(QWidget):
         self.document = document
         self.record: tuple[str, str] | None = None   # (uuid, name) the list is narrowed to
         self._stale = True
+        self._entries: dict = {}
+        self._names: dict[str, str] = {}
         self.search = QLineEdit()
         self.search.setObjectName("history-search")
         self.search.setPlaceholderText("Search the history: an edit, an author, a value…")
@@ -70,6 +73,7 @@ class HistoryView(QWidget):
         self._typing.timeout.connect(self.reload)
         self.search.textChanged.connect(lambda _: self._typing.start())
         document.changed.connect(lambda _changes: self.reload())
+        self.tree.itemExpanded.connect(self._unfold)
         self.reload()
 
     def show_record(self, record: tuple[str, str] | None) -> None:
@@ -96,21 +100,38 @@ class HistoryView(QWidget):
         self.record_label.setVisible(self.record is not None)
         self.show_all.setVisible(self.record is not None)
         self.tree.clear()
+        self._entries, self._names = {}, names
         items = []
         for e in entries:
-            item = QTreeWidgetItem([local_time(e.at), e.author or "", e.kind, e.name, summary(e, names)])
+            item = QTreeWidgetItem([local_time(e.at), e.author or "", e.kind, e.name,
+                                    summary(e, names, record=record)])
             item.setToolTip(0, f"{e.at} (UTC)")
             item.setData(0, Qt.ItemDataRole.UserRole, e.uuid)
-            for change in e.changes:
-                child = QTreeWidgetItem(["", "", change.op, change.tbl.replace("_", " "), describe(change, names)])
-                child.setToolTip(4, _values_tip(change))
-                item.addChild(child)
+            if e.changes:   # its rows are made when it is unfolded: an import may hold thousands
+                item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
+            self._entries[e.uuid] = e
             items.append(item)
         self.tree.addTopLevelItems(items)
-        for column, width in ((0, 150), (1, 110), (2, 60), (3, 220)):
+        for column, width in ((0, 170), (1, 130), (2, 60), (3, 220)):
             self.tree.setColumnWidth(column, width)
         more = " (the newest)" if len(entries) == SHOWN else ""
         self.count_label.setText(f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}{more}")
+
+
+    def _unfold(self, item: QTreeWidgetItem) -> None:
+        entry = self._entries.get(item.data(0, Qt.ItemDataRole.UserRole))
+        if entry is None or item.childCount():
+            return
+        record = self.record[0] if self.record else None
+        changes = sorted(entry.changes, key=lambda c: not concerns(c, record)) if record else entry.changes
+        children = []
+        for change in changes[:CHANGES_SHOWN]:
+            child = QTreeWidgetItem(["", "", change.op, change.tbl.replace("_", " "), describe(change, self._names)])
+            child.setToolTip(4, _values_tip(change))
+            children.append(child)
+        if len(changes) > CHANGES_SHOWN:
+            children.append(QTreeWidgetItem(["", "", "", "", f"… and {len(changes) - CHANGES_SHOWN:,} more"]))
+        item.addChildren(children)
 
 
 def _values_tip(change) -> str:

@@ -334,3 +334,31 @@ def _schema_before_identity(m) -> None:
     before = schema.MIGRATIONS[:schema.MIGRATIONS.index(schema.migration_row_identity)]
     m.setattr(schema, "MIGRATIONS", before)
     m.setattr(schema, "SCHEMA_VERSION", len(before))
+
+
+def test_a_layer_and_an_area_only_the_other_copy_has_come_with_their_units(tmp_path, grid_geojson):
+    from models.catalogue.records import Area
+    from models.formats.boundary_import import import_boundaries
+    a, b = copies(tmp_path)
+    with Catalogue.open(b) as cat:
+        import_boundaries(cat, grid_geojson, name="Grid wards", level="ward")
+        layer = cat.layers.find("Grid wards")
+        units = sorted(u.id for u in cat.layers.units(layer.id))[:5]
+        cat.areas.add(Area("B's patch", partnership_id=_p(cat, WLA).id, layer_id=layer.id,
+                           unit_ids=frozenset(units)))
+        levels, count = cat.layers.level_tolerances(layer.id), cat.layers.unit_count(layer.id)
+        want = {u.code for u in cat.layers.units(layer.id) if u.id in units}
+        outline = cat.areas.all()[0].outline.area
+    with Catalogue.open(a) as cat:
+        p = merge.plan(cat, b)
+        assert p.report()["added"] == {"boundary_layers": 1, "areas": 1}
+        mine_outline, theirs_outline = merge.footprints(cat, p, next(c.id for c in p.changes if c.table == "areas"))
+        assert mine_outline is None and abs(theirs_outline.area - outline) < 1e-6
+        merge.apply(cat, p)
+        layer = cat.layers.find("Grid wards")
+        assert cat.layers.unit_count(layer.id) == count and cat.layers.level_tolerances(layer.id) == levels
+        area = next(x for x in cat.areas.all() if x.name == "B's patch")
+        codes = {u.code for u in cat.layers.units(layer.id) if u.id in area.unit_ids}
+        assert codes == want and abs(area.outline.area - outline) < 1e-6
+        assert check.problems(cat) == []
+        assert merge.plan(cat, b).is_empty()

@@ -60,7 +60,8 @@ UNITS = "units"            # an area's wards, as a pseudo-field: the sorted GSS 
 ROW = "(record)"           # the field of a deleted-against-edited conflict
 _NAME = {"boundary_layers": "name", "organisations": "name", "partnerships": "name",
          "sources": "title", "areas": "name"}
-_SIMILAR_MEMBERS = 0.5     # Jaccard of two partnerships' member sets to count as the same
+_SIMILAR_MEMBERS = 0.5
+_NEEDS_PARENT = {"memberships", "citations"}   # rows that cannot be without the records they point to     # Jaccard of two partnerships' member sets to count as the same
 
 
 class _Missing:
@@ -499,6 +500,7 @@ def _plan(mine: _Side, theirs: _Side, shared: set[str], other_path: Path, prefer
 
     contested: dict[tuple[str, str], Conflict] = {}   # kept here, deleted there: and what hangs on them
     restorable: dict[tuple[str, str], Conflict] = {}  # deleted here, edited there
+    absent: set[tuple[str, str]] = set()                 # the other's rows this copy deleted (or hang on one)
 
     def conflict(table, u, col, mv, tv):
         mb, ma = stamps(mine, table, u)
@@ -523,10 +525,20 @@ def _plan(mine: _Side, theirs: _Side, shared: set[str], other_path: Path, prefer
             mr = mine_t.get(u)
             if mr is None:
                 if "D" in m_ops.get((table, u), ()):       # this copy deleted it
+                    absent.add((table, u))
                     if (table, u) in t_edited:
                         restorable[(table, u)] = conflict(table, u, ROW, "deleted", "edited")
                     continue
-                changes.append(Change(table, u, "add", _record_name(table, u, m_rows, t_rows, names), dict(tr)))
+                add = Change(table, u, "add", _record_name(table, u, m_rows, t_rows, names), dict(tr))
+                parents = [(p, tr[c]) for c, p in FKS.get(table, {}).items() if (p, tr.get(c)) in absent]
+                if parents and table in _NEEDS_PARENT:   # it cannot be without a record this copy deleted
+                    absent.add((table, u))
+                    back = next((restorable[p] for p in parents if p in restorable), None)
+                    if back is not None:                 # unless that record comes back
+                        back.follows.append(add)
+                        restorable[(table, u)] = back
+                    continue
+                changes.append(add)
                 continue
             if mr == tr:
                 continue
@@ -538,8 +550,11 @@ def _plan(mine: _Side, theirs: _Side, shared: set[str], other_path: Path, prefer
                     continue
                 ma = m_old.get((table, u), {}).get(col, MISSING)
                 ta = t_old.get((table, u), {}).get(col, MISSING)
-                mine_changed = (table, u) in m_old and col in m_old[(table, u)] and (col == UNITS or ma != mv)
-                theirs_changed = (table, u) in t_old and col in t_old[(table, u)] and (col == UNITS or ta != tv)
+                # A row a side inserted since parting (a merge, a restore) is that side's as a whole.
+                mine_changed = ("I" in m_ops.get((table, u), ()) or (table, u) in m_old
+                                and col in m_old[(table, u)] and (col == UNITS or ma != mv))
+                theirs_changed = ("I" in t_ops.get((table, u), ()) or (table, u) in t_old
+                                  and col in t_old[(table, u)] and (col == UNITS or ta != tv))
                 if theirs_changed and not mine_changed:
                     update[col], old[col] = tv, mv
                 elif mine_changed and not theirs_changed:

@@ -164,6 +164,10 @@ class MergeDialog(QDialog):
                 combo.setCurrentIndex(max(combo.findData(c.resolved), 0))
                 combo.currentIndexChanged.connect(lambda _, item=item, combo=combo: self._choose(item, combo.currentData()))
                 self.tree.setItemWidget(item, _CHOICE, combo)
+                for f in c.follows:   # what taking theirs also does to the records that hang on this one
+                    verb = {"add": "brings back", "delete": "removes", "update": "changes"}[f.op]
+                    QTreeWidgetItem(item, [f"theirs also {verb} {_TABLE_NAMES.get(f.table, f.table)}: {f.record}",
+                                           ", ".join(f.values) if f.op == "update" else ""])
                 self._show_result(item)
                 self.first_conflict = self.first_conflict or item
         for title, op in (("Additions", "add"), ("Changes", "update"), ("Deletions", "delete")):

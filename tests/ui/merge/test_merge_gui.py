@@ -41,6 +41,9 @@ def test_review_choose_with_keys_and_mouse_apply_and_undo(qtbot, tmp_path):
     assert not dialog.apply_button.isEnabled()
     # Mouse: the deleted partnership's choice combo, opened and set to Mine.
     record = next(r for r in rows if r.text(1) == "(record)")
+    # Under the deleted partnership: what taking theirs would also remove (its members, citations).
+    follows = [record.child(i).text(0) for i in range(record.childCount())]
+    assert any(t.startswith("theirs also removes membership: London Connects") for t in follows)
     combo = dialog.tree.itemWidget(record, 2)
     qtbot.mouseClick(combo, Qt.MouseButton.LeftButton)
     view = combo.view()

@@ -218,6 +218,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self._action("Restore from &Backup…", lambda: restore_from_backup(self),
                                          tip="Put an earlier copy of this catalogue in its place "
                                              "(one is kept for each of the last 7 days and 4 weeks)"))
+        file_menu.addAction(self._action("&Merge Another Catalogue…", f.merge_catalogue,
+                                         tip="Bring in the work done in another copy of this catalogue, "
+                                             "after reviewing it (one undo step)"))
         file_menu.addSeparator()
         import_menu = file_menu.addMenu("&Import")
         import_menu.addAction(self._action("&Boundaries (GeoJSON, Shapefile, GeoPackage)…", f.import_boundaries,

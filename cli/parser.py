@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from cli import edits, questions, reports
+from cli import edits, network, questions, reports
 from models.catalogue.records import STATUSES
 from models.errors import CatalogueError
 
@@ -96,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--include-unknown", action="store_true",
                    help="with --as-of, also count those with no evidence either way")
     p.set_defaults(run=reports.cmd_overlaps)
+    network.add_parser(sub)
 
     p = sub.add_parser("export", help="export to .gpkg/.sqlite (catalogue), .geojson (areas), .csv, or the "
                        "sources as .csl.json (CSL-JSON) or .bib (BibTeX)")

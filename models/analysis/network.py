@@ -30,6 +30,7 @@ import networkx as nx
 import numpy as np
 import shapely
 from scipy import sparse
+from scipy.sparse import csgraph  # noqa: F401  (sparse.csgraph, loaded)
 from scipy.spatial import cKDTree
 
 from models.analysis.overlaps import member_grid
@@ -264,7 +265,6 @@ def layout(net: Network, anchors: dict[int, tuple[float, float]] | None = None, 
     linked = np.zeros(n, dtype=bool)
     if len(net.edges):
         linked[net.edges.ravel()] = True
-    placed = linked | pinned
     if anchors:
         rows = np.fromiter(anchors, dtype=np.int64)
         xy = np.array([anchors[k] for k in rows.tolist()], dtype=np.float64)
@@ -272,12 +272,19 @@ def layout(net: Network, anchors: dict[int, tuple[float, float]] | None = None, 
         span = max(float(np.ptp(xy, axis=0).max()), 1e-9) / 2 if len(xy) > 1 else 1.0
         pos[rows] = (xy - centre) / span
         pinned[rows] = True
-        placed |= pinned
-    active = np.flatnonzero(placed)
-    k = 2.0 / np.sqrt(max(len(active), 1))        # the ideal link length: the box shared out
-    free = placed & ~pinned
-    pos[free] = rng.uniform(-1, 1, size=(int(free.sum()), 2))
+    placed = linked | pinned
+    k = 2.0 / np.sqrt(max(int(placed.sum()), 1))   # the ideal link length: the box shared out
     adj = net.adjacency()
+    if anchors:
+        # Pieces that reach no anchor are drawn apart, beside the map, not spread over it.
+        _, piece = sparse.csgraph.connected_components(adj, directed=False)
+        anchored_pieces = np.unique(piece[pinned])
+        beside = placed & ~np.isin(piece, anchored_pieces)
+        on_map = placed & ~beside
+    else:
+        beside, on_map = np.zeros(n, dtype=bool), placed
+    free = on_map & ~pinned
+    pos[free] = rng.uniform(-1, 1, size=(int(free.sum()), 2))
     if pinned.any() and free.any():
         # Start each free node at the mean of its neighbours (a few smoothing passes from the
         # anchors): a partnership of boroughs begins among them, not at random.
@@ -286,10 +293,29 @@ def layout(net: Network, anchors: dict[int, tuple[float, float]] | None = None, 
             mean = adj @ pos / np.maximum(deg, 1)[:, None]
             pos[free & (deg > 0)] = mean[free & (deg > 0)]
         pos[free] += rng.normal(scale=k / 4, size=(int(free.sum()), 2))
-    if free.any() and len(active) > 1:
-        _settle(pos, net.edges, net.weight, active, free, k, iterations, rng)
+    if free.any() and on_map.sum() > 1:
+        _settle(pos, net.edges, net.weight, np.flatnonzero(on_map), free, k, iterations, rng)
+    if beside.any():
+        _beside(pos, net, beside, on_map, k, iterations, rng)
     _park_isolated(pos, ~placed, k)
     return pos
+
+
+def _beside(pos, net, beside, on_map, k, iterations, rng) -> None:
+    """The pieces with no anchor: a force layout of their own, scaled to their share of the
+    nodes and set to the right of the map's drawing."""
+    rows = np.flatnonzero(beside)
+    pos[rows] = rng.uniform(-1, 1, size=(len(rows), 2))
+    if len(rows) > 1:
+        _settle(pos, net.edges[beside[net.edges[:, 0]]], net.weight[beside[net.edges[:, 0]]], rows, beside,
+                2.0 / np.sqrt(len(rows)), iterations, rng)
+    own = pos[rows]
+    span = max(float(np.ptp(own, axis=0).max()), 1e-9)
+    main = pos[on_map] if on_map.any() else np.zeros((1, 2))
+    height = max(float(np.ptp(main[:, 1])), 2.0) * np.sqrt(len(rows) / max(len(rows) + on_map.sum(), 1))
+    own = (own - own.min(axis=0)) / span * max(height, 4 * k)
+    pos[rows, 0] = own[:, 0] + main[:, 0].max() + 2 * k
+    pos[rows, 1] = own[:, 1] - own[:, 1].mean() + main[:, 1].mean()
 
 
 def _settle(pos, edges, weight, active, free, k, iterations, rng) -> None:
@@ -314,7 +340,7 @@ def _settle(pos, edges, weight, active, free, k, iterations, rng) -> None:
         force = delta * d / k * pull
         disp[:, 0] -= np.bincount(a, force[:, 0], n) - np.bincount(b, force[:, 0], n)
         disp[:, 1] -= np.bincount(a, force[:, 1], n) - np.bincount(b, force[:, 1], n)
-        disp -= 0.02 * pos / k   # gravity: pieces linked to no anchor stay in the picture
+        disp -= 0.05 * pos / k   # gravity: pieces linked to no anchor stay in the picture
         length = np.maximum(np.hypot(disp[:, 0], disp[:, 1]), 1e-12)[:, None]
         move = disp / length * np.minimum(length, temperature)
         pos[free] += move[free]

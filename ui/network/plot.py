@@ -184,11 +184,13 @@ class NetworkPlot(PlotBase):
         self.names.set_nodes(d.pos, d.names, d.sizes, np.argsort(-priority, kind="stable"))
 
     # -- clicks ---------------------------------------------------------------------
-    def _clicked(self, _item, points, _event) -> None:
+    def _clicked(self, _item, points, event) -> None:
         if len(points):
             self._node_hit = True
-            # Markers may overlap: the one drawn on top (last) wins.
-            self.node_clicked.emit(int(max(p.index() for p in points)))
+            # Markers may overlap: the one whose centre is nearest the click wins.
+            at = event.pos()
+            nearest = min(points, key=lambda p: (p.pos().x() - at.x()) ** 2 + (p.pos().y() - at.y()) ** 2)
+            self.node_clicked.emit(int(nearest.index()))
 
     def _scene_clicked(self, event) -> None:
         if self._node_hit:

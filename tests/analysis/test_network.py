@@ -90,11 +90,15 @@ def test_betweenness_agrees_with_networkx_on_the_example(example):
                                  if a < b and members[a] & members[b])
         expected = nx.betweenness_centrality(g)
         m = nw.measures(net)
-        assert m.exact and sorted(net.ids) == sorted(g.nodes)
+        assert m.library == "networkx" and sorted(net.ids) == sorted(g.nodes)
         assert len(net.edges) == g.number_of_edges()
         for k, i in enumerate(net.ids):
             assert m.betweenness[k] == pytest.approx(expected[i], abs=1e-12)
         assert m.components == nx.number_connected_components(g)
+        # big graphs go to rustworkx: the same figures
+        fast = nw.measures(net, rustworkx_above=0)
+        assert fast.library == "rustworkx"
+        assert np.allclose(fast.betweenness, m.betweenness, atol=1e-12)
 
 
 def test_the_layout_puts_boroughs_at_their_centroids_and_partnerships_among_members(example):

@@ -14,21 +14,16 @@ GAP = 2.0     # pixels kept clear round a label
 
 
 def place(x: np.ndarray, y: np.ndarray, widths: np.ndarray, heights: np.ndarray, offsets: np.ndarray,
-          order, view_w: float, view_h: float, limit: int = 400) -> list[tuple[int, float, float]]:
+          order, view_w: float, view_h: float, limit: int = 200) -> list[tuple[int, float, float]]:
     """(node, left, top) of each label placed, in pixels. x, y: node centres on screen; offsets:
     each node's radius (the label starts beside the marker); order: candidate nodes, best first;
     at most `limit` candidates on screen are tried (a frame stays cheap at any zoom)."""
     placed: list[tuple[int, float, float]] = []
     boxes: dict[tuple[int, int], list[tuple[float, float, float, float]]] = {}
-    tried = 0
-    for k in order:
-        k = int(k)
+    order = np.asarray(order, dtype=np.int64)
+    on_screen = (x[order] >= 0) & (x[order] <= view_w) & (y[order] >= 0) & (y[order] <= view_h)
+    for k in order[on_screen][:limit].tolist():
         cx, cy = float(x[k]), float(y[k])
-        if not (0 <= cx <= view_w and 0 <= cy <= view_h):
-            continue
-        tried += 1
-        if tried > limit:
-            break
         w, h, r = float(widths[k]), float(heights[k]), float(offsets[k]) + 3
         for left in (cx + r, cx - r - w):
             box = (left - GAP, cy - h / 2 - GAP, left + w + GAP, cy + h / 2 + GAP)

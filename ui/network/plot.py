@@ -23,6 +23,9 @@ DIMMED_ALPHA = 60
 ROLE_STYLES = {"lead": (Qt.PenStyle.SolidLine, 2.2), "member": (Qt.PenStyle.SolidLine, 0.8),
                "funder": (Qt.PenStyle.DashLine, 1.2), "commissioner": (Qt.PenStyle.DashLine, 1.2),
                "provider": (Qt.PenStyle.DashDotLine, 1.2), "observer": (Qt.PenStyle.DotLine, 1.2)}
+# Opaque: no blending on thousands of lines.
+DENSE_SHADES = {"lead": QColor("#6E6E6E"), "member": QColor("#C4C4C4"), "funder": QColor("#86B4D6"),
+                "commissioner": QColor("#86B4D6"), "provider": QColor("#80C9B0"), "observer": QColor("#E0E0E0")}
 WEIGHT_STYLES = {1: (Qt.PenStyle.SolidLine, 0.7), 2: (Qt.PenStyle.SolidLine, 1.6), 3: (Qt.PenStyle.SolidLine, 3.0)}
 
 
@@ -39,10 +42,12 @@ class Drawing:
     edge_styles: list[str | int] = field(default_factory=list)   # a ROLE_STYLES or WEIGHT_STYLES key per edge
 
 
-def _pen(key) -> QPen:
+def _pen(key, dense: bool = False) -> QPen:
+    """A style's pen. Dense graphs (thousands of edges) get one-pixel solid lines, each style
+    its own shade: dashes and widths on thousands of short lines cost much and show little."""
     line, width = ROLE_STYLES.get(key) or WEIGHT_STYLES.get(key) or (Qt.PenStyle.SolidLine, 0.8)
-    pen = QPen(EDGE, width)
-    pen.setStyle(line)
+    pen = QPen(DENSE_SHADES.get(key, QColor("#C4C4C4")) if dense else EDGE, 0 if dense else width)   # 0: Qt's hairline
+    pen.setStyle(Qt.PenStyle.SolidLine if dense else line)
     pen.setCosmetic(True)
     return pen
 
@@ -98,12 +103,11 @@ class NodeLabels(pg.GraphicsObject):
         p.resetTransform()
         p.setFont(self.font)
         ascent = self.metrics.ascent()
-        halo = QColor(255, 255, 255, 235)
+        # A pale box under each name rather than a halo: one fill and one text a label.
+        backing = QColor(255, 255, 255, 200)
         for k, left, top in self.placed:
             text = self.names[k]
-            p.setPen(halo)
-            for dx, dy in ((-1, 0), (1, 0), (0, -1), (0, 1)):
-                p.drawText(QPointF(left + dx, top + ascent + dy), text)
+            p.fillRect(QRectF(left - 1, top, self.widths[k] + 2, h), backing)
             p.setPen(QColor(ACCENT) if k in self.bold else QColor(INK))
             p.drawText(QPointF(left, top + ascent), text)
         p.restore()
@@ -147,7 +151,11 @@ class NetworkPlot(PlotBase):
         keys = np.array([str(k) for k in d.edge_styles]) if len(d.edges) else np.zeros(0, dtype=str)
         for key in dict.fromkeys(d.edge_styles):
             rows = d.edges[keys == str(key)]
-            item = pg.PlotCurveItem(connect="pairs", pen=_pen(key), antialias=not many)
+            item = pg.PlotCurveItem(connect="pairs", pen=_pen(key, many), antialias=not many)
+            if many:
+                # QPainter.drawLines on an array: stroking one path of thousands of pieces costs
+                # ten times as much (and dashes more again).
+                item.setSegmentedLineMode("on")
             xy = d.pos[rows.ravel()]
             item.setData(xy[:, 0], xy[:, 1])
             self.plot.addItem(item)

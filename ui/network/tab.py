@@ -214,7 +214,7 @@ class NetworkTab(QWidget):
         if self._places is None:
             self._places = nw.territories(cat)
         self._stale = False
-        self.net, self.measures = net, nw.measures(net, seed=SEED)
+        self.net, self.measures = net, nw.measures(net)
         self._members = {}
         for a, b in two_mode.edges.tolist():
             self._members.setdefault(int(two_mode.record_ids[b]), set()).add(int(two_mode.record_ids[a]))
@@ -274,8 +274,6 @@ class NetworkTab(QWidget):
                 f"{plural(m.components, 'piece')}")
         if len(net) and self.layout_choice.currentData():
             text += f"; {anchored} placed at their borough's centre"
-        if not m.exact:
-            text += f"; betweenness estimated from {nw.SAMPLE_SOURCES} sources"
         if not len(net):
             text = "Nothing to show: add organisations and partnerships in the Catalogue tab" + (
                 f" (or none was active{when})" if when else "")

@@ -53,7 +53,7 @@ ORGANISATION_COLOURS = {"local authority": "#0072B2", "health body": "#009E73", 
 OTHER_COLOUR = "#8C8C8C"
 WATCHED = ("partnerships", "organisations", "memberships", "citations", "sources")
 LAYER_TABLES = ("boundary_layers", "boundary_units")
-COLUMNS = ("Name", "Kind", "Links", "Betweenness", "Piece")
+COLUMNS = ("Name", "Kind", "Links", "Betweenness", "Piece")   # piece: which connected component
 
 
 class NetworkTab(QWidget):
@@ -122,8 +122,12 @@ class NetworkTab(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)   # the name first: kinds can be long
+        for column, width in ((1, 100), (2, 46), (3, 96), (4, 44)):
+            header.resizeSection(column, width)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.pairs = QTableWidget(0, 4)
         self.pairs.setObjectName("network-pairs")
         self.pairs.setHorizontalHeaderLabels(("A", "B", "Shared", "Jaccard"))

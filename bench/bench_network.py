@@ -13,7 +13,7 @@ network_frame_3000    one pan/zoom frame of the Network tab's plot, 1600x1000 of
                       view moved, then the viewport painted (edges, nodes, names placed).
                       Anchor: one QGraphicsItem per node and per edge in a plain QGraphicsScene.
 network_build_3000    reading the catalogue into the graph and the measures (betweenness by
-                      rustworkx above 1,500 nodes), for the record.
+                      rustworkx above 300 nodes), for the record.
 """
 from __future__ import annotations
 

@@ -39,7 +39,7 @@ from models.errors import CatalogueError
 
 ORGANISATION, PARTNERSHIP = "organisation", "partnership"
 PROJECTIONS = ("organisations", "partnerships")
-RUSTWORKX_ABOVE = 1500       # nodes: beyond this betweenness is rustworkx's (Rust, threads), same figures
+RUSTWORKX_ABOVE = 300        # nodes: beyond this betweenness is rustworkx's (Rust, threads), same figures
 NEIGHBOURS = 8               # repulsion from each node's nearest neighbours in the force layout
 REFRESH = 5                  # steps between two searches for those neighbours
 
@@ -157,7 +157,7 @@ class Measures:
 
 def measures(net: Network, rustworkx_above: int = RUSTWORKX_ABOVE) -> Measures:
     """Degree, betweenness and components by networkx; betweenness of graphs above
-    `rustworkx_above` nodes by rustworkx (networkx takes minutes at 3,000 nodes, rustworkx
+    `rustworkx_above` nodes by rustworkx (networkx takes seconds at a few hundred nodes and minutes at 3,000, rustworkx
     seconds; both exact and normalised alike). Betweenness counts shortest paths by links,
     not weights: who brokers between partnerships, however many they share."""
     g = net.graph()

@@ -157,9 +157,10 @@ class Measures:
 
 def measures(net: Network, rustworkx_above: int = RUSTWORKX_ABOVE) -> Measures:
     """Degree, betweenness and components by networkx; betweenness of graphs above
-    `rustworkx_above` nodes by rustworkx (networkx takes seconds at a few hundred nodes and minutes at 3,000, rustworkx
-    seconds; both exact and normalised alike). Betweenness counts shortest paths by links,
-    not weights: who brokers between partnerships, however many they share."""
+    `rustworkx_above` nodes by rustworkx (networkx takes seconds at a few hundred nodes and
+    minutes at 3,000, rustworkx seconds; both exact and normalised alike). Betweenness counts
+    shortest paths by links, not weights: who brokers between partnerships, however many
+    they share."""
     g = net.graph()
     n = len(net)
     row = {node: k for k, node in enumerate(net.ids)}

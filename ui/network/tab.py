@@ -277,7 +277,8 @@ class NetworkTab(QWidget):
         text = (f"{plural(len(net), 'node')}, {plural(len(net.edges), 'link')}{when}; "
                 f"{plural(m.components, 'piece')}")
         if len(net) and self.layout_choice.currentData():
-            text += f"; {anchored} placed at their borough's centre"
+            text += f"; {anchored} placed at their borough's centre" if anchored else \
+                "; no node has a territory here: placed by forces alone"
         if not len(net):
             text = "Nothing to show: add organisations and partnerships in the Catalogue tab" + (
                 f" (or none was active{when})" if when else "")

@@ -160,3 +160,24 @@ def test_an_empty_catalogue_and_awkward_ones_draw(qtbot, tmp_path):
     tab.size_choice.setCurrentIndex(1)
     tab.plot.grab()
     cat.close()
+
+
+def test_the_overlaps_year_and_the_organisations_tab_reach_the_network(qtbot, window):
+    tab = open_network(qtbot, window)
+    window.overlaps_tab.set_year(2008)
+    assert tab.as_of.isChecked() and tab.net.as_of == "2008"
+    window.overlaps_tab.set_year(None)
+    assert not tab.as_of.isChecked() and tab.net.as_of is None
+    # an organisation chosen in the Organisations tab: its partnerships are marked
+    cat = window.catalogue
+    window.tabs.setCurrentWidget(window.organisations_view)
+    view = window.organisations_view
+    view.filter.setText("Hackney")
+    table = view.table
+    index = table.model().index(0, 0)
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(index).center())
+    assert (window.selection.kind, window.selection.id) == ("organisation", cat.organisations.find("Hackney").id)
+    assert {tab.net.labels[k] for k in tab.plot.highlighted} == HACKNEY_PARTNERSHIPS | {"Hackney"}
+    # and in the partnerships' projection, the partnerships it is in
+    tab.projection.setCurrentIndex(2)
+    assert {tab.net.labels[k] for k in tab.plot.highlighted} == HACKNEY_PARTNERSHIPS

@@ -2,7 +2,7 @@
 
     net = build_network(cat, projection=None, as_of="2010")   # two-mode: one edge per membership
     net = build_network(cat, "organisations")                 # organisations linked by shared partnerships
-    m = measures(net)                                         # degree, betweenness, components (networkx)
+    m = measures(net)                                         # degree, betweenness, components (networkx, rustworkx)
     xy = layout(net, territory_anchors(cat, net), seed=1)     # geographic where it can be
     write_graphml(net, m, "out.graphml", xy)                  # what Gephi and Cytoscape open
 
@@ -30,7 +30,7 @@ import networkx as nx
 import numpy as np
 import shapely
 from scipy import sparse
-from scipy.sparse import csgraph  # noqa: F401  (sparse.csgraph, loaded)
+from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
 from models.analysis.overlaps import member_grid
@@ -291,7 +291,7 @@ def layout(net: Network, anchors: dict[int, tuple[float, float]] | None = None, 
     adj = net.adjacency()
     if anchors:
         # Pieces that reach no anchor are drawn apart, beside the map, not spread over it.
-        _, piece = sparse.csgraph.connected_components(adj, directed=False)
+        _, piece = csgraph.connected_components(adj, directed=False)
         anchored_pieces = np.unique(piece[pinned])
         beside = placed & ~np.isin(piece, anchored_pieces)
         on_map = placed & ~beside
@@ -308,7 +308,7 @@ def layout(net: Network, anchors: dict[int, tuple[float, float]] | None = None, 
             pos[free & (deg > 0)] = mean[free & (deg > 0)]
         pos[free] += rng.normal(scale=k / 4, size=(int(free.sum()), 2))
     if free.any() and on_map.sum() > 1:
-        _settle(pos, net.edges, net.weight, np.flatnonzero(on_map), free, k, iterations, rng)
+        _settle(pos, net.edges, net.weight, np.flatnonzero(on_map), free, k, iterations)
     if beside.any():
         _beside(pos, net, beside, on_map, k, iterations, rng)
     _park_isolated(pos, ~placed, k)
@@ -322,7 +322,7 @@ def _beside(pos, net, beside, on_map, k, iterations, rng) -> None:
     pos[rows] = rng.uniform(-1, 1, size=(len(rows), 2))
     if len(rows) > 1:
         _settle(pos, net.edges[beside[net.edges[:, 0]]], net.weight[beside[net.edges[:, 0]]], rows, beside,
-                2.0 / np.sqrt(len(rows)), iterations, rng)
+                2.0 / np.sqrt(len(rows)), iterations)
     own = pos[rows]
     span = max(float(np.ptp(own, axis=0).max()), 1e-9)
     main = pos[on_map] if on_map.any() else np.zeros((1, 2))
@@ -332,7 +332,7 @@ def _beside(pos, net, beside, on_map, k, iterations, rng) -> None:
     pos[rows, 1] = own[:, 1] - own[:, 1].mean() + main[:, 1].mean()
 
 
-def _settle(pos, edges, weight, active, free, k, iterations, rng) -> None:
+def _settle(pos, edges, weight, active, free, k, iterations) -> None:
     """Fruchterman–Reingold steps on the free nodes, in place; temperature falls linearly.
     Each node is pushed by its nearest neighbours only, found again every few steps (they
     change slowly; the k-d tree's query is the dearest part of a step)."""

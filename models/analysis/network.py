@@ -2,8 +2,8 @@
 
     net = build_network(cat, projection=None, as_of="2010")   # two-mode: one edge per membership
     net = build_network(cat, "organisations")                 # organisations linked by shared partnerships
-    m = measures(net)                                         # degree, betweenness, components (networkx, rustworkx)
-    xy = layout(net, territory_anchors(cat, net), seed=1)     # geographic where it can be
+    m = measures(net)                            # degree, betweenness, components (networkx, rustworkx)
+    xy = layout(net, territory_anchors(net, territories(cat)), seed=1)   # geographic where it can be
     write_graphml(net, m, "out.graphml", xy)                  # what Gephi and Cytoscape open
 
 Who is in what as of a date is models.analysis.overlaps.member_grid's answer (a partnership

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from cli import edits, history, questions, references, reports
+from cli import edits, history, network, questions, references, reports
 from models.catalogue.records import STATUSES
 from models.errors import CatalogueError
 
@@ -97,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --as-of, also count those with no evidence either way")
     p.set_defaults(run=reports.cmd_overlaps)
     references.add_parsers(sub)   # coterminosity, import-references
+    network.add_parser(sub)
 
     p = sub.add_parser("export", help="export to .gpkg/.sqlite (catalogue), .geojson (areas), .csv, or the "
                        "sources as .csl.json (CSL-JSON) or .bib (BibTeX)")

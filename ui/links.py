@@ -1,11 +1,11 @@
-"""How the tabs follow each other: an overlap picked in a plot is shown on the map, and
-the overlaps tab's year slider sets the year of the partnership list and the map.
+"""How the tabs follow each other: an overlap picked in a plot is shown on the map, the
+overlaps tab's year slider sets the year of the partnership list, the map and the network,
+and one selection (ui/selection.py) is shown by every tab.
 
 These are selections, not data: edits still reach every view through Document.changed.
 """
 from __future__ import annotations
 
-from models.analysis.overlaps import area_set
 from models.errors import CatalogueError, plural
 from ui.catalogue.partnership_list import ANY_YEAR
 from ui.map.legend import LegendRow
@@ -21,6 +21,7 @@ def link_views(window, overlaps) -> None:
     partnership_list = window.catalogue_view.list
 
     def show_pair(a_id: int, b_id: int) -> None:
+        from models.analysis.overlaps import area_set  # scipy: not at start-up (ui/lazy_tab.py)
         try:
             both, a_only, b_only = area_set(cat, area_ids=[a_id, b_id]).pair_parts(a_id, b_id)
             a, b = cat.areas.get(a_id), cat.areas.get(b_id)
@@ -46,6 +47,18 @@ def link_views(window, overlaps) -> None:
     overlaps.pair_selected.connect(show_pair)
     overlaps.units_selected.connect(show_units)
     overlaps.year_changed.connect(set_year)
+    overlaps.year_changed.connect(lambda year: window.network_tab.set_year(year or None)
+                                  if window.built("network") else None)
+
+    def item_chosen(item, _previous=None) -> None:
+        from PySide6.QtCore import Qt
+
+        from ui.selection import PARTNERSHIP
+        key = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        if key and key[0] == "p":
+            window.selection.select(PARTNERSHIP, key[1])
+
+    overlaps.items.currentItemChanged.connect(item_chosen)
 
     def set_include_unknown(on: bool) -> None:
         partnership_list.include_unknown.setChecked(on)
@@ -89,3 +102,71 @@ def link_coterminosity(window, tab) -> None:
 
     tab.cell_chosen.connect(show_pair)
     tab.load_pack.connect(lambda: window.files.import_london_pack())
+
+
+# -- one selection across the tabs (ui/selection.py) ---------------------------------
+TERRITORY = "#000000"   # an organisation's own territory, outlined on the map
+
+
+def partnerships_of(cat, organisation_id: int) -> list[int]:
+    return sorted({m.partnership_id for m in cat.partnerships.memberships_of(organisation_id)})
+
+
+def show_selection_on_map(window, kind: str, record_id: int) -> None:
+    """A partnership's areas, or an organisation's partnerships' areas with its territory outlined,
+    as of the map's year (nothing selected: the areas as the map paints them)."""
+    from models.analysis.overlaps import area_set
+    from ui.selection import ORGANISATION
+    map_tab = window.map_tab
+    cat = window.document.catalogue
+    if not kind:
+        map_tab.show_areas()
+        return
+    try:
+        pids = partnerships_of(cat, record_id) if kind == ORGANISATION else [record_id]
+        chosen = area_set(cat, as_of=map_tab.year, partnership_ids=pids, include_unknown=map_tab.include_unknown)
+        name = (cat.organisations.get(record_id) if kind == ORGANISATION else cat.partnerships.get(record_id)).name
+    except CatalogueError as e:
+        window.statusBar().showMessage(str(e), 8000)
+        return
+    # Largest first, so that an area inside another is painted over it and stays visible.
+    order = sorted(range(len(chosen.areas)), key=lambda k: -len(chosen.unit_ids_of(k)))
+    groups = [(chosen.areas[k].name, chosen.areas[k].colour, chosen.unit_ids_of(k).tolist()) for k in order]
+    what = f"{name}: {plural(len(pids), 'partnership')}, {plural(len(groups), 'area')}" if kind == ORGANISATION \
+        else f"{name}: {plural(len(groups), 'area')}"
+    map_tab.show_units(groups, what)
+    if kind == ORGANISATION:
+        code = cat.organisations.get(record_id).gss_code
+        if code and map_tab.layer.loaded:
+            table = map_tab.layer.table
+            units = [int(u) for u, parent in zip(table.ids, table.parent_codes) if (parent or "").upper() == code.upper()]
+            map_tab.outline_units(units, TERRITORY)
+
+
+def mark_in_overlaps(window, kind: str, record_id: int) -> None:
+    """Select the partnership (or the organisation's partnerships) in the Overlaps list."""
+    from PySide6.QtCore import QItemSelectionModel, Qt
+
+    from ui.selection import ORGANISATION
+    items = window.overlaps_tab.items
+    wanted = set(partnerships_of(window.document.catalogue, record_id)) if kind == ORGANISATION \
+        else {record_id} if kind else set()
+    items.blockSignals(True)
+    items.selectionModel().blockSignals(True)
+    items.clearSelection()
+    for row in range(items.count()):
+        item = items.item(row)
+        key = item.data(Qt.ItemDataRole.UserRole)
+        if key and key[0] == "p" and key[1] in wanted:
+            items.selectionModel().select(items.indexFromItem(item), QItemSelectionModel.SelectionFlag.Select)
+            items.scrollToItem(item)
+    items.selectionModel().blockSignals(False)
+    items.blockSignals(False)
+
+
+def link_network(window, network) -> None:
+    """The Network tab being built: its clicks set the selection; it starts at the selection."""
+    selection = window.selection
+    network.picked.connect(lambda kind, record_id: selection.select(kind or None, record_id or None))
+    if selection.kind:
+        network.show_selection(selection.kind, selection.id)

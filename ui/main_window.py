@@ -25,6 +25,7 @@ from ui.files.actions import FileActions
 from ui.files.recovery import restore_from_backup
 from ui.history.view import HistoryView
 from ui.lazy_tab import LazyTab
+from ui.selection import Selection, link_selection
 from ui.undo_keys import UndoKeys
 
 BOUNDARY_SUFFIXES = {".geojson", ".json", ".zip", ".shp", ".gz"}
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
         self.document = Document(catalogue, self)
         self.history_view = HistoryView(self.document)
         self.history_dock.setWidget(self.history_view)
+        self.selection = Selection(self.document)   # one per catalogue: ids mean nothing in another
         self.document.failed.connect(lambda text: self.show_message("Not done", text))
         self.document.changed.connect(self._update_actions)
         self.undo_group.addStack(self.document.undo_stack)
@@ -133,18 +135,32 @@ class MainWindow(QMainWindow):
         # needs neither their modules (scipy, the plots, the map's geometry) nor their loading.
         self._map_slot = LazyTab(self._build_map_tab)
         self._overlaps_slot = LazyTab(self._build_overlaps_tab)
+        self._network_slot = LazyTab(self._build_network_tab)
         self._map_slot.setObjectName("map-tab")
         self._overlaps_slot.setObjectName("overlaps-tab")
+        self._network_slot.setObjectName("network-tab")
         self.add_tab(self._map_slot, "&Map")
         self.add_tab(self._overlaps_slot, "O&verlaps")
+        self.add_tab(self._network_slot, "&Network")
+        link_selection(self)
         self._coterminosity_slot = LazyTab(self._build_coterminosity_tab)
         self._coterminosity_slot.setObjectName("coterminosity-tab")
         self.add_tab(self._coterminosity_slot, "Co&terminosity")
+
+    def built(self, name: str) -> bool:
+        """Whether a lazily built tab ("map", "overlaps", "network") exists yet."""
+        return {"map": self._map_slot, "overlaps": self._overlaps_slot,
+                "network": self._network_slot}[name].is_built
 
     @property
     def map_tab(self):
         """The map tab, built now if it has not been shown yet."""
         return self._map_slot.view()
+
+    @property
+    def network_tab(self):
+        """The network tab, built now if it has not been shown yet."""
+        return self._network_slot.view()
 
     @property
     def overlaps_tab(self):
@@ -184,6 +200,15 @@ class MainWindow(QMainWindow):
         from ui.links import link_coterminosity
         tab = CoterminosityTab(self.document)
         link_coterminosity(self, tab)
+        return tab
+
+    def _build_network_tab(self):
+        # Imported here: see _add_other_tabs (networkx and the plots).
+        from ui.links import link_network
+        from ui.network.tab import NetworkTab
+        tab = NetworkTab(self.document)
+        tab.setObjectName("network-view")
+        link_network(self, tab)
         return tab
 
     def _update_title(self) -> None:

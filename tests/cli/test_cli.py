@@ -26,7 +26,7 @@ def test_every_command_has_help_and_is_in_the_readme(capsys):
 
 def test_the_commands_are_the_parsers_choices():
     assert cli.command_names() == ("new", "import-boundaries", "import-partnerships", "example", "list",
-                                   "search", "where", "shared", "coverage", "area", "overlaps", "coterminosity",
+                                   "search", "where", "shared", "coverage", "area", "overlaps", "network", "coterminosity",
                                    "import-references", "export",
                                    "report", "import-sources", "rebase", "merge", "check", "consistency", "history")
     assert all(cli.is_command(c) for c in cli.command_names())

@@ -20,7 +20,7 @@ from ui.lazy_tab import LazyTab
 # it imports whenever pandas is installed.
 DEFERRED = ("numpy", "shapely", "scipy", "pandas", "pyqtgraph", "pyproj", "pyogrio", "openpyxl", "sqlite_utils",
             "models.analysis.overlaps", "models.analysis.sets", "models.analysis.universe", "models.geo",
-            "ui.map", "ui.overlaps", "ui.links")
+            "ui.map", "ui.overlaps", "ui.links", "ui.network", "models.analysis.network", "networkx")
 
 # Records every module asked for, found or not: pandas is not installed in the app's own venv,
 # and a request for it is the regression even where it would fail.

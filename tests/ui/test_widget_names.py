@@ -51,7 +51,7 @@ def test_the_main_controls_have_object_names(window):
     assert window.findChild(QLineEdit, "member-organisation") is window.catalogue_view.editor.members.organisation
     tabs = window.findChild(QWidget, "main-tabs")
     assert [tabs.widget(i).objectName() for i in range(tabs.count())] == \
-        ["catalogue-tab", "organisations-tab", "map-tab", "overlaps-tab", "coterminosity-tab"]
+        ["catalogue-tab", "organisations-tab", "map-tab", "overlaps-tab", "network-tab", "coterminosity-tab"]
 
 
 def test_fields_without_a_text_of_their_own_have_an_accessible_name(window):

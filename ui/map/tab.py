@@ -627,6 +627,18 @@ class MapTab(QWidget):
             # A tab built just now is laid out a turn of the event loop later: fit again at its real size.
             QTimer.singleShot(0, self, lambda: self.view.zoom_to_bounds(*bounds, margin=0.1))
 
+    def outline_units(self, units: list[int], colour: str) -> None:
+        """Draw the outline of these units (e.g. an organisation's territory) over what is shown."""
+        if not self.layer.loaded:
+            return
+        rows = self.layer.rows(units)
+        outline = shapely.union_all(self.layer.table.geometries[rows]) if rows else None
+        self.view.set_highlight(outline, QColor(colour))
+
+    def show_areas(self) -> None:
+        """Paint the areas again (after show_units), as an area choice or an edit would."""
+        self._repaint_areas()
+
     def set_year(self, year: int | None, include_unknown: bool | None = None) -> None:
         """Show only areas whose partnership was active or attested in `year` (None: every area),
         and those of unknown state then if include_unknown."""

@@ -1,0 +1,1 @@
+"""The Network tab: organisations and partnerships as a graph (see tab.py)."""

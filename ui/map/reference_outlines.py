@@ -14,11 +14,13 @@ adds `placed` to the rectangles its labeller avoids).
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import shapely
 import shiboken6
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainterPath, QPen, QTransform
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from ui.map.paths import geometry_path
@@ -95,16 +97,49 @@ class ReferenceNames(QGraphicsItem):
 
 
 class OutlineItem(QGraphicsPathItem):
-    """A geography's outlines: a pale casing, then the dashed line in its colour."""
+    """A geography's outlines: a pale casing, then the dashed line in its colour.
+
+    Wide antialiased strokes of a few thousand vertices cost tens of milliseconds, so the item
+    is cached as a device pixmap (a pan copies it; a zoom paints it again) and paints its
+    outlines simplified to half a pixel at the scale drawn (a few levels, each made once)."""
+
+    def __init__(self, geometries, path: QPainterPath):
+        super().__init__(path)
+        self.geometries = geometries
+        self._paths: dict[float, QPainterPath] = {}
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def path_at(self, metres_per_pixel: float) -> QPainterPath:
+        """The outlines simplified to the largest power-of-two tolerance (metres) within half a pixel."""
+        level = 2.0 ** math.floor(math.log2(metres_per_pixel / 2)) if metres_per_pixel >= 2 else 0.0
+        path = self._paths.get(level)
+        if path is None:
+            path = QPainterPath()
+            shapes = shapely.simplify(self.geometries, level) if level else self.geometries
+            for g in shapes:
+                path.addPath(geometry_path(g))
+            self._paths[level] = path
+        return path
 
     def paint(self, painter, option, widget=None) -> None:
+        world = painter.worldTransform()
+        scale = math.hypot(world.m11(), world.m12())
+        path = self.path_at(1.0 / scale if scale > 0 else 1.0)
+        views = self.scene().views() if self.scene() is not None else []
+        # Between the steps of a zoom (the map shows its last picture scaled), a draft: no antialiasing.
+        draft = bool(views) and getattr(getattr(views[0], "units", None), "deferring", False)
         casing = QPen(QColor(255, 255, 255, 190), CASING_PX)
         casing.setCosmetic(True)
-        casing.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-        painter.setPen(casing)
+        casing.setJoinStyle(Qt.PenJoinStyle.BevelJoin)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(self.path())
-        super().paint(painter, option, widget)
+        # The pale casing is drawn without antialiasing (a wide antialiased stroke is ~3x dearer,
+        # and its edge is all but invisible under the dashes); the dashes are drawn smooth.
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.setPen(casing)
+        painter.drawPath(path)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, not draft)
+        painter.setPen(self.pen())
+        painter.drawPath(path)
 
 
 class Geography:
@@ -124,11 +159,11 @@ class Geography:
         path = QPainterPath()
         for g in geoms:
             path.addPath(geometry_path(g))
-        self.item = OutlineItem(path)
+        self.item = OutlineItem(geoms, path)
         pen = QPen(colour, OUTLINE_PX)
         pen.setCosmetic(True)
         pen.setDashPattern(list(dash))
-        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        pen.setJoinStyle(Qt.PenJoinStyle.BevelJoin)
         self.item.setPen(pen)
         self.item.setBrush(Qt.BrushStyle.NoBrush)
         self.item.setZValue(Z_OUTLINES)

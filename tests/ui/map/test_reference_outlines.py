@@ -2,6 +2,7 @@
 meet, kept clear by the map's own labels, and gone again when switched off or when the map
 shows another layer (on the grid of 1 km² wards)."""
 import shapely
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsPathItem
 
 from tests.helpers.grid import CELL, GRID_ORIGIN
@@ -117,3 +118,20 @@ def test_deleting_a_shown_geography_takes_its_outlines_off(qtbot, grid_cat):
     revert = grid_cat.references.delete(gid)
     tab.document.changed.emit(Changes(revert.tables))
     assert _path_items(tab.view) == [] and tab.references.shown() == []
+
+
+def test_outlines_are_cached_and_simplified_to_the_scale_drawn(qtbot):
+    from PySide6.QtWidgets import QGraphicsItem
+
+    from ui.map.reference_outlines import Geography
+    # A wiggly square: 400 vertices a metre or two off its edges.
+    t = [k / 100 for k in range(100)]
+    ring = ([(X0 + 1000 * s, Y0 + (k % 2)) for k, s in enumerate(t)] + [(X0 + 1000 - (k % 2), Y0 + 1000 * s)
+                                                                        for k, s in enumerate(t)]
+            + [(X0 + 1000 - 1000 * s, Y0 + 1000 - (k % 2)) for k, s in enumerate(t)]
+            + [(X0 + (k % 2), Y0 + 1000 - 1000 * s) for k, s in enumerate(t)])
+    item = Geography("Wiggly", [("W", shapely.Polygon(ring))], QColor("black"), (4.0, 4.0)).item
+    assert item.cacheMode() == QGraphicsItem.CacheMode.DeviceCoordinateCache   # a pan copies its pixmap
+    fine, coarse = item.path_at(1.0), item.path_at(50.0)   # a metre a pixel; 50 m a pixel
+    assert fine.elementCount() > 300 and coarse.elementCount() < 20
+    assert item.path_at(60.0) is coarse                    # same level (16 m), made once

@@ -128,13 +128,14 @@ class OutlineItem(QGraphicsPathItem):
         views = self.scene().views() if self.scene() is not None else []
         # Between the steps of a zoom (the map shows its last picture scaled), a draft: no antialiasing.
         draft = bool(views) and getattr(getattr(views[0], "units", None), "deferring", False)
+        exporting = bool(views) and getattr(views[0], "exporting", False)   # a PNG/SVG/PDF: full quality
         casing = QPen(QColor(255, 255, 255, 190), CASING_PX)
         casing.setCosmetic(True)
         casing.setJoinStyle(Qt.PenJoinStyle.BevelJoin)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         # The pale casing is drawn without antialiasing (a wide antialiased stroke is ~3x dearer,
         # and its edge is all but invisible under the dashes); the dashes are drawn smooth.
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, exporting)
         painter.setPen(casing)
         painter.drawPath(path)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, not draft)

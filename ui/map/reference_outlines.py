@@ -30,6 +30,7 @@ Z_NAMES = 4.5
 OUTLINE_PX = 2.4
 CASING_PX = 5.0    # a pale line under the dashes: they read over any area's outline or tint
 GAP = 6.0          # pixels kept clear round a name
+CELL = 64.0        # screen buckets for the names' collision checks, in pixels
 # Darker than any area's Okabe–Ito colour, so an outline never passes for an area's edge; each
 # geography also gets its own dash pattern, so two of them along one edge still tell apart.
 COLOURS = ("#4d004b", "#00441b", "#67000d", "#08306b", "#3f007d", "#252525")
@@ -49,6 +50,13 @@ class ReferenceNames(QGraphicsItem):
         self.font.setBold(True)
         self.font.setItalic(True)
         self._rect = QRectF()
+        self._sizes: dict[str, tuple[float, float]] = {}   # a name's text size, measured once
+
+    def _size(self, fm: QFontMetricsF, name: str) -> tuple[float, float]:
+        got = self._sizes.get(name)
+        if got is None:
+            got = self._sizes[name] = (fm.horizontalAdvance(name), fm.height())
+        return got
 
     def set_rect(self, rect: QRectF) -> None:
         self.prepareGeometryChange()
@@ -60,24 +68,41 @@ class ReferenceNames(QGraphicsItem):
     def paint(self, painter, option, widget=None) -> None:
         world = painter.worldTransform()
         fm = QFontMetricsF(self.font)
-        taken: list[QRectF] = [QRectF(r) for r in self.owner.avoid()]
+        # Rectangles taken, bucketed by screen cell: each candidate is checked against its cells' only.
+        buckets: dict[tuple[int, int], list[QRectF]] = {}
+
+        def cells(r: QRectF):
+            return [(i, j) for i in range(int(r.left() // CELL), int(r.right() // CELL) + 1)
+                    for j in range(int(r.top() // CELL), int(r.bottom() // CELL) + 1)]
+
+        for r in self.owner.avoid():
+            for c in cells(r):
+                buckets.setdefault(c, []).append(r)
         placed: list[tuple[str, QRectF]] = []
         device = painter.device()
         ratio = device.devicePixelRatioF() or 1.0
         bounds = QRectF(0, 0, device.width() / ratio, device.height() / ratio)
         colours = []
         for gid in self.owner.order:
-            geography = self.owner.geographies[gid]
-            for name, (x, y) in zip(geography.names, geography.anchors):
-                at = world.map(QPointF(x, -y))
-                w, h = fm.horizontalAdvance(name), fm.height()
-                rect = QRectF(at.x() - w / 2, at.y() - h / 2, w, h)
+            geography = self.owner.geographies.get(gid)
+            if geography is None or not len(geography.anchors):   # not drawn on this layer (yet)
+                continue
+            # Anchors to screen at once (the map never rotates), and only those on it go on.
+            px = world.m11() * geography.anchors[:, 0] + world.dx()
+            py = world.m22() * -geography.anchors[:, 1] + world.dy()
+            on = np.flatnonzero((px >= 0) & (px <= bounds.width()) & (py >= 0) & (py <= bounds.height()))
+            for k in on:
+                name = geography.names[k]
+                w, h = self._size(fm, name)
+                rect = QRectF(px[k] - w / 2, py[k] - h / 2, w, h)
                 if not bounds.contains(rect):
                     continue
                 padded = rect.adjusted(-GAP, -GAP, GAP, GAP)
-                if any(padded.intersects(r) for r in taken):
+                mine = cells(padded)
+                if any(padded.intersects(r) for c in mine for r in buckets.get(c, ())):
                     continue
-                taken.append(padded)
+                for c in mine:
+                    buckets.setdefault(c, []).append(padded)
                 placed.append((name, rect))
                 colours.append(geography.colour)
         painter.save()

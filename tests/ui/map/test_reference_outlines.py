@@ -67,7 +67,10 @@ def test_a_new_layer_drops_the_old_items(qtbot, grid_cat):
     tab.view.show_layer()          # what choosing another layer does: the scene is cleared
     outlines.after_new_layer()
     assert _path_items(tab.view) == [] and outlines.order == [1] and outlines.geographies == {}
+    outlines.set_visible(2, True)   # switched on, never drawn (its outlines could not be made)
     outlines.set_geography(1, "Halves", _halves())
+    tab.view.grab()
+    assert outlines.order == [1, 2] and len(outlines.placed) == 2
     assert len(_path_items(tab.view)) == 1
 
 

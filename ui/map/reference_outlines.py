@@ -14,11 +14,13 @@ adds `placed` to the rectangles its labeller avoids).
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import shapely
 import shiboken6
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainterPath, QPen, QTransform
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from ui.map.paths import geometry_path
@@ -28,6 +30,7 @@ Z_NAMES = 4.5
 OUTLINE_PX = 2.4
 CASING_PX = 5.0    # a pale line under the dashes: they read over any area's outline or tint
 GAP = 6.0          # pixels kept clear round a name
+CELL = 64.0        # screen buckets for the names' collision checks, in pixels
 # Darker than any area's Okabe–Ito colour, so an outline never passes for an area's edge; each
 # geography also gets its own dash pattern, so two of them along one edge still tell apart.
 COLOURS = ("#4d004b", "#00441b", "#67000d", "#08306b", "#3f007d", "#252525")
@@ -47,6 +50,13 @@ class ReferenceNames(QGraphicsItem):
         self.font.setBold(True)
         self.font.setItalic(True)
         self._rect = QRectF()
+        self._sizes: dict[str, tuple[float, float]] = {}   # a name's text size, measured once
+
+    def _size(self, fm: QFontMetricsF, name: str) -> tuple[float, float]:
+        got = self._sizes.get(name)
+        if got is None:
+            got = self._sizes[name] = (fm.horizontalAdvance(name), fm.height())
+        return got
 
     def set_rect(self, rect: QRectF) -> None:
         self.prepareGeometryChange()
@@ -58,24 +68,41 @@ class ReferenceNames(QGraphicsItem):
     def paint(self, painter, option, widget=None) -> None:
         world = painter.worldTransform()
         fm = QFontMetricsF(self.font)
-        taken: list[QRectF] = [QRectF(r) for r in self.owner.avoid()]
+        # Rectangles taken, bucketed by screen cell: each candidate is checked against its cells' only.
+        buckets: dict[tuple[int, int], list[QRectF]] = {}
+
+        def cells(r: QRectF):
+            return [(i, j) for i in range(int(r.left() // CELL), int(r.right() // CELL) + 1)
+                    for j in range(int(r.top() // CELL), int(r.bottom() // CELL) + 1)]
+
+        for r in self.owner.avoid():
+            for c in cells(r):
+                buckets.setdefault(c, []).append(r)
         placed: list[tuple[str, QRectF]] = []
         device = painter.device()
         ratio = device.devicePixelRatioF() or 1.0
         bounds = QRectF(0, 0, device.width() / ratio, device.height() / ratio)
         colours = []
         for gid in self.owner.order:
-            geography = self.owner.geographies[gid]
-            for name, (x, y) in zip(geography.names, geography.anchors):
-                at = world.map(QPointF(x, -y))
-                w, h = fm.horizontalAdvance(name), fm.height()
-                rect = QRectF(at.x() - w / 2, at.y() - h / 2, w, h)
+            geography = self.owner.geographies.get(gid)
+            if geography is None or not len(geography.anchors):   # not drawn on this layer (yet)
+                continue
+            # Anchors to screen at once (the map never rotates), and only those on it go on.
+            px = world.m11() * geography.anchors[:, 0] + world.dx()
+            py = world.m22() * -geography.anchors[:, 1] + world.dy()
+            on = np.flatnonzero((px >= 0) & (px <= bounds.width()) & (py >= 0) & (py <= bounds.height()))
+            for k in on:
+                name = geography.names[k]
+                w, h = self._size(fm, name)
+                rect = QRectF(px[k] - w / 2, py[k] - h / 2, w, h)
                 if not bounds.contains(rect):
                     continue
                 padded = rect.adjusted(-GAP, -GAP, GAP, GAP)
-                if any(padded.intersects(r) for r in taken):
+                mine = cells(padded)
+                if any(padded.intersects(r) for c in mine for r in buckets.get(c, ())):
                     continue
-                taken.append(padded)
+                for c in mine:
+                    buckets.setdefault(c, []).append(padded)
                 placed.append((name, rect))
                 colours.append(geography.colour)
         painter.save()
@@ -95,16 +122,50 @@ class ReferenceNames(QGraphicsItem):
 
 
 class OutlineItem(QGraphicsPathItem):
-    """A geography's outlines: a pale casing, then the dashed line in its colour."""
+    """A geography's outlines: a pale casing, then the dashed line in its colour.
+
+    Wide antialiased strokes of a few thousand vertices cost tens of milliseconds, so the item
+    is cached as a device pixmap (a pan copies it; a zoom paints it again) and paints its
+    outlines simplified to half a pixel at the scale drawn (a few levels, each made once)."""
+
+    def __init__(self, geometries, path: QPainterPath):
+        super().__init__(path)
+        self.geometries = geometries
+        self._paths: dict[float, QPainterPath] = {}
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def path_at(self, metres_per_pixel: float) -> QPainterPath:
+        """The outlines simplified to the largest power-of-two tolerance (metres) within half a pixel."""
+        level = 2.0 ** math.floor(math.log2(metres_per_pixel / 2)) if metres_per_pixel >= 2 else 0.0
+        path = self._paths.get(level)
+        if path is None:
+            path = QPainterPath()
+            shapes = shapely.simplify(self.geometries, level) if level else self.geometries
+            for g in shapes:
+                path.addPath(geometry_path(g))
+            self._paths[level] = path
+        return path
 
     def paint(self, painter, option, widget=None) -> None:
+        world = painter.worldTransform()
+        scale = math.hypot(world.m11(), world.m12())
+        path = self.path_at(1.0 / scale if scale > 0 else 1.0)
+        views = self.scene().views() if self.scene() is not None else []
+        # Between the steps of a zoom (the map shows its last picture scaled), a draft: no antialiasing.
+        draft = bool(views) and getattr(getattr(views[0], "units", None), "deferring", False)
+        exporting = bool(views) and getattr(views[0], "exporting", False)   # a PNG/SVG/PDF: full quality
         casing = QPen(QColor(255, 255, 255, 190), CASING_PX)
         casing.setCosmetic(True)
-        casing.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-        painter.setPen(casing)
+        casing.setJoinStyle(Qt.PenJoinStyle.BevelJoin)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(self.path())
-        super().paint(painter, option, widget)
+        # The pale casing is drawn without antialiasing (a wide antialiased stroke is ~3x dearer,
+        # and its edge is all but invisible under the dashes); the dashes are drawn smooth.
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, exporting)
+        painter.setPen(casing)
+        painter.drawPath(path)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, not draft)
+        painter.setPen(self.pen())
+        painter.drawPath(path)
 
 
 class Geography:
@@ -124,11 +185,11 @@ class Geography:
         path = QPainterPath()
         for g in geoms:
             path.addPath(geometry_path(g))
-        self.item = OutlineItem(path)
+        self.item = OutlineItem(geoms, path)
         pen = QPen(colour, OUTLINE_PX)
         pen.setCosmetic(True)
         pen.setDashPattern(list(dash))
-        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        pen.setJoinStyle(Qt.PenJoinStyle.BevelJoin)
         self.item.setPen(pen)
         self.item.setBrush(Qt.BrushStyle.NoBrush)
         self.item.setZValue(Z_OUTLINES)

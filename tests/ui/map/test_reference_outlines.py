@@ -2,6 +2,7 @@
 meet, kept clear by the map's own labels, and gone again when switched off or when the map
 shows another layer (on the grid of 1 km² wards)."""
 import shapely
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsPathItem
 
 from tests.helpers.grid import CELL, GRID_ORIGIN
@@ -66,7 +67,10 @@ def test_a_new_layer_drops_the_old_items(qtbot, grid_cat):
     tab.view.show_layer()          # what choosing another layer does: the scene is cleared
     outlines.after_new_layer()
     assert _path_items(tab.view) == [] and outlines.order == [1] and outlines.geographies == {}
+    outlines.set_visible(2, True)   # switched on, never drawn (its outlines could not be made)
     outlines.set_geography(1, "Halves", _halves())
+    tab.view.grab()
+    assert outlines.order == [1, 2] and len(outlines.placed) == 2
     assert len(_path_items(tab.view)) == 1
 
 
@@ -117,3 +121,20 @@ def test_deleting_a_shown_geography_takes_its_outlines_off(qtbot, grid_cat):
     revert = grid_cat.references.delete(gid)
     tab.document.changed.emit(Changes(revert.tables))
     assert _path_items(tab.view) == [] and tab.references.shown() == []
+
+
+def test_outlines_are_cached_and_simplified_to_the_scale_drawn(qtbot):
+    from PySide6.QtWidgets import QGraphicsItem
+
+    from ui.map.reference_outlines import Geography
+    # A wiggly square: 400 vertices a metre or two off its edges.
+    t = [k / 100 for k in range(100)]
+    ring = ([(X0 + 1000 * s, Y0 + (k % 2)) for k, s in enumerate(t)] + [(X0 + 1000 - (k % 2), Y0 + 1000 * s)
+                                                                        for k, s in enumerate(t)]
+            + [(X0 + 1000 - 1000 * s, Y0 + 1000 - (k % 2)) for k, s in enumerate(t)]
+            + [(X0 + (k % 2), Y0 + 1000 - 1000 * s) for k, s in enumerate(t)])
+    item = Geography("Wiggly", [("W", shapely.Polygon(ring))], QColor("black"), (4.0, 4.0)).item
+    assert item.cacheMode() == QGraphicsItem.CacheMode.DeviceCoordinateCache   # a pan copies its pixmap
+    fine, coarse = item.path_at(1.0), item.path_at(50.0)   # a metre a pixel; 50 m a pixel
+    assert fine.elementCount() > 300 and coarse.elementCount() < 20
+    assert item.path_at(60.0) is coarse                    # same level (16 m), made once

@@ -441,8 +441,8 @@ class MapView(QGraphicsView):
             return
         legend_before = QRectF(getattr(self.legend, "rect", QRectF()))
         # Between the steps of a zoom the names are left out (placing them again is most of
-        # such a frame); they come back with the sharp frame once the steps stop.
-        labels = self.visible_layers["labels"] and self._mode and not self.units.deferring
+        # such a frame); they come back once the steps stop and every tile is sharp again.
+        labels = self.visible_layers["labels"] and self._mode and not self.units.settling
         if labels:
             # Labels are placed in viewport pixels: undo the scene transform, keep the
             # device's own (an export renders the viewport scaled onto a page).

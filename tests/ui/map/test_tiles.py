@@ -93,7 +93,7 @@ def test_a_zoom_and_a_pan_show_what_is_there_and_a_pan_paints_only_the_new_strip
     wheel(view, here, 1)
     painted_as(tab, grab(tab), {(1, 1), (2, 1), (0, 0)}, colour)
     assert view.metres_per_pixel() < mpp and view.units.painted == painted
-    qtbot.waitUntil(lambda: not view.units.deferring)
+    qtbot.waitUntil(lambda: not view.units.settling)
     painted_as(tab, grab(tab), {(1, 1), (2, 1), (0, 0)}, colour)
     assert view.units.painted > painted
     # A drag of the pan tool moves the map 300 pixels left (more than a tile): the tiles

@@ -190,3 +190,54 @@ def test_the_edge_between_two_wards_of_one_area_is_drawn(tab, qtbot):
     p = at(tab, X0 + CELL, Y0 + 1.25 * CELL)
     across = [QColor(image.pixel(p.x() + dx, p.y())).lightness() for dx in range(-3, 4)]
     assert min(across) < fill - 20, across
+
+
+def test_after_a_zoom_the_sharp_tiles_come_a_few_per_turn_over_the_scaled_picture(tab, qtbot, grid_cat, monkeypatch):
+    import ui.map.detail as detail
+
+    t = tab.layer.table
+    units = frozenset(int(t.ids[t.codes.index(grid_code(c, r))]) for c, r in ((1, 1), (3, 2)))
+    tab.document.edit("Add", lambda: grid_cat.areas.add(Area("Seen", colour="#0072B2", unit_ids=units,
+                                                            layer_id=tab.layer.id)))
+    tab.area_list.select_area(next(a for a in tab.areas if a.name == "Seen").id)
+    colour = blend(QColor("#0072B2")).name()
+    view, vp = tab.view, tab.view.viewport()
+    grab(tab)
+    # One run of tiles per turn, however fast this machine paints them.
+    monkeypatch.setattr(detail, "SHARPEN_MS", 0.0)
+    here = at(tab, X0 + 2 * CELL, Y0 + 1.5 * CELL)
+    qtbot.mouseMove(vp, here)
+    wheel(view, here, 1)
+    grab(tab)
+    painted = view.units.painted
+    # Each turn of settling, as the user sees it once the turn is done.
+    frames, placements = [], []
+    step, place = view.units._sharpen_step, view.labeller.place
+
+    def counted_place(*args, **kwargs):
+        placements.append(view.units.settling)
+        return place(*args, **kwargs)
+
+    def seen_step():
+        before = view.units.painted
+        step()
+        frames.append((view.units.painted - before, grab(tab), view.units.settling))
+
+    monkeypatch.setattr(view.units, "_sharpen_step", seen_step)
+    monkeypatch.setattr(view.labeller, "place", counted_place)
+    qtbot.waitUntil(lambda: not view.units.settling)
+    assert len(frames) > 2 and view.units.painted > painted
+    for new_tiles, image, settling in frames:
+        # Every frame on the way shows the whole picture: a run of sharp tiles more, the
+        # scaled ones round them, no hole; the names wait for the last turn.
+        assert new_tiles <= detail.SHARPEN_RUN
+        painted_as(tab, image, {(1, 1), (3, 2)}, colour)
+    assert [settling for *_, settling in frames] == [True] * (len(frames) - 1) + [False]
+    assert frames[-1][0] == 0   # the names' turn paints no tile...
+    assert placements and not any(placements)   # ... and they are placed only then
+    settled = grab(tab)
+    painted_as(tab, settled, {(1, 1), (3, 2)}, colour)
+    assert view.labeller.placed   # the names are back
+    # The same pixels as the whole view painted afresh at this scale.
+    view.units.update()
+    assert grab(tab) == settled

@@ -16,8 +16,11 @@ are timed at each view, each after the events left by the one before have run:
   redraw frame  a zoom step of 0.1% (in and out in turn; too small to change the level
                 of detail), then the frame: while wheel or key steps go on the map shows
                 its last sharp tiles scaled, so this is that scaled frame;
-  sharp frame   the frame the map paints once the steps stop (settle()): every tile of
-                the view painted afresh at the new scale, names placed again;
+  sharp frame   once the steps stop (settle()) the map paints the tiles at the new scale
+                a few per turn of the event loop over the scaled picture, the names in a
+                last turn: the slowest single turn of that sequence, each turn timed whole
+                (its events, the tiles painted in it, the repaint); the note gives how many
+                turns and how long until the view is sharp;
   jump frame    the view set from the other view (full extent <-> zoomed), then the
                 frame: the level of detail or mode switch and the first frame there.
 A view's figure is the slowest of its pan, redraw and sharp frames (all must be smooth);
@@ -411,6 +414,8 @@ def _measure(app, data: Path, workdir: Path, label: str, parts: int) -> dict:
     for view, (b, other) in (("map_frame", (full, zoom)), ("map_frame_zoom", (zoom, full))):
         (fig[f"{view}_pan"], fig[f"{view}_redraw"], fig[f"{view}_sharp"],
          fig[f"{view}_jump"]) = _frames(app, tab.view, b, other)
+        fig[f"{view}_settle_turns"] = float(np.median(SETTLING["turns"]))
+        fig[f"{view}_settle"] = float(np.median(SETTLING["total_ms"]))
         fig[view] = max(fig[f"{view}_pan"], fig[f"{view}_redraw"], fig[f"{view}_sharp"])
     if parts == 1:
         fig["naive_zoom"] = _naive_ms(tab, zoom)
@@ -436,8 +441,8 @@ def _measure(app, data: Path, workdir: Path, label: str, parts: int) -> dict:
 
 
 ROWS = (("map_frame_zoom_pan", "ms"), ("map_frame_zoom_redraw", "ms"), ("map_frame_zoom_sharp", "ms"),
-        ("map_frame_zoom_jump", "ms"), ("map_frame_pan", "ms"), ("map_frame_redraw", "ms"),
-        ("map_frame_sharp", "ms"), ("map_frame_jump", "ms"),
+        ("map_frame_zoom_settle", "ms"), ("map_frame_zoom_jump", "ms"), ("map_frame_pan", "ms"),
+        ("map_frame_redraw", "ms"), ("map_frame_sharp", "ms"), ("map_frame_settle", "ms"), ("map_frame_jump", "ms"),
         ("brush_step", "ms"), ("open_to_first_frame", "ms"), ("levels", "ms"), ("overlap_matrix_500", "ms"),
         ("peak_rss", "MiB"), ("import", "ms"), ("import_anchor", "ms"))
 
@@ -454,7 +459,9 @@ def scale_table(figures: dict[str, dict]) -> str:
 
 def _frame_note(f: dict, name: str) -> str:
     return (f"the slowest of a pan frame ({f[name + '_pan']:.1f} ms), a zoom step's scaled frame "
-            f"({f[name + '_redraw']:.1f} ms) and the sharp frame after it ({f[name + '_sharp']:.1f} ms); jumped to from the other view {f[name + '_jump']:.1f} ms")
+            f"({f[name + '_redraw']:.1f} ms) and the slowest frame while it turns sharp ({f[name + '_sharp']:.1f} ms; "
+            f"sharp after {f[name + '_settle_turns']:.0f} turns, {f[name + '_settle']:.0f} ms); "
+            f"jumped to from the other view {f[name + '_jump']:.1f} ms")
 
 
 def run(data: Path, workdir: Path, quick: bool = False) -> list[dict]:

@@ -223,7 +223,7 @@ def _frames(app, view, bounds, other) -> tuple[float, float, float, float]:
     return pan_ms, redraw_ms, sharp_ms, jump_ms
 
 
-SETTLING = {}   # the last _sharp_ms sequences: {"turns": [...], "total_ms": [...]} (for the notes)
+SETTLING = {}   # the last _sharp_ms sequences: turns, total_ms, worst_cpu_ms (for the notes)
 
 
 def _sharp_ms(app, view, step, repeat: int = 7) -> float:
@@ -235,29 +235,34 @@ def _sharp_ms(app, view, step, repeat: int = 7) -> float:
     (the offscreen and xcb platforms paint a shown widget's updates there); one more turn
     is timed after the last, so the names' frame is counted. SETTLING keeps the turns and
     the time from settle() to the sharp picture."""
-    worst, turns, totals = [], [], []
+    worst, turns, totals, cpu = [], [], [], []
     for k in range(repeat + 1):
         app.processEvents()
         step()
         view.viewport().grab()   # the zoom step's own (scaled) frame, timed as the redraw frame
         app.processEvents()
-        frames = []
-        t0 = time.perf_counter()
+        frames, frames_cpu = [], []
+        t0, c0 = time.perf_counter(), time.thread_time()
         view.units.settle()
         app.processEvents()
         frames.append((time.perf_counter() - t0) * 1000)
+        frames_cpu.append((time.thread_time() - c0) * 1000)
         while len(frames) < 500:
             settling = view.units.settling
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.thread_time()
             app.processEvents()
             frames.append((time.perf_counter() - t) * 1000)
+            frames_cpu.append((time.thread_time() - c) * 1000)
             if not settling:
                 break
         if k:   # the first is a warm-up
             worst.append(max(frames))
             turns.append(len(frames))
             totals.append(sum(frames))
-    SETTLING.update(turns=turns, total_ms=totals)
+            cpu.append(max(frames_cpu))
+    # The slowest turn's CPU time of this thread: what a turn costs without the other
+    # processes of a loaded machine taking the cores in the middle of it.
+    SETTLING.update(turns=turns, total_ms=totals, worst_cpu_ms=cpu)
     return float(np.median(worst))
 
 
@@ -416,6 +421,7 @@ def _measure(app, data: Path, workdir: Path, label: str, parts: int) -> dict:
          fig[f"{view}_jump"]) = _frames(app, tab.view, b, other)
         fig[f"{view}_settle_turns"] = float(np.median(SETTLING["turns"]))
         fig[f"{view}_settle"] = float(np.median(SETTLING["total_ms"]))
+        fig[f"{view}_sharp_cpu"] = float(np.median(SETTLING["worst_cpu_ms"]))
         fig[view] = max(fig[f"{view}_pan"], fig[f"{view}_redraw"], fig[f"{view}_sharp"])
     if parts == 1:
         fig["naive_zoom"] = _naive_ms(tab, zoom)
@@ -459,7 +465,8 @@ def scale_table(figures: dict[str, dict]) -> str:
 
 def _frame_note(f: dict, name: str) -> str:
     return (f"the slowest of a pan frame ({f[name + '_pan']:.1f} ms), a zoom step's scaled frame "
-            f"({f[name + '_redraw']:.1f} ms) and the slowest frame while it turns sharp ({f[name + '_sharp']:.1f} ms; "
+            f"({f[name + '_redraw']:.1f} ms) and the slowest frame while it turns sharp ({f[name + '_sharp']:.1f} ms, "
+            f"{f[name + '_sharp_cpu']:.1f} ms of CPU; "
             f"sharp after {f[name + '_settle_turns']:.0f} turns, {f[name + '_settle']:.0f} ms); "
             f"jumped to from the other view {f[name + '_jump']:.1f} ms")
 

@@ -186,6 +186,7 @@ class UnitTiles(QGraphicsItem):
         self.patched = 0            # parts of kept tiles painted again in place, ever
         self._rgba = np.zeros(0, dtype=np.uint32)   # each unit's fill colour
         self._levels: dict[float, _Level] = {}
+        self._making = None         # (lod, level, thread, {"level": _Level}) being made off the GUI thread
         self._in_parent: np.ndarray | None = None   # units with a parent (in a borough outline)
         self._neutral = QColor(NEUTRAL).rgba()
         self._look = None           # what the kept tiles were painted for
@@ -204,6 +205,7 @@ class UnitTiles(QGraphicsItem):
         self.prepareGeometryChange()
         self.lod, self.rect = lod, QRectF(rect)
         self._levels.clear()
+        self._making = None
         self._in_parent = None
         n = len(lod) if lod is not None else 0
         self._rgba = np.full(n, QColor(NEUTRAL).rgba(), dtype=np.uint32)
@@ -212,7 +214,17 @@ class UnitTiles(QGraphicsItem):
     def set_style(self, level: float, edges: bool, boroughs: bool) -> None:
         if (level, edges, boroughs) != (self.level, self.edges, self.boroughs):
             self.level, self.edges, self.boroughs = level, edges, boroughs
-            self.update()
+            if self.deferring and (self.tiles or self._stale is not None):
+                # Zoom steps crossed into another level or mode: the scaled picture stays up
+                # until they stop, and a big layer's level is made meanwhile off the GUI
+                # thread (~0.1-0.3 s at 160k units, which froze the step that crossed).
+                if self._stale is None:
+                    self._stale = (self.tiles, self._placed)
+                    self.tiles = OrderedDict()
+                self._level_ready()
+                QGraphicsItem.update(self)
+            else:
+                self.update()
 
     def set_fill(self, fill: np.ndarray, palette: list[QColor]) -> np.ndarray:
         """Colour unit i palette[fill[i]]; repaints only the tiles of the units whose colour
@@ -301,14 +313,40 @@ class UnitTiles(QGraphicsItem):
     def _data(self) -> _Level:
         got = self._levels.get(self.level)
         if got is None:
-            if self._in_parent is None:
-                self._in_parent = np.array([bool(c) for c in self.lod.parent_codes], dtype=bool)
+            made = self._making
+            if made is not None and made[:2] == (self.lod, self.level):
+                made[2].join()   # being made off the GUI thread: this paint needs it now
+                got = made[3].get("level")
+            self._making = None
+            if got is None:
+                got = _Level(self.lod, self.level, self._parented(), wait=len(self.lod) <= BACKGROUND_UNITS)
             # The level drawn is kept, others let go (160k units at full detail are ~100 MB
             # of vertices).
-            self._levels = {self.level: _Level(self.lod, self.level, self._in_parent,
-                                               wait=len(self.lod) <= BACKGROUND_UNITS)}
-            got = self._levels[self.level]
+            self._levels = {self.level: got}
         return got
+
+    def _parented(self) -> np.ndarray:
+        if self._in_parent is None:
+            self._in_parent = np.array([bool(c) for c in self.lod.parent_codes], dtype=bool)
+        return self._in_parent
+
+    def _level_ready(self) -> bool:
+        """Whether the level drawn is made; if not, a big layer's is started off the GUI
+        thread (a small layer's is made at once when painted)."""
+        if self.lod is None or self.level in self._levels or len(self.lod) <= BACKGROUND_UNITS:
+            return True
+        made = self._making
+        if made is not None and made[:2] == (self.lod, self.level):
+            return not made[2].is_alive()
+        lod, level, parented, out = self.lod, self.level, self._parented(), {}
+
+        def make():
+            out["level"] = _Level(lod, level, parented, wait=False)
+
+        thread = threading.Thread(target=make, daemon=True)
+        self._making = (lod, level, thread, out)
+        thread.start()
+        return False
 
     def outlines_ready(self) -> None:
         """Paint again with the borough outlines if they were not made when this level was
@@ -339,11 +377,13 @@ class UnitTiles(QGraphicsItem):
         look = (self.level, self.edges, self.boroughs, round(d.m11(), 9), round(d.m22(), 9),
                 round(d.dx() - ox, 3), round(d.dy() - oy, 3), dpr)
         if look != self._look:
-            same_style = self._look is not None and (self._look[:3], self._look[-1]) == (look[:3], look[-1])
-            if self.deferring and same_style and self.tiles and self._stale is None:
+            # While zoom steps go on the last sharp picture is kept, whatever level or mode
+            # they cross into (set_style); only another device pixel ratio drops it.
+            keep = self.deferring and self._look is not None and self._look[-1] == look[-1]
+            if keep and self.tiles and self._stale is None:
                 self._stale = (self.tiles, self._placed)   # the last sharp picture, see zooming()
                 self.tiles = OrderedDict()
-            elif not (self.deferring and same_style and self._stale is not None):
+            elif not (keep and self._stale is not None):
                 self.tiles.clear()
                 self._stale, self.sharpening = None, False
             self._look = look
@@ -416,6 +456,11 @@ class UnitTiles(QGraphicsItem):
         about SHARPEN_MS; once none is missing, end it and paint the names (a turn of its own)."""
         self._step_queued = False
         if not self.sharpening or self._placed is None or self._look is None:
+            return
+        if not self._level_ready():
+            # The level is still being made: the scaled picture stays a little longer.
+            self._step_queued = True
+            QTimer.singleShot(10, self.view, self._sharpen_step)
             return
         d, ox, oy = self._placed
         dpr = self._look[-1]

@@ -141,7 +141,8 @@ class MapView(QGraphicsView):
             # The worker starts once the first frame is painted (_start_warming): started at
             # once it would hold the GIL against the GUI thread's reading of areas and painting,
             # and decode every unit while the first frame, which needs none, waits.
-            lod = self.geometry_lod
+            lod, labeller = self.geometry_lod, self.labeller
+            lod.also_warm(labeller.prepare)   # the names' features too (see Labeller.prepare)
             self._pending_warm = lambda: lod.warm(cancelled=lambda: self._cancel_warm)
             self._poll.start()
         self.zoom_to_extent()

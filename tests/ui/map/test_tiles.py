@@ -6,6 +6,7 @@ The grid: 4 x 3 square wards of 1 km²; columns 0-1 are borough B1, 2-3 are B2.
 """
 from collections import Counter
 
+import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication, QToolBar
@@ -240,4 +241,38 @@ def test_after_a_zoom_the_sharp_tiles_come_a_few_per_turn_over_the_scaled_pictur
     assert view.labeller.placed   # the names are back
     # The same pixels as the whole view painted afresh at this scale.
     view.units.update()
+    assert grab(tab) == settled
+
+
+@pytest.mark.parametrize("made_off_thread", [False, True])
+def test_zoom_steps_into_another_level_of_detail_show_the_scaled_picture_until_they_stop(
+        tab, qtbot, grid_cat, monkeypatch, made_off_thread):
+    import ui.map.detail as detail
+
+    if made_off_thread:   # as for a big layer: the level is made by a thread while the steps go on
+        monkeypatch.setattr(detail, "BACKGROUND_UNITS", 0)
+    t = tab.layer.table
+    units = frozenset(int(t.ids[t.codes.index(grid_code(c, r))]) for c, r in ((1, 1), (2, 1)))
+    tab.document.edit("Add", lambda: grid_cat.areas.add(Area("Seen", colour="#0072B2", unit_ids=units,
+                                                            layer_id=tab.layer.id)))
+    tab.area_list.select_area(next(a for a in tab.areas if a.name == "Seen").id)
+    view, vp = tab.view, tab.view.viewport()
+    grab(tab)
+    level, painted = view.units.level, view.units.painted
+    here = at(tab, X0 + 2 * CELL, Y0 + 1.5 * CELL)
+    qtbot.mouseMove(vp, here)
+    # Out, a notch at a time, until the map draws a coarser level: no step paints a tile.
+    for _ in range(30):
+        wheel(view, here, -1)
+        grab(tab)
+        if view.units.level != level:
+            break
+    assert view.units.level > level and view.units.deferring
+    assert view.units.painted == painted
+    qtbot.waitUntil(lambda: not view.units.settling)
+    assert view.units.painted > painted
+    settled = grab(tab)
+    colour = blend(QColor("#0072B2")).name()
+    painted_as(tab, settled, {(1, 1), (2, 1)}, colour)
+    view.units.update()   # the same pixels as the view painted afresh at the new level
     assert grab(tab) == settled

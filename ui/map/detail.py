@@ -109,8 +109,7 @@ class _Level:
         """wait=False: without the borough outlines unless already made (a big layer's are
         made off the GUI thread; `complete` says whether they were)."""
         self.rings = lod.rings(level)
-        self.bounds = unit_bounds(self.rings)
-        self.columns = _columns(self.bounds)
+        self.columns = _columns(unit_bounds(self.rings))   # each unit's box, as _meeting reads it
         self.in_parent = in_parent
         self.borough_columns = _columns(np.zeros((0, 4)))
         self.land_paths = []
@@ -249,7 +248,7 @@ class UnitTiles(QGraphicsItem):
         if not self.tiles or self._grid is None or self.lod is None:
             QGraphicsItem.update(self, self._scene_box(units))
             return
-        b = self._data().bounds[units]
+        b = self._data().columns[:, units].T
         b = b[np.isfinite(b).all(axis=1)]
         if not len(b):
             return
@@ -294,7 +293,7 @@ class UnitTiles(QGraphicsItem):
     def _scene_box(self, units: np.ndarray) -> QRectF:
         if self.lod is None or not len(units):
             return QRectF()
-        b = self._data().bounds[units]
+        b = self._data().columns[:, units].T
         x0, y0, x1, y1 = np.nanmin(b[:, 0]), np.nanmin(b[:, 1]), np.nanmax(b[:, 2]), np.nanmax(b[:, 3])
         if not np.isfinite([x0, y0, x1, y1]).all():
             return QRectF()

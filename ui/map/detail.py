@@ -195,6 +195,7 @@ class UnitTiles(QGraphicsItem):
         self._stale = None          # (tiles, placed) of the last sharp frame while deferring
         self.sharpening = False     # after a zoom: sharp tiles being painted turn by turn (settle())
         self._step_queued = False
+        self._unpainted = False     # zoomed since the last paint: the tiles' place is not known yet
         self._tile_ms = 0.0         # what the last sharp tile painted cost (ms), to size the next runs
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
         self.setZValue(0)
@@ -378,14 +379,18 @@ class UnitTiles(QGraphicsItem):
         if look != self._look:
             # While zoom steps go on the last sharp picture is kept, whatever level or mode
             # they cross into (set_style); only another device pixel ratio drops it.
-            keep = self.deferring and self._look is not None and self._look[-1] == look[-1]
-            if keep and self.tiles and self._stale is None:
+            # So is it while the tiles are made sharp again (settle()): tiles painted for
+            # another scale are let go, the scaled picture stays.
+            keep = (self.deferring or self.sharpening) and self._look is not None and self._look[-1] == look[-1]
+            if keep and self._stale is None and self.tiles:
                 self._stale = (self.tiles, self._placed)   # the last sharp picture, see zooming()
+            if keep and self._stale is not None:
                 self.tiles = OrderedDict()
-            elif not (keep and self._stale is not None):
+            else:
                 self.tiles.clear()
                 self._stale, self.sharpening = None, False
             self._look = look
+        self._unpainted = False
         self._grid = (d.m11(), d.m22(), d.dx() - ox, d.dy() - oy)
         self._placed = (QTransform(d), ox, oy)
         if self.deferring and self._stale is not None:
@@ -424,6 +429,10 @@ class UnitTiles(QGraphicsItem):
         once the steps stop."""
         self.deferring = True
         self.sharpening = False   # tiles half made at the scale before are left unused
+        self._unpainted = True    # the view is about to move: tiles wait for a paint at the new place
+        if self.tiles and self._stale is None:
+            self._stale = (self.tiles, self._placed)   # the last sharp picture
+            self.tiles = OrderedDict()
 
     @property
     def settling(self) -> bool:
@@ -454,8 +463,8 @@ class UnitTiles(QGraphicsItem):
         """One turn of settling: paint runs of missing tiles in view, the middle first, for
         about SHARPEN_MS; once none is missing, end it and paint the names (a turn of its own)."""
         self._step_queued = False
-        if not self.sharpening or self._placed is None or self._look is None:
-            return
+        if not self.sharpening or self._placed is None or self._look is None or self._unpainted:
+            return   # (not painted since the view moved: the paint queues the next step)
         if not self._level_ready():
             # The level is still being made: the scaled picture stays a little longer.
             self._step_queued = True

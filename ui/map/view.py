@@ -230,10 +230,19 @@ class MapView(QGraphicsView):
 
     def zoom_to_bounds(self, minx, miny, maxx, maxy, margin: float = 0.05) -> None:
         self._navigated = True
+        # A big layer's view painted afresh costs a frame of 0.1-0.6 s (another level made,
+        # every tile painted): there a jump shows the last picture moved and scaled, and the
+        # tiles come sharp a few per turn as after wheel steps (UnitTiles.settle). A small
+        # layer's is painted at once.
+        progressive = len(self.layer) > BACKGROUND_UNITS
+        if progressive:
+            self.units.zooming()
         w, h = max(maxx - minx, 100.0), max(maxy - miny, 100.0)
         self.fitInView(QRectF(minx - w * margin, -maxy - h * margin, w * (1 + 2 * margin),
                               h * (1 + 2 * margin)), Qt.AspectRatioMode.KeepAspectRatio)
         self._after_zoom()
+        if progressive:
+            self.units.settle()
 
     def zoom_by(self, factor: float, anchor: QPointF | None = None) -> None:
         """Zoom keeping the scene point at viewport position `anchor` where it is; by

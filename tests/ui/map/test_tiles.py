@@ -276,3 +276,35 @@ def test_zoom_steps_into_another_level_of_detail_show_the_scaled_picture_until_t
     painted_as(tab, settled, {(1, 1), (2, 1)}, colour)
     view.units.update()   # the same pixels as the view painted afresh at the new level
     assert grab(tab) == settled
+
+
+def test_a_big_layer_jumps_to_a_view_without_painting_it_all_in_one_frame(tab, qtbot, grid_cat, monkeypatch):
+    import ui.map.detail as detail
+    import ui.map.view as view_module
+
+    # The grid taken for a big layer (more units than BACKGROUND_UNITS).
+    monkeypatch.setattr(view_module, "BACKGROUND_UNITS", 0)
+    monkeypatch.setattr(detail, "BACKGROUND_UNITS", 0)
+    monkeypatch.setattr(detail, "SHARPEN_MS", 0.0)
+    t = tab.layer.table
+    units = frozenset(int(t.ids[t.codes.index(grid_code(c, r))]) for c, r in ((0, 0), (3, 2)))
+    tab.document.edit("Add", lambda: grid_cat.areas.add(Area("Seen", colour="#0072B2", unit_ids=units,
+                                                            layer_id=tab.layer.id)))
+    tab.area_list.select_area(next(a for a in tab.areas if a.name == "Seen").id)
+    view = tab.view
+    qtbot.keyClick(view, Qt.Key.Key_Plus)
+    qtbot.waitUntil(lambda: not view.units.settling)
+    grab(tab)
+    painted = view.units.painted
+    # Home: the frame at once shows the last picture moved and scaled, painting no tile...
+    qtbot.keyClick(view, Qt.Key.Key_Home)
+    grab(tab)
+    assert view.units.painted == painted and view.units.settling
+    # ... and the tiles come sharp over the next turns: the same picture as painted afresh.
+    qtbot.waitUntil(lambda: not view.units.settling)
+    settled = grab(tab)
+    assert view.units.painted > painted
+    colour = blend(QColor("#0072B2")).name()
+    painted_as(tab, settled, {(0, 0), (3, 2)}, colour)
+    view.units.update()
+    assert grab(tab) == settled

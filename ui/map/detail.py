@@ -18,7 +18,9 @@ While wheel or key zoom steps go on, frames show the last sharp tiles scaled (zo
 Once the steps stop (settle()), the tiles at the new scale are painted a few per turn of
 the event loop, over that scaled picture, the middle of the view first, so no single
 frame waits for the whole view to be painted again (~30-45 ms zoomed in at 160k units);
-the names come back in a turn of their own once every tile is sharp.
+the names come back in a turn of their own once every tile is sharp. Steps that cross
+into another level of detail keep that picture too (a big layer's level is made by a
+thread meanwhile), and a big layer's jump (MapView.zoom_to_bounds) goes the same way.
 
 Fills are painted without antialiasing (adjacent units then tile the pixels
 exactly, no seams), edges and outlines with it when units are big enough to

@@ -91,6 +91,7 @@ class Labeller:
         self.boroughs()
         if self.layer.table is not table:   # another layer came meanwhile: nothing of this one kept
             self.reset()
+
     def _unit_areas(self) -> np.ndarray:
         if self._areas is None:
             # Stored with the layer's levels of detail: the first frame decodes no geometry.

@@ -223,6 +223,8 @@ def run(data: Path, workdir: Path) -> list[dict]:
     view.zoom_to_bounds(x0, y0, x1, y1, margin=0.0)
     view.wait_for_detail()
     app.processEvents()
+    while view.units.settling:   # the jump's tiles made sharp over a few turns: before the stroke
+        app.processEvents()
     assert view._mode == "units", view._mode
     tab.area_list.new_area("Bench stroke")
     tab.set_tool("brush")

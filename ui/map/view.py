@@ -142,7 +142,8 @@ class MapView(QGraphicsView):
             # The worker starts once the first frame is painted (_start_warming): started at
             # once it would hold the GIL against the GUI thread's reading of areas and painting,
             # and decode every unit while the first frame, which needs none, waits.
-            lod = self.geometry_lod
+            lod, labeller = self.geometry_lod, self.labeller
+            lod.also_warm(labeller.prepare)   # the names' features too (see Labeller.prepare)
             self._pending_warm = lambda: lod.warm(cancelled=lambda: self._cancel_warm)
             self._poll.start()
         self.zoom_to_extent()
@@ -230,10 +231,19 @@ class MapView(QGraphicsView):
 
     def zoom_to_bounds(self, minx, miny, maxx, maxy, margin: float = 0.05) -> None:
         self._navigated = True
+        # A big layer's view painted afresh costs a frame of 0.1-0.6 s (another level made,
+        # every tile painted): there a jump shows the last picture moved and scaled, and the
+        # tiles come sharp a few per turn as after wheel steps (UnitTiles.settle). A small
+        # layer's is painted at once.
+        progressive = len(self.layer) > BACKGROUND_UNITS
+        if progressive:
+            self.units.zooming()
         w, h = max(maxx - minx, 100.0), max(maxy - miny, 100.0)
         self.fitInView(QRectF(minx - w * margin, -maxy - h * margin, w * (1 + 2 * margin),
                               h * (1 + 2 * margin)), Qt.AspectRatioMode.KeepAspectRatio)
         self._after_zoom()
+        if progressive:
+            self.units.settle()
 
     def zoom_by(self, factor: float, anchor: QPointF | None = None) -> None:
         """Zoom keeping the scene point at viewport position `anchor` where it is; by
@@ -442,8 +452,8 @@ class MapView(QGraphicsView):
             return
         legend_before = QRectF(getattr(self.legend, "rect", QRectF()))
         # Between the steps of a zoom the names are left out (placing them again is most of
-        # such a frame); they come back with the sharp frame once the steps stop.
-        labels = self.visible_layers["labels"] and self._mode and not self.units.deferring
+        # such a frame); they come back once the steps stop and every tile is sharp again.
+        labels = self.visible_layers["labels"] and self._mode and not self.units.settling
         if labels:
             # Labels are placed in viewport pixels: undo the scene transform, keep the
             # device's own (an export renders the viewport scaled onto a page).

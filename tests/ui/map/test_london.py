@@ -129,7 +129,7 @@ def test_borough_names_at_middle_zoom_and_ward_names_zoomed_in_never_overlap(lon
     tab.find("Holland")
     for _ in range(2):
         view.zoom_by(1 / 1.5)
-    qtbot.waitUntil(lambda: not view.units.deferring)   # names come back once the zoom steps stop
+    qtbot.waitUntil(lambda: not view.units.settling)   # names come back once the zoom steps stop
     view.viewport().grab()
     placed = view.labeller.placed
     names = [t for kind, t, _ in placed if kind == 1]

@@ -6,6 +6,7 @@ The grid: 4 x 3 square wards of 1 km²; columns 0-1 are borough B1, 2-3 are B2.
 """
 from collections import Counter
 
+import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication, QToolBar
@@ -93,7 +94,7 @@ def test_a_zoom_and_a_pan_show_what_is_there_and_a_pan_paints_only_the_new_strip
     wheel(view, here, 1)
     painted_as(tab, grab(tab), {(1, 1), (2, 1), (0, 0)}, colour)
     assert view.metres_per_pixel() < mpp and view.units.painted == painted
-    qtbot.waitUntil(lambda: not view.units.deferring)
+    qtbot.waitUntil(lambda: not view.units.settling)
     painted_as(tab, grab(tab), {(1, 1), (2, 1), (0, 0)}, colour)
     assert view.units.painted > painted
     # A drag of the pan tool moves the map 300 pixels left (more than a tile): the tiles
@@ -190,3 +191,120 @@ def test_the_edge_between_two_wards_of_one_area_is_drawn(tab, qtbot):
     p = at(tab, X0 + CELL, Y0 + 1.25 * CELL)
     across = [QColor(image.pixel(p.x() + dx, p.y())).lightness() for dx in range(-3, 4)]
     assert min(across) < fill - 20, across
+
+
+def test_after_a_zoom_the_sharp_tiles_come_a_few_per_turn_over_the_scaled_picture(tab, qtbot, grid_cat, monkeypatch):
+    import ui.map.detail as detail
+
+    t = tab.layer.table
+    units = frozenset(int(t.ids[t.codes.index(grid_code(c, r))]) for c, r in ((1, 1), (3, 2)))
+    tab.document.edit("Add", lambda: grid_cat.areas.add(Area("Seen", colour="#0072B2", unit_ids=units,
+                                                            layer_id=tab.layer.id)))
+    tab.area_list.select_area(next(a for a in tab.areas if a.name == "Seen").id)
+    colour = blend(QColor("#0072B2")).name()
+    view, vp = tab.view, tab.view.viewport()
+    grab(tab)
+    # One run of tiles per turn, however fast this machine paints them.
+    monkeypatch.setattr(detail, "SHARPEN_MS", 0.0)
+    here = at(tab, X0 + 2 * CELL, Y0 + 1.5 * CELL)
+    qtbot.mouseMove(vp, here)
+    wheel(view, here, 1)
+    grab(tab)
+    painted = view.units.painted
+    # Each turn of settling, as the user sees it once the turn is done.
+    frames, placements = [], []
+    step, place = view.units._sharpen_step, view.labeller.place
+
+    def counted_place(*args, **kwargs):
+        placements.append(view.units.settling)
+        return place(*args, **kwargs)
+
+    def seen_step():
+        before = view.units.painted
+        step()
+        frames.append((view.units.painted - before, grab(tab), view.units.settling))
+
+    monkeypatch.setattr(view.units, "_sharpen_step", seen_step)
+    monkeypatch.setattr(view.labeller, "place", counted_place)
+    qtbot.waitUntil(lambda: not view.units.settling)
+    assert len(frames) > 2 and view.units.painted > painted
+    for new_tiles, image, settling in frames:
+        # Every frame on the way shows the whole picture: a run of sharp tiles more, the
+        # scaled ones round them, no hole; the names wait for the last turn.
+        assert new_tiles <= detail.SHARPEN_RUN
+        painted_as(tab, image, {(1, 1), (3, 2)}, colour)
+    assert [settling for *_, settling in frames] == [True] * (len(frames) - 1) + [False]
+    assert frames[-1][0] == 0   # the names' turn paints no tile...
+    assert placements and not any(placements)   # ... and they are placed only then
+    settled = grab(tab)
+    painted_as(tab, settled, {(1, 1), (3, 2)}, colour)
+    assert view.labeller.placed   # the names are back
+    # The same pixels as the whole view painted afresh at this scale.
+    view.units.update()
+    assert grab(tab) == settled
+
+
+@pytest.mark.parametrize("made_off_thread", [False, True])
+def test_zoom_steps_into_another_level_of_detail_show_the_scaled_picture_until_they_stop(
+        tab, qtbot, grid_cat, monkeypatch, made_off_thread):
+    import ui.map.detail as detail
+
+    if made_off_thread:   # as for a big layer: the level is made by a thread while the steps go on
+        monkeypatch.setattr(detail, "BACKGROUND_UNITS", 0)
+    t = tab.layer.table
+    units = frozenset(int(t.ids[t.codes.index(grid_code(c, r))]) for c, r in ((1, 1), (2, 1)))
+    tab.document.edit("Add", lambda: grid_cat.areas.add(Area("Seen", colour="#0072B2", unit_ids=units,
+                                                            layer_id=tab.layer.id)))
+    tab.area_list.select_area(next(a for a in tab.areas if a.name == "Seen").id)
+    view, vp = tab.view, tab.view.viewport()
+    grab(tab)
+    level, painted = view.units.level, view.units.painted
+    here = at(tab, X0 + 2 * CELL, Y0 + 1.5 * CELL)
+    qtbot.mouseMove(vp, here)
+    # Out, a notch at a time, until the map draws a coarser level: no step paints a tile.
+    for _ in range(30):
+        wheel(view, here, -1)
+        grab(tab)
+        if view.units.level != level:
+            break
+    assert view.units.level > level and view.units.deferring
+    assert view.units.painted == painted
+    qtbot.waitUntil(lambda: not view.units.settling)
+    assert view.units.painted > painted
+    settled = grab(tab)
+    colour = blend(QColor("#0072B2")).name()
+    painted_as(tab, settled, {(1, 1), (2, 1)}, colour)
+    view.units.update()   # the same pixels as the view painted afresh at the new level
+    assert grab(tab) == settled
+
+
+def test_a_big_layer_jumps_to_a_view_without_painting_it_all_in_one_frame(tab, qtbot, grid_cat, monkeypatch):
+    import ui.map.detail as detail
+    import ui.map.view as view_module
+
+    # The grid taken for a big layer (more units than BACKGROUND_UNITS).
+    monkeypatch.setattr(view_module, "BACKGROUND_UNITS", 0)
+    monkeypatch.setattr(detail, "BACKGROUND_UNITS", 0)
+    monkeypatch.setattr(detail, "SHARPEN_MS", 0.0)
+    t = tab.layer.table
+    units = frozenset(int(t.ids[t.codes.index(grid_code(c, r))]) for c, r in ((0, 0), (3, 2)))
+    tab.document.edit("Add", lambda: grid_cat.areas.add(Area("Seen", colour="#0072B2", unit_ids=units,
+                                                            layer_id=tab.layer.id)))
+    tab.area_list.select_area(next(a for a in tab.areas if a.name == "Seen").id)
+    view = tab.view
+    qtbot.keyClick(view, Qt.Key.Key_Plus)
+    qtbot.waitUntil(lambda: not view.units.settling)
+    grab(tab)
+    painted = view.units.painted
+    # Home: the frame at once shows the last picture moved and scaled, painting no tile...
+    qtbot.keyClick(view, Qt.Key.Key_Home)
+    grab(tab)
+    assert view.units.painted == painted and view.units.settling
+    # ... and the tiles come sharp over the next turns: the same picture as painted afresh.
+    qtbot.waitUntil(lambda: not view.units.settling)
+    settled = grab(tab)
+    assert view.units.painted > painted
+    colour = blend(QColor("#0072B2")).name()
+    painted_as(tab, settled, {(0, 0), (3, 2)}, colour)
+    view.units.update()
+    assert grab(tab) == settled

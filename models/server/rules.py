@@ -1,0 +1,126 @@
+"""What the server enforces on its own, whoever edits (QGIS, psql, the app): the history
+trigger, optimistic versions and row-level security, and the roles' grants.
+
+The function bodies hold no names: they find their schema from the trigger
+(TG_TABLE_SCHEMA), so a schema's name is only ever an identifier, never SQL text.
+"""
+from __future__ import annotations
+
+from psycopg import sql
+
+from models.server.tables import Table
+
+HISTORY = "history"
+
+_LOG_BODY = r"""
+DECLARE
+  key text := TG_ARGV[0];
+  hidden text[] := TG_ARGV[1]::text[];    -- geometry: too big for a log, and in the row itself
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    EXECUTE format('INSERT INTO %I.history(tbl, row_id, op, new) '
+                   'SELECT %L, (j->>%L)::bigint, ''I'', j FROM (SELECT to_jsonb(n) - %L::text[] AS j FROM new_rows n) x',
+                   TG_TABLE_SCHEMA, TG_TABLE_NAME, key, hidden);
+  ELSIF TG_OP = 'DELETE' THEN
+    EXECUTE format('INSERT INTO %I.history(tbl, row_id, op, old) '
+                   'SELECT %L, (j->>%L)::bigint, ''D'', j FROM (SELECT to_jsonb(o) - %L::text[] AS j FROM old_rows o) x',
+                   TG_TABLE_SCHEMA, TG_TABLE_NAME, key, hidden);
+  ELSE
+    EXECUTE format('INSERT INTO %I.history(tbl, row_id, op, old, new) '
+                   'SELECT %L, (o.j->>%L)::bigint, ''U'', o.j, n.j '
+                   'FROM (SELECT to_jsonb(r) - %L::text[] AS j FROM old_rows r) o '
+                   'JOIN (SELECT to_jsonb(r) - %L::text[] AS j FROM new_rows r) n ON o.j->%L = n.j->%L',
+                   TG_TABLE_SCHEMA, TG_TABLE_NAME, key, hidden, hidden, key, key);
+  END IF;
+  RETURN NULL;
+END
+"""
+
+_VERSION_BODY = r"""
+BEGIN
+  IF coalesce(current_setting('atlas.publishing', true), '') = 'on' THEN
+    RETURN NEW;                            -- a publish sets the versions itself
+  END IF;
+  IF NEW.row_version IS DISTINCT FROM OLD.row_version THEN
+    RAISE EXCEPTION 'conflict: % % was changed by % since you read it (version %, you read %)',
+      TG_TABLE_NAME, to_jsonb(OLD)->>TG_ARGV[0], OLD.owner_role, OLD.row_version, NEW.row_version
+      USING ERRCODE = '40001';
+  END IF;
+  NEW.row_version := OLD.row_version + 1;
+  RETURN NEW;
+END
+"""
+
+_MAY_EDIT_BODY = r"""
+  SELECT owner = current_user
+      OR EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+                 WHERE r.rolname = owner AND pg_catalog.pg_has_role(current_user, r.oid, 'MEMBER'))
+"""
+
+
+def functions(s: str) -> list[sql.Composable]:
+    S = sql.Identifier(s)
+    return [
+        sql.SQL("""CREATE TABLE IF NOT EXISTS {}.history (
+          id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          at timestamptz NOT NULL DEFAULT now(),
+          db_user text NOT NULL DEFAULT current_user,
+          tbl text NOT NULL, row_id bigint, op text NOT NULL CHECK (op IN ('I', 'U', 'D')),
+          old jsonb, new jsonb)""").format(S),
+        sql.SQL("CREATE INDEX IF NOT EXISTS history_row ON {}.history (tbl, row_id)").format(S),
+        # The history is append-only and names who wrote it: anyone may add their own lines.
+        sql.SQL("ALTER TABLE {}.history ENABLE ROW LEVEL SECURITY").format(S),
+        sql.SQL("DROP POLICY IF EXISTS atlas_read ON {}.history").format(S),
+        sql.SQL("CREATE POLICY atlas_read ON {}.history FOR SELECT USING (true)").format(S),
+        sql.SQL("DROP POLICY IF EXISTS atlas_add ON {}.history").format(S),
+        sql.SQL("CREATE POLICY atlas_add ON {}.history FOR INSERT WITH CHECK (db_user = current_user)").format(S),
+        sql.SQL("CREATE OR REPLACE FUNCTION {}.atlas_log() RETURNS trigger LANGUAGE plpgsql AS {}").format(
+            S, sql.Literal(_LOG_BODY)),
+        sql.SQL("CREATE OR REPLACE FUNCTION {}.atlas_versions() RETURNS trigger LANGUAGE plpgsql AS {}").format(
+            S, sql.Literal(_VERSION_BODY)),
+        sql.SQL("CREATE OR REPLACE FUNCTION {}.atlas_may_edit(owner text) RETURNS boolean "
+                "LANGUAGE sql STABLE AS {}").format(S, sql.Literal(_MAY_EDIT_BODY)),
+    ]
+
+
+def table_rules(s: str, t: Table) -> list[sql.Composable]:
+    """History triggers, the version trigger and row-level security on one table."""
+    S, T = sql.Identifier(s), sql.Identifier(t.name)
+    hidden = sql.Literal("{" + ",".join(t.geometry + [c for c in t.columns if t.types[c] == "bytea"]) + "}")
+    key = sql.Literal(t.key)
+    out: list[sql.Composable] = []
+    for event, tables in (("INSERT", "NEW TABLE AS new_rows"), ("DELETE", "OLD TABLE AS old_rows"),
+                          ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows")):
+        name = sql.Identifier(f"atlas_log_{event.lower()}")
+        out.append(sql.SQL("DROP TRIGGER IF EXISTS {} ON {}.{}").format(name, S, T))
+        out.append(sql.SQL("CREATE TRIGGER {} AFTER {} ON {}.{} REFERENCING {} FOR EACH STATEMENT "
+                           "EXECUTE FUNCTION {}.atlas_log({}, {})").format(
+            name, sql.SQL(event), S, T, sql.SQL(tables), S, key, hidden))
+    out.append(sql.SQL("DROP TRIGGER IF EXISTS atlas_versions ON {}.{}").format(S, T))
+    out.append(sql.SQL("CREATE TRIGGER atlas_versions BEFORE UPDATE ON {}.{} FOR EACH ROW "
+                       "EXECUTE FUNCTION {}.atlas_versions({})").format(S, T, S, key))
+    may_edit = sql.SQL("{}.atlas_may_edit(owner_role)").format(S)
+    out.append(sql.SQL("ALTER TABLE {}.{} ENABLE ROW LEVEL SECURITY").format(S, T))
+    for policy, text in (
+            ("atlas_read", sql.SQL("FOR SELECT USING (true)")),
+            ("atlas_add", sql.SQL("FOR INSERT WITH CHECK (owner_role = current_user)")),
+            ("atlas_change", sql.SQL("FOR UPDATE USING ({0}) WITH CHECK ({0})").format(may_edit)),
+            ("atlas_remove", sql.SQL("FOR DELETE USING ({})").format(may_edit))):
+        out.append(sql.SQL("DROP POLICY IF EXISTS {} ON {}.{}").format(sql.Identifier(policy), S, T))
+        out.append(sql.SQL("CREATE POLICY {} ON {}.{} {}").format(sql.Identifier(policy), S, T, text))
+    return out
+
+
+def grants(s: str, tables: list[Table], editors: list[str], readers: list[str]) -> list[sql.Composable]:
+    """Editors read and write every table (row-level security decides which rows); readers read."""
+    S = sql.Identifier(s)
+    names = sql.SQL(", ").join(sql.SQL("{}.{}").format(S, sql.Identifier(t.name)) for t in tables)
+    history = sql.SQL("{}.history").format(S)
+    out: list[sql.Composable] = []
+    for role in editors + readers:
+        out.append(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(S, sql.Identifier(role)))
+        out.append(sql.SQL("GRANT SELECT ON {}, {} TO {}").format(names, history, sql.Identifier(role)))
+    for role in editors:
+        out.append(sql.SQL("GRANT INSERT, UPDATE, DELETE ON {} TO {}").format(names, sql.Identifier(role)))
+        out.append(sql.SQL("GRANT INSERT ON {} TO {}").format(history, sql.Identifier(role)))
+    return out

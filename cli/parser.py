@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from cli import edits, questions, reports
+from cli import edits, questions, reports, server
 from models.catalogue.records import STATUSES
 from models.errors import CatalogueError
 
@@ -143,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", metavar="DATE", help="memberships, partnerships and derived areas as of then")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(run=reports.cmd_consistency)
+    server.add_parsers(sub)   # publish, pull (cli/server.py)
     return parser
 
 

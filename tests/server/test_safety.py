@@ -16,7 +16,7 @@ from models.catalogue.records import Membership, Organisation, Partnership
 from models.server.connection import ServerError
 from models.server.publish import publish
 from models.server.pull import download
-from tests.helpers.catalogues import file_digest, snapshot
+from tests.helpers.catalogues import snapshot
 from tests.helpers.data import ROOT
 
 HOSTILE = ["Robert'); DROP TABLE partnerships; --", 'a "quoted" name; DELETE FROM organisations',

@@ -126,3 +126,37 @@ def cmd_rebase(args) -> int:
     done = "re-based" if args.apply else "would re-base (dry run: add --apply to write)"
     print(f"{done} {plural(len(plans), 'area')} onto '{args.to}' by the {args.rule} rule")
     return 0
+
+
+def cmd_merge(args) -> int:
+    import json
+
+    from models.catalogue import Catalogue, merge
+    # A dry run opens the file read-only: it cannot write, even by accident.
+    cat = Catalogue.open(args.file, read_only=True) if args.dry_run else _open(args.file)
+    with cat:
+        plan = merge.plan(cat, args.other, prefer=args.prefer)
+        open_conflicts = [c for c in plan.conflicts if c.resolved is None]
+        if open_conflicts and not args.dry_run:
+            raise CatalogueError(f"{plural(len(open_conflicts), 'conflict')} between the copies; nothing merged: "
+                                 "choose --prefer mine or --prefer theirs (see --dry-run), or merge in the app "
+                                 "to choose one by one")
+        if not args.dry_run:
+            merge.apply(cat, plan)
+    report = plan.report()
+    if args.format == "json":
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        return 0
+    for key in ("added", "changed"):
+        counts = ", ".join(f"{t.replace('_', ' ')} {n}" for t, n in sorted(report[key].items()))
+        print(f"{key + ':':<10}{counts or '-'}")
+    for m in report["matched"]:
+        print(f"matched:  {m['table']} {plan._names.get(min(m['mine'], m['theirs']), m['mine'])!r} by {m['by']}")
+    for c, conflict in zip(report["conflicts"], plan.conflicts):
+        print(f"conflict: {c['table']} {conflict.record!r} {c['field']}: mine {c['mine']!r}, "
+              f"theirs {c['theirs']!r} -> {c['resolved'] or 'open'}")
+    if args.dry_run:
+        print(f"dry run: nothing written (merging {plan.other_name} into {cat.path.name})")
+    else:
+        print(f"merged {plan.other_name} into {cat.path.name} (one undo step)")
+    return 0

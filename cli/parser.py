@@ -133,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(run=edits.cmd_rebase)
 
+    _add_merge(sub)
+
     p = sub.add_parser("check", help="integrity, GeoPackage validity, dangling references")
     p.add_argument("file")
     p.set_defaults(run=reports.cmd_check)
@@ -145,6 +147,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=reports.cmd_consistency)
     server.add_parsers(sub)   # publish, pull (cli/server.py)
     return parser
+
+
+def _add_merge(sub) -> None:
+    p = sub.add_parser("merge", help="merge another copy of the catalogue into this one (one undo step)")
+    p.add_argument("file", help="the catalogue to merge into")
+    p.add_argument("other", help="the other copy (read, never written)")
+    p.add_argument("--dry-run", action="store_true", help="report what merging would do; write nothing")
+    p.add_argument("--prefer", choices=("mine", "theirs"),
+                   help="resolve every conflict this way (without it, a merge with conflicts writes nothing)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(run=edits.cmd_merge)
 
 
 def _add_questions(sub) -> None:

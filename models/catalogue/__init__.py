@@ -13,6 +13,7 @@ import sqlite3
 from pathlib import Path
 
 from models.catalogue.areas import Areas
+from models.catalogue.history import History
 from models.catalogue.layers import Layers
 from models.catalogue.organisations import Organisations
 from models.catalogue.partnerships import Partnerships
@@ -31,6 +32,7 @@ class Catalogue:
         self.sources = Sources(store)
         self.layers = Layers(store)
         self.areas = Areas(store)
+        self.history = History(store)
 
     @classmethod
     def create(cls, path: str | os.PathLike) -> Catalogue:

@@ -45,6 +45,16 @@ def problems(cat) -> list[str]:
     for table in schema.CONTENT_TABLES:
         if table not in tables:
             found.append(f"catalogue: table '{table}' is missing")
+    for table in schema.IDENTIFIED_TABLES:
+        if table not in tables or "uuid" not in {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}:
+            found.append(f"catalogue: table '{table}' has no uuid column")
+            continue
+        missing = conn.execute(f"SELECT count(*) FROM {table} WHERE uuid IS NULL OR uuid=''").fetchone()[0]
+        if missing:
+            found.append(f"catalogue: {missing} {table} row(s) have no uuid")
+        for value, n in conn.execute(f"SELECT uuid, count(*) FROM {table} WHERE uuid IS NOT NULL "
+                                     "GROUP BY uuid HAVING count(*) > 1 LIMIT 20"):
+            found.append(f"catalogue: {n} {table} rows have the same uuid {value}")
     for area, name in conn.execute(
             "SELECT DISTINCT a.fid, a.name FROM areas a JOIN area_units au ON au.area_id=a.fid "
             "JOIN boundary_units u ON u.fid=au.unit_id WHERE u.layer_id IS NOT a.layer_id"):

@@ -6,6 +6,7 @@ number in atlas_meta. Never edit a migration that has shipped: add a new one.
 from __future__ import annotations
 
 import sqlite3
+import uuid
 
 from models.storage import gpkg, styles
 
@@ -19,6 +20,13 @@ CONTENT_TABLES = (
 FEATURE_TABLES = {"boundary_units": "geom", "areas": "geom"}
 ATTRIBUTE_TABLES = ("organisations", "partnerships", "memberships", "sources",
                     "citations", "boundary_layers")
+# Content tables whose rows carry a uuid and when and by whom they were last changed (see
+# migration_row_identity). Boundary units are known by (their layer's uuid, GSS code), and a
+# row of area_units by its area and unit, so neither needs one.
+IDENTIFIED_TABLES = ("organisations", "partnerships", "memberships", "sources", "citations",
+                     "boundary_layers", "areas")
+# The uuid5 namespace of every catalogue's own namespace (atlas_meta 'catalogue_uuid').
+CATALOGUE_NAMESPACE = uuid.UUID("6f1c3e2a-8d4b-5c7e-9a10-2b3c4d5e6f70")
 
 
 def _run(conn: sqlite3.Connection, script: str) -> None:
@@ -219,6 +227,60 @@ def migration_source_references(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS citations_membership ON citations(membership_id)")
 
 
+def _catalogue_namespace(conn: sqlite3.Connection) -> uuid.UUID:
+    """The namespace this file's existing rows get their uuids in. A file with rows takes it
+    from what it has carried since it was created: the earliest time in gpkg_contents (the
+    millisecond its tables were registered; later writes only move other rows' times on), so
+    two copies of one file upgraded apart give every row the same uuid and two files created
+    apart do not. A file with no rows yet has nothing to agree on: a random one."""
+    has_rows = any(conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in IDENTIFIED_TABLES)
+    created = conn.execute("SELECT min(last_change) FROM gpkg_contents").fetchone()[0]
+    if has_rows and created:
+        return uuid.uuid5(CATALOGUE_NAMESPACE, f"created {created}")
+    return uuid.uuid4()
+
+
+def migration_row_identity(conn: sqlite3.Connection) -> None:
+    """Stable identity and a history kept in the file, so two copies of a catalogue can tell
+    their rows apart and know the last state they shared (see models/catalogue/history.py).
+
+    Every identified row gets a uuid (existing rows: uuid5 of the file's namespace, table
+    and id, so copies agree; new rows: uuid4, chosen by the edit that adds them) and when
+    and by whom it was last changed (UTC ISO-8601 with 'Z'; unknown for rows made before).
+    SQLite cannot add a NOT NULL column without a constant default, so the uuid column is
+    nullable in the DDL; every edit fills it, opening for writing fills any row another
+    program added, and `check` reports a missing or repeated one."""
+    row = conn.execute("SELECT value FROM atlas_meta WHERE key='catalogue_uuid'").fetchone()
+    namespace = uuid.UUID(row[0]) if row else _catalogue_namespace(conn)
+    conn.execute("INSERT OR IGNORE INTO atlas_meta VALUES ('catalogue_uuid', ?)", (str(namespace),))
+    for table in IDENTIFIED_TABLES:
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        for column in ("uuid", "changed_at", "changed_by"):
+            if column not in have:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+        conn.executemany(f"UPDATE {table} SET uuid=? WHERE rowid=?", [
+            (str(uuid.uuid5(namespace, f"{table}/{rowid}")), rowid)
+            for rowid, in conn.execute(f"SELECT rowid FROM {table} WHERE uuid IS NULL").fetchall()])
+        conn.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS {table}_uuid ON {table}(uuid)")
+    _run(conn, """
+    CREATE TABLE IF NOT EXISTS history (
+      id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,
+      at TEXT NOT NULL,                  -- UTC, ISO-8601 with 'Z'
+      author TEXT, name TEXT NOT NULL,
+      kind TEXT NOT NULL,                -- edit|undo|redo|import|merge|publish|pull
+      detail TEXT);
+    CREATE TABLE IF NOT EXISTS history_changes (
+      history_id INTEGER NOT NULL REFERENCES history(id) ON DELETE CASCADE,
+      tbl TEXT NOT NULL, row_uuid TEXT NOT NULL,
+      op TEXT NOT NULL,                  -- I|U|D
+      old TEXT,                          -- JSON column -> value before; NULL for I
+      new TEXT);                         -- JSON column -> value after; NULL for D
+    CREATE INDEX IF NOT EXISTS history_changes_entry ON history_changes(history_id);
+    CREATE INDEX IF NOT EXISTS history_changes_row ON history_changes(row_uuid);
+    """)
+
+
 MIGRATIONS = (migration_1, migration_2, migration_evidence_dates, migration_area_kinds,
-              migration_layer_vintages, migration_layer_levels, migration_source_references)
+              migration_layer_vintages, migration_layer_levels, migration_source_references,
+              migration_row_identity)
 SCHEMA_VERSION = len(MIGRATIONS)

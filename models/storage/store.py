@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import getpass
 import itertools
+import json
 import os
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from models.errors import CatalogueError
-from models.storage import foreign, gpkg, integrity, schema, sqlite_file, styles
+from models.storage import foreign, gpkg, integrity, journal, schema, sqlite_file, styles
 from models.storage.lock import CatalogueLock
 
 if TYPE_CHECKING:
@@ -60,12 +63,29 @@ _WRITE_REFUSED_TEXT = {"database or disk is full": 13, "attempt to write a reado
                        "disk I/O error": 10, "database is locked": 5}
 
 
+def default_author() -> str:
+    """Who edits when nobody said: $ATLAS_AUTHOR, else the login name."""
+    author = os.environ.get("ATLAS_AUTHOR", "").strip()
+    if author:
+        return author
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):   # no login name (a container without a user entry)
+        return "unknown"
+
+
 def _not_saved(e: sqlite3.Error, name: str) -> str:
     """One line saying why an edit was not saved; SQLite's text only for anything else."""
     code = getattr(e, "sqlite_errorcode", None)  # Python 3.11+; the text before that
     code = (code & 0xFF) if code is not None else _WRITE_REFUSED_TEXT.get(str(e))
     reason = _WRITE_REFUSED.get(code)
     return f"not saved: {reason.format(name=name) if reason else e}"
+
+
+def _generic_name(entries: list) -> str:
+    """A name for an edit nobody named: the tables it changed."""
+    tables = dict.fromkeys(t for t, _, _, _ in entries if t in schema.IDENTIFIED_TABLES)
+    return "Edit " + (", ".join(t.replace("_", " ") for t in tables) or "catalogue")
 
 
 class Revert:
@@ -75,6 +95,9 @@ class Revert:
         self._store = store
         self._entries = entries  # (table, op, rowid, old row or None), in order
         self.id: int | None = None  # the record an edit created, for callers
+        self.name = ""              # the edit's name in the history, and its kind there
+        self.kind = "edit"
+        self.history_uuid: str | None = None  # its history entry (None if it changed nothing)
 
     @property
     def tables(self) -> frozenset[str]:
@@ -86,7 +109,11 @@ class Revert:
 
     def __call__(self) -> Revert:
         store = self._store
-        with store.edit() as redo:
+        # Undoing restores every row exactly, its stamps included (so a row undone is as it
+        # was, also to a merge); the history says it happened, as an entry of its own.
+        kind = "redo" if self.kind == "undo" else "undo"
+        detail = json.dumps({"of": self.history_uuid}) if self.history_uuid else None
+        with store.edit(name=self.name, kind=kind, detail=detail) as redo:
             conn = store.conn
             # Rows come back child-before-parent; check keys at commit instead.
             conn.execute("PRAGMA defer_foreign_keys=ON")
@@ -121,6 +148,9 @@ class Store:
         self.foreign_objects: list[tuple[str, str, str]] = []
         self.backup_warning: str | None = None  # set when opening could not take its backup
         self.found_wal = False   # a -wal was beside the file when it was opened
+        self.author: str | None = default_author()   # stamped on every edit; the GUI/CLI set it
+        self.foreign_keys: dict[str, dict[str, str]] = {}   # table -> column -> table it points to
+        self._naming: tuple[str, str, str | None] | None = None
 
     @functools.cached_property
     def db(self) -> sqlite_utils.Database:
@@ -273,8 +303,23 @@ class Store:
             self._migrate()
         for table in schema.CONTENT_TABLES:
             self.columns[table] = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+            self.foreign_keys[table] = {r[3]: r[2] for r in conn.execute(f"PRAGMA foreign_key_list({table})")}
+        # False only while a test holds a file at an older schema (the migrations patched).
+        self.keeps_history = "uuid" in self.columns["partnerships"]
         if not self.read_only:
+            if self.keeps_history:
+                self._fill_missing_uuids()
             self._install_journal()
+
+    def _fill_missing_uuids(self) -> None:
+        """A row another program added (QGIS, a salvage) has no uuid yet: give it one."""
+        missing = {t: self.conn.execute(f"SELECT rowid FROM {t} WHERE uuid IS NULL").fetchall()
+                   for t in schema.IDENTIFIED_TABLES}
+        if any(missing.values()):
+            with self.atomic():
+                for table, rows in missing.items():
+                    self.conn.executemany(f"UPDATE {table} SET uuid=? WHERE rowid=?",
+                                          [(str(uuid.uuid4()), rid) for rid, in rows])
 
     def _trust_known_schema(self) -> None:
         """Let the triggers GDAL/QGIS add call our ST_* functions, and nothing else.
@@ -329,8 +374,22 @@ class Store:
 
     # -- editing ---------------------------------------------------------
     @contextlib.contextmanager
-    def edit(self) -> Iterator[Revert]:
-        """One transaction; yields the Revert that will undo it, filled on success."""
+    def naming(self, name: str, kind: str = "edit", detail: str | None = None) -> Iterator[None]:
+        """The name (and kind, detail) the history gives the edits made inside this block,
+        when they do not name themselves: the GUI wraps each undo step's model call, the
+        command line each command."""
+        outer, self._naming = self._naming, (name, kind, detail)
+        try:
+            yield
+        finally:
+            self._naming = outer
+
+    @contextlib.contextmanager
+    def edit(self, name: str | None = None, kind: str | None = None,
+             detail: str | None = None) -> Iterator[Revert]:
+        """One transaction; yields the Revert that will undo it, filled on success. The
+        outermost edit stamps the rows it changed and appends its entry to the history
+        (name, kind and detail from the arguments, else from naming(), else generic)."""
         if self.read_only:
             raise CatalogueError(f"{self.path.name} is open read-only")
         conn = self.conn
@@ -339,6 +398,9 @@ class Store:
             with self.atomic():
                 yield revert
             return
+        named = self._naming or (None, "edit", None)
+        kind = kind or named[1]
+        detail = detail if detail is not None else named[2]
         try:
             with self.atomic():
                 conn.execute("DELETE FROM temp.undo_log")
@@ -347,7 +409,17 @@ class Store:
                     # QGIS's default style names and colours every area: it changes with
                     # them, in the same transaction (undo and redo come through here too).
                     styles.refresh_areas(conn)
-                revert._entries = self._read_log()
+                entries = self._read_log()
+                name = name or named[0] or _generic_name(entries)
+                at = journal.utc_now()
+                revert._entries = entries
+                revert.name, revert.kind = name, kind
+                if self.keeps_history:
+                    if kind not in ("undo", "redo"):
+                        journal.stamp(conn, entries, at, self.author)
+                        self._read_log()   # the stamps are part of the edit, not steps to undo
+                    revert.history_uuid = journal.record(conn, self.columns, self.foreign_keys, entries,
+                                                         name, kind, detail, at, self.author)
         except (sqlite3.IntegrityError, sqlite3.OperationalError) as e:
             raise CatalogueError(_not_saved(e, self.path.name)) from None
 

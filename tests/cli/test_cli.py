@@ -27,7 +27,8 @@ def test_every_command_has_help_and_is_in_the_readme(capsys):
 def test_the_commands_are_the_parsers_choices():
     assert cli.command_names() == ("new", "import-boundaries", "import-partnerships", "example", "list",
                                    "search", "where", "shared", "coverage", "area", "overlaps", "export",
-                                   "report", "import-sources", "rebase", "check", "consistency", "publish", "pull")
+                                   "report", "import-sources", "rebase", "merge", "check", "consistency", "publish",
+                                   "pull")
     assert all(cli.is_command(c) for c in cli.command_names())
     assert not any(cli.is_command(w) for w in ("catalogue.gpkg", "--help", "-h", "", "List"))
 

@@ -140,6 +140,13 @@ def _take_the_free_space(conn) -> None:
             conn.execute("INSERT INTO filler VALUES (zeroblob(4000))")
 
 
+def _space_again(conn) -> None:
+    """The other program's file is deleted and the disk has room again: enough for the row
+    and the copy of it the history keeps."""
+    conn.execute("DROP TABLE filler")
+    conn.execute("PRAGMA max_page_count=1000000")
+
+
 def _watched_document(cat):
     """A Document on `cat`, its undo stack, and the list its failure messages land in."""
     from ui.document import Document
@@ -162,7 +169,7 @@ def test_an_undo_the_full_disk_refuses_stays_on_the_stack(cat, qapp):
     assert snapshot(cat) == before
     # The step is still there and still done: the stack says what the file holds.
     assert (stack.count(), stack.index()) == (2, 2)
-    cat.store.conn.execute("DROP TABLE filler")  # space again
+    _space_again(cat.store.conn)  # space again
     stack.undo()
     assert _names(cat) == ["Big"]
     stack.undo()
@@ -184,7 +191,7 @@ def test_a_redo_the_full_disk_refuses_stays_on_the_stack(cat, qapp):
     assert failures == [FULL]
     assert snapshot(cat) == before
     assert (stack.count(), stack.index()) == (1, 0)
-    cat.store.conn.execute("DROP TABLE filler")
+    _space_again(cat.store.conn)
     stack.redo()
     assert _names(cat) == ["Big"] and stack.index() == 1
 
@@ -200,7 +207,7 @@ def test_the_main_window_says_why_an_undo_was_not_done(window):
     assert window.last_message.text() == FULL
     assert document.undo_stack.index() == document.undo_stack.count()
     assert window.undo_action.isEnabled() and window.undo_action.text() == "&Undo Delete big"
-    cat.store.conn.execute("DROP TABLE filler")
+    _space_again(cat.store.conn)
     window.undo_action.trigger()
     assert cat.partnerships.find("Big") is not None
 
@@ -275,7 +282,7 @@ def test_a_jump_in_the_history_stops_at_the_step_the_full_disk_refuses(cat, qapp
     assert failures == [FULL]
     assert _names(cat) == ["A"]
     assert (stack.count(), stack.index()) == (4, 3)
-    cat.store.conn.execute("DROP TABLE filler")
+    _space_again(cat.store.conn)
     stack.setIndex(0)
     assert _names(cat) == [] and stack.index() == 0
     stack.setIndex(4)

@@ -35,16 +35,37 @@ def cmd_publish(args) -> int:
 def cmd_pull(args) -> int:
     from pathlib import Path
 
-    from models.server.pull import download
+    from cli.edits import _open
+    from models.catalogue import merge
+    from models.errors import plural
+    from models.server.pull import download, pull_name, pull_plan
     path = Path(args.file)
-    if path.exists():
-        raise CatalogueError(f"{path.name} exists: pulling into an existing catalogue merges through the "
-                             f"merge review, which this version lacks; pull into a new file")
-    download(args.url, path, schema=args.schema, password=_password(args), progress=_tick)
+    if not path.exists():   # a first pull: the server's catalogue as a new file
+        download(args.url, path, schema=args.schema, password=_password(args), progress=_tick)
+        _end_ticks()
+        print(f"pulled schema {args.schema} into {path.name} (a new catalogue)")
+        return 0
+    with _open(args.file) as cat:
+        plan = pull_plan(cat, args.url, schema=args.schema, password=_password(args), prefer=args.prefer,
+                         progress=_tick)
+        _end_ticks()
+        open_conflicts = [c for c in plan.conflicts if c.resolved is None]
+        for c in open_conflicts:
+            print(f"conflict: {c.table} {c.record!r} {c.field}: mine {c.mine!r}, server {c.theirs!r}")
+        if open_conflicts:
+            raise CatalogueError(f"{plural(len(open_conflicts), 'conflict')} with the server; nothing pulled: "
+                                 "choose --prefer mine or --prefer theirs, or pull in the app to choose one by one")
+        report = plan.report()
+        merge.apply(cat, plan, name=pull_name(args.url, args.schema))
+    counts = "; ".join(f"{key} " + ", ".join(f"{t.replace('_', ' ')} {n}" for t, n in sorted(report[key].items()))
+                       for key in ("added", "changed") if report[key]) or "nothing new"
+    print(f"pulled schema {args.schema} into {path.name}: {counts} (one undo step)")
+    return 0
+
+
+def _end_ticks() -> None:
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    print(f"pulled schema {args.schema} into {path.name}")
-    return 0
 
 
 def add_parsers(sub) -> None:
@@ -61,8 +82,10 @@ def add_parsers(sub) -> None:
     p.add_argument("--ask-password", action="store_true", help="ask for the password (not echoed)")
     p.set_defaults(run=cmd_publish)
 
-    p = sub.add_parser("pull", help="the server's schema as a catalogue: into a new file")
-    p.add_argument("file", help="the catalogue to write")
+    p = sub.add_parser("pull", help="merge the server's schema into the catalogue (one undo step), "
+                       "or write it to a new file")
+    p.add_argument("file", help="the catalogue (created if it does not exist)")
+    p.add_argument("--prefer", choices=("mine", "theirs"), help="settle every conflict this way (theirs: the server)")
     p.add_argument("url", help=where)
     p.add_argument("--schema", default="atlas", help="the server schema (default 'atlas')")
     p.add_argument("--ask-password", action="store_true", help="ask for the password (not echoed)")

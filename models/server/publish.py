@@ -18,7 +18,7 @@ from psycopg import sql
 from models.errors import Cancelled
 from models.server import rules
 from models.server.connection import ServerError, connect, describe, explain
-from models.server.tables import SERVER_IDS, Table, catalogue_tables, create_statements
+from models.server.tables import Table, catalogue_tables, create_statements
 from models.storage import gpkg
 from models.storage.store import Store
 
@@ -65,14 +65,17 @@ def publish(store: Store, target: str, schema: str = DEFAULT_SCHEMA, password: s
             with store.atomic():   # one consistent snapshot of the catalogue
                 for n, t in enumerate(tables, start=1):
                     tick(f"sending {t.name}", n, total)
-                    _stage(conn, store, schema, t)
-            _refuse_conflicts(conn, schema, tables)
+                    _stage(conn, store, t)
+                _stage_history(conn, store)
             counts: dict[str, dict[str, int]] = {}
-            for n, t in enumerate(tables, start=len(tables) + 1):
+            for n, t in enumerate(tables, start=len(tables) + 1):   # parents first: children find their ids
                 tick(f"updating {t.name}", n, total)
+                _resolve(conn, schema, t)
+                _refuse_conflicts(conn, schema, t)
                 counts[t.name] = _upsert(conn, schema, t)
             for t in reversed(tables):
                 counts[t.name]["deleted"] = _delete_gone(conn, schema, t)
+            _publish_history(conn, schema)
             tick("committing", total, total)
     except psycopg.Error as e:
         raise ServerError(explain(e, target, password)) from None
@@ -103,79 +106,155 @@ def _need_roles(conn: psycopg.Connection, roles: list[str]) -> None:
         raise ServerError(f"no role {absent[0]!r} on the server: create it first (CREATE ROLE … LOGIN)")
 
 
-def _stage_name(t: Table) -> sql.Identifier:
-    return sql.Identifier(f"atlas_stage_{t.name}")
+def _ident(prefix: str, t: Table) -> sql.Identifier:
+    return sql.Identifier(f"atlas_{prefix}_{t.name}")
 
 
-def _stage(conn: psycopg.Connection, store: Store, schema: str, t: Table) -> None:
-    """The catalogue's rows of one table, COPYed into a temporary table shaped like the server's."""
-    cols = sql.SQL(", ").join(map(sql.Identifier, t.columns))
-    conn.execute(sql.SQL("CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM {}.{} WITH NO DATA").format(
-        _stage_name(t), cols, sql.Identifier(schema), sql.Identifier(t.name)))
-    geometry = [i for i, c in enumerate(t.columns) if c in t.geometry]
-    rows = store.conn.execute(f"SELECT {', '.join(t.columns)} FROM {t.name}")
-    with conn.cursor() as cur, cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(_stage_name(t), cols)) as copy:
+def _wire(t: Table) -> list[tuple[str, str, str]]:
+    """Each column as sent: (column, SQLite expression, staging type). A foreign key travels as
+    what identifies its row in every copy: the parent's uuid, or a unit's "<layer uuid>/<code>"."""
+    out = []
+    for c in t.data_columns:
+        parent = t.parents.get(c)
+        if parent == "boundary_units":
+            out.append((c, f"(SELECT l.uuid || '/' || u.code FROM boundary_units u JOIN boundary_layers l "
+                           f"ON l.id = u.layer_id WHERE u.fid = t.{c})", "text"))
+        elif parent:
+            key = "fid" if parent == "areas" else "id"
+            out.append((c, f"(SELECT uuid FROM {parent} WHERE {key} = t.{c})", "text"))
+        else:
+            out.append((c, f"t.{c}", t.types[c]))
+    return out
+
+
+def _stage(conn: psycopg.Connection, store: Store, t: Table) -> None:
+    """The catalogue's rows of one table, COPYed into a temporary table."""
+    wire = _wire(t)
+    cols = sql.SQL(", ").join(sql.Identifier(c) for c, _, _ in wire)
+    conn.execute(sql.SQL("CREATE TEMP TABLE {} ({}) ON COMMIT DROP").format(
+        _ident("stage", t), sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(kind))
+                                               for c, _, kind in wire)))
+    geometry = [i for i, (c, _, _) in enumerate(wire) if c in t.geometry]
+    rows = store.conn.execute(f"SELECT {', '.join(e for _, e, _ in wire)} FROM {t.name} t")
+    with conn.cursor() as cur, cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(_ident("stage", t), cols)) as copy:
         for row in rows:
             if geometry:
                 row = list(row)
                 for i in geometry:
                     row[i] = ewkb_hex(row[i])
             copy.write_row(row)
-    conn.execute(sql.SQL("ALTER TABLE {} ADD PRIMARY KEY ({})").format(_stage_name(t), sql.Identifier(t.key)))
-    conn.execute(sql.SQL("ANALYZE {}").format(_stage_name(t)))
+
+
+def _resolve(conn: psycopg.Connection, schema: str, t: Table) -> None:
+    """The staged rows with the server's own ids for their references (parents are upserted first)."""
+    S = sql.Identifier(schema)
+    exprs = []
+    for c, _, _ in _wire(t):
+        parent, col = t.parents.get(c), sql.Identifier(c)
+        if parent == "boundary_units":
+            exprs.append(sql.SQL("(SELECT u.fid FROM {S}.boundary_units u JOIN {S}.boundary_layers l ON l.id = u.layer_id "
+                                 "WHERE l.uuid = left(n.{c}, 36) AND u.code = substr(n.{c}, 38))").format(S=S, c=col))
+        elif parent:
+            key = sql.Identifier("fid" if parent == "areas" else "id")
+            exprs.append(sql.SQL("(SELECT x.{k} FROM {S}.{p} x WHERE x.uuid = n.{c})").format(
+                k=key, S=S, p=sql.Identifier(parent), c=col))
+        else:
+            exprs.append(sql.SQL("n.{}").format(col))
+        exprs[-1] = sql.SQL("{} AS {}").format(exprs[-1], col)
+    conn.execute(sql.SQL("CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM {} n").format(
+        _ident("new", t), sql.SQL(", ").join(exprs), _ident("stage", t)))
+    conn.execute(sql.SQL("CREATE INDEX ON {} ({})").format(
+        _ident("new", t), sql.SQL(", ").join(map(sql.Identifier, t.natural))))
+    conn.execute(sql.SQL("ANALYZE {}").format(_ident("new", t)))
+
+
+def _same_row(t: Table) -> sql.Composable:
+    return sql.SQL(" AND ").join(sql.SQL("new.{0} = cur.{0}").format(sql.Identifier(c)) for c in t.natural)
 
 
 def _differs(a: str, b: str, t: Table) -> sql.Composable:
-    cols = t.data_columns
+    # Content only: who last stamped a row is not a difference (a merge re-stamps what it brings
+    # home, and the stamps travel with any real change).
+    cols = [c for c in t.data_columns if c not in ("changed_at", "changed_by")]
     return sql.SQL("({}) IS DISTINCT FROM ({})").format(
         sql.SQL(", ").join(sql.SQL("{}.{}").format(sql.Identifier(a), sql.Identifier(c)) for c in cols),
         sql.SQL(", ").join(sql.SQL("{}.{}").format(sql.Identifier(b), sql.Identifier(c)) for c in cols))
 
 
-def _refuse_conflicts(conn: psycopg.Connection, schema: str, tables: list[Table]) -> None:
+def _refuse_conflicts(conn: psycopg.Connection, schema: str, t: Table) -> None:
     """Rows changed on the server since the last publish that this publish would overwrite or
     delete: refused, so nobody's change is lost."""
-    for t in tables:
-        S, T, K = sql.Identifier(schema), sql.Identifier(t.name), sql.Identifier(t.key)
-        changed = sql.SQL("cur.row_version IS DISTINCT FROM cur.published_version")
-        found = conn.execute(sql.SQL(
-            "SELECT cur.{K}, cur.owner_role FROM {S}.{T} cur JOIN {N} new USING ({K}) WHERE {c} AND {d} "
-            "UNION ALL "
-            "SELECT cur.{K}, cur.owner_role FROM {S}.{T} cur WHERE {c} AND cur.owner_role = current_user "
-            "AND cur.{K} < {X} AND cur.published_version IS NOT NULL "
-            "AND NOT EXISTS (SELECT 1 FROM {N} new WHERE new.{K} = cur.{K}) LIMIT 3").format(
-            K=K, S=S, T=T, N=_stage_name(t), c=changed, d=_differs("cur", "new", t),
-            X=sql.Literal(SERVER_IDS))).fetchall()
-        if found:
-            rows = ", ".join(f"{t.name} {k} (last changed by {who})" for k, who in found)
-            raise ServerError(f"conflict: changed on the server since your last publish: {rows}; "
-                              f"pull first, then publish again")
+    S, T, N = sql.Identifier(schema), sql.Identifier(t.name), _ident("new", t)
+    label = sql.Identifier(t.label)
+    changed = sql.SQL("cur.row_version IS DISTINCT FROM cur.published_version")
+    found = conn.execute(sql.SQL(
+        "SELECT cur.{L}::text, cur.owner_role FROM {S}.{T} cur JOIN {N} new ON {same} WHERE {c} AND {d} "
+        "UNION ALL "
+        "SELECT cur.{L}::text, cur.owner_role FROM {S}.{T} cur WHERE {c} AND cur.owner_role = current_user "
+        "AND cur.published_version IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {N} new WHERE {same}) LIMIT 3").format(
+        L=label, S=S, T=T, N=N, same=_same_row(t), c=changed, d=_differs("cur", "new", t))).fetchall()
+    if found:
+        rows = ", ".join(f"{t.name} {name!r} (last changed by {who})" for name, who in found)
+        raise ServerError(f"conflict: changed on the server since your last publish: {rows}; "
+                          f"pull first, then publish again")
 
 
 def _upsert(conn: psycopg.Connection, schema: str, t: Table) -> dict[str, int]:
-    S, T, K = sql.Identifier(schema), sql.Identifier(t.name), sql.Identifier(t.key)
-    cols = sql.SQL(", ").join(map(sql.Identifier, t.columns))
+    S, T, N = sql.Identifier(schema), sql.Identifier(t.name), _ident("new", t)
+    cols = sql.SQL(", ").join(map(sql.Identifier, t.data_columns))
+    natural = sql.SQL(", ").join(map(sql.Identifier, t.natural))
     sets = sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c)) for c in t.data_columns)
     rows = conn.execute(sql.SQL(
         "INSERT INTO {S}.{T} AS cur ({cols}, published_version) SELECT {cols}, 1 FROM {N} "
-        "ON CONFLICT ({K}) DO UPDATE SET {sets}, row_version = cur.row_version + 1, "
+        "ON CONFLICT ({natural}) DO UPDATE SET {sets}, row_version = cur.row_version + 1, "
         "published_version = cur.row_version + 1 WHERE {d} RETURNING (xmax = 0)").format(
-        S=S, T=T, K=K, cols=cols, N=_stage_name(t), sets=sets, d=_differs("cur", "excluded", t))).fetchall()
+        S=S, T=T, N=N, cols=cols, natural=natural, sets=sets, d=_differs("cur", "excluded", t))).fetchall()
     added = sum(1 for (inserted,) in rows if inserted)
     # Rows changed on the server that now hold what the catalogue holds (a pull brought the
     # change home): this publish agrees with them, so they count as published.
     conn.execute(sql.SQL(
         "UPDATE {S}.{T} cur SET published_version = cur.row_version FROM {N} new "
-        "WHERE new.{K} = cur.{K} AND cur.published_version IS DISTINCT FROM cur.row_version "
-        "AND NOT {d}").format(S=S, T=T, K=K, N=_stage_name(t), d=_differs("cur", "new", t)))
+        "WHERE {same} AND cur.published_version IS DISTINCT FROM cur.row_version "
+        "AND NOT {d}").format(S=S, T=T, N=N, same=_same_row(t), d=_differs("cur", "new", t)))
     return {"added": added, "changed": len(rows) - added, "deleted": 0}
 
 
 def _delete_gone(conn: psycopg.Connection, schema: str, t: Table) -> int:
     """Rows this role published and the catalogue no longer holds (never rows added on the server)."""
-    S, T, K = sql.Identifier(schema), sql.Identifier(t.name), sql.Identifier(t.key)
+    S, T, N = sql.Identifier(schema), sql.Identifier(t.name), _ident("new", t)
     return conn.execute(sql.SQL(
-        "DELETE FROM {S}.{T} cur WHERE cur.owner_role = current_user AND cur.{K} < {X} "
-        "AND cur.published_version IS NOT NULL "
-        "AND NOT EXISTS (SELECT 1 FROM {N} new WHERE new.{K} = cur.{K})").format(
-        S=S, T=T, K=K, N=_stage_name(t), X=sql.Literal(SERVER_IDS))).rowcount
+        "DELETE FROM {S}.{T} cur WHERE cur.owner_role = current_user AND cur.published_version IS NOT NULL "
+        "AND NOT EXISTS (SELECT 1 FROM {N} new WHERE {same})").format(
+        S=S, T=T, N=N, same=_same_row(t))).rowcount
+
+
+_HISTORY = ("uuid", "at", "author", "name", "kind", "detail")
+_CHANGES = ("history_uuid", "tbl", "row_uuid", "op", "old", "new")
+
+
+def _stage_history(conn: psycopg.Connection, store: Store) -> None:
+    """The catalogue's history entries and their changes, in order, to be published as data."""
+    conn.execute("CREATE TEMP TABLE atlas_stage_history (seq bigint, uuid text, at text, author text, "
+                 "name text, kind text, detail text) ON COMMIT DROP")
+    conn.execute("CREATE TEMP TABLE atlas_stage_changes (seq bigint, history_uuid text, tbl text, row_uuid text, "
+                 "op text, old text, new text) ON COMMIT DROP")
+    with conn.cursor() as cur:
+        with cur.copy("COPY atlas_stage_history FROM STDIN") as copy:
+            for row in store.conn.execute(f"SELECT id, {', '.join(_HISTORY)} FROM history ORDER BY id"):
+                copy.write_row(row)
+        with cur.copy("COPY atlas_stage_changes FROM STDIN") as copy:
+            for row in store.conn.execute("SELECT c.rowid, h.uuid, c.tbl, c.row_uuid, c.op, c.old, c.new "
+                                          "FROM history_changes c JOIN history h ON h.id = c.history_id"):
+                copy.write_row(row)
+
+
+def _publish_history(conn: psycopg.Connection, schema: str) -> None:
+    """Entries the server lacks, with their changes; entries are never changed once there."""
+    S = sql.Identifier(schema)
+    conn.execute(sql.SQL(
+        "WITH added AS (INSERT INTO {S}.history (uuid, at, author, name, kind, detail) "
+        "  SELECT uuid, at, author, name, kind, detail FROM atlas_stage_history h "
+        "  WHERE NOT EXISTS (SELECT 1 FROM {S}.history x WHERE x.uuid = h.uuid) ORDER BY seq RETURNING id, uuid) "
+        "INSERT INTO {S}.history_changes (history_id, tbl, row_uuid, op, old, new) "
+        "SELECT a.id, c.tbl, c.row_uuid, c.op, c.old, c.new FROM added a "
+        "JOIN atlas_stage_changes c ON c.history_uuid = a.uuid ORDER BY c.seq").format(S=S))

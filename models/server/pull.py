@@ -1,10 +1,21 @@
-"""Pulling: the server's schema downloaded, whole and consistent, into a new catalogue file
-(one REPEATABLE READ snapshot, one SQLite transaction). A pull into an existing catalogue
-merges that file in through the merge review, like any other copy.
+"""Pulling: the server's schema downloaded, whole and consistent (one REPEATABLE READ
+snapshot), into a new catalogue file, which the merge review then merges into the desktop
+catalogue like any other copy (models/catalogue/merge.py: one undo step).
+
+The copy carries the history a merge needs to find what both sides last shared: the
+catalogue history published with the rows (entries shared with the desktop file), then one
+entry per change made directly on the server (psql, QGIS), from the server's own
+`server_history`, authored by its database user. Those entries get the same uuid at every
+pull (uuid5 of the server's identity and the change's number), so once merged and published
+back they count as shared.
 """
 from __future__ import annotations
 
+import json
 import os
+import re
+import tempfile
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -15,9 +26,27 @@ from psycopg import sql
 from models.errors import CatalogueError
 from models.server.connection import ServerError, connect, describe, explain
 from models.server.publish import DEFAULT_SCHEMA, Progress
-from models.server.tables import catalogue_tables
-from models.storage import gpkg
+from models.server.tables import SERVER_COLUMNS, Table, catalogue_tables
+from models.storage import gpkg, journal
 from models.storage.store import Store
+
+_OP_NAMES = {"I": "Added", "U": "Changed", "D": "Deleted"}
+
+
+def pull_plan(cat, target: str, schema: str = DEFAULT_SCHEMA, password: str | None = None,
+              prefer: str | None = None, progress: Progress | None = None):
+    """What pulling the server's schema into `cat` would do: a merge plan (read only; apply it
+    with models.catalogue.merge.apply, one undo step)."""
+    from models.catalogue import merge
+    with tempfile.TemporaryDirectory(prefix="atlas-pull-") as folder:
+        name = re.sub(r"[^\w.-]+", "_", f"{schema} on {describe(target)}")[:100]
+        copy = download(target, Path(folder) / f"{name}.gpkg", schema, password, progress)
+        return merge.plan(cat, copy, prefer=prefer)
+
+
+def pull_name(target: str, schema: str) -> str:
+    """The history's name for a pull."""
+    return f"Pull {schema} from {describe(target)}"
 
 
 def download(target: str, path: str | os.PathLike, schema: str = DEFAULT_SCHEMA, password: str | None = None,
@@ -32,17 +61,23 @@ def download(target: str, path: str | os.PathLike, schema: str = DEFAULT_SCHEMA,
         try:
             conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             have = _server_columns(conn, schema)
-            missing = [t.name for t in tables if t.name not in have]
+            missing = [t for t in [t.name for t in tables] + ["history", "server_history"] if t not in have]
             if missing:
                 raise ServerError(f"{describe(target)} has no catalogue in schema {schema!r} "
                                   f"(no table {missing[0]}); publish one there first")
-            with store.edit():
+            # Rows as they are on the server, stamps included: not an edit of this new file.
+            with store.atomic():
                 store.conn.execute("PRAGMA defer_foreign_keys=ON")
                 for n, t in enumerate(tables, start=1):
-                    tick(f"receiving {t.name}", n, len(tables))
+                    tick(f"receiving {t.name}", n, len(tables) + 1)
                     _copy_table(conn, store, schema, t, have[t.name])
-                for table in gpkg_tables(tables):
-                    gpkg.update_extent(store.conn, table)
+                for t in tables:
+                    if t.geometry:
+                        gpkg.update_extent(store.conn, t.name)
+                tick("receiving the history", len(tables) + 1, len(tables) + 1)
+                _copy_history(conn, store, schema)
+                _server_edits(conn, store, schema, tables)
+                store.conn.execute("DELETE FROM temp.undo_log")
             conn.rollback()
         except psycopg.Error as e:
             raise ServerError(explain(e, target, password)) from None
@@ -57,10 +92,6 @@ def download(target: str, path: str | os.PathLike, schema: str = DEFAULT_SCHEMA,
     return path
 
 
-def gpkg_tables(tables) -> list[str]:
-    return [t.name for t in tables if t.geometry]
-
-
 def _server_columns(conn: psycopg.Connection, schema: str) -> dict[str, set[str]]:
     have: dict[str, set[str]] = {}
     for table, column in conn.execute(
@@ -69,7 +100,7 @@ def _server_columns(conn: psycopg.Connection, schema: str) -> dict[str, set[str]
     return have
 
 
-def _copy_table(conn: psycopg.Connection, store: Store, schema: str, t, server_columns: set[str]) -> None:
+def _copy_table(conn: psycopg.Connection, store: Store, schema: str, t: Table, server_columns: set[str]) -> None:
     cols = [c for c in t.columns if c in server_columns]   # a newer server's extra columns stay there
     if t.key not in cols:
         raise CatalogueError(f"the server's {t.name} has no {t.key} column")
@@ -83,11 +114,98 @@ def _copy_table(conn: psycopg.Connection, store: Store, schema: str, t, server_c
     columns = list(zip(*rows))
     for i, c in enumerate(cols):
         if c in t.geometry:
-            wkbs = [bytes(w) if w is not None else None for w in columns[i]]
-            geoms = shapely.from_wkb(np.array(wkbs, dtype=object))
-            blobs = [gpkg.to_blob(g) if g is not None else None for g in geoms]
+            wkbs = np.array([bytes(w) if w is not None else None for w in columns[i]], dtype=object)
+            present = np.array([w is not None for w in wkbs])
+            blobs = np.full(len(wkbs), None, dtype=object)
+            if present.any():
+                blobs[present] = gpkg.to_blobs(shapely.from_wkb(wkbs[present]))
             columns[i] = tuple(blobs)
         elif t.types[c] == "bytea":
             columns[i] = tuple(bytes(v) if v is not None else None for v in columns[i])
     store.conn.executemany(
         f"INSERT INTO {t.name}({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", zip(*columns))
+
+
+def _copy_history(conn: psycopg.Connection, store: Store, schema: str) -> None:
+    """The catalogue history published to the server, in its order."""
+    S = sql.Identifier(schema)
+    entries = conn.execute(sql.SQL("SELECT id, uuid, at, author, name, kind, detail FROM {}.history ORDER BY id")
+                           .format(S)).fetchall()
+    store.conn.executemany("INSERT INTO history(id, uuid, at, author, name, kind, detail) VALUES (?,?,?,?,?,?,?)",
+                           entries)
+    store.conn.executemany(
+        "INSERT INTO history_changes(history_id, tbl, row_uuid, op, old, new) VALUES (?,?,?,?,?,?)",
+        conn.execute(sql.SQL("SELECT history_id, tbl, row_uuid, op, old, new FROM {}.history_changes "
+                             "ORDER BY history_id").format(S)))
+
+
+def _server_edits(conn: psycopg.Connection, store: Store, schema: str, tables: list[Table]) -> None:
+    """One history entry per change made on the server (not by a publish), as the desktop
+    journal would have written it: foreign keys as uuids, an update's changed columns only."""
+    S = sql.Identifier(schema)
+    server = uuid.UUID(conn.execute(sql.SQL("SELECT value FROM {}.atlas_server WHERE key = 'uuid'")
+                                    .format(S)).fetchone()[0])
+    by_name = {t.name: t for t in tables}
+    log = conn.execute(sql.SQL(
+        "SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), db_user, tbl, op, old, new "
+        "FROM {}.server_history WHERE NOT by_publish ORDER BY id").format(S)).fetchall()
+    if not log:
+        return
+    uuids = _uuids(store, log, by_name)
+    units = {fid: f"{layer}/{code}" for fid, layer, code in store.conn.execute(
+        "SELECT u.fid, l.uuid, u.code FROM boundary_units u JOIN boundary_layers l ON l.id = u.layer_id")}
+    known = {u for u, in store.conn.execute("SELECT uuid FROM history")}   # pulled and published back
+    for log_id, at, user, tbl, op, old, new in log:
+        t = by_name.get(tbl)
+        entry = str(uuid.uuid5(server, f"server_history/{log_id}"))
+        if t is None or tbl in journal.NOT_WRITTEN_TABLES or entry in known:
+            continue
+        old_j, new_j = _as_catalogue(t, old, uuids, units), _as_catalogue(t, new, uuids, units)
+        if op == "U":
+            differ = {c for c in t.columns if old_j.get(c) != new_j.get(c)}
+            if not differ - {"changed_at", "changed_by"}:
+                continue   # only the server's bookkeeping changed
+            old_j = {c: v for c, v in old_j.items() if c in differ}
+            new_j = {c: v for c, v in new_j.items() if c in differ}
+        row = (old or new)
+        row_uuid = row.get("uuid") if tbl != "area_units" else uuids["areas"].get(row.get("area_id"))
+        if row_uuid is None:
+            continue
+        cur = store.conn.execute(
+            "INSERT INTO history(uuid, at, author, name, kind, detail) VALUES (?,?,?,?, 'edit', ?)",
+            (entry, at, user, f"{_OP_NAMES[op]} {tbl.replace('_', ' ')} on the server",
+             json.dumps({"server": str(server), "change": log_id})))
+        store.conn.execute("INSERT INTO history_changes(history_id, tbl, row_uuid, op, old, new) VALUES (?,?,?,?,?,?)",
+                           (cur.lastrowid, tbl, row_uuid, op,
+                            json.dumps(old_j) if op != "I" else None, json.dumps(new_j) if op != "D" else None))
+
+
+def _uuids(store: Store, log, by_name) -> dict[str, dict[int, str]]:
+    """Server id -> uuid for every identified table: current rows, and rows the log saw deleted."""
+    out: dict[str, dict[int, str]] = {}
+    for t in by_name.values():
+        if "uuid" in t.columns:
+            out[t.name] = dict(store.conn.execute(f"SELECT {t.key}, uuid FROM {t.name}"))
+    for _, _, _, tbl, _, old, new in log:
+        t = by_name.get(tbl)
+        for row in (old, new):
+            if t is not None and row and "uuid" in row and tbl in out:
+                out[tbl].setdefault(row.get(t.key), row["uuid"])
+    return out
+
+
+def _as_catalogue(t: Table, row: dict | None, uuids: dict, units: dict) -> dict:
+    if not row:
+        return {}
+    out = {}
+    skip = journal.NOT_WRITTEN_COLUMNS.get(t.name, set()) | set(SERVER_COLUMNS)
+    for c in t.columns:
+        if c in skip or c not in row:
+            continue
+        value, parent = row[c], t.parents.get(c)
+        if parent == "boundary_units":
+            value = units.get(value)
+        elif parent and value is not None:
+            value = uuids.get(parent, {}).get(value)
+        out[c] = value
+    return out

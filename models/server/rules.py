@@ -10,7 +10,8 @@ from psycopg import sql
 
 from models.server.tables import Table
 
-HISTORY = "history"
+SERVER_HISTORY = "server_history"   # every change made on the server, by whom (the catalogue's own
+                                   # `history` is published beside it as data)
 
 _LOG_BODY = r"""
 DECLARE
@@ -18,15 +19,15 @@ DECLARE
   hidden text[] := TG_ARGV[1]::text[];    -- geometry: too big for a log, and in the row itself
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    EXECUTE format('INSERT INTO %I.history(tbl, row_id, op, new) '
+    EXECUTE format('INSERT INTO %I.server_history(tbl, row_id, op, new) '
                    'SELECT %L, (j->>%L)::bigint, ''I'', j FROM (SELECT to_jsonb(n) - %L::text[] AS j FROM new_rows n) x',
                    TG_TABLE_SCHEMA, TG_TABLE_NAME, key, hidden);
   ELSIF TG_OP = 'DELETE' THEN
-    EXECUTE format('INSERT INTO %I.history(tbl, row_id, op, old) '
+    EXECUTE format('INSERT INTO %I.server_history(tbl, row_id, op, old) '
                    'SELECT %L, (j->>%L)::bigint, ''D'', j FROM (SELECT to_jsonb(o) - %L::text[] AS j FROM old_rows o) x',
                    TG_TABLE_SCHEMA, TG_TABLE_NAME, key, hidden);
   ELSE
-    EXECUTE format('INSERT INTO %I.history(tbl, row_id, op, old, new) '
+    EXECUTE format('INSERT INTO %I.server_history(tbl, row_id, op, old, new) '
                    'SELECT %L, (o.j->>%L)::bigint, ''U'', o.j, n.j '
                    'FROM (SELECT to_jsonb(r) - %L::text[] AS j FROM old_rows r) o '
                    'JOIN (SELECT to_jsonb(r) - %L::text[] AS j FROM new_rows r) n ON o.j->%L = n.j->%L',
@@ -39,14 +40,20 @@ END
 _VERSION_BODY = r"""
 BEGIN
   IF coalesce(current_setting('atlas.publishing', true), '') = 'on' THEN
-    RETURN NEW;                            -- a publish sets the versions itself
+    RETURN NEW;                            -- a publish sets versions and stamps itself
   END IF;
-  IF NEW.row_version IS DISTINCT FROM OLD.row_version THEN
-    RAISE EXCEPTION 'conflict: % % was changed by % since you read it (version %, you read %)',
-      TG_TABLE_NAME, to_jsonb(OLD)->>TG_ARGV[0], OLD.owner_role, OLD.row_version, NEW.row_version
-      USING ERRCODE = '40001';
+  IF TG_OP = 'UPDATE' THEN
+    IF NEW.row_version IS DISTINCT FROM OLD.row_version THEN
+      RAISE EXCEPTION 'conflict: % % was changed by % since you read it (version %, you read %)',
+        TG_TABLE_NAME, to_jsonb(OLD)->>TG_ARGV[0], OLD.owner_role, OLD.row_version, NEW.row_version
+        USING ERRCODE = '40001';
+    END IF;
+    NEW.row_version := OLD.row_version + 1;
   END IF;
-  NEW.row_version := OLD.row_version + 1;
+  IF TG_ARGV[1] = 'stamped' THEN           -- who changed the row, as the desktop stamps it
+    NEW.changed_by := current_user;
+    NEW.changed_at := to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
+  END IF;
   RETURN NEW;
 END
 """
@@ -61,19 +68,33 @@ _MAY_EDIT_BODY = r"""
 def functions(s: str) -> list[sql.Composable]:
     S = sql.Identifier(s)
     return [
-        sql.SQL("""CREATE TABLE IF NOT EXISTS {}.history (
+        sql.SQL("""CREATE TABLE IF NOT EXISTS {}.server_history (
           id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
           at timestamptz NOT NULL DEFAULT now(),
           db_user text NOT NULL DEFAULT current_user,
+          by_publish boolean NOT NULL DEFAULT (coalesce(current_setting('atlas.publishing', true), '') = 'on'),
           tbl text NOT NULL, row_id bigint, op text NOT NULL CHECK (op IN ('I', 'U', 'D')),
           old jsonb, new jsonb)""").format(S),
-        sql.SQL("CREATE INDEX IF NOT EXISTS history_row ON {}.history (tbl, row_id)").format(S),
-        # The history is append-only and names who wrote it: anyone may add their own lines.
-        sql.SQL("ALTER TABLE {}.history ENABLE ROW LEVEL SECURITY").format(S),
-        sql.SQL("DROP POLICY IF EXISTS atlas_read ON {}.history").format(S),
-        sql.SQL("CREATE POLICY atlas_read ON {}.history FOR SELECT USING (true)").format(S),
-        sql.SQL("DROP POLICY IF EXISTS atlas_add ON {}.history").format(S),
-        sql.SQL("CREATE POLICY atlas_add ON {}.history FOR INSERT WITH CHECK (db_user = current_user)").format(S),
+        sql.SQL("CREATE INDEX IF NOT EXISTS server_history_row ON {}.server_history (tbl, row_id)").format(S),
+        # Append-only, and each line names who wrote it: anyone may add their own lines.
+        sql.SQL("ALTER TABLE {}.server_history ENABLE ROW LEVEL SECURITY").format(S),
+        sql.SQL("DROP POLICY IF EXISTS atlas_read ON {}.server_history").format(S),
+        sql.SQL("CREATE POLICY atlas_read ON {}.server_history FOR SELECT USING (true)").format(S),
+        sql.SQL("DROP POLICY IF EXISTS atlas_add ON {}.server_history").format(S),
+        sql.SQL("CREATE POLICY atlas_add ON {}.server_history FOR INSERT "
+                "WITH CHECK (db_user = current_user AND NOT by_publish)").format(S),
+        # The server's own identity: names the history entries a pull makes of server-side edits.
+        sql.SQL("CREATE TABLE IF NOT EXISTS {}.atlas_server (key text PRIMARY KEY, value text NOT NULL)").format(S),
+        sql.SQL("INSERT INTO {}.atlas_server VALUES ('uuid', gen_random_uuid()::text) "
+                "ON CONFLICT (key) DO NOTHING").format(S),
+        # The catalogue's own history, published as data: what copies share (models/catalogue/merge.py).
+        sql.SQL("""CREATE TABLE IF NOT EXISTS {}.history (
+          id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, uuid text NOT NULL UNIQUE,
+          at text NOT NULL, author text, name text NOT NULL, kind text NOT NULL, detail text)""").format(S),
+        sql.SQL("""CREATE TABLE IF NOT EXISTS {0}.history_changes (
+          history_id bigint NOT NULL REFERENCES {0}.history(id), tbl text NOT NULL,
+          row_uuid text NOT NULL, op text NOT NULL, old text, new text)""").format(S),
+        sql.SQL("CREATE INDEX IF NOT EXISTS history_changes_entry ON {}.history_changes (history_id)").format(S),
         sql.SQL("CREATE OR REPLACE FUNCTION {}.atlas_log() RETURNS trigger LANGUAGE plpgsql AS {}").format(
             S, sql.Literal(_LOG_BODY)),
         sql.SQL("CREATE OR REPLACE FUNCTION {}.atlas_versions() RETURNS trigger LANGUAGE plpgsql AS {}").format(
@@ -97,8 +118,9 @@ def table_rules(s: str, t: Table) -> list[sql.Composable]:
                            "EXECUTE FUNCTION {}.atlas_log({}, {})").format(
             name, sql.SQL(event), S, T, sql.SQL(tables), S, key, hidden))
     out.append(sql.SQL("DROP TRIGGER IF EXISTS atlas_versions ON {}.{}").format(S, T))
-    out.append(sql.SQL("CREATE TRIGGER atlas_versions BEFORE UPDATE ON {}.{} FOR EACH ROW "
-                       "EXECUTE FUNCTION {}.atlas_versions({})").format(S, T, S, key))
+    out.append(sql.SQL("CREATE TRIGGER atlas_versions BEFORE INSERT OR UPDATE ON {}.{} FOR EACH ROW "
+                       "EXECUTE FUNCTION {}.atlas_versions({}, {})").format(
+        S, T, S, key, sql.Literal("stamped" if t.stamped else "")))
     may_edit = sql.SQL("{}.atlas_may_edit(owner_role)").format(S)
     out.append(sql.SQL("ALTER TABLE {}.{} ENABLE ROW LEVEL SECURITY").format(S, T))
     for policy, text in (
@@ -115,11 +137,12 @@ def grants(s: str, tables: list[Table], editors: list[str], readers: list[str]) 
     """Editors read and write every table (row-level security decides which rows); readers read."""
     S = sql.Identifier(s)
     names = sql.SQL(", ").join(sql.SQL("{}.{}").format(S, sql.Identifier(t.name)) for t in tables)
-    history = sql.SQL("{}.history").format(S)
+    history = sql.SQL("{0}.server_history").format(S)
+    shared = sql.SQL("{0}.history, {0}.history_changes, {0}.atlas_server").format(S)
     out: list[sql.Composable] = []
     for role in editors + readers:
         out.append(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(S, sql.Identifier(role)))
-        out.append(sql.SQL("GRANT SELECT ON {}, {} TO {}").format(names, history, sql.Identifier(role)))
+        out.append(sql.SQL("GRANT SELECT ON {}, {}, {} TO {}").format(names, history, shared, sql.Identifier(role)))
     for role in editors:
         out.append(sql.SQL("GRANT INSERT, UPDATE, DELETE ON {} TO {}").format(names, sql.Identifier(role)))
         out.append(sql.SQL("GRANT INSERT ON {} TO {}").format(history, sql.Identifier(role)))

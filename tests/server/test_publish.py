@@ -39,18 +39,27 @@ def test_publish_makes_the_catalogue_tables_with_keys_and_geometry(grid, server)
     assert {r[0] for r in rows(server, "SELECT indexname FROM pg_indexes WHERE schemaname='team' "
                                        "AND indexdef LIKE '%%USING gist%%'")} == {
         "boundary_units_geom_gist", "areas_geom_gist"}
-    blob = cat.store.conn.execute("SELECT geom FROM boundary_units WHERE fid=?", (w["W12"],)).fetchone()[0]
-    (wkb,) = rows(server, "SELECT ST_AsBinary(geom) FROM team.boundary_units WHERE fid=%s", (w["W12"],))[0]
+    blob = cat.store.conn.execute("SELECT geom FROM boundary_units WHERE code='W12'").fetchone()[0]
+    (wkb,) = rows(server, "SELECT ST_AsBinary(geom) FROM team.boundary_units WHERE code='W12'")[0]
     assert shapely.equals_exact(shapely.from_wkb(bytes(wkb)), gpkg.from_blob(blob), 0)
     # Real foreign keys: the server refuses a membership of no partnership.
     cluster, db, owner, password = server
     with psycopg.connect(owner_url(server)) as conn, pytest.raises(psycopg.errors.ForeignKeyViolation):
-        conn.execute("INSERT INTO team.memberships(partnership_id, organisation_id, role) VALUES (999, %s, 'x')",
-                     (ids["O1"],))
+        conn.execute("INSERT INTO team.memberships(partnership_id, organisation_id, role) "
+                     "SELECT 999, id, 'x' FROM team.organisations WHERE name = 'O1'")
         conn.commit()
-    # Each row is in the server's history, written by the publishing role.
-    assert rows(server, "SELECT count(*), min(db_user), max(db_user) FROM team.history WHERE tbl='partnerships'")[0] \
-        == (2, owner, owner)
+    # Rows are matched by uuid; references are the server's own ids, pointing at the same rows.
+    local = cat.store.conn.execute("SELECT m.uuid, p.uuid, o.uuid FROM memberships m JOIN partnerships p "
+                                   "ON p.id = m.partnership_id JOIN organisations o ON o.id = m.organisation_id").fetchall()
+    assert sorted(local) == sorted(rows(server, "SELECT m.uuid, p.uuid, o.uuid FROM team.memberships m JOIN "
+                                                "team.partnerships p ON p.id = m.partnership_id JOIN team.organisations o "
+                                                "ON o.id = m.organisation_id"))
+    # Each row is in the server's history, written by the publishing role; the catalogue's
+    # own history is published beside it.
+    assert rows(server, "SELECT count(*), min(db_user), max(db_user), bool_and(by_publish) FROM team.server_history "
+                        "WHERE tbl='partnerships'")[0] == (2, owner, owner, True)
+    assert [r[0] for r in rows(server, "SELECT uuid FROM team.history ORDER BY id")] == \
+        [r[0] for r in cat.store.conn.execute("SELECT uuid FROM history ORDER BY id")]
 
 
 def test_publishing_again_changes_only_what_changed(grid, server):
@@ -63,7 +72,8 @@ def test_publishing_again_changes_only_what_changed(grid, server):
     assert counts["organisations"] == {"added": 1, "changed": 1, "deleted": 0}
     assert all(c == {"added": 0, "changed": 0, "deleted": 0} for t, c in counts.items() if t != "organisations")
     assert dict(rows(server, "SELECT fid, row_version FROM team.boundary_units")) == versions
-    assert rows(server, "SELECT name FROM team.organisations WHERE id=%s", (ids["O1"],)) == [("O1 renamed",)]
+    uuid = cat.store.conn.execute("SELECT uuid FROM organisations WHERE id=?", (ids["O1"],)).fetchone()[0]
+    assert rows(server, "SELECT name FROM team.organisations WHERE uuid=%s", (uuid,)) == [("O1 renamed",)]
     cat.organisations.delete(added)
     assert publish(cat.store, owner_url(server), schema="team")["organisations"]["deleted"] == 1
     assert publish(cat.store, owner_url(server), schema="team")["organisations"] == \

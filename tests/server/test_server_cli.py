@@ -34,7 +34,7 @@ def test_errors_are_one_line_and_write_nothing(grid, server, tmp_path, capsys):
     code, out, err = run(capsys, "publish", path, cluster.url(owner, "nope-secret", db))
     assert code == 2 and err.count("\n") == 1 and "refused the password" in err and "nope-secret" not in err
     code, out, err = run(capsys, "pull", path, cluster.url(owner, password, db))
-    assert code == 2 and "pull into a new file" in err
+    assert code == 2 and "has no catalogue in schema 'atlas'" in err
     code, out, err = run(capsys, "pull", tmp_path / "new.gpkg", cluster.url(owner, password, db), "--schema", "nobody")
     assert code == 2 and "has no catalogue in schema 'nobody'" in err and password not in err
     assert not (tmp_path / "new.gpkg").exists()

@@ -27,14 +27,14 @@ Progress = Callable[[str, int, int], None]   # (what, done, total); raises Cance
 DEFAULT_SCHEMA = "atlas"
 
 
-def ewkb_hex(blob: bytes | None) -> str | None:
-    """A GeoPackage geometry as PostGIS's hex EWKB: the blob's WKB with the SRID written in."""
+def ewkb(blob: bytes | None) -> bytes | None:
+    """A GeoPackage geometry as PostGIS's EWKB: the blob's WKB with the SRID written in."""
     if blob is None:
         return None
     wkb = gpkg.wkb_of(blob)
     order = "<I" if wkb[0] == 1 else ">I"
     kind = struct.unpack_from(order, wkb, 1)[0]
-    return (wkb[:1] + struct.pack(order, kind | 0x20000000) + struct.pack(order, gpkg.BNG) + wkb[5:]).hex()
+    return wkb[:1] + struct.pack(order, kind | 0x20000000) + struct.pack(order, gpkg.BNG) + wkb[5:]
 
 
 def publish(store: Store, target: str, schema: str = DEFAULT_SCHEMA, password: str | None = None,
@@ -122,13 +122,15 @@ def _wire(t: Table) -> list[tuple[str, str, str]]:
         elif parent:
             key = "fid" if parent == "areas" else "id"
             out.append((c, f"(SELECT uuid FROM {parent} WHERE {key} = t.{c})", "text"))
+        elif c in t.geometry:   # sent as EWKB bytes (binary COPY: no hex, no text parsing)
+            out.append((c, f"t.{c}", "bytea"))
         else:
             out.append((c, f"t.{c}", t.types[c]))
     return out
 
 
 def _stage(conn: psycopg.Connection, store: Store, t: Table) -> None:
-    """The catalogue's rows of one table, COPYed into a temporary table."""
+    """The catalogue's rows of one table, COPYed (binary) into a temporary table."""
     wire = _wire(t)
     cols = sql.SQL(", ").join(sql.Identifier(c) for c, _, _ in wire)
     conn.execute(sql.SQL("CREATE TEMP TABLE {} ({}) ON COMMIT DROP").format(
@@ -136,12 +138,14 @@ def _stage(conn: psycopg.Connection, store: Store, t: Table) -> None:
                                                for c, _, kind in wire)))
     geometry = [i for i, (c, _, _) in enumerate(wire) if c in t.geometry]
     rows = store.conn.execute(f"SELECT {', '.join(e for _, e, _ in wire)} FROM {t.name} t")
-    with conn.cursor() as cur, cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(_ident("stage", t), cols)) as copy:
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(_ident("stage", t), cols)
+    with conn.cursor() as cur, cur.copy(statement) as copy:
+        copy.set_types([kind for _, _, kind in wire])
         for row in rows:
             if geometry:
                 row = list(row)
                 for i in geometry:
-                    row[i] = ewkb_hex(row[i])
+                    row[i] = ewkb(row[i])
             copy.write_row(row)
 
 
@@ -158,6 +162,8 @@ def _resolve(conn: psycopg.Connection, schema: str, t: Table) -> None:
             key = sql.Identifier("fid" if parent == "areas" else "id")
             exprs.append(sql.SQL("(SELECT x.{k} FROM {S}.{p} x WHERE x.uuid = n.{c})").format(
                 k=key, S=S, p=sql.Identifier(parent), c=col))
+        elif c in t.geometry:
+            exprs.append(sql.SQL("ST_GeomFromEWKB(n.{})").format(col))
         else:
             exprs.append(sql.SQL("n.{}").format(col))
         exprs[-1] = sql.SQL("{} AS {}").format(exprs[-1], col)

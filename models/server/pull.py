@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 import tempfile
 import uuid
 from pathlib import Path
@@ -54,9 +55,15 @@ def download(target: str, path: str | os.PathLike, schema: str = DEFAULT_SCHEMA,
     """A new catalogue at `path` holding what the server's schema holds; removed again if anything fails."""
     path = Path(path)
     tick = progress or (lambda what, done, total: None)
-    store = Store.create(path)
+    store = Store.create(path)   # the schema, migrated as any new catalogue
+    tables = catalogue_tables(store.conn)
+    store.close()
+    # The rows as they are on the server, stamps included: a bulk load of a new file, not an
+    # edit (no journal, no stamps); the file is whole or removed.
+    local = sqlite3.connect(path, isolation_level=None)
     try:
-        tables = catalogue_tables(store.conn)
+        gpkg.register_functions(local)
+        local.execute("PRAGMA synchronous=OFF")
         conn = connect(target, password)
         try:
             conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -65,30 +72,30 @@ def download(target: str, path: str | os.PathLike, schema: str = DEFAULT_SCHEMA,
             if missing:
                 raise ServerError(f"{describe(target)} has no catalogue in schema {schema!r} "
                                   f"(no table {missing[0]}); publish one there first")
-            # Rows as they are on the server, stamps included: not an edit of this new file.
-            with store.atomic():
-                store.conn.execute("PRAGMA defer_foreign_keys=ON")
-                for n, t in enumerate(tables, start=1):
-                    tick(f"receiving {t.name}", n, len(tables) + 1)
-                    _copy_table(conn, store, schema, t, have[t.name])
-                for t in tables:
-                    if t.geometry:
-                        gpkg.update_extent(store.conn, t.name)
-                tick("receiving the history", len(tables) + 1, len(tables) + 1)
-                _copy_history(conn, store, schema)
-                _server_edits(conn, store, schema, tables)
-                store.conn.execute("DELETE FROM temp.undo_log")
+            local.execute("BEGIN")
+            for n, t in enumerate(tables, start=1):
+                tick(f"receiving {t.name}", n, len(tables) + 1)
+                _copy_table(conn, local, schema, t, have[t.name])
+            for t in tables:
+                if t.geometry:
+                    gpkg.update_extent(local, t.name)
+            tick("receiving the history", len(tables) + 1, len(tables) + 1)
+            _copy_history(conn, local, schema)
+            _server_edits(conn, local, schema, tables)
+            if local.execute("PRAGMA foreign_key_check").fetchone():
+                raise ServerError(f"the catalogue in schema {schema!r} has rows whose references are missing")
+            local.execute("COMMIT")
             conn.rollback()
         except psycopg.Error as e:
             raise ServerError(explain(e, target, password)) from None
         finally:
             conn.close()
     except BaseException:
-        store.close()
+        local.close()
         for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             leftover.unlink(missing_ok=True)
         raise
-    store.close()
+    local.close()
     return path
 
 
@@ -100,7 +107,7 @@ def _server_columns(conn: psycopg.Connection, schema: str) -> dict[str, set[str]
     return have
 
 
-def _copy_table(conn: psycopg.Connection, store: Store, schema: str, t: Table, server_columns: set[str]) -> None:
+def _copy_table(conn: psycopg.Connection, local: sqlite3.Connection, schema: str, t: Table, server_columns: set[str]) -> None:
     cols = [c for c in t.columns if c in server_columns]   # a newer server's extra columns stay there
     if t.key not in cols:
         raise CatalogueError(f"the server's {t.name} has no {t.key} column")
@@ -122,24 +129,24 @@ def _copy_table(conn: psycopg.Connection, store: Store, schema: str, t: Table, s
             columns[i] = tuple(blobs)
         elif t.types[c] == "bytea":
             columns[i] = tuple(bytes(v) if v is not None else None for v in columns[i])
-    store.conn.executemany(
+    local.executemany(
         f"INSERT INTO {t.name}({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", zip(*columns))
 
 
-def _copy_history(conn: psycopg.Connection, store: Store, schema: str) -> None:
+def _copy_history(conn: psycopg.Connection, local: sqlite3.Connection, schema: str) -> None:
     """The catalogue history published to the server, in its order."""
     S = sql.Identifier(schema)
     entries = conn.execute(sql.SQL("SELECT id, uuid, at, author, name, kind, detail FROM {}.history ORDER BY id")
                            .format(S)).fetchall()
-    store.conn.executemany("INSERT INTO history(id, uuid, at, author, name, kind, detail) VALUES (?,?,?,?,?,?,?)",
+    local.executemany("INSERT INTO history(id, uuid, at, author, name, kind, detail) VALUES (?,?,?,?,?,?,?)",
                            entries)
-    store.conn.executemany(
+    local.executemany(
         "INSERT INTO history_changes(history_id, tbl, row_uuid, op, old, new) VALUES (?,?,?,?,?,?)",
         conn.execute(sql.SQL("SELECT history_id, tbl, row_uuid, op, old, new FROM {}.history_changes "
                              "ORDER BY history_id").format(S)))
 
 
-def _server_edits(conn: psycopg.Connection, store: Store, schema: str, tables: list[Table]) -> None:
+def _server_edits(conn: psycopg.Connection, local: sqlite3.Connection, schema: str, tables: list[Table]) -> None:
     """One history entry per change made on the server (not by a publish), as the desktop
     journal would have written it: foreign keys as uuids, an update's changed columns only."""
     S = sql.Identifier(schema)
@@ -151,10 +158,10 @@ def _server_edits(conn: psycopg.Connection, store: Store, schema: str, tables: l
         "FROM {}.server_history WHERE NOT by_publish ORDER BY id").format(S)).fetchall()
     if not log:
         return
-    uuids = _uuids(store, log, by_name)
-    units = {fid: f"{layer}/{code}" for fid, layer, code in store.conn.execute(
+    uuids = _uuids(local, log, by_name)
+    units = {fid: f"{layer}/{code}" for fid, layer, code in local.execute(
         "SELECT u.fid, l.uuid, u.code FROM boundary_units u JOIN boundary_layers l ON l.id = u.layer_id")}
-    known = {u for u, in store.conn.execute("SELECT uuid FROM history")}   # pulled and published back
+    known = {u for u, in local.execute("SELECT uuid FROM history")}   # pulled and published back
     for log_id, at, user, tbl, op, old, new in log:
         t = by_name.get(tbl)
         entry = str(uuid.uuid5(server, f"server_history/{log_id}"))
@@ -171,21 +178,21 @@ def _server_edits(conn: psycopg.Connection, store: Store, schema: str, tables: l
         row_uuid = row.get("uuid") if tbl != "area_units" else uuids["areas"].get(row.get("area_id"))
         if row_uuid is None:
             continue
-        cur = store.conn.execute(
+        cur = local.execute(
             "INSERT INTO history(uuid, at, author, name, kind, detail) VALUES (?,?,?,?, 'edit', ?)",
             (entry, at, user, f"{_OP_NAMES[op]} {tbl.replace('_', ' ')} on the server",
              json.dumps({"server": str(server), "change": log_id})))
-        store.conn.execute("INSERT INTO history_changes(history_id, tbl, row_uuid, op, old, new) VALUES (?,?,?,?,?,?)",
+        local.execute("INSERT INTO history_changes(history_id, tbl, row_uuid, op, old, new) VALUES (?,?,?,?,?,?)",
                            (cur.lastrowid, tbl, row_uuid, op,
                             json.dumps(old_j) if op != "I" else None, json.dumps(new_j) if op != "D" else None))
 
 
-def _uuids(store: Store, log, by_name) -> dict[str, dict[int, str]]:
+def _uuids(local: sqlite3.Connection, log, by_name) -> dict[str, dict[int, str]]:
     """Server id -> uuid for every identified table: current rows, and rows the log saw deleted."""
     out: dict[str, dict[int, str]] = {}
     for t in by_name.values():
         if "uuid" in t.columns:
-            out[t.name] = dict(store.conn.execute(f"SELECT {t.key}, uuid FROM {t.name}"))
+            out[t.name] = dict(local.execute(f"SELECT {t.key}, uuid FROM {t.name}"))
     for _, _, _, tbl, _, old, new in log:
         t = by_name.get(tbl)
         for row in (old, new):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from psycopg import sql
 
-from models.server.tables import Table
+from models.server.tables import SERVER_COLUMNS, Table
 
 SERVER_HISTORY = "server_history"   # every change made on the server, by whom (the catalogue's own
                                    # `history` is published beside it as data)
@@ -16,22 +16,22 @@ SERVER_HISTORY = "server_history"   # every change made on the server, by whom (
 _LOG_BODY = r"""
 DECLARE
   key text := TG_ARGV[0];
-  hidden text[] := TG_ARGV[1]::text[];    -- geometry: too big for a log, and in the row itself
+  shown text := TG_ARGV[1];   -- the columns logged, quoted: geometry stays out (never even turned into JSON)
+  rows text := 'SELECT to_jsonb(x) AS j FROM (SELECT ' || shown || ' FROM %s) x';
 BEGIN
   IF TG_OP = 'INSERT' THEN
     EXECUTE format('INSERT INTO %I.server_history(tbl, row_id, op, new) '
-                   'SELECT %L, (j->>%L)::bigint, ''I'', j FROM (SELECT to_jsonb(n) - %L::text[] AS j FROM new_rows n) x',
-                   TG_TABLE_SCHEMA, TG_TABLE_NAME, key, hidden);
+                   'SELECT %L, (j->>%L)::bigint, ''I'', j FROM (' || format(rows, 'new_rows') || ') y',
+                   TG_TABLE_SCHEMA, TG_TABLE_NAME, key);
   ELSIF TG_OP = 'DELETE' THEN
     EXECUTE format('INSERT INTO %I.server_history(tbl, row_id, op, old) '
-                   'SELECT %L, (j->>%L)::bigint, ''D'', j FROM (SELECT to_jsonb(o) - %L::text[] AS j FROM old_rows o) x',
-                   TG_TABLE_SCHEMA, TG_TABLE_NAME, key, hidden);
+                   'SELECT %L, (j->>%L)::bigint, ''D'', j FROM (' || format(rows, 'old_rows') || ') y',
+                   TG_TABLE_SCHEMA, TG_TABLE_NAME, key);
   ELSE
     EXECUTE format('INSERT INTO %I.server_history(tbl, row_id, op, old, new) '
                    'SELECT %L, (o.j->>%L)::bigint, ''U'', o.j, n.j '
-                   'FROM (SELECT to_jsonb(r) - %L::text[] AS j FROM old_rows r) o '
-                   'JOIN (SELECT to_jsonb(r) - %L::text[] AS j FROM new_rows r) n ON o.j->%L = n.j->%L',
-                   TG_TABLE_SCHEMA, TG_TABLE_NAME, key, hidden, hidden, key, key);
+                   'FROM (' || format(rows, 'old_rows') || ') o JOIN (' || format(rows, 'new_rows') || ') n '
+                   'ON o.j->%L = n.j->%L', TG_TABLE_SCHEMA, TG_TABLE_NAME, key, key, key);
   END IF;
   RETURN NULL;
 END
@@ -107,7 +107,8 @@ def functions(s: str) -> list[sql.Composable]:
 def table_rules(s: str, t: Table) -> list[sql.Composable]:
     """History triggers, the version trigger and row-level security on one table."""
     S, T = sql.Identifier(s), sql.Identifier(t.name)
-    hidden = sql.Literal("{" + ",".join(t.geometry + [c for c in t.columns if t.types[c] == "bytea"]) + "}")
+    shown = [c for c in t.columns + list(SERVER_COLUMNS) if c not in t.geometry and t.types.get(c) != "bytea"]
+    logged = sql.Literal(", ".join('"' + c.replace('"', '""') + '"' for c in shown))
     key = sql.Literal(t.key)
     out: list[sql.Composable] = []
     for event, tables in (("INSERT", "NEW TABLE AS new_rows"), ("DELETE", "OLD TABLE AS old_rows"),
@@ -116,7 +117,7 @@ def table_rules(s: str, t: Table) -> list[sql.Composable]:
         out.append(sql.SQL("DROP TRIGGER IF EXISTS {} ON {}.{}").format(name, S, T))
         out.append(sql.SQL("CREATE TRIGGER {} AFTER {} ON {}.{} REFERENCING {} FOR EACH STATEMENT "
                            "EXECUTE FUNCTION {}.atlas_log({}, {})").format(
-            name, sql.SQL(event), S, T, sql.SQL(tables), S, key, hidden))
+            name, sql.SQL(event), S, T, sql.SQL(tables), S, key, logged))
     out.append(sql.SQL("DROP TRIGGER IF EXISTS atlas_versions ON {}.{}").format(S, T))
     out.append(sql.SQL("CREATE TRIGGER atlas_versions BEFORE INSERT OR UPDATE ON {}.{} FOR EACH ROW "
                        "EXECUTE FUNCTION {}.atlas_versions({}, {})").format(

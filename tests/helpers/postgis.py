@@ -4,7 +4,8 @@ initdb in a temporary folder (as the `postgres` user when the tests run as root:
 refuses to run as root), password (scram) authentication only, listening on 127.0.0.1 at a
 free port; stopped and deleted afterwards, even when a test fails. `missing()` says why
 there can be none (the Debian packages `postgresql` and `postgresql-15-postgis-3` absent);
-tests skip with that reason then, and only then.
+tests skip with that reason then, and only then. The benchmark starts one the same way
+(bench/bench_server.py), in a venv without pytest: the fixtures exist only where pytest does.
 """
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
-import pytest
+try:
+    import pytest
+except ImportError:   # the bench's venv
+    pytest = None
 
 ADMIN = "atlas_admin"
 
@@ -139,29 +143,28 @@ class Cluster:
         return password
 
 
-@pytest.fixture(scope="session")
-def postgis_cluster():
-    """The session's throwaway cluster (skips, naming why, where PostgreSQL/PostGIS are absent)."""
-    reason = missing()
-    if reason:
-        pytest.skip(reason)
-    cluster = Cluster()
-    try:
-        cluster.start()
-        yield cluster
-    finally:
-        cluster.stop()
+if pytest is not None:
+    @pytest.fixture(scope="session")
+    def postgis_cluster():
+        """The session's throwaway cluster (skips, naming why, where PostgreSQL/PostGIS are absent)."""
+        reason = missing()
+        if reason:
+            pytest.skip(reason)
+        cluster = Cluster()
+        try:
+            cluster.start()
+            yield cluster
+        finally:
+            cluster.stop()
 
+    _databases = iter(range(1, 1_000_000))
 
-_databases = iter(range(1, 1_000_000))
-
-
-@pytest.fixture
-def server(postgis_cluster):
-    """A fresh PostGIS database for one test, owned by a non-superuser role `owner` (who
-    publishes); yields (cluster, dbname, owner password)."""
-    n = next(_databases)
-    owner = f"owner{n}"
-    password = postgis_cluster.create_role(owner)
-    dbname = postgis_cluster.create_database(f"atlas{n}", owner=owner)
-    return postgis_cluster, dbname, owner, password
+    @pytest.fixture
+    def server(postgis_cluster):
+        """A fresh PostGIS database for one test, owned by a non-superuser role `owner` (who
+        publishes): (cluster, dbname, owner, owner's password)."""
+        n = next(_databases)
+        owner = f"owner{n}"
+        password = postgis_cluster.create_role(owner)
+        dbname = postgis_cluster.create_database(f"atlas{n}", owner=owner)
+        return postgis_cluster, dbname, owner, password

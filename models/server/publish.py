@@ -150,28 +150,38 @@ def _stage(conn: psycopg.Connection, store: Store, t: Table) -> None:
 
 
 def _resolve(conn: psycopg.Connection, schema: str, t: Table) -> None:
-    """The staged rows with the server's own ids for their references (parents are upserted first)."""
+    """The staged rows with the server's own ids for their references (parents are upserted
+    first), each beside the server's row it matches: atlas_new_<table> holds the rows to
+    write, with `_cur` (the server's key, NULL for a new row) and `_differs` (content differs)."""
     S = sql.Identifier(schema)
-    exprs = []
-    for c, _, _ in _wire(t):
-        parent, col = t.parents.get(c), sql.Identifier(c)
-        if parent == "boundary_units":
-            exprs.append(sql.SQL("(SELECT u.fid FROM {S}.boundary_units u JOIN {S}.boundary_layers l ON l.id = u.layer_id "
-                                 "WHERE l.uuid = left(n.{c}, 36) AND u.code = substr(n.{c}, 38))").format(S=S, c=col))
+    exprs, joins = [], []
+    for i, (c, _, _) in enumerate(_wire(t)):
+        parent, col, ref = t.parents.get(c), sql.Identifier(c), sql.Identifier(f"r{i}")
+        if parent == "boundary_units":   # "<layer uuid>/<code>" -> the unit's fid, by a hash join
+            joins.append(sql.SQL("LEFT JOIN (SELECT u.fid AS id, l.uuid || '/' || u.code AS k FROM {S}.boundary_units u "
+                                 "JOIN {S}.boundary_layers l ON l.id = u.layer_id) {r} ON {r}.k = n.{c}").format(
+                S=S, r=ref, c=col))
+            exprs.append(sql.SQL("{}.id").format(ref))
         elif parent:
             key = sql.Identifier("fid" if parent == "areas" else "id")
-            exprs.append(sql.SQL("(SELECT x.{k} FROM {S}.{p} x WHERE x.uuid = n.{c})").format(
-                k=key, S=S, p=sql.Identifier(parent), c=col))
+            joins.append(sql.SQL("LEFT JOIN {S}.{p} {r} ON {r}.uuid = n.{c}").format(
+                S=S, p=sql.Identifier(parent), r=ref, c=col))
+            exprs.append(sql.SQL("{}.{}").format(ref, key))
         elif c in t.geometry:
             exprs.append(sql.SQL("ST_GeomFromEWKB(n.{})").format(col))
         else:
             exprs.append(sql.SQL("n.{}").format(col))
         exprs[-1] = sql.SQL("{} AS {}").format(exprs[-1], col)
-    conn.execute(sql.SQL("CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM {} n").format(
-        _ident("new", t), sql.SQL(", ").join(exprs), _ident("stage", t)))
-    conn.execute(sql.SQL("CREATE INDEX ON {} ({})").format(
-        _ident("new", t), sql.SQL(", ").join(map(sql.Identifier, t.natural))))
-    conn.execute(sql.SQL("ANALYZE {}").format(_ident("new", t)))
+    N = _ident("new", t)
+    conn.execute(sql.SQL("CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM {} n {}").format(
+        N, sql.SQL(", ").join(exprs), _ident("stage", t), sql.SQL(" ").join(joins)))
+    # One comparison per row, used by the conflict check, the upsert and the bookkeeping.
+    conn.execute(sql.SQL("ALTER TABLE {} ADD COLUMN _cur bigint, ADD COLUMN _differs boolean").format(N))
+    conn.execute(sql.SQL("UPDATE {N} new SET _cur = cur.{K}, _differs = {d} FROM {S}.{T} cur WHERE {same}").format(
+        N=N, K=sql.Identifier(t.key), d=_differs("cur", "new", t), S=S, T=sql.Identifier(t.name),
+        same=_same_row(t)))
+    conn.execute(sql.SQL("CREATE INDEX ON {} ({})").format(N, sql.SQL(", ").join(map(sql.Identifier, t.natural))))
+    conn.execute(sql.SQL("ANALYZE {}").format(N))
 
 
 def _same_row(t: Table) -> sql.Composable:
@@ -190,15 +200,16 @@ def _differs(a: str, b: str, t: Table) -> sql.Composable:
 def _refuse_conflicts(conn: psycopg.Connection, schema: str, t: Table) -> None:
     """Rows changed on the server since the last publish that this publish would overwrite or
     delete: refused, so nobody's change is lost."""
-    S, T, N = sql.Identifier(schema), sql.Identifier(t.name), _ident("new", t)
+    S, T, N, K = sql.Identifier(schema), sql.Identifier(t.name), _ident("new", t), sql.Identifier(t.key)
     label = sql.Identifier(t.label)
     changed = sql.SQL("cur.row_version IS DISTINCT FROM cur.published_version")
     found = conn.execute(sql.SQL(
-        "SELECT cur.{L}::text, cur.owner_role FROM {S}.{T} cur JOIN {N} new ON {same} WHERE {c} AND {d} "
+        "SELECT cur.{L}::text, cur.owner_role FROM {S}.{T} cur JOIN {N} new ON new._cur = cur.{K} "
+        "WHERE new._differs AND {c} "
         "UNION ALL "
         "SELECT cur.{L}::text, cur.owner_role FROM {S}.{T} cur WHERE {c} AND cur.owner_role = current_user "
-        "AND cur.published_version IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {N} new WHERE {same}) LIMIT 3").format(
-        L=label, S=S, T=T, N=N, same=_same_row(t), c=changed, d=_differs("cur", "new", t))).fetchall()
+        "AND cur.published_version IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {N} new WHERE new._cur = cur.{K}) "
+        "LIMIT 3").format(L=label, S=S, T=T, N=N, K=K, c=changed)).fetchall()
     if found:
         rows = ", ".join(f"{t.name} {name!r} (last changed by {who})" for name, who in found)
         raise ServerError(f"conflict: changed on the server since your last publish: {rows}; "
@@ -206,23 +217,21 @@ def _refuse_conflicts(conn: psycopg.Connection, schema: str, t: Table) -> None:
 
 
 def _upsert(conn: psycopg.Connection, schema: str, t: Table) -> dict[str, int]:
-    S, T, N = sql.Identifier(schema), sql.Identifier(t.name), _ident("new", t)
+    S, T, N, K = sql.Identifier(schema), sql.Identifier(t.name), _ident("new", t), sql.Identifier(t.key)
     cols = sql.SQL(", ").join(map(sql.Identifier, t.data_columns))
-    natural = sql.SQL(", ").join(map(sql.Identifier, t.natural))
-    sets = sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(c)) for c in t.data_columns)
-    rows = conn.execute(sql.SQL(
-        "INSERT INTO {S}.{T} AS cur ({cols}, published_version) SELECT {cols}, 1 FROM {N} "
-        "ON CONFLICT ({natural}) DO UPDATE SET {sets}, row_version = cur.row_version + 1, "
-        "published_version = cur.row_version + 1 WHERE {d} RETURNING (xmax = 0)").format(
-        S=S, T=T, N=N, cols=cols, natural=natural, sets=sets, d=_differs("cur", "excluded", t))).fetchall()
-    added = sum(1 for (inserted,) in rows if inserted)
+    added = conn.execute(sql.SQL("INSERT INTO {S}.{T} ({cols}, published_version) SELECT {cols}, 1 FROM {N} "
+                                 "WHERE _cur IS NULL").format(S=S, T=T, N=N, cols=cols)).rowcount
+    sets = sql.SQL(", ").join(sql.SQL("{0} = new.{0}").format(sql.Identifier(c)) for c in t.data_columns)
+    changed = conn.execute(sql.SQL(
+        "UPDATE {S}.{T} cur SET {sets}, row_version = cur.row_version + 1, published_version = cur.row_version + 1 "
+        "FROM {N} new WHERE new._cur = cur.{K} AND new._differs").format(S=S, T=T, N=N, K=K, sets=sets)).rowcount
     # Rows changed on the server that now hold what the catalogue holds (a pull brought the
     # change home): this publish agrees with them, so they count as published.
     conn.execute(sql.SQL(
         "UPDATE {S}.{T} cur SET published_version = cur.row_version FROM {N} new "
-        "WHERE {same} AND cur.published_version IS DISTINCT FROM cur.row_version "
-        "AND NOT {d}").format(S=S, T=T, N=N, same=_same_row(t), d=_differs("cur", "new", t)))
-    return {"added": added, "changed": len(rows) - added, "deleted": 0}
+        "WHERE new._cur = cur.{K} AND NOT new._differs "
+        "AND cur.published_version IS DISTINCT FROM cur.row_version").format(S=S, T=T, N=N, K=K))
+    return {"added": added, "changed": changed, "deleted": 0}
 
 
 def _delete_gone(conn: psycopg.Connection, schema: str, t: Table) -> int:

@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 from models.catalogue import Catalogue
-from tests.helpers.catalogues import file_digest, snapshot
+from tests.helpers.catalogues import file_digest
 from tests.helpers.cli import run
+from tests.server.content import content
 
 
 def test_publish_then_pull_gives_the_same_catalogue(grid, server, tmp_path, capsys):
     cluster, db, owner, password = server
     cat, _, _ = grid
     path = cat.store.path
-    expected = snapshot(cat)
+    expected = content(cat)
     cat.close()
     url = cluster.url(owner, password, db)
     code, out, err = run(capsys, "publish", path, url, "--schema", "team")
@@ -22,7 +23,7 @@ def test_publish_then_pull_gives_the_same_catalogue(grid, server, tmp_path, caps
     code, out, err = run(capsys, "pull", tmp_path / "back.gpkg", url, "--schema", "team")
     assert (code, err) == (0, "")
     with Catalogue.open(tmp_path / "back.gpkg") as back:
-        assert snapshot(back) == expected
+        assert content(back) == expected
 
 
 def test_errors_are_one_line_and_write_nothing(grid, server, tmp_path, capsys):

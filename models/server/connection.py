@@ -33,6 +33,18 @@ def conninfo_for(target: str) -> str:
     return conninfo.make_conninfo(service=target)
 
 
+def without_password(target: str) -> str:
+    """The target as it may be remembered: any password taken out of the URL or conninfo."""
+    try:
+        parts = conninfo.conninfo_to_dict(conninfo_for(target))
+    except (ServerError, psycopg.ProgrammingError):
+        return ""
+    if "password" not in parts:
+        return target
+    parts.pop("password")
+    return conninfo.make_conninfo(**parts)
+
+
 def describe(target: str) -> str:
     """Where the target points, for messages: user@host:port/dbname or the service, no password."""
     try:

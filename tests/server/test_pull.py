@@ -64,7 +64,7 @@ def test_publishing_after_a_pull_sends_nothing_back_and_meets_no_conflict(publis
     assert all(c == {"added": 0, "changed": 0, "deleted": 0} for c in counts.values()), counts
     # A second pull has nothing new: the server's change now counts as shared.
     plan = pull_plan(cat, urls["owner"], schema="team")
-    assert plan.is_empty, plan.report()
+    assert plan.is_empty(), plan.report()
 
 
 def test_a_field_changed_on_both_sides_is_a_conflict_named_in_the_review(published):

@@ -96,9 +96,16 @@ class PullReview(QDialog):
             tree = QTreeWidget()
             tree.setObjectName("pullConflicts")
             tree.setHeaderLabels(["Record", "Field", "Mine", "Server", "Server's author"])
+            tree.setRootIsDecorated(False)
             for c in self.conflicts:
-                tree.addTopLevelItem(QTreeWidgetItem([f"{c.table}: {c.record}", c.field, str(c.mine), str(c.theirs),
-                                                      c.theirs_author or ""]))
+                texts = [f"{c.table.replace('_', ' ')}: {c.record}", c.field, str(c.mine), str(c.theirs),
+                         c.theirs_author or ""]
+                item = QTreeWidgetItem(texts)
+                for column, text in enumerate(texts):
+                    item.setToolTip(column, text)   # the whole value, however long
+                tree.addTopLevelItem(item)
+            for column in range(5):
+                tree.resizeColumnToContents(column)
             layout.addWidget(QLabel(f"{len(self.conflicts)} conflicting change(s): both sides changed these."))
             layout.addWidget(tree)
             for n, text in enumerate(("Keep &mine", "Take the &server's")):

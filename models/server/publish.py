@@ -167,9 +167,7 @@ def _resolve(conn: psycopg.Connection, schema: str, t: Table) -> None:
             joins.append(sql.SQL("LEFT JOIN {S}.{p} {r} ON {r}.uuid = n.{c}").format(
                 S=S, p=sql.Identifier(parent), r=ref, c=col))
             exprs.append(sql.SQL("{}.{}").format(ref, key))
-        elif c in t.geometry:
-            exprs.append(sql.SQL("ST_GeomFromEWKB(n.{})").format(col))
-        else:
+        else:   # geometry stays EWKB here: parsed once, on insert or update, and only then
             exprs.append(sql.SQL("n.{}").format(col))
         exprs[-1] = sql.SQL("{} AS {}").format(exprs[-1], col)
     N = _ident("new", t)
@@ -178,7 +176,7 @@ def _resolve(conn: psycopg.Connection, schema: str, t: Table) -> None:
     # One comparison per row, used by the conflict check, the upsert and the bookkeeping.
     conn.execute(sql.SQL("ALTER TABLE {} ADD COLUMN _cur bigint, ADD COLUMN _differs boolean").format(N))
     conn.execute(sql.SQL("UPDATE {N} new SET _cur = cur.{K}, _differs = {d} FROM {S}.{T} cur WHERE {same}").format(
-        N=N, K=sql.Identifier(t.key), d=_differs("cur", "new", t), S=S, T=sql.Identifier(t.name),
+        N=N, K=sql.Identifier(t.key), d=_differs(t), S=S, T=sql.Identifier(t.name),
         same=_same_row(t)))
     conn.execute(sql.SQL("CREATE INDEX ON {} ({})").format(N, sql.SQL(", ").join(map(sql.Identifier, t.natural))))
     conn.execute(sql.SQL("ANALYZE {}").format(N))
@@ -188,13 +186,20 @@ def _same_row(t: Table) -> sql.Composable:
     return sql.SQL(" AND ").join(sql.SQL("new.{0} = cur.{0}").format(sql.Identifier(c)) for c in t.natural)
 
 
-def _differs(a: str, b: str, t: Table) -> sql.Composable:
-    # Content only: who last stamped a row is not a difference (a merge re-stamps what it brings
-    # home, and the stamps travel with any real change).
+def _differs(t: Table) -> sql.Composable:
+    """Whether the server's row `cur` and the staged `new` differ in content. Who last stamped a
+    row is not a difference (a merge re-stamps what it brings home, and the stamps travel with
+    any real change); geometry is compared as EWKB bytes, as it was sent."""
     cols = [c for c in t.data_columns if c not in ("changed_at", "changed_by")]
     return sql.SQL("({}) IS DISTINCT FROM ({})").format(
-        sql.SQL(", ").join(sql.SQL("{}.{}").format(sql.Identifier(a), sql.Identifier(c)) for c in cols),
-        sql.SQL(", ").join(sql.SQL("{}.{}").format(sql.Identifier(b), sql.Identifier(c)) for c in cols))
+        sql.SQL(", ").join((sql.SQL("ST_AsEWKB(cur.{})") if c in t.geometry else sql.SQL("cur.{}")).format(
+            sql.Identifier(c)) for c in cols),
+        sql.SQL(", ").join(sql.SQL("new.{}").format(sql.Identifier(c)) for c in cols))
+
+
+def _value(t: Table, c: str) -> sql.Composable:
+    """A staged column as the server stores it."""
+    return (sql.SQL("ST_GeomFromEWKB(new.{})") if c in t.geometry else sql.SQL("new.{}")).format(sql.Identifier(c))
 
 
 def _refuse_conflicts(conn: psycopg.Connection, schema: str, t: Table) -> None:
@@ -219,9 +224,10 @@ def _refuse_conflicts(conn: psycopg.Connection, schema: str, t: Table) -> None:
 def _upsert(conn: psycopg.Connection, schema: str, t: Table) -> dict[str, int]:
     S, T, N, K = sql.Identifier(schema), sql.Identifier(t.name), _ident("new", t), sql.Identifier(t.key)
     cols = sql.SQL(", ").join(map(sql.Identifier, t.data_columns))
-    added = conn.execute(sql.SQL("INSERT INTO {S}.{T} ({cols}, published_version) SELECT {cols}, 1 FROM {N} "
-                                 "WHERE _cur IS NULL").format(S=S, T=T, N=N, cols=cols)).rowcount
-    sets = sql.SQL(", ").join(sql.SQL("{0} = new.{0}").format(sql.Identifier(c)) for c in t.data_columns)
+    values = sql.SQL(", ").join(_value(t, c) for c in t.data_columns)
+    added = conn.execute(sql.SQL("INSERT INTO {S}.{T} ({cols}, published_version) SELECT {values}, 1 FROM {N} new "
+                                 "WHERE _cur IS NULL").format(S=S, T=T, N=N, cols=cols, values=values)).rowcount
+    sets = sql.SQL(", ").join(sql.SQL("{} = {}").format(sql.Identifier(c), _value(t, c)) for c in t.data_columns)
     changed = conn.execute(sql.SQL(
         "UPDATE {S}.{T} cur SET {sets}, row_version = cur.row_version + 1, published_version = cur.row_version + 1 "
         "FROM {N} new WHERE new._cur = cur.{K} AND new._differs").format(S=S, T=T, N=N, K=K, sets=sets)).rowcount

@@ -49,6 +49,9 @@ def cmd_pull(args) -> int:
         plan = pull_plan(cat, args.url, schema=args.schema, password=_password(args), prefer=args.prefer,
                          progress=_tick)
         _end_ticks()
+        if plan is None or plan.is_empty():
+            print(f"pulled schema {args.schema} into {path.name}: nothing new")
+            return 0
         open_conflicts = [c for c in plan.conflicts if c.resolved is None]
         for c in open_conflicts:
             print(f"conflict: {c.table} {c.record!r} {c.field}: mine {c.mine!r}, server {c.theirs!r}")

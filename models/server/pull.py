@@ -37,12 +37,46 @@ _OP_NAMES = {"I": "Added", "U": "Changed", "D": "Deleted"}
 def pull_plan(cat, target: str, schema: str = DEFAULT_SCHEMA, password: str | None = None,
               prefer: str | None = None, progress: Progress | None = None):
     """What pulling the server's schema into `cat` would do: a merge plan (read only; apply it
-    with models.catalogue.merge.apply, one undo step)."""
+    with models.catalogue.merge.apply, one undo step), or None when the server has nothing
+    this catalogue lacks."""
     from models.catalogue import merge
+    if not _anything_new(cat.store, target, schema, password):
+        return None
     with tempfile.TemporaryDirectory(prefix="atlas-pull-") as folder:
         name = re.sub(r"[^\w.-]+", "_", f"{schema} on {describe(target)}")[:100]
         copy = download(target, Path(folder) / f"{name}.gpkg", schema, password, progress)
         return merge.plan(cat, copy, prefer=prefer)
+
+
+def _anything_new(store: Store, target: str, schema: str, password: str | None) -> bool:
+    """Whether the server holds a change this catalogue has not seen. Every change reaches the
+    server either by a publish, which brings its catalogue's history entries along, or directly,
+    which the server's triggers log; so when every entry the server knows (published, and one
+    per direct change) is in this file's history, a pull would bring nothing."""
+    S = sql.Identifier(schema)
+    conn = connect(target, password)
+    try:
+        conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        if _server_columns(conn, schema).keys() < {"history", "server_history", "atlas_server"}:
+            return True   # no catalogue there: the download says so
+        server = uuid.UUID(conn.execute(sql.SQL("SELECT value FROM {}.atlas_server WHERE key = 'uuid'")
+                                        .format(S)).fetchone()[0])
+        entries = {u for u, in conn.execute(sql.SQL("SELECT uuid FROM {}.history").format(S))}
+        entries |= {str(uuid.uuid5(server, f"server_history/{n}")) for n, in conn.execute(
+            sql.SQL("SELECT id FROM {}.server_history WHERE NOT by_publish").format(S))}
+        conn.rollback()
+    except psycopg.Error as e:
+        raise ServerError(explain(e, target, password)) from None
+    finally:
+        conn.close()
+    local = store.conn
+    # An undone merge (a pull taken back) leaves the entries it copied in the history without
+    # counting as shared (models/catalogue/merge.py): after any undo past a merge, look properly.
+    if local.execute("SELECT 1 FROM history WHERE kind IN ('undo', 'redo') AND id > "
+                     "(SELECT min(id) FROM history WHERE kind = 'merge') LIMIT 1").fetchone():
+        return True
+    known = {u for u, in local.execute("SELECT uuid FROM history")}
+    return not entries <= known
 
 
 def pull_name(target: str, schema: str) -> str:

@@ -416,7 +416,7 @@ class FileActions:
         except CatalogueError as e:
             self._fail("Cannot pull", e)
             return False
-        if plan.is_empty():
+        if plan is None or plan.is_empty():
             self.window.statusBar().showMessage("Nothing new on the server", 8000)
             return True
         resolutions = (review or self._review)(plan)

@@ -19,6 +19,15 @@ DECLARE
   shown text := TG_ARGV[1];   -- the columns logged, quoted: geometry stays out (never even turned into JSON)
   rows text := 'SELECT to_jsonb(x) AS j FROM (SELECT ' || shown || ' FROM %s) x';
 BEGIN
+  IF coalesce(current_setting('atlas.publishing', true), '') = 'on' THEN
+    -- A publish brings its rows' changes as the catalogue's own history (published beside the
+    -- rows, with their authors): one line per statement here says who published how many.
+    EXECUTE format('INSERT INTO %I.server_history(tbl, op, new) SELECT %L, %L, '
+                   'jsonb_build_object(''rows'', count(*)) FROM %s HAVING count(*) > 0',
+                   TG_TABLE_SCHEMA, TG_TABLE_NAME, left(TG_OP, 1),
+                   CASE WHEN TG_OP = 'DELETE' THEN 'old_rows' ELSE 'new_rows' END);
+    RETURN NULL;
+  END IF;
   IF TG_OP = 'INSERT' THEN
     EXECUTE format('INSERT INTO %I.server_history(tbl, row_id, op, new) '
                    'SELECT %L, (j->>%L)::bigint, ''I'', j FROM (' || format(rows, 'new_rows') || ') y',

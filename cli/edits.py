@@ -9,6 +9,7 @@ said on stderr and the edit goes on, as in the GUI's status bar.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from models.errors import CatalogueError, plural
 
@@ -19,15 +20,22 @@ def _backups():
     return Backups(paths.backups_folder())
 
 
-def _opened(catalogue):
+def _opened(catalogue, args):
     if catalogue.store.backup_warning:
         print(f"warning: {catalogue.store.backup_warning}", file=sys.stderr)
+    if getattr(args, "author", None):   # else the store's default: $ATLAS_AUTHOR or the login name
+        catalogue.store.author = args.author
     return catalogue
 
 
-def _open(path: str):
+def _open(path: str, args):
     from models.catalogue import Catalogue
-    return _opened(Catalogue.open(path, backups=_backups()))
+    return _opened(Catalogue.open(path, backups=_backups()), args)
+
+
+def _named(cat, command: str, target: str, kind: str = "edit"):
+    """The history's name for what a command writes, e.g. "import-partnerships wla.csv"."""
+    return cat.store.naming(f"{command} {Path(target).name}" if target else command, kind)
 
 
 def _progress(fraction: float, message: str) -> None:
@@ -46,7 +54,7 @@ def cmd_import_boundaries(args) -> int:
     from models.formats.boundary_import import import_boundaries, prepare_map_levels
     if (args.population_field or args.attribute_field) and not args.population:
         raise CatalogueError("--population-field and --attribute-field need --population CSV")
-    with _open(args.file) as cat:
+    with _open(args.file, args) as cat, _named(cat, "import-boundaries", args.source, "import"):
         revert, data = import_boundaries(
             cat, args.source, name=args.name, level=args.level, code_field=args.code_field,
             name_field=args.name_field, parent_field=args.parent_field, layer=args.layer,
@@ -70,22 +78,25 @@ def cmd_import_boundaries(args) -> int:
 
 
 def cmd_import_partnerships(args) -> int:
-    from models.formats.partnership_import import PartnershipImportError, import_partnerships
-    with _open(args.file) as cat:
+    from models.formats.partnership_import import PartnershipImportError, plan_import, write_plan
+    with _open(args.file, args) as cat, _named(cat, "import-partnerships", args.csv, "import"):
+        plan = plan_import(cat, args.csv)
         try:
-            revert = import_partnerships(cat, args.csv)
+            revert = write_plan(cat, plan)
         except PartnershipImportError as e:
             for row, message in e.row_errors:
                 print(f"row {row}: {message}", file=sys.stderr)
             raise
-        print(f"imported {plural(len(revert.inserted('partnerships')), 'partnership')}")
+        print(f"imported {plural(len(revert.inserted('partnerships')), 'partnership')}"
+              + (f"; {len(plan.recognised)} already in the catalogue (same uuid), left as they are"
+                 if plan.recognised else ""))
     return 0
 
 
 def cmd_import_sources(args) -> int:
     from models.formats.references import import_sources, read_sources
     read_sources(args.references)   # a malformed file is refused before the catalogue is opened
-    with _open(args.file) as cat:
+    with _open(args.file, args) as cat, _named(cat, "import-sources", args.references, "import"):
         print(import_sources(cat, args.references).summary(args.references))
     return 0
 
@@ -97,7 +108,8 @@ def cmd_example(args) -> int:
         raise CatalogueError("--population needs --boundaries (the shipped London wards have theirs)")
     if args.no_boundaries and args.boundaries:
         raise CatalogueError("--no-boundaries and --boundaries cannot both be given")
-    with _opened(Catalogue.open_or_create(args.file, backups=_backups())) as cat:
+    with _opened(Catalogue.open_or_create(args.file, backups=_backups()), args) as cat, \
+            _named(cat, "example", "", "import"):
         build_example(cat, wards=args.boundaries, population=args.population,
                       shipped=not (args.boundaries or args.no_boundaries))
         print(f"wrote the example catalogue to {args.file}: {plural(len(cat.partnerships.all()), 'partnership')}, "
@@ -111,8 +123,8 @@ def cmd_rebase(args) -> int:
     from models.analysis.rebase import apply_rebase, plan_rebase
     from models.catalogue import Catalogue
     # A dry run opens the file read-only: it cannot write, even by accident.
-    cat = _open(args.file) if args.apply else Catalogue.open(args.file, read_only=True)
-    with cat:
+    cat = _open(args.file, args) if args.apply else Catalogue.open(args.file, read_only=True)
+    with cat, _named(cat, "rebase --to", args.to):
         plans, _ = plan_rebase(cat, args.to, args.from_layer, args.area, args.rule)
         if args.apply and plans:
             apply_rebase(cat, plans)
@@ -133,7 +145,7 @@ def cmd_merge(args) -> int:
 
     from models.catalogue import Catalogue, merge
     # A dry run opens the file read-only: it cannot write, even by accident.
-    cat = Catalogue.open(args.file, read_only=True) if args.dry_run else _open(args.file)
+    cat = Catalogue.open(args.file, read_only=True) if args.dry_run else _open(args.file, args)
     with cat:
         plan = merge.plan(cat, args.other, prefer=args.prefer)
         open_conflicts = [c for c in plan.conflicts if c.resolved is None]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from cli import edits, questions, reports, server
+from cli import edits, history, questions, reports, server
 from models.catalogue.records import STATUSES
 from models.errors import CatalogueError
 
@@ -146,6 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(run=reports.cmd_consistency)
     server.add_parsers(sub)   # publish, pull (cli/server.py)
+    history.add_parser(sub)
+    _add_author(sub)
     return parser
 
 
@@ -158,6 +160,17 @@ def _add_merge(sub) -> None:
                    help="resolve every conflict this way (without it, a merge with conflicts writes nothing)")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(run=edits.cmd_merge)
+
+
+# The commands that write: each edit is stamped with, and entered in the history under, an author.
+WRITING = ("import-boundaries", "import-partnerships", "example", "import-sources", "rebase", "merge", "pull")
+
+
+def _add_author(sub) -> None:
+    for name in WRITING:
+        sub.choices[name].add_argument(
+            "--author", metavar="NAME", help="who is editing, for the history and the rows' "
+            "'changed by' (default: $ATLAS_AUTHOR, else your login name)")
 
 
 def _add_questions(sub) -> None:

@@ -45,7 +45,7 @@ def cmd_pull(args) -> int:
         _end_ticks()
         print(f"pulled schema {args.schema} into {path.name} (a new catalogue)")
         return 0
-    with _open(args.file) as cat:
+    with _open(args.file, args) as cat:
         plan = pull_plan(cat, args.url, schema=args.schema, password=_password(args), prefer=args.prefer,
                          progress=_tick)
         _end_ticks()

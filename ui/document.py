@@ -83,8 +83,10 @@ class Document(QObject):
         self.undo_stack.indexChanged.connect(self._after_index_changed)
 
     def edit(self, text: str, apply: Callable[[], Revert]) -> Revert:
-        """Run one model edit now and make it undoable as `text`; errors propagate."""
-        revert = apply()
+        """Run one model edit now and make it undoable as `text`; errors propagate. The file's
+        history names the edit `text` too (undo and redo name themselves after it)."""
+        with self.catalogue.store.naming(text):
+            revert = apply()
         self.undo_stack.push(_Edit(self, text, revert))
         self.changed.emit(Changes(revert.tables))
         return revert

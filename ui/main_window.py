@@ -17,11 +17,13 @@ from models.storage import paths
 from models.storage.backups import Backups
 from models.storage.paths import APP_NAME
 from models.storage.sqlite_file import CATALOGUE_SUFFIXES
+from ui import preferences
 from ui.catalogue.organisations_tab import OrganisationsView
 from ui.catalogue.tab import CatalogueView
 from ui.document import Document
 from ui.files.actions import FileActions
 from ui.files.recovery import restore_from_backup
+from ui.history.view import HistoryView
 from ui.lazy_tab import LazyTab
 from ui.undo_keys import UndoKeys
 
@@ -54,6 +56,11 @@ class MainWindow(QMainWindow):
         self.undo_dock.setWidget(self.undo_view)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.undo_dock)
         self.undo_dock.hide()
+        # The file's own history (every edit across restarts, by whom); its view follows the catalogue.
+        self.history_dock = QDockWidget("Catalogue History", self)
+        self.history_dock.setObjectName("file-history")
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.history_dock)
+        self.history_dock.hide()
         self.setAcceptDrops(True)
         self._build_menus()
         self.set_catalogue(catalogue)
@@ -81,7 +88,10 @@ class MainWindow(QMainWindow):
             old.changed.disconnect()
             old.catalogue.close()
             old.deleteLater()
+        catalogue.store.author = preferences.author(self.settings)
         self.document = Document(catalogue, self)
+        self.history_view = HistoryView(self.document)
+        self.history_dock.setWidget(self.history_view)
         self.document.failed.connect(lambda text: self.show_message("Not done", text))
         self.document.changed.connect(self._update_actions)
         self.undo_group.addStack(self.document.undo_stack)
@@ -95,6 +105,7 @@ class MainWindow(QMainWindow):
         self.catalogue_view.list.table.addAction(self.delete_action)
         # Right-clicking partnerships offers what the Partnership menu does for them, and their sources.
         self.catalogue_view.list.table.addAction(self.export_sources_action)
+        self.catalogue_view.list.table.addAction(self.partnership_history_action)
         self.catalogue_view.list.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.catalogue_view.setObjectName("catalogue-tab")
         self.organisations_view.setObjectName("organisations-tab")
@@ -107,6 +118,9 @@ class MainWindow(QMainWindow):
         self._update_actions()
         if catalogue.store.backup_warning:
             self.statusBar().showMessage(catalogue.store.backup_warning, 20000)
+        elif not preferences.author_was_chosen(self.settings) and not catalogue.read_only:
+            self.statusBar().showMessage(f"Your edits are recorded as '{catalogue.store.author}': "
+                                         "Edit ▸ Preferences… to give your name", 20000)
 
     def add_tab(self, widget: QWidget, title: str) -> int:
         """Add a view as a tab (View ▸ lists it with Ctrl+number); returns its index."""
@@ -184,6 +198,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self._action("Restore from &Backup…", lambda: restore_from_backup(self),
                                          tip="Put an earlier copy of this catalogue in its place "
                                              "(one is kept for each of the last 7 days and 4 weeks)"))
+        file_menu.addAction(self._action("&Merge Another Catalogue…", f.merge_catalogue,
+                                         tip="Bring in the work done in another copy of this catalogue, "
+                                             "after reviewing it (one undo step)"))
         file_menu.addSeparator()
         import_menu = file_menu.addMenu("&Import")
         import_menu.addAction(self._action("&Boundaries (GeoJSON, Shapefile, GeoPackage)…", f.import_boundaries,
@@ -241,6 +258,11 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         edit_menu.addAction(self._action("&Find Partnership", self._focus_search, QKeySequence.StandardKey.Find,
                                          "Search names, descriptions, notes, members and sources"))
+        edit_menu.addSeparator()
+        preferences_action = self._action("&Preferences…", self.show_preferences, "Ctrl+,",
+                                          "Your name for the catalogue's history")
+        preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        edit_menu.addAction(preferences_action)
 
         partnership_menu = bar.addMenu("&Partnership")
         self.new_action = self._action("&New Partnership", self.new_partnership, "Ctrl+Shift+N",
@@ -252,6 +274,10 @@ class MainWindow(QMainWindow):
         # Delete acts on the list only, so the key still deletes text in the editor's fields.
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         partnership_menu.addAction(self.delete_action)
+        self.partnership_history_action = self._action(
+            "&History of This Partnership", self.show_partnership_history,
+            tip="What happened to the selected partnership: its edits, members, citations and areas")
+        partnership_menu.addAction(self.partnership_history_action)
 
         map_menu = bar.addMenu("M&ap")
         self.rebase_action = self._action("&Re-base Areas…", lambda: self.show_map().rebase_areas(),
@@ -274,10 +300,31 @@ class MainWindow(QMainWindow):
         self._tab_actions: list[QAction] = []
         self._view_separator = self.view_menu.addSeparator()
         self.view_menu.addAction(history)
+        file_history = self.history_dock.toggleViewAction()
+        file_history.setText("&Catalogue History")
+        file_history.setShortcut(QKeySequence("Ctrl+Shift+H"))
+        file_history.setToolTip("Every edit of this catalogue, by whom and when, across restarts")
+        self.view_menu.addAction(file_history)
 
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("Where to Get &Boundaries", self.files.explain_boundaries))
         help_menu.addAction(self._action("&About Partnership Atlas", self._about))
+
+    def show_preferences(self) -> None:
+        dialog = preferences.PreferencesDialog(self.settings, self)
+        if dialog.exec():
+            self.catalogue.store.author = preferences.author(self.settings)
+            self.statusBar().showMessage(f"Your edits are recorded as '{self.catalogue.store.author}'", 5000)
+
+    def show_partnership_history(self) -> None:
+        """The History dock narrowed to the selected partnership (and the rows pointing to it)."""
+        ids = self.catalogue_view.list.selected_ids()
+        if not ids:
+            return
+        p = self.catalogue.partnerships.get(ids[0])
+        self.history_view.show_record((self.catalogue.identity.uuid_of("partnerships", p.id), p.name))
+        self.history_dock.show()
+        self.history_dock.raise_()
 
     def show_questions(self, index: int = 0):
         """The Questions window (one per main window), at question `index`."""

@@ -42,6 +42,9 @@ def _failures(report: dict, min_trials: int, min_cases: int) -> list[str]:
     for key in ("mismatched", "outline_errors", "child_failures"):
         if report["kill"].get(key):
             bad.append(f"kill {key} {report['kill'][key]}")
+    merged = report.get("kill_merge", {})
+    if "missing" in merged or merged.get("neither") or merged.get("corrupt") or merged.get("child_failures"):
+        bad.append(f"kill while merging: {merged}")
     if "missing" in report["fuzz"]:
         bad.append(report["fuzz"]["missing"])
     for importer, figures in report["fuzz"].items():
@@ -79,6 +82,12 @@ def main(argv: list[str] | None = None) -> int:
     for problem in killed["problems"][:10]:
         print(f"  {problem}")
 
+    kill_merge = _optional("kill_merge")
+    print("# kill trials while merging (20)", flush=True)
+    merged = kill_merge.run(20, seed=args.seed) if kill_merge else {"missing": "bench/reliability/kill_merge.py"}
+    print(merged.get("missing") or f"trials {merged['trials']}: as before {merged['before']}, as after "
+          f"{merged['after']}, neither {merged['neither']}, corrupt {merged['corrupt']}", flush=True)
+
     fuzz, hostile = _optional("fuzz"), _optional("hostile")
     print(f"# fuzzed importers ({args.cases} cases each)", flush=True)
     fuzzed = fuzz.run(args.cases) if fuzz else {"missing": "bench/reliability/fuzz.py is not in this checkout"}
@@ -104,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     kill_extra = {k: v for k, v in killed.items() if k not in ("trials", "corrupt", "lost_edits")}
     kill_extra["problems"] = kill_extra["problems"][:50]
     report = {"trials": killed["trials"], "corrupt": killed["corrupt"], "lost_edits": killed["lost_edits"],
-              "fuzz": fuzzed, "hostile": refused, **memory, "import_cancel": cancel, "kill": kill_extra,
+              "fuzz": fuzzed, "hostile": refused, **memory, "import_cancel": cancel, "kill": kill_extra, "kill_merge": merged,
               "seconds": round(time.monotonic() - started, 1)}
     OUT.write_text(json.dumps(report, indent=2) + "\n")
     bad = _failures(report, min_trials=100, min_cases=500)  # the bar, whatever was asked

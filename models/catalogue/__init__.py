@@ -14,6 +14,7 @@ from pathlib import Path
 
 from models.catalogue.areas import Areas
 from models.catalogue.history import History
+from models.catalogue.identity import Identity
 from models.catalogue.layers import Layers
 from models.catalogue.organisations import Organisations
 from models.catalogue.partnerships import Partnerships
@@ -33,6 +34,7 @@ class Catalogue:
         self.layers = Layers(store)
         self.areas = Areas(store)
         self.history = History(store)
+        self.identity = Identity(store)
 
     @classmethod
     def create(cls, path: str | os.PathLike) -> Catalogue:

@@ -44,6 +44,46 @@ class Change:
         return None
 
 
+_SINGULAR = {"partnerships": "partnership", "organisations": "organisation", "memberships": "membership",
+             "sources": "source", "citations": "citation", "boundary_layers": "boundary layer",
+             "areas": "area", "area_units": "area ward"}
+_STAMPS = {"changed_at", "changed_by"}
+
+
+def describe(change: Change, names: dict[str, str] | None = None) -> str:
+    """One line for a person: the record (by its name then, else now) and the fields changed."""
+    what = _SINGULAR.get(change.tbl, change.tbl)
+    name = change.record_name or (names or {}).get(change.row_uuid)
+    if change.tbl == "area_units":
+        unit = (change.new or change.old or {}).get("unit_id") or ""
+        return f"{'added' if change.op == 'I' else 'removed'} ward {unit.rsplit('/', 1)[-1]} of an area"
+    label = f"{what} '{name}'" if name else what
+    if change.op == "I":
+        return f"added {label}"
+    if change.op == "D":
+        return f"removed {label}"
+    fields = [f for f in change.fields if f not in _STAMPS]
+    return f"changed {label}: {', '.join(fields) or 'stamps'}"
+
+
+def concerns(change: Change, record: str) -> bool:
+    """Whether a change is to the record (by uuid) or to a row pointing to it."""
+    return change.row_uuid == record or record in (change.new or {}).values() or \
+        record in (change.old or {}).values()
+
+
+def summary(entry: Entry, names: dict[str, str] | None = None, most: int = 3, record: str | None = None) -> str:
+    """What an entry changed, in a line: the first few changes (those concerning `record`
+    first) and how many more."""
+    changes = sorted(entry.changes, key=lambda c: not concerns(c, record)) if record else entry.changes
+    lines = [describe(c, names) for c in changes if c.tbl != "area_units"]
+    wards = sum(1 for c in entry.changes if c.tbl == "area_units")
+    if wards:
+        lines.append(f"{wards} area ward{'s' if wards != 1 else ''} added or removed")
+    more = len(lines) - most
+    return "; ".join(lines[:most]) + (f"; and {more} more" if more > 0 else "") if lines else "nothing changed"
+
+
 @dataclass(frozen=True)
 class Entry:
     id: int
@@ -96,6 +136,13 @@ class History:
                 changes[hid].append(Change(tbl, row_uuid, op, json.loads(old) if old else None,
                                            json.loads(new) if new else None))
         return [Entry(*r, changes=changes[r[0]]) for r in rows]
+
+    def names(self) -> dict[str, str]:
+        """uuid -> name of every named record now (to say which record a change concerns)."""
+        out: dict[str, str] = {}
+        for table, column in NAME_COLUMNS.items():
+            out.update(self._conn.execute(f"SELECT uuid, {column} FROM {table} WHERE uuid IS NOT NULL"))
+        return out
 
     def uuids(self) -> list[str]:
         """Every entry's uuid, oldest first: two copies share a prefix of this list."""

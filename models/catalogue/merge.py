@@ -29,6 +29,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import sqlite3
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +39,7 @@ from pathlib import Path
 from models.catalogue.records import Source
 from models.catalogue.sources import source_key
 from models.errors import CatalogueError
+from models.storage import sqlite_file
 from models.storage.store import Revert, Store
 
 # Parents before children: inserts go in this order, deletes in the reverse.
@@ -56,7 +60,8 @@ UNITS = "units"            # an area's wards, as a pseudo-field: the sorted GSS 
 ROW = "(record)"           # the field of a deleted-against-edited conflict
 _NAME = {"boundary_layers": "name", "organisations": "name", "partnerships": "name",
          "sources": "title", "areas": "name"}
-_SIMILAR_MEMBERS = 0.5     # Jaccard of two partnerships' member sets to count as the same
+_SIMILAR_MEMBERS = 0.5
+_NEEDS_PARENT = {"memberships", "citations"}   # rows that cannot be without the records they point to     # Jaccard of two partnerships' member sets to count as the same
 
 
 class _Missing:
@@ -88,6 +93,9 @@ class Conflict:
     theirs_author: str | None = None
     theirs_at: str | None = None
     resolved: str | None = None  # 'mine' | 'theirs' | 'edit', None until chosen
+    # A record this copy edited and the other deleted: what the deletion did to the records that
+    # hang on it there (their deletion, an area unlinked), done only if the deletion wins.
+    follows: list = field(default_factory=list, repr=False)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -203,7 +211,7 @@ def _read_side(conn) -> _Side:
                                    "JOIN boundary_units u ON u.fid = au.unit_id"):
         units[area].append(code)
     for u, r in rows["areas"].items():
-        r[UNITS] = None if r.get("kind") == "derived" else tuple(sorted(units.get(u, ())))
+        r[UNITS] = tuple(sorted(units.get(u, ())))
     history = conn.execute("SELECT id, uuid, at, author, name, kind, detail FROM history ORDER BY id").fetchall()
     return _Side(rows, ids, history, {}, stamps)
 
@@ -229,10 +237,42 @@ def _open_other(cat, other_path) -> Store:
     mine = cat.store.path
     if other_path.resolve() == mine.resolve() or (mine.exists() and os.path.samefile(other_path, mine)):
         raise CatalogueError(f"{other_path.name} is this catalogue itself; choose another copy to merge")
-    store = Store.open(other_path, read_only=True)   # refuses a non-catalogue, a newer or damaged one
-    if not store.conn.execute("SELECT 1 FROM sqlite_master WHERE name='history'").fetchone():
-        store.close()
-        raise CatalogueError(f"{other_path.name} needs upgrading; open it for writing first")
+    had_wal = sqlite_file.wal_path(other_path).exists()
+    try:
+        return Store.open(other_path, read_only=True)   # refuses a non-catalogue, a newer or damaged one
+    except CatalogueError as e:
+        if not str(e).endswith("needs upgrading; open it for writing first"):
+            raise
+    return _upgraded_copy(other_path, had_wal)
+
+
+def _upgraded_copy(path: Path, had_wal: bool) -> Store:
+    """A copy made by an older version: upgraded in a temporary copy (the file itself is only
+    read), which goes when the store closes. Its rows get the uuids this copy's rows got when
+    it was upgraded (see migration_row_identity), so they still match by uuid."""
+    folder = Path(tempfile.mkdtemp(prefix="atlas-merge-"))
+    target = folder / path.name
+    try:
+        source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            source.execute("PRAGMA trusted_schema=OFF")
+            copy = sqlite3.connect(target)
+            source.backup(copy)   # the WAL's committed pages included
+            copy.close()
+        finally:
+            source.close()
+            if not had_wal:
+                sqlite_file.tidy_after_reading(path)   # looking leaves no files behind
+        store = Store.open(target)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    close = store.close
+
+    def close_and_remove() -> None:
+        close()
+        shutil.rmtree(folder, ignore_errors=True)
+    store.close = close_and_remove
     return store
 
 
@@ -458,11 +498,26 @@ def _plan(mine: _Side, theirs: _Side, shared: set[str], other_path: Path, prefer
     changes: list[Change] = []
     conflicts: list[Conflict] = []
 
+    contested: dict[tuple[str, str], Conflict] = {}   # kept here, deleted there: and what hangs on them
+    restorable: dict[tuple[str, str], Conflict] = {}  # deleted here, edited there
+    absent: set[tuple[str, str]] = set()                 # the other's rows this copy deleted (or hang on one)
+
     def conflict(table, u, col, mv, tv):
         mb, ma = stamps(mine, table, u)
         tb, ta = stamps(theirs, table, u)
         conflicts.append(Conflict(table, u, col, mv, tv, record=_record_name(table, u, m_rows, t_rows, names),
                                   mine_author=mb, mine_at=ma, theirs_author=tb, theirs_at=ta, resolved=prefer))
+        return conflicts[-1]
+
+    def hangs_on(table, row, only_unlinked=None):
+        """The contested record this row points to (in this copy), if any."""
+        for col, parent in FKS.get(table, {}).items():
+            if only_unlinked is not None and only_unlinked.get(col, MISSING) is not None:
+                continue
+            found = contested.get((parent, row.get(col)))
+            if found is not None:
+                return found
+        return None
 
     for table in TABLES:
         mine_t, theirs_t = m_rows[table], t_rows[table]
@@ -470,34 +525,63 @@ def _plan(mine: _Side, theirs: _Side, shared: set[str], other_path: Path, prefer
             mr = mine_t.get(u)
             if mr is None:
                 if "D" in m_ops.get((table, u), ()):       # this copy deleted it
+                    absent.add((table, u))
                     if (table, u) in t_edited:
-                        conflict(table, u, ROW, "deleted", "edited")
+                        restorable[(table, u)] = conflict(table, u, ROW, "deleted", "edited")
                     continue
-                changes.append(Change(table, u, "add", _record_name(table, u, m_rows, t_rows, names), dict(tr)))
+                add = Change(table, u, "add", _record_name(table, u, m_rows, t_rows, names), dict(tr))
+                parents = [(p, tr[c]) for c, p in FKS.get(table, {}).items() if (p, tr.get(c)) in absent]
+                if parents and table in _NEEDS_PARENT:   # it cannot be without a record this copy deleted
+                    absent.add((table, u))
+                    back = next((restorable[p] for p in parents if p in restorable), None)
+                    if back is not None:                 # unless that record comes back
+                        back.follows.append(add)
+                        restorable[(table, u)] = back
+                    continue
+                changes.append(add)
                 continue
             if mr == tr:
                 continue
-            update, old = {}, {}
+            update, old, kept = {}, {}, {}
+            both_derived = table == "areas" and mr.get("kind") == tr.get("kind") == "derived"
             for col in tr.keys() | mr.keys():
                 mv, tv = mr.get(col, MISSING), tr.get(col, MISSING)
-                if mv == tv or tv is MISSING:
+                if mv == tv or tv is MISSING or (col == UNITS and both_derived):   # derived: re-derived
                     continue
                 ma = m_old.get((table, u), {}).get(col, MISSING)
                 ta = t_old.get((table, u), {}).get(col, MISSING)
-                mine_changed = (table, u) in m_old and col in m_old[(table, u)] and (col == UNITS or ma != mv)
-                theirs_changed = (table, u) in t_old and col in t_old[(table, u)] and (col == UNITS or ta != tv)
+                # A row a side inserted since parting (a merge, a restore) is that side's as a whole.
+                mine_changed = ("I" in m_ops.get((table, u), ()) or (table, u) in m_old
+                                and col in m_old[(table, u)] and (col == UNITS or ma != mv))
+                theirs_changed = ("I" in t_ops.get((table, u), ()) or (table, u) in t_old
+                                  and col in t_old[(table, u)] and (col == UNITS or ta != tv))
                 if theirs_changed and not mine_changed:
                     update[col], old[col] = tv, mv
                 elif mine_changed and not theirs_changed:
+                    kept[col] = tv
                     continue
                 else:
                     conflict(table, u, col, mv, tv)
             if update:
-                changes.append(Change(table, u, "update", _record_name(table, u, m_rows, t_rows, names), update, old))
+                change = Change(table, u, "update", _record_name(table, u, m_rows, t_rows, names), update, old)
+                follows = hangs_on(table, mr, only_unlinked=update)
+                (follows.follows if follows else changes).append(change)
+            # This copy unlinked the row when it deleted a record the other edited: if that record
+            # comes back, the row comes back to it as the other copy has it.
+            back = next((restorable[(FKS[table][c], kept[c])] for c in kept
+                         if c in FKS.get(table, {}) and mr.get(c) is None and (FKS[table][c], kept[c]) in restorable),
+                        None)
+            if back is not None:
+                back.follows.append(Change(table, u, "update", _record_name(table, u, m_rows, t_rows, names),
+                                           dict(kept), {c: mr.get(c) for c in kept}))
         for u in mine_t.keys() - theirs_t.keys():
             if "D" in t_ops.get((table, u), ()):            # the other copy deleted it
-                if (table, u) in m_edited:
-                    conflict(table, u, ROW, "edited", "deleted")
+                follows = hangs_on(table, mine_t[u])
+                if follows is not None:                      # with a record this copy keeps edited
+                    follows.follows.append(Change(table, u, "delete", _record_name(table, u, m_rows, t_rows, names)))
+                    contested[(table, u)] = follows
+                elif (table, u) in m_edited:
+                    contested[(table, u)] = conflict(table, u, ROW, "edited", "deleted")
                 else:
                     changes.append(Change(table, u, "delete", _record_name(table, u, m_rows, t_rows, names)))
     # Units of the layers this file lacks, to copy with them.
@@ -603,8 +687,11 @@ class _Writer:
                 if kind == "theirs" and c.mine == "deleted":      # bring theirs' record back
                     restores.add((c.table, c.id))
                     upserts.append(Change(c.table, c.id, "add", c.record, dict(plan._theirs[c.table][c.id])))
+                    upserts += c.follows
                 elif kind == "theirs":                              # they deleted it: so do we
                     deletes.append(Change(c.table, c.id, "delete", c.record))
+                    for f in c.follows:
+                        (deletes if f.op == "delete" else upserts).append(f)
                 continue
             if kind == "mine":
                 continue
@@ -620,19 +707,6 @@ class _Writer:
                         restores.add((table, u))
                         upserts.append(Change(table, u, "add", "", dict(r)))
         order = {t: i for i, t in enumerate(TABLES)}
-        # The other copy lost a record's children with it; where this copy keeps the record
-        # (its edit won the conflict), it keeps them too.
-        kept = {(c.table, c.id) for c in plan.conflicts
-                if c.field == ROW and c.mine == "edited" and self.chosen[c.key][0] == "mine"}
-        if kept:
-            going = []
-            for c in sorted(deletes, key=lambda c: order[c.table]):
-                r = plan._mine[c.table].get(c.id, {})
-                if any((parent, r.get(col)) in kept for col, parent in FKS.get(c.table, {}).items()):
-                    kept.add((c.table, c.id))
-                else:
-                    going.append(c)
-            deletes = going
         for c in sorted(deletes, key=lambda c: -order[c.table]):
             conn.execute(f"DELETE FROM {c.table} WHERE uuid=?", (c.id,))
             self.ids[c.table].pop(c.id, None)
@@ -753,3 +827,35 @@ def _typed(like, value):
         return type(like)(value)
     except (TypeError, ValueError):
         raise CatalogueError(f"'{value}' is not a {type(like).__name__}") from None
+
+
+def footprints(cat, plan: MergePlan, area_uuid: str):
+    """An area's outline in this copy and in the other (either None where it has none), drawn
+    from the wards each copy gives it on this file's units and its drawing: for the review."""
+    import shapely
+
+    from models.storage import gpkg
+
+    conn = cat.store.conn
+    out = []
+    for rows in (plan._mine, plan._theirs):
+        area = rows["areas"].get(area_uuid)
+        if area is None:
+            out.append(None)
+            continue
+        parts = []
+        codes = area.get(UNITS)
+        if codes and area.get("layer_id"):
+            marks = ",".join("?" * len(codes))
+            blobs = [b for b, in conn.execute(
+                f"SELECT u.geom FROM boundary_units u JOIN boundary_layers l ON l.id = u.layer_id "
+                f"WHERE l.uuid = ? AND u.code IN ({marks})", (area["layer_id"], *codes))]
+            if not blobs:   # a layer only the other copy has: its units come with the plan
+                units, _ = plan._layer_units.get(area["layer_id"], ([], []))
+                blobs = [u["geom"] for u in units if u["code"] in codes]
+            if blobs:
+                parts.append(shapely.coverage_union_all(gpkg.from_blobs(blobs)))
+        if area.get("drawn"):
+            parts.append(gpkg.from_blob(area["drawn"]))
+        out.append(shapely.union_all(parts) if parts else None)
+    return tuple(out)

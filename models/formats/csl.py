@@ -34,8 +34,12 @@ def _date(text: str) -> dict:
     return {"date-parts": [[int(part) for part in text.split("-")]]}
 
 
-def item(s: Source, key: str) -> dict:
-    out = {"id": key, "type": TO_CSL[s.type], "title": s.title}
+def item(s: Source, key: str, uuid: str | None = None) -> dict:
+    """uuid: the source's identifier, written as the item's id so an import into another copy
+    of the catalogue recognises it; the readable key then goes in citation-key (CSL 1.0.2)."""
+    out = {"id": uuid or key, "type": TO_CSL[s.type], "title": s.title}
+    if uuid:
+        out["citation-key"] = key
     if s.type == "minutes":
         out["genre"] = "minutes"
     if s.authors:
@@ -53,9 +57,21 @@ def item(s: Source, key: str) -> dict:
     return out
 
 
-def dumps(sources: list[Source]) -> str:
+def dumps(sources: list[Source], uuids: list[str | None] | None = None) -> str:
     keys = citation_keys(sources)
-    return json.dumps([item(s, k) for s, k in zip(sources, keys)], indent=2, ensure_ascii=False) + "\n"
+    uuids = uuids or [None] * len(sources)
+    return json.dumps([item(s, k, u) for s, k, u in zip(sources, keys, uuids)],
+                      indent=2, ensure_ascii=False) + "\n"
+
+
+def ids(text: str) -> list[str | None]:
+    """Each item's id, in the order loads() reads the items (call after loads() accepted the text)."""
+    data = json.loads(text)
+    if isinstance(data, dict) and "items" in data:
+        data = data["items"]
+    if isinstance(data, dict):
+        data = [data]
+    return [str(e["id"]) if e.get("id") not in (None, "") else None for e in data]
 
 
 def _read_date(value, where: str, field: str) -> str | None:

@@ -20,7 +20,7 @@ from models.storage.store import Store
 # imports again and exports to the same bytes.
 CSV_COLUMNS = ("name", "kind", "status", "start", "end", "policy_areas", "governance", "lead",
                "funding", "savings_amount", "savings_period", "savings_text", "description",
-               "notes", "tags", "members", "citations")
+               "notes", "tags", "members", "citations", "uuid")
 
 
 def _chosen(cat, names: list[str] | None) -> list:
@@ -47,6 +47,9 @@ def export(cat, out: str | os.PathLike, partnerships: list[str] | None = None) -
         return export_catalogue(cat, out, [p.id for p in chosen] if partnerships else None)
     if suffix == ".geojson":
         return export_geojson(cat, out, chosen)
+    if out.name.lower().endswith((".organisations.csv", ".memberships.csv")):
+        table = "organisations" if out.name.lower().endswith(".organisations.csv") else "memberships"
+        return export_table_csv(cat, out, table, [p.id for p in chosen])
     if suffix == ".csv":
         return export_csv(cat, out, chosen)
     raise CatalogueError(f"cannot export to '{suffix or out.name}': use .gpkg, .sqlite, .geojson, .csv, "
@@ -136,6 +139,7 @@ def export_csv(cat, out: Path, chosen: list) -> str:
     organisations = {o.id: o for o in cat.organisations.all()}
     orgs = {i: o.name for i, o in organisations.items()}
     titles = {s.id: s.title for s in cat.sources.all()}
+    uuids = {i: u for u, i in cat.identity.uuids("partnerships").items()}
     rows = []
     for p in chosen:
         rows.append({
@@ -146,7 +150,8 @@ def export_csv(cat, out: Path, chosen: list) -> str:
             "savings_period": p.savings_period or "", "savings_text": p.savings_text,
             "description": p.description, "notes": p.notes, "tags": "; ".join(p.tags),
             "members": _members_cell(cat, organisations, p.id),
-            "citations": _citations_cell(cat, titles, p.id)})
+            "citations": _citations_cell(cat, titles, p.id),
+            "uuid": uuids.get(p.id, "")})
     try:
         with open(out, "w", newline="", encoding="utf-8") as f:
             writer = csv.DictWriter(f, CSV_COLUMNS)
@@ -155,6 +160,46 @@ def export_csv(cat, out: Path, chosen: list) -> str:
     except OSError as e:
         raise CatalogueError(f"could not write {out.name}: {e.strerror}") from None
     return f"wrote {out.name}: {plural(len(rows), 'partnership')}"
+
+
+# One row per organisation or membership, each with its uuid and (for a membership) its
+# partnership's and organisation's, so rows can be matched across copies of a catalogue.
+TABLE_CSV_COLUMNS = {
+    "organisations": ("uuid", "name", "kind", "gss_code", "notes"),
+    "memberships": ("uuid", "partnership", "partnership_uuid", "organisation", "organisation_uuid",
+                    "role", "joined", "left", "first_seen", "last_seen"),
+}
+
+
+def export_table_csv(cat, out: Path, table: str, partnership_ids: list[int]) -> str:
+    """The organisations or memberships of the chosen partnerships (organisations: all of them
+    when every partnership is chosen), one a row, with their uuids."""
+    ids = {t: {i: u for u, i in cat.identity.uuids(t).items()}
+           for t in ("organisations", "partnerships", "memberships")}
+    organisations = {o.id: o for o in cat.organisations.all()}
+    memberships = [m for pid in partnership_ids for m in cat.partnerships.memberships(pid)]
+    if table == "organisations":
+        everyone = len(partnership_ids) == len(cat.partnerships.all())
+        wanted = set(organisations) if everyone else {m.organisation_id for m in memberships}
+        rows = [{"uuid": ids["organisations"].get(o.id, ""), "name": o.name, "kind": o.kind,
+                 "gss_code": o.gss_code or "", "notes": o.notes}
+                for o in sorted(organisations.values(), key=lambda o: o.name.lower()) if o.id in wanted]
+    else:
+        names = cat.partnerships.names()
+        rows = [{"uuid": ids["memberships"].get(m.id, ""), "partnership": names[m.partnership_id],
+                 "partnership_uuid": ids["partnerships"].get(m.partnership_id, ""),
+                 "organisation": organisations[m.organisation_id].name,
+                 "organisation_uuid": ids["organisations"].get(m.organisation_id, ""), "role": m.role,
+                 "joined": m.joined or "", "left": m.left or "", "first_seen": m.first_seen or "",
+                 "last_seen": m.last_seen or ""} for m in memberships]
+    try:
+        with open(out, "w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, TABLE_CSV_COLUMNS[table])
+            writer.writeheader()
+            writer.writerows(rows)
+    except OSError as e:
+        raise CatalogueError(f"could not write {out.name}: {e.strerror}") from None
+    return f"wrote {out.name}: {plural(len(rows), table[:-1])}"
 
 
 def _write_text(out: Path, text: str) -> None:

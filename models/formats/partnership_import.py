@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from models.catalogue import dates
+from models.catalogue.identity import parse_uuid
 from models.catalogue.layers import Progress
 from models.catalogue.partnerships import check_partnership
 from models.catalogue.records import (
@@ -58,6 +59,9 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "source": ("Source title", ("source", "report", "sourcetitle", "reference")),
     "source_page": ("Source page", ("page", "sourcepage", "pages")),
     "citations": ("Citations (one a line: source | page | quote)", ("citations", "citation", "sources")),
+    # The partnership's identifier, as `export` writes it: a row whose uuid the catalogue holds is
+    # recognised (left as it is, not added twice); a new one keeps its uuid.
+    "uuid": ("Identifier (uuid)", ("uuid",)),
 }
 _GSS = re.compile(r"^[EWSNK]\d{8}$", re.IGNORECASE)
 # "Name [GSS] (role, from–to)": the code and the bracket are optional, and the bracket is
@@ -108,6 +112,7 @@ class PlannedRow:
     members: list[PlannedMember]
     citations: list[PlannedCitation] = field(default_factory=list)
     lead: str = ""
+    uuid: str | None = None   # the identifier the row carries, kept by the new partnership
 
 
 @dataclass
@@ -121,6 +126,8 @@ class ImportPlan:
     new_codes: dict[str, str] = field(default_factory=dict)   # new organisation (lower-cased) -> GSS code
     table: list[list[str]] = field(default_factory=list, repr=False)   # the raw cells, for previews
     first_row: int = 2
+    # Rows whose uuid the catalogue already holds: (row number, the partnership's name here).
+    recognised: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -459,11 +466,25 @@ def plan_import(cat, path: str | Path, mapping: dict[str, str] | None = None) ->
             return member.key.lower()
         return org.id
 
+    held = cat.identity.uuids("partnerships") if "uuid" in index else {}
+    seen_uuids: dict[str, int] = {}
     for number, raw in enumerate(table, start=2):
         if not any(raw):
             continue  # blank lines between blocks are common in hand-made sheets
         cells = {key: raw[i] for key, i in index.items()}
+        row_uuid = None
+        if cells.get("uuid", "").strip():
+            row_uuid = parse_uuid(cells["uuid"])
+            if row_uuid in held:   # this catalogue's own partnership, come back: recognised
+                plan.recognised.append((number, cat.partnerships.get(held[row_uuid]).name))
+                continue
         p, members, citations, problems = _row(cells, today)
+        if cells.get("uuid", "").strip() and row_uuid is None:
+            problems.append(f"uuid '{cells['uuid'].strip()}' is not a uuid")
+        elif row_uuid in seen_uuids:
+            problems.append(f"uuid {row_uuid} is also on row {seen_uuids[row_uuid]}")
+        elif row_uuid:
+            seen_uuids[row_uuid] = number
         name = cells.get("name", "")
         folded = name.lower()
         if name and folded in seen_names:
@@ -486,11 +507,11 @@ def plan_import(cat, path: str | Path, mapping: dict[str, str] | None = None) ->
         if problems:
             plan.row_errors.extend((number, text) for text in problems)
             continue
-        plan.rows.append(PlannedRow(number, p, members, citations, lead))
+        plan.rows.append(PlannedRow(number, p, members, citations, lead, row_uuid))
     plan.new_organisations = sorted((name for name, _ in new_orgs.values()), key=str.lower)
     plan.new_codes = {name.lower(): code for name, code in new_orgs.values() if code}
     plan.new_sources = sorted(new_sources.values(), key=str.lower)
-    if not plan.rows and not plan.row_errors:
+    if not plan.rows and not plan.row_errors and not plan.recognised:
         raise CatalogueError(f"{Path(path).name} has no partnerships below its header row")
     return plan
 
@@ -534,6 +555,8 @@ def write_plan(cat, plan: ImportPlan, progress: Progress | None = None):
             lead_id = organisation(row.lead) if row.lead else inferred
             p = replace(row.partnership, lead_id=lead_id)
             pid = cat.partnerships.add(p, members).id
+            if row.uuid:
+                cat.identity.assign("partnerships", pid, row.uuid)
             for c in row.citations:
                 sid = sources.get(c.source.lower())
                 if sid is None:

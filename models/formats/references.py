@@ -84,12 +84,19 @@ def _kind(path: Path) -> str:
     raise CatalogueError(f"'{path.name}' is neither CSL-JSON (.csl.json, .json) nor BibTeX (.bib)")
 
 
-def dumps(sources: list[Source], kind: str) -> str:
+def dumps(sources: list[Source], kind: str, uuids: list[str | None] | None = None) -> str:
     from models.formats import bibtex, csl
-    return (csl if kind == "csl" else bibtex).dumps(sources)
+    return csl.dumps(sources, uuids) if kind == "csl" else bibtex.dumps(sources)
 
 
 def read_sources(path: str | os.PathLike) -> list[Source]:
+    return [s for s, _ in read_sources_with_ids(path)]
+
+
+def read_sources_with_ids(path: str | os.PathLike) -> list[tuple[Source, str | None]]:
+    """The sources of a file, each with the identifier it carries (a CSL-JSON item's id, if
+    that is a uuid; BibTeX keys are not)."""
+    from models.catalogue.identity import parse_uuid
     from models.formats import bibtex, csl
     path = Path(path)
     kind = _kind(path)
@@ -100,9 +107,11 @@ def read_sources(path: str | os.PathLike) -> list[Source]:
     except OSError as e:
         raise CatalogueError(f"could not read {path.name}: {e.strerror}") from None
     try:
-        return (csl if kind == "csl" else bibtex).loads(text)
+        sources = (csl if kind == "csl" else bibtex).loads(text)
     except CatalogueError as e:
         raise CatalogueError(f"{path.name}: {e}") from None
+    ids = [parse_uuid(i) if i else None for i in csl.ids(text)] if kind == "csl" else [None] * len(sources)
+    return list(zip(sources, ids))
 
 
 def export_sources(cat, out: str | os.PathLike, partnership_ids: list[int] | None = None) -> str:
@@ -111,8 +120,9 @@ def export_sources(cat, out: str | os.PathLike, partnership_ids: list[int] | Non
     out = Path(out)
     kind = _kind(out)
     sources = cat.sources.all() if partnership_ids is None else cat.sources.of_partnerships(partnership_ids)
+    held = {i: u for u, i in cat.identity.uuids("sources").items()}
     try:
-        out.write_text(dumps(sources, kind), encoding="utf-8")
+        out.write_text(dumps(sources, kind, [held.get(s.id) for s in sources]), encoding="utf-8")
     except OSError as e:
         raise CatalogueError(f"could not write {out.name}: {e.strerror}") from None
     return f"wrote {out.name}: {plural(len(sources), 'source')}"
@@ -132,6 +142,18 @@ class Imported:
 def import_sources(cat, path: str | os.PathLike) -> Imported:
     """Read the whole file first (nothing is added if any entry is wrong), then add the new
     sources as one edit."""
-    sources = read_sources(path)
-    revert, added = cat.sources.add_many(sources)
-    return Imported(revert, added, len(sources) - len(added))
+    entries = read_sources_with_ids(path)
+    held = cat.identity.uuids("sources")
+    # A source carrying a uuid this catalogue holds is its own, come back: recognised, not added.
+    new = [(s, u) for s, u in entries if u not in held]
+    added: list[Source] = []
+    with cat.store.edit() as revert:
+        if any(u for _, u in new):   # one at a time, so each added source keeps its identifier
+            for s, u in new:
+                _, one = cat.sources.add_many([s])
+                if one and u and cat.identity.find("sources", u) is None:
+                    cat.identity.assign("sources", one[0].id, u)
+                added += one
+        else:
+            added = cat.sources.add_many([s for s, _ in new])[1]
+    return Imported(revert, added, len(entries) - len(added))

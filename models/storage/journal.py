@@ -40,22 +40,39 @@ def _chunks(ids: list[int]) -> Iterable[list[int]]:
         yield ids[start:start + _CHUNK]
 
 
-def stamp(conn: sqlite3.Connection, entries: list, at: str, author: str | None) -> None:
-    """Give new identified rows a uuid and stamp every inserted or updated one."""
-    touched: dict[str, dict[int, str]] = {}
-    for table, op, rid, _ in entries:
-        if table in IDENTIFIED_TABLES:
-            touched.setdefault(table, {}).setdefault(rid, op)
-    for table, rows in touched.items():
-        inserted = [rid for rid, op in rows.items() if op == "I"]
-        for chunk in _chunks(inserted):
-            missing = conn.execute(f"SELECT rowid FROM {table} WHERE uuid IS NULL AND rowid IN "
-                                   f"({','.join('?' * len(chunk))})", chunk).fetchall()
-            conn.executemany(f"UPDATE {table} SET uuid=? WHERE rowid=?",
-                             [(str(uuid.uuid4()), rid) for rid, in missing])
-        for chunk in _chunks(list(rows)):
-            conn.execute(f"UPDATE {table} SET changed_at=?, changed_by=? WHERE rowid IN "
-                         f"({','.join('?' * len(chunk))})", (at, author, *chunk))
+# A version-4 uuid made by SQLite (randomblob is its own CSPRNG), so stamping is one UPDATE.
+NEW_UUID = ("lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) "
+            "|| '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' "
+            "|| hex(randomblob(6)))")
+
+
+def stamp(conn: sqlite3.Connection, at: str, author: str | None, upto: int) -> None:
+    """Give new identified rows a uuid and stamp every row the edit inserted or updated (the
+    journal's entries up to seq `upto`; the stamps' own entries come after it)."""
+    tables = [t for t, in conn.execute("SELECT DISTINCT tbl FROM temp.undo_log WHERE op != 'D' AND seq <= ?",
+                                       (upto,)) if t in IDENTIFIED_TABLES]
+    for table in tables:
+        conn.execute(f"UPDATE {table} SET uuid=coalesce(uuid, {NEW_UUID}), changed_at=?, changed_by=? "
+                     "WHERE rowid IN (SELECT rid FROM temp.undo_log WHERE tbl=? AND op != 'D' AND seq <= ?)",
+                     (at, author, table, upto))
+
+
+def _json_sql(table: str, columns: list[str], foreign_keys: dict[str, str]) -> str:
+    """SQL building a row's JSON as record() writes it, for rows still in the table (inserted ones)."""
+    parts = []
+    for c in columns:
+        if c in NOT_WRITTEN_COLUMNS.get(table, ()):
+            continue
+        ref = foreign_keys.get(c)
+        if ref == "boundary_units":
+            value = (f"(SELECT l.uuid || '/' || u.code FROM boundary_units u JOIN boundary_layers l "
+                     f"ON l.id = u.layer_id WHERE u.fid = {table}.{c})")
+        elif ref:
+            value = f"(SELECT uuid FROM {ref} WHERE rowid = {table}.{c})"
+        else:
+            value = f"CASE WHEN typeof({c}) = 'blob' THEN json_object('$blob', lower(hex({c}))) ELSE {c} END"
+        parts.append(f"'{c}', {value}")
+    return f"json_object({', '.join(parts)})"
 
 
 class _Refs:
@@ -103,14 +120,23 @@ def record(conn: sqlite3.Connection, columns: dict[str, list[str]], foreign_keys
         if table not in NOT_WRITTEN_TABLES and table in columns:
             first.setdefault((table, rid), (op, old))
     now: dict[tuple[str, int], tuple] = {}
-    by_table: dict[str, list[int]] = {}
-    for table, rid in first:
-        by_table.setdefault(table, []).append(rid)
-    for table, rids in by_table.items():
+    added: dict[tuple[str, int], tuple[str, str]] = {}   # inserted rows: (row uuid, JSON), made by SQLite
+    by_table: dict[tuple[str, bool], list[int]] = {}
+    for (table, rid), (op, _) in first.items():
+        by_table.setdefault((table, op == "I"), []).append(rid)
+    for (table, inserted), rids in by_table.items():
+        if inserted:
+            key = "(SELECT uuid FROM areas WHERE fid = area_units.area_id)" if table == "area_units" else (
+                "uuid" if table in IDENTIFIED_TABLES else "NULL")
+            sql = f"SELECT rowid, {key}, {_json_sql(table, columns[table], foreign_keys.get(table, {}))} FROM {table}"
+        else:
+            sql = f"SELECT rowid, * FROM {table}"
         for chunk in _chunks(rids):
-            for row in conn.execute(f"SELECT rowid, * FROM {table} WHERE rowid IN "
-                                    f"({','.join('?' * len(chunk))})", chunk):
-                now[(table, row[0])] = tuple(row[1:])
+            for row in conn.execute(f"{sql} WHERE rowid IN ({','.join('?' * len(chunk))})", chunk):
+                if inserted:
+                    added[(table, row[0])] = (row[1], row[2])
+                else:
+                    now[(table, row[0])] = tuple(row[1:])
     refs = _Refs(conn, columns, entries)
 
     def as_json(table: str, values: tuple, only: set[str] | None = None) -> dict:
@@ -125,12 +151,13 @@ def record(conn: sqlite3.Connection, columns: dict[str, list[str]], foreign_keys
 
     changes = []
     for (table, rid), (op, old) in first.items():
-        after = now.get((table, rid))
         if op == "I":
-            if after is None:   # added and removed in the same edit
-                continue
-            change = ("I", None, as_json(table, after))
-        elif after is None:
+            if (table, rid) in added:   # else added and removed in the same edit
+                row_uuid, new = added[(table, rid)]
+                changes.append((table, row_uuid or refs.uuid(table, rid) or f"{table}/{rid}", "I", None, new))
+            continue
+        after = now.get((table, rid))
+        if after is None:
             change = ("D", as_json(table, old), None)
         else:
             differ = {c for c, a, b in zip(columns[table], old, after) if a != b}

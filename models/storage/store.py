@@ -409,26 +409,30 @@ class Store:
                     # QGIS's default style names and colours every area: it changes with
                     # them, in the same transaction (undo and redo come through here too).
                     styles.refresh_areas(conn)
-                entries = self._read_log()
-                name = name or named[0] or _generic_name(entries)
                 at = journal.utc_now()
+                # The stamps are part of the edit, not steps to undo: the journal is read only
+                # up to where they begin.
+                upto = conn.execute("SELECT max(seq) FROM undo_log").fetchone()[0]
+                if self.keeps_history and kind not in ("undo", "redo") and upto is not None:
+                    journal.stamp(conn, at, self.author, upto)
+                entries = self._read_log(upto)
+                name = name or named[0] or _generic_name(entries)
                 revert._entries = entries
                 revert.name, revert.kind = name, kind
                 if self.keeps_history:
-                    if kind not in ("undo", "redo"):
-                        journal.stamp(conn, entries, at, self.author)
-                        self._read_log()   # the stamps are part of the edit, not steps to undo
                     revert.history_uuid = journal.record(conn, self.columns, self.foreign_keys, entries,
                                                          name, kind, detail, at, self.author)
         except (sqlite3.IntegrityError, sqlite3.OperationalError) as e:
             raise CatalogueError(_not_saved(e, self.path.name)) from None
 
-    def _read_log(self) -> list[tuple[str, str, int, tuple | None]]:
+    def _read_log(self, upto: int | None = None) -> list[tuple[str, str, int, tuple | None]]:
+        """The journal up to seq `upto` (all of it if None), emptied."""
         conn = self.conn
-        log = conn.execute("SELECT seq, tbl, op, rid FROM undo_log ORDER BY seq").fetchall()
+        upto = 2**62 if upto is None else upto
+        log = conn.execute("SELECT seq, tbl, op, rid FROM undo_log WHERE seq <= ? ORDER BY seq", (upto,)).fetchall()
         old: dict[int, tuple] = {}
-        for table in {t for _, t, op, _ in log if op != "I"}:
-            for row in conn.execute(f"SELECT * FROM undo_old_{table}"):
+        for table, in conn.execute("SELECT DISTINCT tbl FROM undo_log WHERE op != 'I'").fetchall():
+            for row in conn.execute(f"SELECT * FROM undo_old_{table} WHERE seq <= ?", (upto,)):
                 old[row[0]] = tuple(row[1:])
             conn.execute(f"DELETE FROM undo_old_{table}")
         conn.execute("DELETE FROM undo_log")

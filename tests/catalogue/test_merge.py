@@ -258,3 +258,107 @@ def test_bad_other_file_is_one_line_and_nothing_changes(edited, tmp_path, case):
         assert "\n" not in str(e.value)
         assert snapshot(cat) == before
     assert file_digest(a) == digest
+
+
+@pytest.fixture(scope="module")
+def with_areas(tmp_path_factory):
+    """The example on London's wards, with its areas (derived from members), built once."""
+    path = tmp_path_factory.mktemp("merge-areas") / "base.gpkg"
+    with Catalogue.create(path) as cat:
+        build_example(cat, shipped=True)
+    return path
+
+
+def _area_edits(path, side):
+    with Catalogue.open(path) as cat:
+        (edit_a if side == "a" else edit_b)(cat)
+        areas = sorted(cat.areas.all(outlines=False), key=lambda x: x.name)
+        area = areas[0] if side == "a" else areas[1]
+        cat.areas.keep_as_drawn(area.id)
+        units = sorted(cat.areas.get(area.id).unit_ids)
+        cat.areas.change_units(area.id, remove=units[:3] if side == "a" else units[-4:])
+
+
+@pytest.mark.parametrize("prefer", ["mine", "theirs"])
+def test_areas_and_a_deleted_partnership_merge_the_same_both_ways(with_areas, tmp_path, prefer):
+    a, b = tmp_path / "a.gpkg", tmp_path / "b.gpkg"
+    shutil.copy(with_areas, a)
+    shutil.copy(with_areas, b)
+    _area_edits(a, "a")
+    _area_edits(b, "b")
+    a2, b2 = tmp_path / "a2.gpkg", tmp_path / "b2.gpkg"
+    shutil.copy(a, a2)
+    shutil.copy(b, b2)
+    other = {"mine": "theirs", "theirs": "mine"}[prefer]
+    results = []
+    for mine, theirs, choice in ((a2, b, prefer), (b2, a, other)):
+        with Catalogue.open(mine) as cat:
+            p = merge.plan(cat, theirs, prefer=choice)
+            assert {c.field for c in p.conflicts} == {"governance", merge.ROW}
+            merge.apply(cat, p)
+            assert check.problems(cat) == []
+            results.append(content(cat))
+            kept = cat.partnerships.find(GONE) is not None
+            assert kept == (prefer == "mine")
+            # Each side's drawn area edit is in the result, its outline redrawn.
+            drawn = [x for x in cat.areas.all() if x.kind == "drawn" and x.partnership_id is not None]
+            assert len(drawn) >= 2 and all(x.outline is not None for x in drawn)
+    assert results[0] == results[1]
+
+
+def test_a_copy_still_at_the_older_schema_is_merged_from_an_upgraded_temporary_copy(tmp_path, monkeypatch):
+    """A colleague's copy from before row identity: read, upgraded aside (never written), and
+    its rows match this copy's by uuid, since both were upgraded from the same file."""
+    from tests.storage.test_identity import _old_catalogue
+    old = tmp_path / "old.gpkg"
+    _old_catalogue(old, monkeypatch)
+    mine = tmp_path / "mine.gpkg"
+    shutil.copy(old, mine)
+    with monkeypatch.context() as m:   # the colleague, still on the older version, adds a partnership
+        _schema_before_identity(m)
+        with Catalogue.open(old) as cat:
+            assert "uuid" not in cat.store.columns["partnerships"]
+            cat.partnerships.add(Partnership("Colleague's board"))
+    digest = file_digest(old)
+    with Catalogue.open(mine) as cat:
+        p = merge.plan(cat, old)
+        assert p.matched == [] and p.report()["added"] == {"partnerships": 1}
+        merge.apply(cat, p)
+        assert cat.partnerships.find("Colleague's board") is not None
+    assert file_digest(old) == digest
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["mine.gpkg", "old.gpkg"]
+
+
+def _schema_before_identity(m) -> None:
+    from models.storage import schema
+    before = schema.MIGRATIONS[:schema.MIGRATIONS.index(schema.migration_row_identity)]
+    m.setattr(schema, "MIGRATIONS", before)
+    m.setattr(schema, "SCHEMA_VERSION", len(before))
+
+
+def test_a_layer_and_an_area_only_the_other_copy_has_come_with_their_units(tmp_path, grid_geojson):
+    from models.catalogue.records import Area
+    from models.formats.boundary_import import import_boundaries
+    a, b = copies(tmp_path)
+    with Catalogue.open(b) as cat:
+        import_boundaries(cat, grid_geojson, name="Grid wards", level="ward")
+        layer = cat.layers.find("Grid wards")
+        units = sorted(u.id for u in cat.layers.units(layer.id))[:5]
+        cat.areas.add(Area("B's patch", partnership_id=_p(cat, WLA).id, layer_id=layer.id,
+                           unit_ids=frozenset(units)))
+        levels, count = cat.layers.level_tolerances(layer.id), cat.layers.unit_count(layer.id)
+        want = {u.code for u in cat.layers.units(layer.id) if u.id in units}
+        outline = cat.areas.all()[0].outline.area
+    with Catalogue.open(a) as cat:
+        p = merge.plan(cat, b)
+        assert p.report()["added"] == {"boundary_layers": 1, "areas": 1}
+        mine_outline, theirs_outline = merge.footprints(cat, p, next(c.id for c in p.changes if c.table == "areas"))
+        assert mine_outline is None and abs(theirs_outline.area - outline) < 1e-6
+        merge.apply(cat, p)
+        layer = cat.layers.find("Grid wards")
+        assert cat.layers.unit_count(layer.id) == count and cat.layers.level_tolerances(layer.id) == levels
+        area = next(x for x in cat.areas.all() if x.name == "B's patch")
+        codes = {u.code for u in cat.layers.units(layer.id) if u.id in area.unit_ids}
+        assert codes == want and abs(area.outline.area - outline) < 1e-6
+        assert check.problems(cat) == []
+        assert merge.plan(cat, b).is_empty()

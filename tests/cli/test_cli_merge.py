@@ -43,10 +43,12 @@ def test_conflicts_without_prefer_write_nothing(capsys, tmp_path):
 
 def test_prefer_theirs_merges_and_again_changes_nothing(capsys, tmp_path):
     a, b = _edited(tmp_path)
-    code, out, err = run(capsys, "merge", a, b, "--prefer", "theirs")
+    code, out, err = run(capsys, "merge", a, b, "--prefer", "theirs", "--author", "Ada Researcher")
     assert code == 0, err
     assert "merged b.gpkg into a.gpkg" in out and "conflict: partnerships" in out
     with Catalogue.open(a) as cat:
+        entry = cat.history.entries(limit=1)[0]
+        assert (entry.kind, entry.name, entry.author) == ("merge", "Merge b.gpkg", "Ada Researcher")
         assert cat.partnerships.find("B's new alliance") is not None
         assert cat.partnerships.find("South London Waste Partnership").governance == "Joint waste committee (B)"
         before = snapshot(cat)

@@ -29,6 +29,7 @@ class FileActions:
     def __init__(self, window):
         self.window = window
         self.import_dialog: PartnershipImportDialog | None = None
+        self.merge_dialog = None   # the open merge review, if any
 
     @property
     def _settings(self):
@@ -357,6 +358,27 @@ class FileActions:
         summary = result[0].summary(path.name)
         self.window.statusBar().showMessage(summary[:1].upper() + summary[1:], 10000)
         return True
+
+    def merge_catalogue(self, path: str | os.PathLike | None = None):
+        """Review what merging another copy of this catalogue would do; applying it is one undo
+        step. Returns the review dialog (None when refused or there is nothing to merge)."""
+        from models.catalogue import merge
+        from ui.merge.review_dialog import MergeDialog
+        path = Path(path) if path else self._ask(False, "Merge another catalogue", CATALOGUE_FILTER)
+        if path is None:
+            return None
+        doc = self.window.document
+        try:
+            plan = merge.plan(doc.catalogue, path)
+        except CatalogueError as e:
+            self._fail("Cannot merge", e)
+            return None
+        if plan.is_empty():
+            self.window.statusBar().showMessage(f"Nothing to merge: this catalogue holds all of {path.name}", 10000)
+            return None
+        self.merge_dialog = MergeDialog(doc, plan, self.window)
+        self.merge_dialog.open()
+        return self.merge_dialog
 
     def explain_boundaries(self) -> None:
         self.window.show_message("Where to get boundaries", ONS_NOTE, QMessageBox.Icon.Information)

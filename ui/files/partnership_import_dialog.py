@@ -164,6 +164,9 @@ class PartnershipImportDialog(QDialog):
                              f"{'s' if len(plan.new_organisations) != 1 else ''} created ({shown})")
             if plan.new_sources:
                 parts.append(f"{len(plan.new_sources)} new source{'s' if len(plan.new_sources) != 1 else ''}")
+            if plan.recognised:
+                n = len(plan.recognised)
+                parts.append(f"{n} already in this catalogue (same identifier), left as {'they are' if n != 1 else 'it is'}")
             self.summary.setText("; ".join(parts) + ". One Undo takes it all back.")
         self.import_button.setEnabled(plan.ok)
 

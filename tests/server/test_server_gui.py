@@ -8,7 +8,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from tests.helpers.gui import list_names
-from ui.files.server_dialog import PullReview, ServerDialog
+from ui.files.server_dialog import ServerDialog
 
 
 def _action(window, text):
@@ -33,18 +33,6 @@ def fill_and_press(qtbot, fields: dict, done: list):
     QTimer.singleShot(50, act)
 
 
-def press_pull_when_reviewed(qtbot, done: list):
-    def act():
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, PullReview):
-            QTimer.singleShot(50, act)
-            return
-        ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
-        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
-        done.append(True)
-    QTimer.singleShot(50, act)
-
-
 def test_publish_and_pull_from_the_file_menu(window, qtbot, server, tmp_path):
     cluster, db, owner, password = server
     url = cluster.url(owner, None, db)   # the password goes in its own field
@@ -61,14 +49,12 @@ def test_publish_and_pull_from_the_file_menu(window, qtbot, server, tmp_path):
         conn.execute("INSERT INTO team.partnerships(name, kind, status) VALUES ('Added on the server', 'other', 'active')")
     done.clear()
     fill_and_press(qtbot, {"serverPassword": password}, done)   # server and schema remembered
-    press_pull_when_reviewed(qtbot, done)
-    _action(window, "Pu&ll from Server…").trigger()
-    qtbot.waitUntil(lambda: "Added on the server" in list_names(window) or window.last_message is not None
-                    or "Nothing new" in window.statusBar().currentMessage(),
-                    timeout=30000)
-    assert window.last_message is None, window.last_message.text()
-    assert "Added on the server" in list_names(window), window.statusBar().currentMessage()
-    assert len(done) == 2
+    _action(window, "Pu&ll from Server…").trigger()   # the merge review opens on the server's copy
+    review = window.files.merge_dialog
+    assert done and review.isVisible()
+    assert "adds 1 record" in review.summary.text()
+    qtbot.mouseClick(review.apply_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Added on the server" in list_names(window), timeout=10000)
     window.undo_action.trigger()   # one undo step takes the pull back
     qtbot.waitUntil(lambda: "Added on the server" not in list_names(window), timeout=5000)
 

@@ -418,14 +418,15 @@ class FileActions:
             f"{total['deleted']} deleted", 10000)
         return True
 
-    def pull_from_server(self, values: dict | None = None, review=None) -> bool:
-        """Merge the server's schema into the catalogue after a review: one undo step.
-        review(plan) -> resolutions or None (cancelled); default: the PullReview dialog."""
-        from models.catalogue import merge
-        from models.server.pull import pull_name, pull_plan
+    def pull_from_server(self, values: dict | None = None):
+        """The server's schema, downloaded into a temporary copy, in the merge review (conflicts
+        shown, each chosen); applying it is one undo step. Returns the review dialog (None when
+        refused or there is nothing new)."""
+        from models.server.pull import pull_plan
+        from ui.merge.review_dialog import MergeDialog
         values = self._server_values(False, values)
         if values is None:
-            return False
+            return None
         doc = self.window.document
         cat = doc.catalogue
         try:
@@ -434,26 +435,13 @@ class FileActions:
                 progress=lambda what, done, total: progress(done / total, what)))
         except Cancelled:
             self.window.statusBar().showMessage("Pull cancelled; nothing was changed", 8000)
-            return False
+            return None
         except CatalogueError as e:
             self._fail("Cannot pull", e)
-            return False
+            return None
         if plan is None or plan.is_empty():
             self.window.statusBar().showMessage("Nothing new on the server", 8000)
-            return True
-        resolutions = (review or self._review)(plan)
-        if resolutions is None:
-            return False
-        name = pull_name(values["target"], values["schema"])
-        try:
-            doc.edit(name, lambda: merge.apply(cat, plan, resolutions, name=name))
-        except CatalogueError as e:
-            self._fail("Cannot pull", e)
-            return False
-        self.window.statusBar().showMessage(f"{name}: merged (Undo takes it back)", 10000)
-        return True
-
-    def _review(self, plan):
-        from ui.files.server_dialog import PullReview
-        dialog = PullReview(self.window, plan)
-        return dialog.resolutions() if dialog.exec() == PullReview.DialogCode.Accepted else None
+            return None
+        self.merge_dialog = MergeDialog(doc, plan, self.window)
+        self.merge_dialog.open()
+        return self.merge_dialog

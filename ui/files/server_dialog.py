@@ -1,4 +1,5 @@
-"""File ▸ Publish to Server… and Pull from Server…: where the team server is, and the pull's review.
+"""File ▸ Publish to Server… and Pull from Server…: where the team server is (a pull is then
+reviewed in the merge review, ui/merge/review_dialog.py).
 
 The server (a postgresql:// URL or a libpq service name) and the schema are remembered for
 next time, without any password: the password field is never saved, and a password typed
@@ -7,15 +8,10 @@ into the URL is taken out before the URL is kept.
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
-    QRadioButton,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
 )
 
@@ -76,50 +72,3 @@ class ServerDialog(QDialog):
     def remember(self) -> None:
         self.settings.setValue("server/target", without_password(self.server.text().strip()))
         self.settings.setValue("server/schema", self.schema.text().strip() or "atlas")
-
-
-class PullReview(QDialog):
-    """What a pull would add and change, and its conflicts with one choice for them all."""
-
-    def __init__(self, parent, plan):
-        super().__init__(parent)
-        self.setObjectName("pullReview")
-        self.setWindowTitle("Pull from Server")
-        report = plan.report()
-        layout = QVBoxLayout(self)
-        added = ", ".join(f"{t.replace('_', ' ')} {n}" for t, n in sorted(report["added"].items())) or "nothing"
-        changed = ", ".join(f"{t.replace('_', ' ')} {n}" for t, n in sorted(report["changed"].items())) or "nothing"
-        layout.addWidget(QLabel(f"From the server — added: {added}; changed: {changed}."))
-        self.choice = QButtonGroup(self)
-        self.conflicts = [c for c in plan.conflicts if c.resolved is None]
-        if self.conflicts:
-            tree = QTreeWidget()
-            tree.setObjectName("pullConflicts")
-            tree.setHeaderLabels(["Record", "Field", "Mine", "Server", "Server's author"])
-            tree.setRootIsDecorated(False)
-            for c in self.conflicts:
-                texts = [f"{c.table.replace('_', ' ')}: {c.record}", c.field, str(c.mine), str(c.theirs),
-                         c.theirs_author or ""]
-                item = QTreeWidgetItem(texts)
-                for column, text in enumerate(texts):
-                    item.setToolTip(column, text)   # the whole value, however long
-                tree.addTopLevelItem(item)
-            for column in range(5):
-                tree.resizeColumnToContents(column)
-            layout.addWidget(QLabel(f"{len(self.conflicts)} conflicting change(s): both sides changed these."))
-            layout.addWidget(tree)
-            for n, text in enumerate(("Keep &mine", "Take the &server's")):
-                button = QRadioButton(text)
-                button.setObjectName(("keepMine", "takeServer")[n])
-                self.choice.addButton(button, n)
-                layout.addWidget(button)
-            self.choice.button(0).setChecked(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Pull")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-
-    def resolutions(self) -> dict:
-        side = "theirs" if self.choice.checkedId() == 1 else "mine"
-        return {c.key: side for c in self.conflicts}

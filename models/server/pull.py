@@ -43,7 +43,8 @@ def pull_plan(cat, target: str, schema: str = DEFAULT_SCHEMA, password: str | No
     if not _anything_new(cat.store, target, schema, password):
         return None
     with tempfile.TemporaryDirectory(prefix="atlas-pull-") as folder:
-        name = re.sub(r"[^\w.-]+", "_", f"{schema} on {describe(target)}")[:100]
+        # The name the review shows for the server's copy ("atlas on me@host 5432 db"): no path, no colon.
+        name = re.sub(r'[/\\:*?"<>|\x00-\x1f]+', " ", f"{schema} on {describe(target)}")[:100]
         copy = download(target, Path(folder) / f"{name}.gpkg", schema, password, progress)
         return merge.plan(cat, copy, prefer=prefer)
 

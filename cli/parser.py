@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from cli import edits, history, network, questions, references, reports
+from cli import edits, history, network, questions, references, reports, server
 from models.catalogue.records import STATUSES
 from models.errors import CatalogueError
 
@@ -147,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", metavar="DATE", help="memberships, partnerships and derived areas as of then")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(run=reports.cmd_consistency)
+    server.add_parsers(sub)   # publish, pull (cli/server.py)
     history.add_parser(sub)
     _add_author(sub)
     return parser
@@ -165,7 +166,7 @@ def _add_merge(sub) -> None:
 
 # The commands that write: each edit is stamped with, and entered in the history under, an author.
 WRITING = ("import-boundaries", "import-partnerships", "example", "import-sources", "rebase",
-           "import-references", "merge")
+           "import-references", "merge", "pull")
 
 
 def _add_author(sub) -> None:

@@ -291,6 +291,11 @@ class MainWindow(QMainWindow):
             tip="The sources cited for the selected partnerships, their members and areas")
         export_menu.addAction(self.export_sources_action)
         file_menu.addSeparator()
+        file_menu.addAction(self._action("P&ublish to Server…", f.publish_to_server,
+                                         tip="Publish the catalogue to a PostGIS schema for the team"))
+        file_menu.addAction(self._action("Pu&ll from Server…", f.pull_from_server,
+                                         tip="Merge the team server's catalogue into this one (one undo step)"))
+        file_menu.addSeparator()
         quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         file_menu.addAction(quit_action)

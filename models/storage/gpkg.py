@@ -74,6 +74,11 @@ def _wkb_offset(blob: bytes) -> int:
     return 8 + _ENVELOPE_BYTES[env]
 
 
+def wkb_of(blob: bytes) -> bytes:
+    """The standard WKB inside a GeoPackage geometry blob (what other databases read)."""
+    return blob[_wkb_offset(blob):]
+
+
 def from_blob(blob: bytes | None) -> shapely.Geometry | None:
     if blob is None:
         return None

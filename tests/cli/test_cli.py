@@ -28,7 +28,8 @@ def test_the_commands_are_the_parsers_choices():
     assert cli.command_names() == ("new", "import-boundaries", "import-partnerships", "example", "list",
                                    "search", "where", "shared", "coverage", "area", "overlaps", "coterminosity",
                                    "import-references", "network", "export",
-                                   "report", "import-sources", "rebase", "merge", "check", "consistency", "history")
+                                   "report", "import-sources", "rebase", "merge", "check", "consistency", "publish",
+                                   "pull", "history")
     assert all(cli.is_command(c) for c in cli.command_names())
     assert not any(cli.is_command(w) for w in ("catalogue.gpkg", "--help", "-h", "", "List"))
 

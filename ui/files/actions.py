@@ -391,3 +391,66 @@ class FileActions:
 
     def explain_boundaries(self) -> None:
         self.window.show_message("Where to get boundaries", ONS_NOTE, QMessageBox.Icon.Information)
+
+    # -- the team server ---------------------------------------------------------
+    def _server_values(self, publishing: bool, values: dict | None):
+        if values is not None:
+            return values
+        from ui.files.server_dialog import ServerDialog
+        dialog = ServerDialog(self.window, self._settings, publishing)
+        if dialog.exec() != ServerDialog.DialogCode.Accepted:
+            return None
+        dialog.remember()
+        return dialog.values()
+
+    def publish_to_server(self, values: dict | None = None) -> bool:
+        """Publish the catalogue to a PostGIS schema (nothing changes here: no undo step)."""
+        from models.server.publish import publish
+        values = self._server_values(True, values)
+        if values is None:
+            return False
+        store = self.window.catalogue.store
+        try:
+            counts = run_with_progress(self.window, "Publishing to the server…", lambda progress: publish(
+                store, values["target"], schema=values["schema"], password=values["password"],
+                editors=values["editors"], readers=values["readers"],
+                progress=lambda what, done, total: progress(done / total, what)))
+        except Cancelled:
+            self.window.statusBar().showMessage("Publish cancelled; the server is as it was", 8000)
+            return False
+        except CatalogueError as e:
+            self._fail("Cannot publish", e)
+            return False
+        total = {k: sum(c[k] for c in counts.values()) for k in ("added", "changed", "deleted")}
+        self.window.statusBar().showMessage(
+            f"Published to schema {values['schema']}: {total['added']} rows added, {total['changed']} changed, "
+            f"{total['deleted']} deleted", 10000)
+        return True
+
+    def pull_from_server(self, values: dict | None = None):
+        """The server's schema, downloaded into a temporary copy, in the merge review (conflicts
+        shown, each chosen); applying it is one undo step. Returns the review dialog (None when
+        refused or there is nothing new)."""
+        from models.server.pull import pull_plan
+        from ui.merge.review_dialog import MergeDialog
+        values = self._server_values(False, values)
+        if values is None:
+            return None
+        doc = self.window.document
+        cat = doc.catalogue
+        try:
+            plan = run_with_progress(self.window, "Pulling from the server…", lambda progress: pull_plan(
+                cat, values["target"], schema=values["schema"], password=values["password"],
+                progress=lambda what, done, total: progress(done / total, what)))
+        except Cancelled:
+            self.window.statusBar().showMessage("Pull cancelled; nothing was changed", 8000)
+            return None
+        except CatalogueError as e:
+            self._fail("Cannot pull", e)
+            return None
+        if plan is None or plan.is_empty():
+            self.window.statusBar().showMessage("Nothing new on the server", 8000)
+            return None
+        self.merge_dialog = MergeDialog(doc, plan, self.window)
+        self.merge_dialog.open()
+        return self.merge_dialog

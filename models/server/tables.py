@@ -80,10 +80,17 @@ def _order(tables: dict[str, Table]) -> list[Table]:
     return done
 
 
+# Reference geographies carry no uuid yet (see models/storage/journal.py): a server could not
+# tell one copy's from another's, so they stay in the file until they do.
+NOT_PUBLISHED = ("reference_geographies", "reference_areas")
+
+
 def catalogue_tables(conn: sqlite3.Connection) -> list[Table]:
     """The catalogue's content tables as the server will hold them, parents first."""
     tables: dict[str, Table] = {}
     for name in schema.CONTENT_TABLES:
+        if name in NOT_PUBLISHED:
+            continue
         info = conn.execute(f"PRAGMA table_info({name})").fetchall()
         key = next(r[1] for r in info if r[5] == 1)
         t = Table(name, key, [key] + [r[1] for r in info if r[1] != key], {})

@@ -310,14 +310,16 @@ class Layers:
             texts = _attributes_texts(attributes)
             rows = zip(itertools.repeat(layer_id), codes, names, parent_codes, populations,
                        texts, blobs)
-            for start in range(0, n, step):
-                stop = min(start + step, n)
-                self._conn.executemany(
-                    "INSERT INTO boundary_units(layer_id, code, name, parent_code, population, "
-                    "attributes, geom) VALUES (?,?,?,?,?,?,?)",
-                    itertools.islice(rows, stop - start))
-                if progress:
-                    progress(0.5 + 0.5 * stop / max(n, 1), f"Saving units {stop:,} of {n:,}")
+            # One undo entry for all the units (undone by deleting the layer's units), not one a row.
+            with self._store.bulk_insert("boundary_units", layer_id):
+                for start in range(0, n, step):
+                    stop = min(start + step, n)
+                    self._conn.executemany(
+                        "INSERT INTO boundary_units(layer_id, code, name, parent_code, population, "
+                        "attributes, geom) VALUES (?,?,?,?,?,?,?)",
+                        itertools.islice(rows, stop - start))
+                    if progress:
+                        progress(0.5 + 0.5 * stop / max(n, 1), f"Saving units {stop:,} of {n:,}")
             fixes = amend() if amend else {}
             if fixes:
                 rows = list(fixes)

@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 
 _savepoints = itertools.count(1)   # names for nested transactions, unique in this process
 
+# Tables whose rows an edit may insert in bulk (Store.bulk_insert), and the column naming
+# the rows one bulk entry covers: a layer's units, all new with their layer.
+BULK_KEYS = {"boundary_units": "layer_id"}
+
 
 def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
     mode = "ro" if read_only else "rw"
@@ -94,6 +98,8 @@ class Revert:
                 cols = store.columns[table]
                 if op == "I":
                     conn.execute(f"DELETE FROM {table} WHERE rowid=?", (rid,))
+                elif op == "B":   # rows inserted in bulk (Store.bulk_insert): all of one key
+                    conn.execute(f"DELETE FROM {table} WHERE {BULK_KEYS[table]}=?", (rid,))
                 elif op == "D":
                     conn.execute(
                         f"INSERT INTO {table}({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
@@ -350,6 +356,25 @@ class Store:
                 revert._entries = self._read_log()
         except (sqlite3.IntegrityError, sqlite3.OperationalError) as e:
             raise CatalogueError(_not_saved(e, self.path.name)) from None
+
+    @contextlib.contextmanager
+    def bulk_insert(self, table: str, key: int) -> Iterator[None]:
+        """Inside an edit: the rows the block inserts into `table`, which must all have
+        BULK_KEYS[table] = key and be the only such rows, are journaled as one entry, and
+        undone by deleting every row of that key. For an import's units: a trigger
+        logging each of 161k rows, and the undo list read back after, were a fifth of the
+        import. Rows the block updates or deletes are journaled as usual."""
+        conn = self.conn
+        if not conn.in_transaction:
+            raise RuntimeError("bulk_insert is for inside an edit")
+        # The temp trigger is dropped for the block and made again after it, in the same
+        # transaction: a rollback brings back the trigger as it was.
+        conn.execute(f"DROP TRIGGER IF EXISTS temp.undo_{table}_i")
+        try:
+            yield
+            conn.execute("INSERT INTO undo_log(tbl, op, rid) VALUES (?, 'B', ?)", (table, key))
+        finally:
+            self._install_journal()
 
     def _read_log(self) -> list[tuple[str, str, int, tuple | None]]:
         conn = self.conn

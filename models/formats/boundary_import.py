@@ -240,7 +240,8 @@ def _polygons(wkbs, codes, filename) -> np.ndarray:
         geoms = shapely.from_wkb(wkbs)
     except shapely.errors.ShapelyError as e:
         raise CatalogueError(_broken(wkbs, codes, filename, e)) from None
-    missing = [codes[i] for i, g in enumerate(geoms) if g is None or g.is_empty]
+    # One vectorised test, not a Python call per unit (a tenth of a second at 161k units).
+    missing = [codes[i] for i in np.flatnonzero(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
     if missing:
         raise CatalogueError(f"unit {missing[0]} has no geometry ({len(missing)} such)")
     types = shapely.get_type_id(geoms)

@@ -299,7 +299,7 @@ class Layers:
         bounds = [np.nanmin(each[:, 0]), np.nanmin(each[:, 1]), np.nanmax(each[:, 2]),
                   np.nanmax(each[:, 3])] if len(each) else shapely.total_bounds(geometries)
         n = len(codes)
-        with self._store.edit() as revert:
+        with self._store.checkpoint_later(), self._store.edit() as revert:
             layer_id = self._conn.execute(
                 "INSERT INTO boundary_layers(name, level, vintage, source, licence, srs_id, "
                 "in_force_from, in_force_to) VALUES (?,?,?,?,?,?,?,?)",

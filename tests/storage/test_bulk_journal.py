@@ -7,7 +7,7 @@ from models.catalogue import Catalogue
 from models.catalogue.records import Area, Organisation
 from models.errors import Cancelled
 from models.formats.boundary_import import import_boundaries
-from tests.helpers.catalogues import snapshot, small_catalogue
+from tests.helpers.catalogues import small_catalogue, snapshot
 from tests.helpers.grid import write_grid_geojson
 
 

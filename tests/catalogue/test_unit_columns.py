@@ -77,3 +77,23 @@ def test_pack_round_trip_with_missing_parents_and_empty_names():
 def test_a_text_holding_the_separator_is_not_packed():
     assert pack_columns(np.array([1]), ["a\x1fb"], ["n"], [None], [None]) is None
     assert unpack_columns(b"not an npz") is None
+
+
+def test_a_catalogue_from_before_packed_columns_migrates_and_reads_its_units(tmp_path, monkeypatch):
+    from models.storage import schema
+
+    path = tmp_path / "old.gpkg"
+    before = schema.MIGRATIONS[:schema.MIGRATIONS.index(schema.migration_unit_columns)]
+    with monkeypatch.context() as m:
+        m.setattr(schema, "MIGRATIONS", before)
+        m.setattr(schema, "SCHEMA_VERSION", len(before))
+        old = Catalogue.create(path)
+        revert, _ = import_boundaries(old, write_grid_geojson(tmp_path / "grid.geojson"), name="Grid")
+        expected = _columns(old.layers.table(revert.id))
+        old.close()
+    with Catalogue.open(path) as cat:
+        conn = cat.store.conn
+        assert conn.execute("SELECT count(*) FROM boundary_unit_columns").fetchone()[0] == 0
+        assert _columns(cat.layers.table(revert.id, defer_geometry=True)) == expected
+        second, _ = import_boundaries(cat, write_grid_geojson(tmp_path / "grid2.geojson"), name="Grid 2")
+        assert cat.layers._packed_columns(second.id) is not None

@@ -136,7 +136,8 @@ class Layers:
         import numpy as np
 
         defer = defer_geometry and not with_digest and not self._conn.in_transaction
-        packed = self._packed_columns(layer_id) if defer and not with_attributes else None
+        with collector_paused():   # 161k strings and a list of parents, as for the rows below
+            packed = self._packed_columns(layer_id) if defer and not with_attributes else None
         if packed is not None:
             ids, codes, names, parents, population = packed
             return UnitTable(layer_id=layer_id, ids=ids, codes=codes, names=names, parent_codes=parents,

@@ -277,12 +277,14 @@ class Layers:
             parent_codes: list[str | None], populations: list[float | None],
             attributes: list[dict], geometries: np.ndarray,
             progress: Progress | None = None,
-            amend: Callable[[], dict[int, object]] | None = None) -> Revert:
+            amend: Callable[[], dict[int, object]] | None = None,
+            prepared: tuple[list[bytes], np.ndarray] | None = None) -> Revert:
         """A new layer with its units, in one transaction (one undo step).
 
         A progress callback may raise Cancelled: the whole import rolls back.
         amend(): called once the units are written, before the transaction commits; gives
         {row: geometry} to store instead (units noded by a check that ran meanwhile).
+        prepared: unit_blobs(geometries, layer.srs_id), when the caller made them already.
         """
         name = layer.name.strip()
         if not name:
@@ -295,8 +297,7 @@ class Layers:
         import numpy as np
         import shapely
 
-        each = shapely.bounds(geometries)   # once, for the blobs' headers and the extent
-        blobs = _blobs(geometries, layer.srs_id, each)
+        blobs, each = prepared if prepared is not None else unit_blobs(geometries, layer.srs_id)
         bounds = [np.nanmin(each[:, 0]), np.nanmin(each[:, 1]), np.nanmax(each[:, 2]),
                   np.nanmax(each[:, 3])] if len(each) else shapely.total_bounds(geometries)
         n = len(codes)
@@ -421,6 +422,16 @@ def _attributes_texts(attributes: list[dict]) -> list[str]:
         prefix = _encode_text(k) + ": "
         columns.append([prefix + e for e in map(encode, values)])
     return ["{" + row + "}" for row in map(", ".join, zip(*columns))]
+
+
+def unit_blobs(geometries, srs_id: int) -> tuple[list[bytes], np.ndarray]:
+    """The units' GeoPackage blobs as Layers.add stores them, and each unit's bounds (the
+    blobs' headers and the layer's extent). GEOS does most of it without the GIL, so an
+    import makes them in a thread while Python joins the population CSV."""
+    import shapely
+
+    each = shapely.bounds(geometries)   # once, for the blobs' headers and the extent
+    return _blobs(geometries, srs_id, each), each
 
 
 def _blobs(geometries, srs_id: int, bounds: np.ndarray | None = None) -> list[bytes]:

@@ -19,7 +19,7 @@ import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
-from models.catalogue.layers import Progress
+from models.catalogue.layers import Progress, unit_blobs
 from models.catalogue.records import BoundaryLayer
 from models.errors import CatalogueError
 from models.formats.gdal_source import first_line, read_layer
@@ -519,6 +519,17 @@ def _import(cat, data: BoundaryData, check, source, given, in_force_from, in_for
                              "give it with --vintage YEAR")
     if attribute_fields and not population:
         raise CatalogueError("attribute fields are read from the population CSV: give one")
+    # GEOS writes the units' blobs (without the GIL) while Python joins the CSV: ~0.3 s of
+    # each at 161k units.
+    with ThreadPoolExecutor(max_workers=1) as side:
+        prepared = side.submit(unit_blobs, data.geometries, BoundaryLayer.srs_id)
+        return _store(cat, data, check, source, found, in_force_from, in_force_to, name, level,
+                      population, population_field, attribute_fields, licence, source_text, progress,
+                      prepared)
+
+
+def _store(cat, data: BoundaryData, check, source, found, in_force_from, in_force_to, name, level,
+           population, population_field, attribute_fields, licence, source_text, progress, prepared):
     joined = (read_numbers(population, data.codes, [population_field, *attribute_fields])
               if population else {population_field: [None] * len(data.codes)})
     populations = data.populations = joined[population_field]
@@ -543,8 +554,10 @@ def _import(cat, data: BoundaryData, check, source, given, in_force_from, in_for
         data.geometries, data.noded = noded, [data.codes[i] for i in rebuilt]
         return {int(i): noded[i] for i in rebuilt}
 
+    blobs = prepared.result()
     revert = cat.layers.add(record, data.codes, data.names, data.parent_codes, populations,
-                            data.attributes, data.geometries, progress=progress, amend=amend)
+                            data.attributes, data.geometries, progress=progress, amend=amend,
+                            prepared=blobs if record.srs_id == BoundaryLayer.srs_id else None)
     return revert, data
 
 

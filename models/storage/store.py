@@ -414,8 +414,9 @@ class Store:
         """Inside an edit: the rows the block inserts into `table`, which must all have
         BULK_KEYS[table] = key and be the only such rows, are journaled as one entry, and
         undone by deleting every row of that key. For an import's units: a trigger
-        logging each of 161k rows, and the undo list read back after, were a fifth of the
-        import. Rows the block updates or deletes are journaled as usual."""
+        logging each of 161k rows, and reading that list back, only to delete by layer on
+        undo (with the deferred checkpoint, 13% of the CPU and a quarter of the wall time
+        of writing them). Rows the block updates or deletes are journaled as usual."""
         conn = self.conn
         if not conn.in_transaction:
             raise RuntimeError("bulk_insert is for inside an edit")

@@ -361,7 +361,9 @@ class Store:
         except OSError:
             return
         if pages >= LATER_PAGES:
-            self._checkpointer = threading.Thread(target=_checkpoint, args=(self.path,), daemon=True,
+            # Not a daemon: a process ending meanwhile waits for it (well under a second)
+            # rather than stopping it inside SQLite.
+            self._checkpointer = threading.Thread(target=_checkpoint, args=(self.path,),
                                                   name="catalogue checkpoint")
             self._checkpointer.start()
         elif auto > 0 and pages >= auto:

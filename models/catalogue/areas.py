@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import replace
-from json import loads
 from typing import TYPE_CHECKING
 
 from models.catalogue.bulk import collector_paused
@@ -86,10 +85,14 @@ class Areas:
         """Every area; outlines=False skips parsing the derived outlines (a map of
         hundreds of areas only needs the selected one's)."""
         # One text row per area is twice as fast as one row per (area, unit) pair, and the
-        # text parsed as one JSON list a third faster than split and int one by one.
+        # text parsed by numpy (in C, to an array, then Python ints at once) ~40% faster than
+        # as one JSON list: 1.5M memberships of 500 areas at 161k units.
+        import numpy as np
+
         with collector_paused():
-            members = {area_id: frozenset(loads(f"[{ids}]")) for area_id, ids in self._conn.execute(
-                "SELECT area_id, group_concat(unit_id) FROM area_units GROUP BY area_id")}
+            members = {area_id: frozenset(np.fromstring(ids, dtype=np.int64, sep=",").tolist())
+                       for area_id, ids in self._conn.execute(
+                           "SELECT area_id, group_concat(unit_id) FROM area_units GROUP BY area_id")}
         rows = self._conn.execute(
             "SELECT fid, name, partnership_id, colour, notes, layer_id, drawn, "
             + ("geom" if outlines else "NULL") + ", kind FROM areas ORDER BY name COLLATE NOCASE, fid")

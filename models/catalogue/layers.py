@@ -1,7 +1,9 @@
 """Boundary layers and their units (wards, boroughs) as stored in the catalogue."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import itertools
 import json
 import math
@@ -134,6 +136,12 @@ class Layers:
         import numpy as np
 
         defer = defer_geometry and not with_digest and not self._conn.in_transaction
+        with collector_paused():   # 161k strings and a list of parents, as for the rows below
+            packed = self._packed_columns(layer_id) if defer and not with_attributes else None
+        if packed is not None:
+            ids, codes, names, parents, population = packed
+            return UnitTable(layer_id=layer_id, ids=ids, codes=codes, names=names, parent_codes=parents,
+                             population=population, blobs=self._geometry_reader(layer_id, len(ids)))
         with collector_paused():
             rows = self._conn.execute(
                 "SELECT fid, code, name, parent_code, population" + ("" if defer else ", geom")
@@ -151,6 +159,27 @@ class Layers:
             blobs=self._geometry_reader(layer_id, len(cols[0])) if defer else list(cols[5]),
             attributes=[json.loads(a) for a in cols[-1]] if with_attributes else [],
             digest=_digest(cols[5], cols[3]) if with_digest else "")
+
+    def _packed_columns(self, layer_id: int) -> tuple | None:
+        """The layer's unit columns as the import packed them (pack_columns), if they are
+        there and still name the layer's units (checked by their count and fids, read from
+        the index on codes: a few ms); None to read them from the units."""
+        try:
+            row = self._conn.execute("SELECT data FROM boundary_unit_columns WHERE layer_id=?",
+                                     (layer_id,)).fetchone()
+        except sqlite3.OperationalError:   # a file from before the table (opened read-only)
+            return None
+        if row is None:
+            return None
+        got = unpack_columns(row[0])
+        if got is None:
+            return None
+        count, low, high = self._conn.execute(
+            "SELECT count(*), min(fid), max(fid) FROM boundary_units WHERE layer_id=?", (layer_id,)).fetchone()
+        ids = got[0]
+        if count != len(ids) or (count and (low != ids[0] or high != ids[-1])):
+            return None
+        return got
 
     def _geometry_reader(self, layer_id: int, count: int) -> Callable[[], np.ndarray]:
         path = self._store.path
@@ -248,12 +277,14 @@ class Layers:
             parent_codes: list[str | None], populations: list[float | None],
             attributes: list[dict], geometries: np.ndarray,
             progress: Progress | None = None,
-            amend: Callable[[], dict[int, object]] | None = None) -> Revert:
+            amend: Callable[[], dict[int, object]] | None = None,
+            prepared: tuple[list[bytes], np.ndarray] | None = None) -> Revert:
         """A new layer with its units, in one transaction (one undo step).
 
         A progress callback may raise Cancelled: the whole import rolls back.
         amend(): called once the units are written, before the transaction commits; gives
         {row: geometry} to store instead (units noded by a check that ran meanwhile).
+        prepared: unit_blobs(geometries, layer.srs_id), when the caller made them already.
         """
         name = layer.name.strip()
         if not name:
@@ -266,12 +297,11 @@ class Layers:
         import numpy as np
         import shapely
 
-        each = shapely.bounds(geometries)   # once, for the blobs' headers and the extent
-        blobs = _blobs(geometries, layer.srs_id, each)
+        blobs, each = prepared if prepared is not None else unit_blobs(geometries, layer.srs_id)
         bounds = [np.nanmin(each[:, 0]), np.nanmin(each[:, 1]), np.nanmax(each[:, 2]),
                   np.nanmax(each[:, 3])] if len(each) else shapely.total_bounds(geometries)
         n = len(codes)
-        with self._store.edit() as revert:
+        with self._store.checkpoint_later(), self._store.edit() as revert:
             layer_id = self._conn.execute(
                 "INSERT INTO boundary_layers(name, level, vintage, source, licence, srs_id, "
                 "in_force_from, in_force_to) VALUES (?,?,?,?,?,?,?,?)",
@@ -282,14 +312,16 @@ class Layers:
             texts = _attributes_texts(attributes)
             rows = zip(itertools.repeat(layer_id), codes, names, parent_codes, populations,
                        texts, blobs)
-            for start in range(0, n, step):
-                stop = min(start + step, n)
-                self._conn.executemany(
-                    "INSERT INTO boundary_units(layer_id, code, name, parent_code, population, "
-                    "attributes, geom) VALUES (?,?,?,?,?,?,?)",
-                    itertools.islice(rows, stop - start))
-                if progress:
-                    progress(0.5 + 0.5 * stop / max(n, 1), f"Saving units {stop:,} of {n:,}")
+            # One undo entry for all the units (undone by deleting the layer's units), not one a row.
+            with self._store.bulk_insert("boundary_units", layer_id):
+                for start in range(0, n, step):
+                    stop = min(start + step, n)
+                    self._conn.executemany(
+                        "INSERT INTO boundary_units(layer_id, code, name, parent_code, population, "
+                        "attributes, geom) VALUES (?,?,?,?,?,?,?)",
+                        itertools.islice(rows, stop - start))
+                    if progress:
+                        progress(0.5 + 0.5 * stop / max(n, 1), f"Saving units {stop:,} of {n:,}")
             fixes = amend() if amend else {}
             if fixes:
                 rows = list(fixes)
@@ -297,6 +329,17 @@ class Layers:
                     "UPDATE boundary_units SET geom=? WHERE layer_id=? AND code=?",
                     zip(_blobs(np.array([fixes[i] for i in rows], dtype=object), layer.srs_id),
                         [layer_id] * len(rows), [codes[i] for i in rows]))
+            # The columns a map reads on opening, in one row (migration_unit_columns). Rows
+            # inserted in order get consecutive fids; anything else is read from the units.
+            low, high = self._conn.execute("SELECT min(fid), max(fid) FROM boundary_units WHERE layer_id=?",
+                                           (layer_id,)).fetchone()
+            if n and high - low + 1 == n:
+                packed = pack_columns(np.arange(low, high + 1, dtype=np.int64), codes, names, parent_codes,
+                                      populations)
+                with contextlib.suppress(sqlite3.OperationalError):   # a schema from before the table
+                    if packed is not None:
+                        self._conn.execute("INSERT INTO boundary_unit_columns(layer_id, data) VALUES (?,?)",
+                                           (layer_id, packed))
             # Widen the table's extent by the new layer's box (cheaper than rescanning every unit).
             self._conn.execute(
                 "UPDATE gpkg_contents SET min_x=min(coalesce(min_x, ?1), ?1), "
@@ -381,6 +424,16 @@ def _attributes_texts(attributes: list[dict]) -> list[str]:
     return ["{" + row + "}" for row in map(", ".join, zip(*columns))]
 
 
+def unit_blobs(geometries, srs_id: int) -> tuple[list[bytes], np.ndarray]:
+    """The units' GeoPackage blobs as Layers.add stores them, and each unit's bounds (the
+    blobs' headers and the layer's extent). GEOS does most of it without the GIL, so an
+    import makes them in a thread while Python joins the population CSV."""
+    import shapely
+
+    each = shapely.bounds(geometries)   # once, for the blobs' headers and the extent
+    return _blobs(geometries, srs_id, each), each
+
+
 def _blobs(geometries, srs_id: int, bounds: np.ndarray | None = None) -> list[bytes]:
     import numpy as np
     import shapely
@@ -392,6 +445,66 @@ def _blobs(geometries, srs_id: int, bounds: np.ndarray | None = None) -> list[by
     single = np.flatnonzero(shapely.get_type_id(geometries) == 3)
     geometries[single] = shapely.multipolygons(geometries[single], indices=np.arange(len(single)))
     return gpkg.to_blobs(geometries, srs_id, bounds)
+
+
+_SEP = "\x1f"   # the ASCII unit separator: no code or name has it (pack_columns checks)
+
+
+def _joined(texts: list[str]) -> np.ndarray | None:
+    import numpy as np
+
+    text = _SEP.join(texts)
+    if text.count(_SEP) != len(texts) - 1:
+        return None
+    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+
+
+def _split(data: np.ndarray, n: int) -> list[str] | None:
+    texts = data.tobytes().decode("utf-8").split(_SEP)
+    return texts if len(texts) == n else None
+
+
+def pack_columns(ids: np.ndarray, codes: list[str], names: list[str], parent_codes: list[str | None],
+                 populations) -> bytes | None:
+    """A layer's unit columns as one value (.npz, no pickle): each text column joined by a
+    separator, parents as an index into their distinct codes (-1 for none). Splitting the
+    joined text back is ~100 times faster than making a row tuple per unit. None when a text
+    holds the separator (the columns are then read from the units)."""
+    import numpy as np
+
+    if not len(ids):
+        return None
+    distinct = sorted({p for p in parent_codes if p is not None})
+    where = {p: k for k, p in enumerate(distinct)}
+    parent = np.array([-1 if p is None else where[p] for p in parent_codes], dtype=np.int32)
+    texts = [_joined(list(codes)), _joined(list(names)), _joined(distinct)]
+    if any(t is None for t in texts):
+        return None
+    f = io.BytesIO()
+    np.savez(f, ids=np.asarray(ids, dtype=np.int64), codes=texts[0], names=texts[1], parents=texts[2],
+             parent_count=np.array([len(distinct)]), parent=parent,
+             population=np.array(populations, dtype=np.float64))
+    return f.getvalue()
+
+
+def unpack_columns(data: bytes) -> tuple | None:
+    """(ids, codes, names, parent codes, populations) from pack_columns; None if unreadable."""
+    import numpy as np
+
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as z:
+            ids, parent, population = z["ids"], z["parent"], z["population"]
+            n = len(ids)
+            codes, names = _split(z["codes"], n), _split(z["names"], n)
+            count = int(z["parent_count"][0])
+            distinct = _split(z["parents"], count) if count else []
+    except Exception:   # a damaged value is only a lost shortcut
+        return None
+    if codes is None or names is None or distinct is None or len(parent) != n or len(population) != n or \
+            (n and int(parent.max(initial=-1)) >= len(distinct)):
+        return None
+    lookup = [*distinct, None]   # -1 picks the last: no parent
+    return ids, codes, names, [lookup[k] for k in parent.tolist()], population
 
 
 def _parent_attributes(conn, layer_id: int) -> dict[str, dict]:

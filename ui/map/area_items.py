@@ -39,8 +39,8 @@ from ui.map.style import AREA_OUTLINE_PX, tint
 Z_AREAS = 2.5            # over the borough outlines (2), under the selected outline (3) and labels (4)
 WIDER_PER_AREA_ABOVE = 1.5
 MOST_WIDER = 3           # at most this many steps wider: 6.5 px
-OUTLINES_PER_AREA = 8
-DIMMED_ALPHA = 0.35      # the outline of an area outside the window's selection    # outlines kept per area and level, one per set of its wards
+OUTLINES_PER_AREA = 8    # outlines kept per area and level, one per set of its wards
+DIMMED_ALPHA = 0.45      # the outline of an area outside the window's selection
 
 
 class AreasItem(QGraphicsItem):

@@ -463,12 +463,14 @@ class MapTab(QWidget):
         """Keep the legend off the selected area, as drawn now (or its outline if hidden),
         and off as much of the others shown as it can."""
         current = self.current_area()
-        if current is None:
-            self.legend.avoid = None
-        else:
-            self.legend.avoid = self.shapes.geometry(current.id) or current.outline
-        self.legend.set_others([self.shapes.geometry(k) for k in self.shapes.items
-                                if current is None or k != current.id])
+        # With no area chosen, the window's selection (its areas) is what to keep in view.
+        keep = [current.id] if current is not None else sorted(self.shapes.items.keys() - self.shapes.dimmed) \
+            if self.selection is not None else []
+        kept = [g for k in keep if (g := self.shapes.geometry(k)) is not None]
+        if current is not None and not kept and current.outline is not None:
+            kept = [current.outline]
+        self.legend.avoid = kept[0] if len(kept) == 1 else shapely.union_all(kept) if kept else None
+        self.legend.set_others([self.shapes.geometry(k) for k in self.shapes.items if k not in keep])
         self.view.viewport().update()
 
     def _on_scale(self) -> None:

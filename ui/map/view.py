@@ -477,7 +477,12 @@ class MapView(QGraphicsView):
                                 self.metres_per_pixel(), cached=painter.device() is self.viewport(),
                                 blocked=self._overlay_rects())
             painter.restore()
-        map_overlays.draw(painter, self.legend, self.layer.attribution)
+        # On screen the find box holds the top right corner: a legend there goes below it.
+        corner = self._corner
+        top_right = 0.0
+        if painter.device() is self.viewport() and corner is not None and corner.isVisible():
+            top_right = float(self.viewport().mapFrom(self, corner.geometry().bottomLeft()).y())
+        map_overlays.draw(painter, self.legend, self.layer.attribution, top_right)
         if labels and QRectF(getattr(self.legend, "rect", QRectF())) != legend_before:
             self.viewport().update()   # the legend moved: place the labels clear of it again
         if self._pending_warm is not None:

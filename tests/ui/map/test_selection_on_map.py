@@ -143,3 +143,14 @@ def test_esc_while_drawing_a_polygon_abandons_it_and_keeps_the_selection(qtbot, 
     assert window.selection.kind == "partnership" and map_tab.chip.isVisible()
     qtbot.keyClick(map_tab.view, Qt.Key.Key_Escape)   # nothing being drawn: now the selection
     assert window.selection.kind is None
+
+
+def test_a_network_built_after_the_selection_shows_it(qtbot, window):
+    wla = window.catalogue.partnerships.find("West London Alliance")
+    click_in_list(qtbot, window, wla.id)
+    assert not window.built("network")
+    press_tab(qtbot, window, 5, "network-tab")
+    network = window.network_tab
+    qtbot.waitUntil(lambda: network.net is not None)
+    assert {network.net.labels[k] for k in network.plot.highlighted} == {
+        "West London Alliance", "Brent", "Ealing", "Hammersmith and Fulham", "Harrow", "Hillingdon", "Hounslow"}

@@ -391,11 +391,11 @@ class MapTab(QWidget):
             palette = [QColor()]
             # The selection's areas filled, the largest first so that one inside another shows.
             for a in chosen:
-                palette.append(blend(QColor(a.colour)))
+                palette.append(QColor(a.colour))   # blended by the view
                 fill[self.layer.rows(a.unit_ids)] = len(palette) - 1
             if current is not None and current.id in shown:
                 palette.append(QColor(current.colour))
-                fill[self.layer.rows(current.unit_ids)] = 1
+                fill[self.layer.rows(current.unit_ids)] = len(palette) - 1
         self._set_legend(current, coverage, counts if coverage else None, chosen)
         ids = self.layer.table.ids
         members.sort(key=lambda m: m[0].lower())

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 
 from models.catalogue import Catalogue
 from models.formats.example import build_example
 from tests.helpers.data import LONDON_POPULATION, LONDON_WARDS
 from tests.helpers.gui import make_window
+from ui.map.style import blend
 
 
 @pytest.fixture
@@ -130,7 +132,17 @@ def test_esc_while_drawing_a_polygon_abandons_it_and_keeps_the_selection(qtbot, 
     map_tab = open_map(qtbot, window)
     wla = cat.partnerships.find("West London Alliance")
     window.selection.select("partnership", wla.id)
-    map_tab.area_list.select_area(next(a.id for a in cat.areas.all() if a.partnership_id == wla.id))
+    # an area of another partnership chosen to draw on: drawn and filled in its own colour, not faint
+    other = next(a for a in cat.areas.all() if a.name.startswith("Westminster Family Recovery"))
+    map_tab.area_list.select_area(other.id)
+    assert other.id in map_tab.shapes.items and other.id not in map_tab.shapes.dimmed
+    fill = map_tab.view.effective_fill()
+    assert {map_tab.view._palette[k].name() for k in fill[map_tab.layer.rows(other.unit_ids)]} == {
+        blend(QColor(other.colour)).name()}
+    wla_area = next(a for a in cat.areas.all() if a.partnership_id == wla.id)
+    outside = sorted(wla_area.unit_ids - other.unit_ids)
+    assert {map_tab.view._palette[k].name() for k in fill[map_tab.layer.rows(outside)]} == {
+        blend(QColor(wla_area.colour)).name()}
     map_tab.view.setFocus()
     qtbot.keyClick(map_tab, Qt.Key.Key_P)    # the polygon tool
     view = map_tab.view.viewport()

@@ -105,42 +105,40 @@ def link_coterminosity(window, tab) -> None:
 
 
 # -- one selection across the tabs (ui/selection.py) ---------------------------------
-TERRITORY = "#000000"   # an organisation's own territory, outlined on the map
-
-
 def partnerships_of(cat, organisation_id: int) -> list[int]:
     return sorted({m.partnership_id for m in cat.partnerships.memberships_of(organisation_id)})
 
 
-def show_selection_on_map(window, kind: str, record_id: int) -> None:
-    """A partnership's areas, or an organisation's partnerships' areas with its territory outlined,
-    as of the map's year (nothing selected: the areas as the map paints them)."""
-    from models.analysis.overlaps import area_set
+def show_selection_on_map(window, kind: str, record_id: int, map_tab=None) -> None:
+    """Highlight a partnership's areas, or an organisation's partnerships' areas with its territory
+    outlined, over the map's areas (which stay, faint); nothing selected: the plain map."""
     from ui.selection import ORGANISATION
-    map_tab = window.map_tab
+    map_tab = map_tab or window.map_tab
     cat = window.document.catalogue
     if not kind:
-        map_tab.show_areas()
+        map_tab.clear_selection()
         return
     try:
+        record = cat.organisations.get(record_id) if kind == ORGANISATION else cat.partnerships.get(record_id)
         pids = partnerships_of(cat, record_id) if kind == ORGANISATION else [record_id]
-        chosen = area_set(cat, as_of=map_tab.year, partnership_ids=pids, include_unknown=map_tab.include_unknown)
-        name = (cat.organisations.get(record_id) if kind == ORGANISATION else cat.partnerships.get(record_id)).name
     except CatalogueError as e:
         window.statusBar().showMessage(str(e), 8000)
         return
-    # Largest first, so that an area inside another is painted over it and stays visible.
-    order = sorted(range(len(chosen.areas)), key=lambda k: -len(chosen.unit_ids_of(k)))
-    groups = [(chosen.areas[k].name, chosen.areas[k].colour, chosen.unit_ids_of(k).tolist()) for k in order]
-    what = f"{name}: {plural(len(pids), 'partnership')}, {plural(len(groups), 'area')}" if kind == ORGANISATION \
-        else f"{name}: {plural(len(groups), 'area')}"
-    map_tab.show_units(groups, what)
-    if kind == ORGANISATION:
-        code = cat.organisations.get(record_id).gss_code
-        if code and map_tab.layer.loaded:
-            table = map_tab.layer.table
-            units = [int(u) for u, parent in zip(table.ids, table.parent_codes) if (parent or "").upper() == code.upper()]
-            map_tab.outline_units(units, TERRITORY)
+    territory = None
+    if kind == ORGANISATION and record.gss_code and map_tab.layer.loaded:
+        code, table = record.gss_code.upper(), map_tab.layer.table
+        territory = [int(u) for u, parent in zip(table.ids, table.parent_codes) if (parent or "").upper() == code]
+    name = f"{record.name} ({plural(len(pids), 'partnership')})" if kind == ORGANISATION else record.name
+    map_tab.show_selection(name, pids, territory)
+
+
+def link_map(window, map_tab) -> None:
+    """The Map tab being built: it starts at the window's selection, and its chip's ✕ (or Esc on
+    the map) clears the selection for every tab."""
+    selection = window.selection
+    map_tab.clear_selection_requested.connect(selection.clear)
+    if selection.kind:
+        show_selection_on_map(window, selection.kind, selection.id, map_tab)
 
 
 def mark_in_overlaps(window, kind: str, record_id: int) -> None:

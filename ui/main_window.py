@@ -183,8 +183,11 @@ class MainWindow(QMainWindow):
 
     def _build_map_tab(self):
         # Imported here: see _add_other_tabs.
+        from ui.links import link_map
         from ui.map.tab import MapTab
-        return MapTab(self.document, settings=self.settings)
+        tab = MapTab(self.document, settings=self.settings)
+        link_map(self, tab)
+        return tab
 
     def _build_overlaps_tab(self):
         # Imported here: see _add_other_tabs.

@@ -55,7 +55,13 @@ def link_selection(window) -> None:
     organisations.table.selectionModel().selectionChanged.connect(organisation_chosen)
 
     def follow(kind: str, record_id: int) -> None:
-        if kind == PARTNERSHIP and partnership_list.selected_ids() != [record_id]:
+        if not kind:   # cleared (the map's ✕ or Esc, a click on the network's empty space): no record either
+            if partnership_list.selected_ids():
+                partnership_list.select(None)
+            if organisations.current is not None:
+                organisations.select(None)
+                organisations.table.clearSelection()
+        elif kind == PARTNERSHIP and partnership_list.selected_ids() != [record_id]:
             partnership_list.select(record_id)
         elif kind == ORGANISATION and (organisations.current is None or organisations.current.id != record_id):
             organisations.select(record_id)

@@ -40,6 +40,7 @@ Z_AREAS = 2.5            # over the borough outlines (2), under the selected out
 WIDER_PER_AREA_ABOVE = 1.5
 MOST_WIDER = 3           # at most this many steps wider: 6.5 px
 OUTLINES_PER_AREA = 8    # outlines kept per area and level, one per set of its wards
+DIMMED_ALPHA = 0.45      # the outline of an area outside the window's selection
 
 
 class AreasItem(QGraphicsItem):
@@ -191,6 +192,10 @@ class AreaShapes:
         self._areas: list[Area] = []
         self._shown: set[int] = set()
         self._selected: int | None = None
+        # The areas of the window's selection (ui/selection.py), drawn as usual over the others,
+        # which are only outlined faintly; None: no selection, every area drawn as usual.
+        self.emphasis: set[int] | None = None
+        self.dimmed: set[int] = set()    # the areas drawn faintly by the last redraw
         self._drawn_geoms: dict[int, shapely.Geometry] = {}
         self._level = 0.0
         self._bounds = None
@@ -301,7 +306,7 @@ class AreaShapes:
         self._ensure_group()
         self.group.setVisible(self.visible)
         if not self.layer.loaded:
-            self.items, self._drawn_geoms = {}, {}
+            self.items, self._drawn_geoms, self.dimmed = {}, {}, set()
             self.group.set_entries([], QRectF())
             return
         self._level = level = self.level()
@@ -311,8 +316,13 @@ class AreaShapes:
                 geom, path = self._outline(a, level)
                 if geom is not None:
                     drawn.append((a, geom, path))
-        # Bottom first: the biggest, so smaller areas on top stay visible; the selected last.
-        drawn.sort(key=lambda d: (d[0].id == self._selected, -d[1].area, d[0].name.lower(), d[0].id))
+        # Bottom first: the dimmed ones, then the biggest, so smaller areas on top stay visible;
+        # the selected last.
+        dim = self.emphasis
+
+        def dimmed(a: Area) -> bool:
+            return dim is not None and a.id not in dim and a.id != self._selected
+        drawn.sort(key=lambda d: (not dimmed(d[0]), d[0].id == self._selected, -d[1].area, d[0].name.lower(), d[0].id))
         boxes = [g.bounds for _, g, _ in drawn]
         entries = []
         for z, (a, geom, path) in enumerate(drawn):
@@ -324,7 +334,13 @@ class AreaShapes:
             pen = QPen(colour, AREA_OUTLINE_PX + WIDER_PER_AREA_ABOVE * min(above, MOST_WIDER))
             pen.setCosmetic(True)
             pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-            if self.coverage:
+            if dimmed(a):
+                # Still there, to keep one's bearings, but behind the selection.
+                colour.setAlphaF(DIMMED_ALPHA)
+                pen = QPen(colour, AREA_OUTLINE_PX * 0.75)
+                pen.setCosmetic(True)
+                brush = QBrush(Qt.BrushStyle.NoBrush)
+            elif self.coverage:
                 brush = QBrush(Qt.BrushStyle.NoBrush)
             elif a.id == self._selected:
                 # Hatching lets the tints of the areas beneath it show between its lines.
@@ -333,6 +349,7 @@ class AreaShapes:
                 brush = QBrush(tint(colour))
             entries.append(((a.id, _key(a), level), path, pen, brush))
         self.items = {a.id: z for z, (a, _, _) in enumerate(drawn)}
+        self.dimmed = {a.id for a, _, _ in drawn if dimmed(a)}
         self._drawn_geoms = {a.id: g for a, g, _ in drawn}
         self._bounds = tuple(shapely.total_bounds([g for _, g, _ in drawn])) if drawn else None
         self.group.set_entries(entries, self._rect())

@@ -105,12 +105,12 @@ class Legend(QObject):
         return out
 
     def paint(self, painter: QPainter, world: QTransform, fm: QFontMetricsF, w: float, h: float, dpi: float,
-              bottom_left: float, bottom_right: float, on_screen: bool) -> None:
+              bottom_left: float, bottom_right: float, on_screen: bool, top_right: float = 0) -> None:
         """Paint in device-independent pixels (painter reset to them); world: the scene's
         transform to those pixels, to find where the selected area is.
 
         bottom_left / bottom_right: how much of each bottom corner the scale bar and
-        the attribution take (the legend goes above them)."""
+        the attribution take (the legend goes above them); top_right: the find box's (below it)."""
         # Long partnership names are cut (…) so the legend stays a corner, not a banner.
         widest = min(MAX_TEXT_PIXELS * dpi, 0.4 * w)
         lines = [LegendRow(fm.elidedText(r.text, Qt.TextElideMode.ElideRight, widest), r.colour, r.kind)
@@ -121,7 +121,7 @@ class Legend(QObject):
         height = row * len(lines) + 2 * pad
         margin = 10 * dpi
         boxes = {"top left": QRectF(margin, margin, width, height),
-                 "top right": QRectF(w - margin - width, margin, width, height),
+                 "top right": QRectF(w - margin - width, top_right + margin, width, height),
                  "bottom left": QRectF(margin, h - bottom_left - margin - height, width, height),
                  "bottom right": QRectF(w - margin - width, h - bottom_right - margin - height, width, height)}
         self.corner = self._corner(world, boxes)

@@ -29,7 +29,8 @@ def length_text(metres: float) -> str:
     return f"{metres / 1000:g} km" if metres >= 1000 else f"{metres:g} m"
 
 
-def draw(painter: QPainter, legend: Legend | None, attribution: str) -> None:
+def draw(painter: QPainter, legend: Legend | None, attribution: str, top_right: float = 0) -> None:
+    """top_right: how much of the top right corner a widget over the map takes (the find box)."""
     world = painter.worldTransform()
     scale = math.hypot(world.m11(), world.m12())  # device pixels per metre
     device = painter.device()
@@ -79,5 +80,5 @@ def draw(painter: QPainter, legend: Legend | None, attribution: str) -> None:
     # Legend: in the corner that leaves the selected area in view.
     if isinstance(legend, Legend):
         legend.paint(painter, world, fm, w, h, dpi, bottom_left, bottom_right,
-                     on_screen=isinstance(device, QWidget))
+                     on_screen=isinstance(device, QWidget), top_right=top_right)
     painter.restore()

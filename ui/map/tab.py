@@ -21,7 +21,7 @@ from dataclasses import replace
 
 import numpy as np
 import shapely
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -41,7 +41,7 @@ from models.analysis.evidence import UNKNOWN, Evidence
 from models.analysis.footprints import Footprints
 from models.catalogue.layers import in_force
 from models.catalogue.records import Area
-from models.errors import CatalogueError
+from models.errors import CatalogueError, plural
 from ui.document import Changes, Document
 from ui.map.area_items import AreaShapes
 from ui.map.area_list import AreaList
@@ -52,11 +52,15 @@ from ui.map.find_box import FindBox
 from ui.map.layer import MapLayer
 from ui.map.legend import Legend, LegendRow
 from ui.map.reference_layers import REFERENCE_TABLES, ReferenceLayers
+from ui.map.selection_chip import SelectionChip
 from ui.map.style import BOROUGH_EDGE, COVERAGE_COLOURS, NEUTRAL, blend
 from ui.map.tools.strokes import Drawing
 from ui.map.view import MapView
 
 DRAFT_MS = 250   # the year slider at rest this long: the areas it changed are drawn in full
+
+TERRITORY = "#000000"      # an organisation's own territory, outlined over its partnerships' areas
+DIMMED_GREY = "#9a9a9a"    # the legend's sample for the areas outside the selection
 
 TOOL_KEYS = {"pan": "H", "click": "C", "brush": "B", "lasso": "L", "polygon": "P"}
 
@@ -70,6 +74,10 @@ EVIDENCE_TABLES = ("citations", "sources")
 
 
 class MapTab(QWidget):
+    # The user asked the map to drop the window's selection (its chip's ✕, or Esc): the window
+    # clears its Selection, which clears it here and in every other tab.
+    clear_selection_requested = Signal()
+
     def __init__(self, document: Document, parent=None, settings: QSettings | None = None):
         super().__init__(parent)
         self.setObjectName("mapTab")
@@ -98,6 +106,9 @@ class MapTab(QWidget):
         self.layer_pinned = False      # a layer the user chose stays whatever the year
         self._layer_key = None
         self._pending: set[int] | None = None
+        # The window's selection as the map shows it (show_selection): its name, the partnerships
+        # whose areas are highlighted over the others, and a territory outlined (an organisation's).
+        self.selection: tuple[str, frozenset[int], object] | None = None
         # A stroke's live figures: they read nothing from the catalogue (check=False).
         self._stats_timer = QTimer(self, singleShot=True, interval=60,
                                    timeout=lambda: self._update_stats(check=False))
@@ -185,6 +196,10 @@ class MapTab(QWidget):
         self._shortcut(bar.addAction("Export…", self.export), "Ctrl+Shift+E")
         self.find_box = FindBox(self.view)
         self.find_box.chosen.connect(self.find)
+        self.chip = SelectionChip(self.view)
+        self.chip.cleared.connect(self.clear_selection_requested)
+        self.view.set_chip_widget(self.chip)
+        self.view.escape.connect(lambda: self.clear_selection_requested.emit() if self.selection else None)
         # On the map itself (its top right corner): a tool bar hides what does not fit.
         self.view.set_corner_widget(self.find_box)
         self.layer_combo = QComboBox()
@@ -354,6 +369,8 @@ class MapTab(QWidget):
         coverage = self.layer_actions["coverage"].isChecked()
         self.shapes.coverage = coverage
         self.shapes.visible = self.layer_actions["areas"].isChecked()
+        chosen = self._selected_areas(shown)
+        self.shapes.emphasis = None if self.selection is None else {a.id for a in chosen}
         self.shapes.show(self.areas, shown, selected)
         n = len(self.layer)
         fill = np.zeros(n, dtype=np.int64)
@@ -372,10 +389,14 @@ class MapTab(QWidget):
             # The selected area's wards are filled as well as hatched: a stroke's preview
             # (wards painted in, or erased to neutral) is read against that fill.
             palette = [QColor()]
+            # The selection's areas filled, the largest first so that one inside another shows.
+            for a in chosen:
+                palette.append(QColor(a.colour))   # blended by the view
+                fill[self.layer.rows(a.unit_ids)] = len(palette) - 1
             if current is not None and current.id in shown:
                 palette.append(QColor(current.colour))
-                fill[self.layer.rows(current.unit_ids)] = 1
-        self._set_legend(current, coverage, counts if coverage else None)
+                fill[self.layer.rows(current.unit_ids)] = len(palette) - 1
+        self._set_legend(current, coverage, counts if coverage else None, chosen)
         ids = self.layer.table.ids
         members.sort(key=lambda m: m[0].lower())
 
@@ -386,15 +407,39 @@ class MapTab(QWidget):
                     + [f"{name} (hidden)" for name, units, on in members if not on and unit in units])
 
         self.view.set_fills(fill, palette, areas_of)
-        self.view.set_highlight(current.outline if current else None,
-                                QColor(current.colour) if current else None)
+        territory = self.selection[2] if self.selection is not None else None
+        if current is None and territory is not None:
+            self.view.set_highlight(territory, QColor(TERRITORY))
+        else:
+            self.view.set_highlight(current.outline if current else None,
+                                    QColor(current.colour) if current else None)
         self._pending = None
         self._update_stats()
 
-    def _set_legend(self, current: Area | None, coverage: bool, counts) -> None:
-        """Name what the map shows: the areas drawn (the selected first), or the coverage classes."""
+    def _selected_areas(self, shown: set[int]) -> list[Area]:
+        """The shown areas of the selection's partnerships (as of the map's year), largest first."""
+        if self.selection is None:
+            return []
+        pids = self.selection[1]
+        chosen = [a for a in self.areas if a.partnership_id in pids and a.id in shown and self.layer.holds(a)]
+        return sorted(chosen, key=lambda a: (-len(a.unit_ids), a.name.lower()))
+
+    def _set_legend(self, current: Area | None, coverage: bool, counts, chosen: list[Area]) -> None:
+        """Name what the map shows: the areas drawn (the selected first), or the coverage classes;
+        with a selection, its areas and the others (dimmed) as one row."""
         drawn = set(self.shapes.items)
         by_id = {a.id: a for a in self.areas}
+        if self.selection is not None and not coverage:
+            rows = [LegendRow(a.name, blend(QColor(a.colour)), "fill") for a in chosen]
+            others = len(drawn - {a.id for a in chosen})
+            if others:
+                rows.append(LegendRow(f"{plural(others, 'other area')} (faint)", QColor(DIMMED_GREY), "outline"))
+            if self.selection[2] is not None:
+                rows.append(LegendRow("Territory", QColor(TERRITORY), "line"))
+            rows.append(LegendRow("Borough boundary", BOROUGH_EDGE, "line"))
+            self.legend.set_rows(f"Selected: {self.selection[0]}, {plural(len(chosen), 'area')}", rows)
+            self._avoid_selected()
+            return
         order = sorted(drawn, key=lambda k: (current is None or k != current.id, by_id[k].name.lower()))
         rows = []
         if coverage:
@@ -418,12 +463,14 @@ class MapTab(QWidget):
         """Keep the legend off the selected area, as drawn now (or its outline if hidden),
         and off as much of the others shown as it can."""
         current = self.current_area()
-        if current is None:
-            self.legend.avoid = None
-        else:
-            self.legend.avoid = self.shapes.geometry(current.id) or current.outline
-        self.legend.set_others([self.shapes.geometry(k) for k in self.shapes.items
-                                if current is None or k != current.id])
+        # With no area chosen, the window's selection (its areas) is what to keep in view.
+        keep = [current.id] if current is not None else sorted(self.shapes.items.keys() - self.shapes.dimmed) \
+            if self.selection is not None else []
+        kept = [g for k in keep if (g := self.shapes.geometry(k)) is not None]
+        if current is not None and not kept and current.outline is not None:
+            kept = [current.outline]
+        self.legend.avoid = kept[0] if len(kept) == 1 else shapely.union_all(kept) if kept else None
+        self.legend.set_others([self.shapes.geometry(k) for k in self.shapes.items if k not in keep])
         self.view.viewport().update()
 
     def _on_scale(self) -> None:
@@ -627,17 +674,31 @@ class MapTab(QWidget):
             # A tab built just now is laid out a turn of the event loop later: fit again at its real size.
             QTimer.singleShot(0, self, lambda: self.view.zoom_to_bounds(*bounds, margin=0.1))
 
-    def outline_units(self, units: list[int], colour: str) -> None:
-        """Draw the outline of these units (e.g. an organisation's territory) over what is shown."""
-        if not self.layer.loaded:
-            return
-        rows = self.layer.rows(units)
-        outline = shapely.union_all(self.layer.table.geometries[rows]) if rows else None
-        self.view.set_highlight(outline, QColor(colour))
-
-    def show_areas(self) -> None:
-        """Paint the areas again (after show_units), as an area choice or an edit would."""
+    def show_selection(self, name: str, partnership_ids, territory_units: list[int] | None = None) -> None:
+        """Highlight the window's selection over the areas: these partnerships' areas filled and
+        outlined, every other area still drawn but faint, the territory (an organisation's) outlined
+        in black, and a chip naming it. It stays through edits, the year slider and area choices,
+        until clear_selection."""
+        territory = None
+        if territory_units and self.layer.loaded:
+            rows = self.layer.rows(territory_units)
+            territory = shapely.union_all(self.layer.table.geometries[rows]) if rows else None
+        self.selection = (name, frozenset(partnership_ids), territory)
+        self.chip.show_name(name)
+        self.view.set_chip_widget(self.chip)   # placed again: its width follows the name
         self._repaint_areas()
+        chosen = self._selected_areas(self.area_list.shown_ids()) if self.layer.loaded else []
+        self.show_message(f"Selected: {name}: {plural(len(chosen), 'area')} highlighted "
+                          "(Esc or the ✕ on the map clears it)")
+
+    def clear_selection(self) -> None:
+        """Back to the plain map: every area as usual, no chip."""
+        had = self.selection is not None
+        self.selection = None
+        self.chip.show_name(None)
+        self._repaint_areas()
+        if had:
+            self.show_message("Selection cleared")
 
     def set_year(self, year: int | None, include_unknown: bool | None = None) -> None:
         """Show only areas whose partnership was active or attested in `year` (None: every area),

@@ -39,6 +39,7 @@ class MapView(QGraphicsView):
     unit_clicked = Signal(int)   # a click (not a drag) of the pan tool on unit index
     unit_context = Signal(int, object)   # a right click of the pan tool on unit index, at a global QPoint
     scale_changed = Signal()
+    escape = Signal()            # Esc not taken by the tool (abandoning a polygon): clear the selection
 
     def __init__(self, layer: MapLayer | None = None, parent=None):
         super().__init__(parent)
@@ -75,6 +76,7 @@ class MapView(QGraphicsView):
         self._press_at: QPointF | None = None    # where a pan began, to tell a click from a drag
         self._pointer: QPointF | None = None     # the pointer over the viewport, None once it left
         self._corner = None                      # the widget kept at the top right (find box)
+        self._chip = None                        # the widget kept at the top centre (the selection)
         self.labeller = Labeller(self.layer)
         self._executor: ThreadPoolExecutor | None = None
         self._future = None
@@ -317,7 +319,17 @@ class MapView(QGraphicsView):
         self._corner = widget
         self._place_corner()
 
+    def set_chip_widget(self, widget) -> None:
+        """A widget kept over the middle of the map's top edge (the selection's chip)."""
+        self._chip = widget
+        self._place_corner()
+
     def _place_corner(self) -> None:
+        chip = self._chip
+        if chip is not None:
+            chip.adjustSize()
+            width = min(chip.sizeHint().width(), max(self.width() - 24, 60))
+            chip.setGeometry(max((self.width() - width) // 2, 10), 10, width, chip.sizeHint().height())
         w = self._corner
         if w is not None:
             w.adjustSize()
@@ -346,6 +358,8 @@ class MapView(QGraphicsView):
             self.zoom_by(1 / 1.5)
         elif key in (Qt.Key.Key_Home, Qt.Key.Key_0):
             self.zoom_to_extent()
+        elif key == Qt.Key.Key_Escape:
+            self.escape.emit()
         else:
             super().keyPressEvent(event)
 
@@ -463,7 +477,12 @@ class MapView(QGraphicsView):
                                 self.metres_per_pixel(), cached=painter.device() is self.viewport(),
                                 blocked=self._overlay_rects())
             painter.restore()
-        map_overlays.draw(painter, self.legend, self.layer.attribution)
+        # On screen the find box holds the top right corner: a legend there goes below it.
+        corner = self._corner
+        top_right = 0.0
+        if painter.device() is self.viewport() and corner is not None and corner.isVisible():
+            top_right = float(self.viewport().mapFrom(self, corner.geometry().bottomLeft()).y())
+        map_overlays.draw(painter, self.legend, self.layer.attribution, top_right)
         if labels and QRectF(getattr(self.legend, "rect", QRectF())) != legend_before:
             self.viewport().update()   # the legend moved: place the labels clear of it again
         if self._pending_warm is not None:
@@ -473,16 +492,16 @@ class MapView(QGraphicsView):
         """Where things drawn over the map sit (viewport pixels), roughly: labels keep clear.
         The legend where it was last drawn (it picks its corner as it paints: a move is
         followed by one more frame, see drawForeground), the scale bar and attribution along
-        the bottom, the find box at the top right."""
+        the bottom, the find box at the top right, the selection's chip at the top."""
         legend = getattr(self.legend, "rect", QRectF())
         vp = self.viewport()
         rects = [legend.adjusted(-4, -4, 4, 4), QRectF(0, vp.height() - 50, vp.width(), 50)]
         rects += [r.adjusted(-4, -4, 4, 4) for r in self.reference_rects()]
-        corner = self._corner
-        if corner is not None and corner.isVisible():
-            g = corner.geometry()
-            top_left = vp.mapFrom(self, g.topLeft())
-            rects.append(QRectF(top_left.x(), top_left.y(), g.width(), g.height()).adjusted(-4, -4, 4, 4))
+        for widget in (self._corner, self._chip):
+            if widget is not None and widget.isVisible():
+                g = widget.geometry()
+                top_left = vp.mapFrom(self, g.topLeft())
+                rects.append(QRectF(top_left.x(), top_left.y(), g.width(), g.height()).adjusted(-4, -4, 4, 4))
         return tuple(rects)
 
     def _draw_empty(self, painter: QPainter) -> None:

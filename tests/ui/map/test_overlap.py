@@ -154,6 +154,9 @@ def test_the_legend_keeps_off_the_selected_area(grid, qtbot):
     # On screen the legend lies over W22 only, right of W21's right edge.
     assert tab.legend.rect.left() >= centre(tab, 2, 2, 0.0, 0.5).x()
     assert tab.legend.rect.bottom() <= centre(tab, 2, 2, 0.5, 0.0).y()
+    # and below the find box, which holds the top right corner over the map
+    find = tab.find_box.geometry()
+    assert tab.legend.rect.top() > tab.view.viewport().mapFrom(tab.view, find.bottomLeft()).y()
     # B hidden and A (W11, the bottom left) selected: the top left is free again.
     click_check_box(qtbot, tab, "B")
     qtbot.mouseClick(lst.viewport(), LEFT, pos=lst.visualItemRect(item_of(tab, "A")).center())

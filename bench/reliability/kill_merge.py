@@ -65,7 +65,7 @@ def _edit(path: Path, side: int) -> None:
 def content(path: Path) -> dict:
     from models.catalogue import Catalogue, merge
     with Catalogue.open(path, read_only=True) as cat:
-        return merge._read_side(cat.store.conn).rows
+        return merge.read_side(cat.store.conn).rows
 
 
 def _sound(path: Path) -> list[str]:

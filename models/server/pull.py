@@ -1,6 +1,6 @@
 """Pulling: the server's schema downloaded, whole and consistent (one REPEATABLE READ
 snapshot), into a new catalogue file, which the merge review then merges into the desktop
-catalogue like any other copy (models/catalogue/merge.py: one undo step).
+catalogue like any other copy (models/catalogue/merge/: one undo step).
 
 The copy carries the history a merge needs to find what both sides last shared: the
 catalogue history published with the rows (entries shared with the desktop file), then one
@@ -72,7 +72,7 @@ def _anything_new(store: Store, target: str, schema: str, password: str | None) 
         conn.close()
     local = store.conn
     # An undone merge (a pull taken back) leaves the entries it copied in the history without
-    # counting as shared (models/catalogue/merge.py): after any undo past a merge, look properly.
+    # counting as shared (models/catalogue/merge/): after any undo past a merge, look properly.
     if local.execute("SELECT 1 FROM history WHERE kind IN ('undo', 'redo') AND id > "
                      "(SELECT min(id) FROM history WHERE kind = 'merge') LIMIT 1").fetchone():
         return True

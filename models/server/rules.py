@@ -96,7 +96,7 @@ def functions(s: str) -> list[sql.Composable]:
         sql.SQL("CREATE TABLE IF NOT EXISTS {}.atlas_server (key text PRIMARY KEY, value text NOT NULL)").format(S),
         sql.SQL("INSERT INTO {}.atlas_server VALUES ('uuid', gen_random_uuid()::text) "
                 "ON CONFLICT (key) DO NOTHING").format(S),
-        # The catalogue's own history, published as data: what copies share (models/catalogue/merge.py).
+        # The catalogue's own history, published as data: what copies share (models/catalogue/merge/).
         sql.SQL("""CREATE TABLE IF NOT EXISTS {}.history (
           id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, uuid text NOT NULL UNIQUE,
           at text NOT NULL, author text, name text NOT NULL, kind text NOT NULL, detail text)""").format(S),

@@ -17,7 +17,7 @@ from tests.helpers.catalogues import file_digest, snapshot
 def content(cat) -> dict:
     """Every identified row by uuid, foreign keys as uuids, areas with their wards' codes:
     what two files must agree on to hold the same catalogue (ids and stamps may differ)."""
-    return merge._read_side(cat.store.conn).rows
+    return merge.read_side(cat.store.conn).rows
 
 
 def copies(tmp_path, build=build_example):

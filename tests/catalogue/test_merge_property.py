@@ -87,13 +87,13 @@ def test_any_edits_merge_soundly_and_keep_every_row(mine_ops, theirs_ops, prefer
         with Catalogue.open(b) as cat:
             _apply(cat, theirs_ops, "b")
         with Catalogue.open(base, read_only=True) as cat:
-            base_rows = merge._read_side(cat.store.conn).rows
+            base_rows = merge.read_side(cat.store.conn).rows
         with Catalogue.open(a) as cat:
             plan = merge.plan(cat, b, prefer=prefer)
             mine_rows, theirs_rows = plan._mine, plan._theirs
             merge.apply(cat, plan)
             assert check.problems(cat) == []
-            result = merge._read_side(cat.store.conn).rows
+            result = merge.read_side(cat.store.conn).rows
             explained = {(c.table, c.id) for c in plan.changes if c.op == "delete"}
             explained |= {(c.table, c.id) for c in plan.conflicts}
             explained |= {(f.table, f.id) for c in plan.conflicts for f in c.follows}

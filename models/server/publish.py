@@ -56,7 +56,7 @@ def publish(store: Store, target: str, schema: str = DEFAULT_SCHEMA, password: s
             conn.execute("SET LOCAL temp_buffers = '512MB'")
             # Outlines written in this transaction are compressed with lz4 (several times faster
             # than the default pglz); readers decompress either transparently.
-            conn.execute("SET LOCAL default_toast_compression = 'lz4'")
+            _prefer_lz4(conn)
             _need_postgis(conn, target)
             _need_roles(conn, editors + readers)
             # The version trigger lets a publish set versions itself (see rules._VERSION_BODY).
@@ -102,6 +102,15 @@ def _need_postgis(conn: psycopg.Connection, target: str) -> None:
     except psycopg.Error:
         raise ServerError(f"{describe(target)} has no PostGIS: ask its administrator to run "
                           f"CREATE EXTENSION postgis in that database") from None
+
+
+def _prefer_lz4(conn: psycopg.Connection) -> None:
+    """lz4 where the server was built with it; otherwise the default compression, as before."""
+    try:
+        with conn.transaction():   # a savepoint: a server without lz4 refuses the setting, not the publish
+            conn.execute("SET LOCAL default_toast_compression = 'lz4'")
+    except psycopg.Error:
+        pass
 
 
 def _need_roles(conn: psycopg.Connection, roles: list[str]) -> None:

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from models.errors import CatalogueError
 from ui.coterminosity.model import PAIR_ROLE, BestFits, FitMatrix, sorted_by_value, summary_line
 from ui.document import Changes, Document
+from ui.read_when_shown import ReadWhenShown
 
 MEASURES = (("Wards", "units"), ("Population", "population"), ("Area (km²)", "area"))
 # What the measures read: the geographies, the partnerships' areas (derived ones follow their
@@ -53,7 +54,7 @@ NO_WARDS = ("<b>No ward boundaries yet.</b><p>Coterminosity is measured on wards
             "File ▸ Import ▸ Boundaries…, or open the example from the Catalogue tab's start page.</p>")
 
 
-class CoterminosityTab(QWidget):
+class CoterminosityTab(ReadWhenShown, QWidget):
     cell_chosen = Signal(int, int)
     load_pack = Signal()
 
@@ -61,7 +62,6 @@ class CoterminosityTab(QWidget):
         super().__init__(parent)
         self.document = document
         self.result = None
-        self._stale = True
         self._references: list = []
 
         self.geography = QComboBox(objectName="cotGeography")
@@ -188,14 +188,7 @@ class CoterminosityTab(QWidget):
     # -- reading -----------------------------------------------------------------
     def _on_changed(self, changes: Changes) -> None:
         if changes.touch(*SHOWS):
-            self._stale = True
-            if self.isVisible():
-                self.refresh()
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
+            self.out_of_date()
 
     def _load_choices(self) -> None:
         from models.analysis import timeline
@@ -221,7 +214,7 @@ class CoterminosityTab(QWidget):
 
     def refresh(self) -> None:
         """Measure the chosen geography now and show it (or why there is nothing to show)."""
-        self._stale = False
+        self.stale = False
         self._load_choices()
         gid = self.geography_id()
         for control in (self.geography, self.measure, self.as_of):

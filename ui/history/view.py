@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from models.catalogue.history import concerns, describe, summary
 from ui.document import Document
+from ui.read_when_shown import ReadWhenShown
 
 SHOWN = 500   # newest entries listed; a search or a record reaches further back
 CHANGES_SHOWN = 1000   # rows under one entry (a big import's are summed up after these)
@@ -34,13 +35,12 @@ def local_time(at: str) -> str:
         return at
 
 
-class HistoryView(QWidget):
+class HistoryView(ReadWhenShown, QWidget):
     def __init__(self, document: Document, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("history-view")
         self.document = document
         self.record: tuple[str, str] | None = None   # (uuid, name) the list is narrowed to
-        self._stale = True
         self._entries: dict = {}
         self._names: dict[str, str] = {}
         self.search = QLineEdit()
@@ -70,27 +70,18 @@ class HistoryView(QWidget):
         layout.addWidget(self.count_label)
         # Typing waits a moment before searching, so a long history is not read per key.
         self._typing = QTimer(self, singleShot=True, interval=200)
-        self._typing.timeout.connect(self.reload)
+        self._typing.timeout.connect(self.out_of_date)
         self.search.textChanged.connect(lambda _: self._typing.start())
-        document.changed.connect(lambda _changes: self.reload())
+        document.changed.connect(lambda _changes: self.out_of_date())
         self.tree.itemExpanded.connect(self._unfold)
-        self.reload()
 
     def show_record(self, record: tuple[str, str] | None) -> None:
         """Narrow the list to one record (uuid, name), or None for every entry."""
         self.record = record
-        self.reload()
+        self.out_of_date()
 
-    def showEvent(self, event) -> None:
-        if self._stale:
-            self.reload()
-        super().showEvent(event)
-
-    def reload(self) -> None:
-        if not self.isVisible():   # hidden: read when next shown, not after every keystroke's edit
-            self._stale = True
-            return
-        self._stale = False
+    def refresh(self) -> None:
+        self.stale = False
         history = self.document.catalogue.history
         text = self.search.text().strip() or None
         record = self.record[0] if self.record else None

@@ -39,6 +39,7 @@ from models.analysis import network as nw
 from models.errors import CatalogueError, plural
 from ui.document import Changes, Document
 from ui.network.plot import Drawing, NetworkPlot
+from ui.read_when_shown import ReadWhenShown
 
 SEED = 1
 PROJECTIONS = (("Organisations and partnerships", None), ("Organisations (shared partnerships)", "organisations"),
@@ -56,7 +57,7 @@ LAYER_TABLES = ("boundary_layers", "boundary_units")
 COLUMNS = ("Name", "Kind", "Links", "Betweenness", "Piece")   # piece: which connected component
 
 
-class NetworkTab(QWidget):
+class NetworkTab(ReadWhenShown, QWidget):
     picked = Signal(str, int)   # a node chosen here: ("partnership" | "organisation", id); ("", 0) for none
 
     def __init__(self, document: Document, parent: QWidget | None = None):
@@ -67,7 +68,6 @@ class NetworkTab(QWidget):
         self.positions = np.zeros((0, 2))
         self._members: dict[int, set[int]] = {}       # partnership -> organisations, as of the year
         self._places: dict[str, nw.Territory] | None = None
-        self._stale = True
         self._selection: tuple[str, int] | None = None
 
         self.projection = QComboBox()
@@ -194,14 +194,7 @@ class NetworkTab(QWidget):
         if changes.touch(*LAYER_TABLES):
             self._places = None
         if changes.touch(*WATCHED, *LAYER_TABLES):
-            self._stale = True
-            if self.isVisible():
-                self.refresh()
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
+            self.out_of_date()
 
     # -- building -------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -217,7 +210,7 @@ class NetworkTab(QWidget):
             return
         if self._places is None:
             self._places = nw.territories(cat)
-        self._stale = False
+        self.stale = False
         self.net, self.measures = net, nw.measures(net)
         self._members = {}
         for a, b in two_mode.edges.tolist():

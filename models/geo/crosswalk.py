@@ -68,31 +68,36 @@ def crosswalk(old: np.ndarray, new: np.ndarray, old_population: np.ndarray | Non
     # pairs all go to one task.
     shapely.prepare(old)
     # A unit's point inside the other proves their insides meet, for a fraction of the
-    # cost of the predicates below (a third of the pairs); run here, before the threads.
+    # cost of the predicates below (a third of the pairs).
     on_old, on_new = shapely.point_on_surface(old), shapely.point_on_surface(new)
-    sure = (shapely.contains_xy(old[i], shapely.get_x(on_new)[j], shapely.get_y(on_new)[j])
-            | shapely.contains_xy(new[j], shapely.get_x(on_old)[i], shapely.get_y(on_old)[i]))
-    # So does a corner of one strictly inside the other (its insides are all around the
-    # corner). A few corners each settle half the remaining pairs, which would otherwise
-    # need `touches`, the dearest predicate here.
-    ask = np.flatnonzero(~sure)
-    sure[ask] = _corner_inside(old, new, i[ask], j[ask]) | _corner_inside(new, old, j[ask], i[ask])
+    old_x, old_y, new_x, new_y = (shapely.get_x(on_old), shapely.get_y(on_old),
+                                  shapely.get_x(on_new), shapely.get_y(on_new))
+    box_old, box_new = shapely.bounds(old)[i], shapely.bounds(new)[j]
+    # A unit can lie within the other only if its box does: most pairs need no covers.
+    new_in_box, old_in_box = _box_within(box_new, box_old), _box_within(box_old, box_new)
 
     def settle(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """m² of the pairs settled without an intersection, and which pairs still need one."""
         ii, jj = i[rows], j[rows]
         a, b = old[ii], new[jj]
         out = np.zeros(len(rows))
+        # In the tasks, so on both threads: a unit's surface point inside the other...
+        sure = shapely.contains_xy(a, new_x[jj], new_y[jj]) | shapely.contains_xy(b, old_x[ii], old_y[ii])
+        # ...or a corner of one strictly inside the other (its insides are all around the
+        # corner). A few corners each settle half the remaining pairs, which would otherwise
+        # need `touches`, the dearest predicate here.
+        ask = np.flatnonzero(~sure)
+        sure[ask] = _corner_inside(old, new, ii[ask], jj[ask]) | _corner_inside(new, old, jj[ask], ii[ask])
         # Two prepared predicates cost a fifth of an intersection: box neighbours that
         # do not meet or only touch (two in five pairs) skip it, as do units that lie
         # wholly within the other (covers also catches those sharing an outer edge).
-        meet = sure[rows].copy()
+        meet = sure.copy()
         ask = np.flatnonzero(~meet)
         ask = ask[shapely.intersects(a[ask], b[ask])]
         meet[ask] = ~shapely.touches(a[ask], b[ask])
-        new_in = meet.copy()
-        new_in[meet] = shapely.covers(a[meet], b[meet])
-        old_in = meet & ~new_in
+        new_in = meet & new_in_box[rows]
+        new_in[new_in] = shapely.covers(a[new_in], b[new_in])
+        old_in = meet & ~new_in & old_in_box[rows]
         old_in[old_in] = shapely.covered_by(a[old_in], b[old_in])
         out[new_in] = shapely.area(b[new_in])
         out[old_in] = shapely.area(a[old_in])
@@ -105,7 +110,7 @@ def crosswalk(old: np.ndarray, new: np.ndarray, old_population: np.ndarray | Non
     shared = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0)
     rest = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=bool)
     old_area, new_area = shapely.area(old), shapely.area(new)
-    closing = Closing(i, j, old_area, new_area, rest, _box_overlap(old, new, i, j))
+    closing = Closing(i, j, old_area, new_area, rest, _box_overlap(box_old, box_new))
     measure = np.flatnonzero(rest & ~closing.left)
     if len(measure):   # no predicates here, so any split of the pairs will do
         chunks = np.array_split(measure, max(1, min(len(measure) // 100, 4 * max(1, workers))))
@@ -202,11 +207,16 @@ def _largest_per(rows: np.ndarray, units: np.ndarray, score: np.ndarray) -> np.n
     return rows[np.r_[True, units[rows][1:] != units[rows][:-1]]]
 
 
-def _box_overlap(old, new, i, j) -> np.ndarray:
+def _box_overlap(bo: np.ndarray, bn: np.ndarray) -> np.ndarray:
     """Area of each pair's bounding boxes' overlap."""
-    bo, bn = shapely.bounds(old)[i], shapely.bounds(new)[j]
     return (np.clip(np.minimum(bo[:, 2], bn[:, 2]) - np.maximum(bo[:, 0], bn[:, 0]), 0, None)
             * np.clip(np.minimum(bo[:, 3], bn[:, 3]) - np.maximum(bo[:, 1], bn[:, 1]), 0, None))
+
+
+def _box_within(inner: np.ndarray, outer: np.ndarray) -> np.ndarray:
+    """Whether each box (xmin, ymin, xmax, ymax rows) lies within the other one of its pair."""
+    return ((inner[:, 0] >= outer[:, 0]) & (inner[:, 1] >= outer[:, 1])
+            & (inner[:, 2] <= outer[:, 2]) & (inner[:, 3] <= outer[:, 3]))
 
 
 def _open(totals: np.ndarray, areas: np.ndarray) -> np.ndarray:

@@ -117,11 +117,9 @@ def crosswalk(old: np.ndarray, new: np.ndarray, old_population: np.ndarray | Non
     old_area, new_area = shapely.area(old), shapely.area(new)
     closing = Closing(i, j, old_area, new_area, sure_rest, _box_overlap(box_old, box_new))
     measure = np.flatnonzero(rest & ~closing.left)
-    if len(measure):   # no predicates here, so any split of the pairs will do
-        chunks = np.array_split(measure, max(1, min(len(measure) // 100, 4 * max(1, workers))))
-        shared[measure] = np.concatenate(_run(intersect, chunks, workers))
-    closing.fill(shared, lambda rows: np.concatenate(
-        _run(intersect, np.array_split(rows, max(1, min(len(rows) // 100, 2 * max(1, workers)))), workers)))
+    if len(measure):
+        shared[measure] = np.concatenate(_run(intersect, _split(measure, workers), workers))
+    closing.fill(shared, lambda rows: np.concatenate(_run(intersect, _split(rows, workers), workers)))
     keep = shared > 0
     i, j, shared = i[keep], j[keep], shared[keep]
     people = None
@@ -139,6 +137,12 @@ def _run(fn, tasks: list[np.ndarray], workers: int) -> list:
     # shapely releases the GIL: tasks run on separate cores, taken as each frees
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(fn, tasks))
+
+
+def _split(rows: np.ndarray, workers: int) -> list[np.ndarray]:
+    """Pairs to intersect (no predicates, so any split will do) in runs of at least 100, up
+    to 16 per thread: small enough that the threads end within a short run of each other."""
+    return np.array_split(rows, max(1, min(len(rows) // 100, 16 * max(1, workers))))
 
 
 SLIVER = 1e-3    # a share found by difference below this part of its unit is measured instead

@@ -6,11 +6,12 @@ with each new one, as statistical offices build best-fit lookups.
 
 Pairs come from an STRtree over the new units. A point on one unit's surface (or one
 of a few corners) inside the other, or else prepared predicates, drop the pairs that
-only touch; covers settles those where one unit lies within the other. Where the two
-layers tile the same land, a unit's shares add up to its area, so about a third of the
-remaining pairs are found by difference and checked from the other side (Closing); the
-rest are intersected. Tasks run on two threads (shapely releases the GIL), each thread
-taking the next task as it finishes, so both end together.
+only touch; covers settles those where one unit lies within the other (asked only where
+its box lies within the other's). Where the two layers tile the same land, a unit's
+shares add up to its area, so over a third of the remaining pairs are found by
+difference and checked from the other side (Closing); the rest are intersected. Tasks
+run on two threads (shapely releases the GIL), each thread taking the next task as it
+finishes, so both end together.
 Where the old units have a population, each pair also carries the people it is
 estimated to hold (the old unit's people spread by area), so shares can be weighted
 by people: a ward half parkland splits by where people live, not by grass.
@@ -156,15 +157,17 @@ class Closing:
     of each unit is its area less the others'. Old units are split in two: an old unit of
     the first kind leaves one pair (`a`) to be found so; a new unit leaves one of its pairs
     with an old unit of the second kind (`b`) to be found from its own area once its `a`
-    pairs are known; the second kind are few old units that most new units meet (a
-    quarter of them on the E&W bench). The pairs left out form trees of two levels, and each tree keeps one
-    unit whose shares are all measured or found but never used to find one: an old unit of
-    the second kind, or a new unit without a `b` pair. Its shares must add up to its area
-    within CLOSURE. Where they do not (a gap, an overlap, a layer covering less land,
-    another generalisation) the pairs found through it are measured after all, until every
-    unit closes or nothing is left to find; so are shares found as slivers, which would be
-    mostly rounding, and shares larger than either unit or their boxes' overlap. On two
-    re-partitionings of the same land a third of the intersections go.
+    pairs are known. The second kind are few old units that most new units meet (a
+    quarter of them on the E&W bench), so that nearly every unit leaves a pair. Only
+    pairs proven to overlap by a point strictly inside are left so. The pairs left out
+    form trees of two levels, and each tree keeps one unit whose shares are all measured
+    or found but never used to find one: an old unit of the second kind, or a new unit
+    without a `b` pair. Its shares must add up to its area within CLOSURE. Where they do
+    not (a gap, an overlap, a layer covering less land, another generalisation) the pairs
+    found through it are measured after all, until every unit closes or nothing is left
+    to find; so are shares found as slivers, which would be mostly rounding, and shares
+    larger than either unit or their boxes' overlap. On two
+    re-partitionings of the same land over a third of the intersections go.
 
     What the check cannot see: errors in one tree that cancel to within CLOSURE (a gap
     under one old unit exactly as large as an overlap under another, or as a gap at the

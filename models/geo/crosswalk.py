@@ -166,8 +166,8 @@ class Closing:
     not (a gap, an overlap, a layer covering less land, another generalisation) the pairs
     found through it are measured after all, until every unit closes or nothing is left
     to find; so are shares found as slivers, which would be mostly rounding, and shares
-    larger than either unit or their boxes' overlap. On two
-    re-partitionings of the same land over a third of the intersections go.
+    larger than either unit or their boxes' overlap. On two re-partitionings of the same
+    land over a third of the intersections go.
 
     What the check cannot see: errors in one tree that cancel to within CLOSURE (a gap
     under one old unit exactly as large as an overlap under another, or as a gap at the

@@ -41,6 +41,18 @@ def test_shared_areas_match_plain_intersection(layers, pair, workers):
     assert cw.covered().sum() == pytest.approx(shapely.area(old).sum(), rel=0.02)   # both cover London
 
 
+
+@pytest.mark.parametrize("pair", [("wards_2020", "wards_2022"), ("wards_2020", "boroughs")])
+def test_every_pair_on_the_london_layers_is_plain_shapelys(layers, pair):
+    """All the shortcuts at once (surface points and corners, covers asked only where a box
+    lies within the other, shares found by difference) against plain intersection of every
+    pair of overlapping boxes: the same pairs, the same m²."""
+    old, new = (np.array(list(layers[p]), dtype=object) for p in pair)
+    got, want = every_pair(old, new, crosswalk(old, new))
+    assert got.keys() == want.keys()
+    for key, m2 in want.items():
+        assert got[key] == pytest.approx(m2, rel=1e-9)
+
 def test_units_inside_another_are_settled_exactly(layers):
     """Wards inside their borough (many along its outer edge): their area is the shared area."""
     wards, boroughs = layers["wards_2020"], layers["boroughs"]

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
+from scipy import sparse
 
 from models.analysis.footprints import Footprints
 from models.catalogue.layers import UnitTable
@@ -71,18 +72,18 @@ class Rebaser:
         self.old, self.new = old, new
         self.cw = cw if cw is not None else crosswalk(old.geometries, new.geometries, old.population)
         cw = self.cw
-        # Pairs sorted by old row, so an area's pairs are a few contiguous slices.
-        order = np.argsort(cw.old, kind="stable")
-        self._p_new = cw.new[order]
-        self._p_w = cw.weights[order]
-        self._p_shared = cw.shared[order]
-        self._start = np.searchsorted(cw.old[order], np.arange(len(old) + 1))
+        # The pairs as an old units x new units matrix: weight + 1j * m² (m² > 0 for every
+        # pair, so none drops out of a product, even one of weight 0: no people).
+        self._pairs = sparse.csr_matrix((cw.weights + 1j * cw.shared, (cw.old, cw.new)),
+                                        shape=(len(old), len(new)))
         self._total = cw.new_totals()
         self._covered = cw.covered()
         old_rows = {c: k for k, c in enumerate(old.codes)}
         self._same = np.array([old_rows.get(c, -1) for c in new.codes], dtype=np.int64)
-        self._same_rows = np.flatnonzero(self._same >= 0)
-        self._same_old = self._same[self._same_rows]
+        # New units with an old unit of the same code, in the order of that unit's row.
+        same_new = np.flatnonzero(self._same >= 0)
+        order = np.argsort(self._same[same_new], kind="stable")
+        self._same_new, self._same_old = same_new[order], self._same[same_new][order]
         self._new_pop = new.population
         # The new units' people estimated from the old units' (spread by area), for a new
         # layer without populations of its own.
@@ -92,15 +93,29 @@ class Rebaser:
     def plan(self, rows: np.ndarray, rule: str = "majority", threshold: float = THRESHOLD,
              tolerance: float = TOLERANCE) -> dict:
         """The new rows of an area made of these old rows, with shares and figures."""
+        return self.plans([rows], rule, threshold, tolerance)[0]
+
+    def plans(self, areas: list[np.ndarray], rule: str = "majority", threshold: float = THRESHOLD,
+              tolerance: float = TOLERANCE) -> list[dict]:
+        """plan() for each area (a list of old rows each), in a few array operations: the
+        areas' weights on the new units are one sparse product, (areas x old units) @
+        (old units x new units), so the cost is in the pairs, not in Python per area."""
         if rule not in RULES:
             raise CatalogueError(f"unknown rule '{rule}' (use {', '.join(RULES)})")
-        rows = np.asarray(rows, dtype=np.int64)
-        # The pairs of these rows: their contiguous slices, gathered without a Python loop.
-        starts, lengths = self._start[rows], self._start[rows + 1] - self._start[rows]
-        offsets = np.cumsum(lengths) - lengths
-        idx = np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
-        new_rows, inverse = np.unique(self._p_new[idx], return_inverse=True)
-        got = np.bincount(inverse, weights=self._p_w[idx], minlength=len(new_rows))
+        n, n_old, n_new = len(areas), len(self.old), len(self.new)
+        rows = [np.asarray(r, dtype=np.int64) for r in areas]
+        sizes = np.array([len(r) for r in rows], dtype=np.int64)
+        old_rows = np.concatenate(rows) if n else np.zeros(0, dtype=np.int64)
+        old_area_of = np.repeat(np.arange(n), sizes)     # the area of each of old_rows
+        member = sparse.csr_matrix((np.ones(len(old_rows)), old_rows, np.concatenate(([0], np.cumsum(sizes)))),
+                                   shape=(n, n_old))
+        # One entry per (area, new unit) that share a pair: weight summed over the area's
+        # old units in their order (as plan() always summed), m² as the imaginary part.
+        product = (member @ self._pairs).tocsr()
+        product.sort_indices()
+        ptr, new_rows = product.indptr, product.indices.astype(np.int64)
+        got, m2 = product.data.real, product.data.imag
+        area_of = np.repeat(np.arange(n), np.diff(ptr))
         total = self._total[new_rows]
         share = np.where(total > 0, got / np.where(total > 0, total, 1), 0.0)
         cut = {"majority": threshold, "any": tolerance, "within": 1 - tolerance}[rule]
@@ -108,41 +123,68 @@ class Rebaser:
         # Unchanged codes carry over by code: in the area exactly when their old unit was.
         same = self._same[new_rows]
         by_code = same >= 0
-        in_old = np.zeros(len(self.old), dtype=bool)
-        in_old[rows] = True
-        passes = np.where(by_code, in_old[np.maximum(same, 0)], passes)
-        carried = self._same_rows[in_old[self._same_old]]
+        if by_code.any():
+            old_keys = np.sort(old_area_of * n_old + old_rows)
+            passes = np.where(by_code, _isin_sorted(area_of * n_old + np.maximum(same, 0), old_keys), passes)
         review = (~by_code) & (np.abs(share - cut) < REVIEW_MARGIN)
-        in_new = np.zeros(len(self.new), dtype=bool)
-        in_new[new_rows[passes]] = True
-        in_new[carried] = True
-        if not in_new.any() and len(new_rows):
-            # Every new unit is mostly elsewhere (a small area on redrawn wards): the one
-            # holding most of it is the best fit, and a decision for the researcher.
-            best = int(np.argmax(got))
-            in_new[new_rows[best]] = True
-            review[best] = True
-        after_rows = np.flatnonzero(in_new)
-        both = in_new[self._p_new[idx]]
-        km2_before = float(self.cw.old_area[rows].sum()) / 1e6
-        return {"rows": after_rows, "new_rows": new_rows, "share": share,
-                "review": new_rows[review], "carried": int(len(carried)),
-                "km2_before": km2_before,
-                "km2_after": float(self.cw.new_area[after_rows].sum()) / 1e6,
-                "covered": float(self._p_shared[idx][both].sum()) / 1e6 / km2_before if km2_before else 0.0,
-                "within_new": float(self._covered[rows].sum()) / 1e6 / km2_before if km2_before else 0.0,
-                "people_before": _people(self.old.population[rows]),
-                "people_after": self._people_after(after_rows)}
+        # ...wherever they are: every new unit whose same-code old unit is in the area.
+        carried_keys, carried_n = np.zeros(0, dtype=np.int64), np.zeros(n, dtype=np.int64)
+        if len(self._same_old):
+            first = np.searchsorted(self._same_old, old_rows, side="left")
+            count = np.searchsorted(self._same_old, old_rows, side="right") - first
+            pick = np.repeat(first - np.cumsum(count) + count, count) + np.arange(int(count.sum()))
+            carried_keys = np.unique(np.repeat(old_area_of, count) * n_new + self._same_new[pick])
+            carried_n = np.bincount(np.repeat(old_area_of, count), minlength=n)
+        # Where every new unit is mostly elsewhere (a small area on redrawn wards), the
+        # one holding most of it is the best fit, and a decision for the researcher.
+        fits = np.bincount(area_of[passes], minlength=n) + carried_n > 0
+        for a in np.flatnonzero(~fits & (np.diff(ptr) > 0)):
+            best = ptr[a] + int(np.argmax(got[ptr[a]:ptr[a + 1]]))
+            passes[best] = review[best] = True
+        keys = area_of[passes] * n_new + new_rows[passes]     # sorted, as the product is
+        in_after = passes
+        if len(carried_keys):
+            keys = np.union1d(keys, carried_keys)
+            in_after = _isin_sorted(area_of * n_new + new_rows, keys)
+        after_area = keys // n_new
+        after = keys - after_area * n_new
+        after_ptr = np.searchsorted(after_area, np.arange(n + 1))
+        # Per-area sums as weighted counts over the areas' old and new rows.
+        km2 = np.bincount(old_area_of, self.cw.old_area[old_rows], minlength=n) / 1e6
+        km2_after = np.bincount(after_area, self.cw.new_area[after], minlength=n) / 1e6
+        covered = np.bincount(area_of[in_after], m2[in_after], minlength=n) / 1e6
+        within = np.bincount(old_area_of, self._covered[old_rows], minlength=n) / 1e6
+        safe = np.where(km2 > 0, km2, 1.0)
+        covered = np.where(km2 > 0, covered / safe, 0.0)
+        within = np.where(km2 > 0, within / safe, 0.0)
+        people = _people_sums(old_area_of, self.old.population[old_rows], n)
+        known = _people_sums(after_area, self._new_pop[after], n)
+        estimated = (None if self._estimated is None else
+                     np.bincount(after_area, self._estimated[after], minlength=n))
+        out = []
+        for a in range(n):
+            lo, hi = ptr[a], ptr[a + 1]
+            people_after = known[a] if known[a] is not None or estimated is None else float(estimated[a])
+            out.append({"rows": after[after_ptr[a]:after_ptr[a + 1]], "new_rows": new_rows[lo:hi],
+                        "share": share[lo:hi], "review": new_rows[lo:hi][review[lo:hi]],
+                        "carried": int(carried_n[a]), "km2_before": float(km2[a]),
+                        "km2_after": float(km2_after[a]), "covered": float(covered[a]),
+                        "within_new": float(within[a]), "people_before": people[a],
+                        "people_after": people_after})
+        return out
 
-    def _people_after(self, after_rows: np.ndarray) -> float | None:
-        known = _people(self._new_pop[after_rows])
-        if known is not None or self._estimated is None:
-            return known
-        return float(self._estimated[after_rows].sum())
+
+def _isin_sorted(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+    """Whether each value is one of sorted_keys."""
+    at = np.minimum(np.searchsorted(sorted_keys, values), max(len(sorted_keys) - 1, 0))
+    return sorted_keys[at] == values if len(sorted_keys) else np.zeros(len(values), dtype=bool)
 
 
-def _people(values: np.ndarray) -> float | None:
-    return float(np.nansum(values)) if len(values) and np.isfinite(values).any() else None
+def _people_sums(groups: np.ndarray, values: np.ndarray, n: int) -> list[float | None]:
+    """People in each group (numbered 0..n-1): the sum of its known values, None if none is known."""
+    sums = np.bincount(groups, np.nan_to_num(values), minlength=n)
+    known = np.bincount(groups, np.isfinite(values), minlength=n) > 0
+    return [float(v) if k else None for v, k in zip(sums, known)]
 
 
 def _layer(cat, name: str) -> BoundaryLayer:
@@ -204,10 +246,10 @@ def plan_rebase(cat, to: str, from_: str | None = None, names: list[str] | None 
     if len(rebaser.cw) == 0:
         raise CatalogueError(f"'{target.name}' does not overlap '{source.name}' at all")
     row_of = rebaser.old.index_of()
-    plans = []
-    for a in on_source:
-        rows = np.array(sorted(row_of[u] for u in a.unit_ids if u in row_of), dtype=np.int64)
-        plans.append(_plan(rebaser, a, rows, source, target, rule, threshold, tolerance))
+    rows = [np.array(sorted(row_of[u] for u in a.unit_ids if u in row_of), dtype=np.int64) for a in on_source]
+    figures = rebaser.plans(rows, rule, threshold, tolerance)
+    plans = [_plan(rebaser, a, r, p if len(r) else None, source, target, rule, threshold, tolerance)
+             for a, r, p in zip(on_source, rows, figures)]
     if derived:
         feet = Footprints(cat, derived)
         plans += [_derived_plan(rebaser, feet, a, source, target) for a in derived]
@@ -250,8 +292,8 @@ def _derived_plan(rb: Rebaser, feet: Footprints, area, source, target) -> Rebase
     return plan
 
 
-def _plan(rb: Rebaser, area, rows, source, target, rule, threshold, tolerance) -> RebasePlan:
-    p = rb.plan(rows, rule, threshold, tolerance) if len(rows) else None
+def _plan(rb: Rebaser, area, rows, p, source, target, rule, threshold, tolerance) -> RebasePlan:
+    """p: rb.plan(rows), or None for an area with no unit on the layer."""
     if p is not None and p["within_new"] < MIN_COVER:
         raise CatalogueError(f"the units of '{target.name}' cover only {p['within_new']:.0%} of "
                              f"'{area.name}': cannot re-base it onto them")

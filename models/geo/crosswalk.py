@@ -6,11 +6,12 @@ with each new one, as statistical offices build best-fit lookups.
 
 Pairs come from an STRtree over the new units. A point on one unit's surface (or one
 of a few corners) inside the other, or else prepared predicates, drop the pairs that
-only touch; covers settles those where one unit lies within the other. Where the two
-layers tile the same land, a unit's shares add up to its area, so about a third of the
-remaining pairs are found by difference and checked from the other side (Closing); the
-rest are intersected. Tasks run on two threads (shapely releases the GIL), each thread
-taking the next task as it finishes, so both end together.
+only touch; covers settles those where one unit lies within the other (asked only where
+its box lies within the other's). Where the two layers tile the same land, a unit's
+shares add up to its area, so over a third of the remaining pairs are found by
+difference and checked from the other side (Closing); the rest are intersected. Tasks
+run on two threads (shapely releases the GIL), each thread taking the next task as it
+finishes, so both end together.
 Where the old units have a population, each pair also carries the people it is
 estimated to hold (the old unit's people spread by area), so shares can be weighted
 by people: a ward half parkland splits by where people live, not by grass.
@@ -68,35 +69,42 @@ def crosswalk(old: np.ndarray, new: np.ndarray, old_population: np.ndarray | Non
     # pairs all go to one task.
     shapely.prepare(old)
     # A unit's point inside the other proves their insides meet, for a fraction of the
-    # cost of the predicates below (a third of the pairs); run here, before the threads.
+    # cost of the predicates below (a third of the pairs).
     on_old, on_new = shapely.point_on_surface(old), shapely.point_on_surface(new)
-    sure = (shapely.contains_xy(old[i], shapely.get_x(on_new)[j], shapely.get_y(on_new)[j])
-            | shapely.contains_xy(new[j], shapely.get_x(on_old)[i], shapely.get_y(on_old)[i]))
-    # So does a corner of one strictly inside the other (its insides are all around the
-    # corner). A few corners each settle half the remaining pairs, which would otherwise
-    # need `touches`, the dearest predicate here.
-    ask = np.flatnonzero(~sure)
-    sure[ask] = _corner_inside(old, new, i[ask], j[ask]) | _corner_inside(new, old, j[ask], i[ask])
+    old_x, old_y, new_x, new_y = (shapely.get_x(on_old), shapely.get_y(on_old),
+                                  shapely.get_x(on_new), shapely.get_y(on_new))
+    box_old, box_new = shapely.bounds(old)[i], shapely.bounds(new)[j]
+    # A unit can lie within the other only if its box does: most pairs need no covers.
+    new_in_box, old_in_box = _box_within(box_new, box_old), _box_within(box_old, box_new)
 
-    def settle(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """m² of the pairs settled without an intersection, and which pairs still need one."""
+    def settle(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """m² of the pairs settled without an intersection, which pairs still need one,
+        and which of those surely overlap (by a point strictly inside)."""
         ii, jj = i[rows], j[rows]
         a, b = old[ii], new[jj]
         out = np.zeros(len(rows))
+        # In the tasks, so on both threads: a unit's surface point inside the other...
+        sure = shapely.contains_xy(a, new_x[jj], new_y[jj]) | shapely.contains_xy(b, old_x[ii], old_y[ii])
+        # ...or a corner of one strictly inside the other (its insides are all around the
+        # corner). A few corners each settle half the remaining pairs, which would otherwise
+        # need `touches`, the dearest predicate here.
+        ask = np.flatnonzero(~sure)
+        sure[ask] = _corner_inside(old, new, ii[ask], jj[ask]) | _corner_inside(new, old, jj[ask], ii[ask])
         # Two prepared predicates cost a fifth of an intersection: box neighbours that
         # do not meet or only touch (two in five pairs) skip it, as do units that lie
         # wholly within the other (covers also catches those sharing an outer edge).
-        meet = sure[rows].copy()
+        meet = sure.copy()
         ask = np.flatnonzero(~meet)
         ask = ask[shapely.intersects(a[ask], b[ask])]
         meet[ask] = ~shapely.touches(a[ask], b[ask])
-        new_in = meet.copy()
-        new_in[meet] = shapely.covers(a[meet], b[meet])
-        old_in = meet & ~new_in
+        new_in = meet & new_in_box[rows]
+        new_in[new_in] = shapely.covers(a[new_in], b[new_in])
+        old_in = meet & ~new_in & old_in_box[rows]
         old_in[old_in] = shapely.covered_by(a[old_in], b[old_in])
         out[new_in] = shapely.area(b[new_in])
         out[old_in] = shapely.area(a[old_in])
-        return out, meet & ~new_in & ~old_in
+        rest = meet & ~new_in & ~old_in
+        return out, rest, rest & sure
 
     def intersect(rows: np.ndarray) -> np.ndarray:
         return shapely.area(shapely.intersection(old[i[rows]], new[j[rows]]))
@@ -104,14 +112,15 @@ def crosswalk(old: np.ndarray, new: np.ndarray, old_population: np.ndarray | Non
     parts = _run(settle, _tasks(i, max(100, min(CHUNK, len(i) // (4 * max(1, workers))))), workers)
     shared = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0)
     rest = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=bool)
+    # Pairs found to meet only by `touches` failing are mostly slivers of rounding along
+    # a shared edge (their shares are 0 or nearly): none is left to be found.
+    sure_rest = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, dtype=bool)
     old_area, new_area = shapely.area(old), shapely.area(new)
-    closing = Closing(i, j, old_area, new_area, rest, _box_overlap(old, new, i, j))
+    closing = Closing(i, j, old_area, new_area, sure_rest, _box_overlap(box_old, box_new))
     measure = np.flatnonzero(rest & ~closing.left)
-    if len(measure):   # no predicates here, so any split of the pairs will do
-        chunks = np.array_split(measure, max(1, min(len(measure) // 100, 4 * max(1, workers))))
-        shared[measure] = np.concatenate(_run(intersect, chunks, workers))
-    closing.fill(shared, lambda rows: np.concatenate(
-        _run(intersect, np.array_split(rows, max(1, min(len(rows) // 100, 2 * max(1, workers)))), workers)))
+    if len(measure):
+        shared[measure] = np.concatenate(_run(intersect, _split(measure, workers), workers))
+    closing.fill(shared, lambda rows: np.concatenate(_run(intersect, _split(rows, workers), workers)))
     keep = shared > 0
     i, j, shared = i[keep], j[keep], shared[keep]
     people = None
@@ -131,6 +140,12 @@ def _run(fn, tasks: list[np.ndarray], workers: int) -> list:
         return list(pool.map(fn, tasks))
 
 
+def _split(rows: np.ndarray, workers: int) -> list[np.ndarray]:
+    """Pairs to intersect (no predicates, so any split will do) in runs of at least 100, up
+    to 16 per thread: small enough that the threads end within a short run of each other."""
+    return np.array_split(rows, max(1, min(len(rows) // 100, 16 * max(1, workers))))
+
+
 SLIVER = 1e-3    # a share found by difference below this part of its unit is measured instead
 CLOSURE = 1e-9   # how far a unit's shares may add up from its area (relative)
 
@@ -142,14 +157,17 @@ class Closing:
     of each unit is its area less the others'. Old units are split in two: an old unit of
     the first kind leaves one pair (`a`) to be found so; a new unit leaves one of its pairs
     with an old unit of the second kind (`b`) to be found from its own area once its `a`
-    pairs are known. The pairs left out form trees of two levels, and each tree keeps one
-    unit whose shares are all measured or found but never used to find one: an old unit of
-    the second kind, or a new unit without a `b` pair. Its shares must add up to its area
-    within CLOSURE. Where they do not (a gap, an overlap, a layer covering less land,
-    another generalisation) the pairs found through it are measured after all, until every
-    unit closes or nothing is left to find; so are shares found as slivers, which would be
-    mostly rounding, and shares larger than either unit or their boxes' overlap. On two
-    re-partitionings of the same land a third of the intersections go.
+    pairs are known. The second kind are few old units that most new units meet (a
+    quarter of them on the E&W bench), so that nearly every unit leaves a pair. Only
+    pairs proven to overlap by a point strictly inside are left so. The pairs left out
+    form trees of two levels, and each tree keeps one unit whose shares are all measured
+    or found but never used to find one: an old unit of the second kind, or a new unit
+    without a `b` pair. Its shares must add up to its area within CLOSURE. Where they do
+    not (a gap, an overlap, a layer covering less land, another generalisation) the pairs
+    found through it are measured after all, until every unit closes or nothing is left
+    to find; so are shares found as slivers, which would be mostly rounding, and shares
+    larger than either unit or their boxes' overlap. On two re-partitionings of the same
+    land over a third of the intersections go.
 
     What the check cannot see: errors in one tree that cancel to within CLOSURE (a gap
     under one old unit exactly as large as an overlap under another, or as a gap at the
@@ -161,7 +179,7 @@ class Closing:
         self.i, self.j, self.old_area, self.new_area = i, j, old_area, new_area
         # No share can exceed either unit or their boxes' overlap: a found one that does is wrong.
         self.most = np.minimum(np.minimum(old_area[i], new_area[j]), guess) * (1 + CLOSURE)
-        first_kind = np.arange(len(old_area)) % 3 != 0   # about two old units in three
+        first_kind = ~_second_kind(i[rest], j[rest], len(old_area))
         self.a = _largest_per(np.flatnonzero(rest & first_kind[i]), i, guess)
         self.b = _largest_per(np.flatnonzero(rest & ~first_kind[i]), j, guess)
         self.left = np.zeros(len(i), dtype=bool)
@@ -194,6 +212,25 @@ class Closing:
             a, b = np.setdiff1d(a, redo), np.setdiff1d(b, redo)
 
 
+def _second_kind(i: np.ndarray, j: np.ndarray, n_old: int) -> np.ndarray:
+    """Old units of the second kind, given the pairs to be measured or found (i, j): the
+    more new units have one of them as a partner, and the fewer they are, the more
+    shares are found instead of measured. Each new unit picks its partner with the most
+    pairs; then again, its partner most new units picked."""
+    pairs = np.bincount(i, minlength=n_old).astype(np.float64)
+    picked = _picks(i, j, pairs, n_old)
+    return _picks(i, j, picked + pairs / (pairs.max(initial=0) + 1), n_old) > 0
+
+
+def _picks(i: np.ndarray, j: np.ndarray, score: np.ndarray, n_old: int) -> np.ndarray:
+    """How many new units pick each old unit: each its partner of the highest score."""
+    if not len(i):
+        return np.zeros(n_old)
+    order = np.lexsort((-score[i], j))
+    best = order[np.r_[True, j[order][1:] != j[order][:-1]]]
+    return np.bincount(i[best], minlength=n_old).astype(np.float64)
+
+
 def _largest_per(rows: np.ndarray, units: np.ndarray, score: np.ndarray) -> np.ndarray:
     """Of these pairs, each unit's (units[rows]) one with the largest score."""
     if not len(rows):
@@ -202,11 +239,16 @@ def _largest_per(rows: np.ndarray, units: np.ndarray, score: np.ndarray) -> np.n
     return rows[np.r_[True, units[rows][1:] != units[rows][:-1]]]
 
 
-def _box_overlap(old, new, i, j) -> np.ndarray:
+def _box_overlap(bo: np.ndarray, bn: np.ndarray) -> np.ndarray:
     """Area of each pair's bounding boxes' overlap."""
-    bo, bn = shapely.bounds(old)[i], shapely.bounds(new)[j]
     return (np.clip(np.minimum(bo[:, 2], bn[:, 2]) - np.maximum(bo[:, 0], bn[:, 0]), 0, None)
             * np.clip(np.minimum(bo[:, 3], bn[:, 3]) - np.maximum(bo[:, 1], bn[:, 1]), 0, None))
+
+
+def _box_within(inner: np.ndarray, outer: np.ndarray) -> np.ndarray:
+    """Whether each box (xmin, ymin, xmax, ymax rows) lies within the other one of its pair."""
+    return ((inner[:, 0] >= outer[:, 0]) & (inner[:, 1] >= outer[:, 1])
+            & (inner[:, 2] <= outer[:, 2]) & (inner[:, 3] <= outer[:, 3]))
 
 
 def _open(totals: np.ndarray, areas: np.ndarray) -> np.ndarray:

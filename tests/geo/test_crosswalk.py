@@ -7,7 +7,7 @@ import shapely
 
 from models.formats import london
 from models.formats.boundary_import import read_boundaries
-from models.geo.crosswalk import _tasks, crosswalk
+from models.geo.crosswalk import _second_kind, _tasks, crosswalk
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +40,18 @@ def test_shared_areas_match_plain_intersection(layers, pair, workers):
             assert got.get((int(a), int(b)), 0.0) == pytest.approx(area, rel=1e-6, abs=1e-3)
     assert cw.covered().sum() == pytest.approx(shapely.area(old).sum(), rel=0.02)   # both cover London
 
+
+
+@pytest.mark.parametrize("pair", [("wards_2020", "wards_2022"), ("wards_2020", "boroughs")])
+def test_every_pair_on_the_london_layers_is_plain_shapelys(layers, pair):
+    """All the shortcuts at once (surface points and corners, covers asked only where a box
+    lies within the other, shares found by difference) against plain intersection of every
+    pair of overlapping boxes: the same pairs, the same m²."""
+    old, new = (np.array(list(layers[p]), dtype=object) for p in pair)
+    got, want = every_pair(old, new, crosswalk(old, new))
+    assert got.keys() == want.keys()
+    for key, m2 in want.items():
+        assert got[key] == pytest.approx(m2, rel=1e-9)
 
 def test_units_inside_another_are_settled_exactly(layers):
     """Wards inside their borough (many along its outer edge): their area is the shared area."""
@@ -136,3 +148,21 @@ def test_layers_that_do_not_tile_the_same_land_are_measured(change):
     assert got.keys() == want.keys()
     for key, m2 in want.items():
         assert got[key] == pytest.approx(m2, rel=1e-9)
+
+
+def test_few_old_units_of_the_second_kind_reach_every_new_unit():
+    """Every new unit has a partner of the second kind (so one of its shares can be found),
+    and they are few (each one of the first kind leaves one share to be found)."""
+    old, new = voronoi_tiling(REGION, 300, 3), voronoi_tiling(REGION, 320, 4)
+    i, j = shapely.STRtree(new).query(old)
+    meet = shapely.area(shapely.intersection(old[i], new[j])) > 0
+    i, j = i[meet], j[meet]
+    second = _second_kind(i, j, len(old))
+    assert set(j[second[i]].tolist()) == set(j.tolist())
+
+    def found(second):   # one share per old unit of the first kind, one per new unit reached
+        return len(set(i[~second[i]].tolist())) + len(set(j[second[i]].tolist()))
+
+    every_third = np.arange(len(old)) % 3 == 0
+    assert second.sum() < every_third.sum() and found(second) > 1.1 * found(every_third)
+    assert not _second_kind(i[:0], j[:0], len(old)).any()

@@ -424,17 +424,51 @@ def _attributes_texts(attributes: list[dict]) -> list[str]:
     return ["{" + row + "}" for row in map(", ".join, zip(*columns))]
 
 
-def unit_blobs(geometries, srs_id: int) -> tuple[list[bytes], np.ndarray]:
+def unit_blobs(geometries, srs_id: int, wkbs=None) -> tuple[list[bytes], np.ndarray]:
     """The units' GeoPackage blobs as Layers.add stores them, and each unit's bounds (the
     blobs' headers and the layer's extent). GEOS does most of it without the GIL, so an
-    import makes them in a thread while Python joins the population CSV."""
+    import makes them in a thread while Python joins the population CSV.
+
+    wkbs: the WKB each geometry was read from (None for a unit changed since), when the
+    file was in the catalogue's CRS already: stored as it came (a GeoPackage blob is a
+    header and the WKB) rather than written again by GEOS."""
     import shapely
 
     each = shapely.bounds(geometries)   # once, for the blobs' headers and the extent
-    return _blobs(geometries, srs_id, each), each
+    return _blobs(geometries, srs_id, each, wkbs), each
 
 
-def _blobs(geometries, srs_id: int, bounds: np.ndarray | None = None) -> list[bytes]:
+_MULTIPOLYGON_LE = b"\x01\x06\x00\x00\x00"
+_POLYGON_LE = b"\x01\x03\x00\x00\x00"
+_ONE_PART = _MULTIPOLYGON_LE + b"\x01\x00\x00\x00"   # a MultiPolygon of 1 polygon, before it
+
+
+def _source_wkbs(wkbs) -> list[bytes | None]:
+    """The given WKB as a MultiPolygon, little-endian and 2D; None where it is not
+    that or a Polygon (written by GEOS instead)."""
+    heads = [None if w is None else w[:5] for w in wkbs]
+    if heads.count(_MULTIPOLYGON_LE) == len(heads):   # the common case, at C speed
+        return list(wkbs)
+    return [w if h == _MULTIPOLYGON_LE else _ONE_PART + w if h == _POLYGON_LE else None
+            for w, h in zip(wkbs, heads)]
+
+
+def _blobs(geometries, srs_id: int, bounds: np.ndarray | None = None, wkbs=None) -> list[bytes]:
+    import numpy as np
+    import shapely
+
+    if wkbs is not None:
+        given = _source_wkbs(wkbs)
+        missing = [i for i, w in enumerate(given) if w is None]
+        if missing:
+            geometries = np.asarray(geometries, dtype=object)
+            for i, w in zip(missing, shapely.to_wkb(_multipolygons(geometries[missing]), byte_order=1)):
+                given[i] = w
+        return gpkg.to_blobs(geometries, srs_id, bounds, wkbs=given)
+    return gpkg.to_blobs(_multipolygons(geometries), srs_id, bounds)
+
+
+def _multipolygons(geometries) -> np.ndarray:
     import numpy as np
     import shapely
 
@@ -444,7 +478,7 @@ def _blobs(geometries, srs_id: int, bounds: np.ndarray | None = None) -> list[by
                   else np.array(geometries, dtype=object))
     single = np.flatnonzero(shapely.get_type_id(geometries) == 3)
     geometries[single] = shapely.multipolygons(geometries[single], indices=np.arange(len(single)))
-    return gpkg.to_blobs(geometries, srs_id, bounds)
+    return geometries
 
 
 _SEP = "\x1f"   # the ASCII unit separator: no code or name has it (pack_columns checks)

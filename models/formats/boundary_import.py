@@ -51,6 +51,9 @@ class BoundaryData:
     noded: list[str] = field(default_factory=list)   # units given vertices their neighbours had
     unmatched: Future | None = field(default=None, repr=False)   # see read_boundaries(checks=)
     populations: list[float | None] = field(default_factory=list)
+    # The WKB each geometry was read from, None where it changed since (a repair, noding):
+    # for a file in British National Grid, stored as it came (layers.unit_blobs).
+    wkbs: np.ndarray | None = field(default=None, repr=False)
 
     def vintage(self) -> str:
         return vintage(self.code_field)
@@ -178,7 +181,8 @@ def read_boundaries(source: str | Path, *, layer: str | None = None, code_field:
     # A layer already in British National Grid has no reprojection to wait for: the
     # check (0.7 s for 161k units) then runs in two halves, on both cores. Otherwise the
     # reprojection takes both cores, and more threads only take turns.
-    half = len(geoms) // 2 if _in_bng(crs_text) else 0
+    in_bng = _in_bng(crs_text)
+    half = len(geoms) // 2 if in_bng else 0
     with ThreadPoolExecutor(max_workers=2) as pool:
         halves = [pool.submit(shapely.is_valid, part) for part in (geoms[:half], geoms[half:])
                   if len(part)]
@@ -198,7 +202,10 @@ def read_boundaries(source: str | Path, *, layer: str | None = None, code_field:
         attributes = [dict(zip(others, row)) for row in zip(*plain)] if others else [{} for _ in codes]
         bad = ~np.concatenate([h.result() for h in halves])
     repaired = [codes[i] for i in np.flatnonzero(bad)]
+    kept = np.array(wkbs, dtype=object) if in_bng else None
     if repaired:
+        if kept is not None:
+            kept[bad] = None
         projected[bad] = [_polygonal_part(shapely.make_valid(g)) for g in projected[bad]]
         lost = [codes[i] for i in np.flatnonzero(bad) if projected[i] is None]
         if lost:
@@ -207,10 +214,12 @@ def read_boundaries(source: str | Path, *, layer: str | None = None, code_field:
     if node_units:
         # After the repair: make_valid may move or add vertices on the edges it fixes.
         geoms, rebuilt = node(projected)
+        if kept is not None:
+            kept[rebuilt] = None
     return BoundaryData(codes=codes, names=names, parent_codes=parents, attributes=attributes,
                         geometries=geoms, code_field=code_field, name_field=name_field,
                         parent_field=parent_field, crs=crs_text or "", repaired=repaired,
-                        noded=[codes[i] for i in rebuilt],
+                        noded=[codes[i] for i in rebuilt], wkbs=kept,
                         # Repaired units changed shape: look again, on what will be stored.
                         unmatched=None if repaired else pending)
 
@@ -522,7 +531,7 @@ def _import(cat, data: BoundaryData, check, source, given, in_force_from, in_for
     # GEOS writes the units' blobs (without the GIL) while Python joins the CSV: ~0.3 s of
     # each at 161k units.
     with ThreadPoolExecutor(max_workers=1) as side:
-        prepared = side.submit(unit_blobs, data.geometries, BoundaryLayer.srs_id)
+        prepared = side.submit(unit_blobs, data.geometries, BoundaryLayer.srs_id, data.wkbs)
         return _store(cat, data, check, source, found, in_force_from, in_force_to, name, level,
                       population, population_field, attribute_fields, licence, source_text, progress,
                       prepared)
@@ -533,9 +542,9 @@ def _store(cat, data: BoundaryData, check, source, found, in_force_from, in_forc
     joined = (read_numbers(population, data.codes, [population_field, *attribute_fields])
               if population else {population_field: [None] * len(data.codes)})
     populations = data.populations = joined[population_field]
-    for field in attribute_fields:
-        for attributes, value in zip(data.attributes, joined[field]):
-            attributes[field] = value
+    for column in attribute_fields:
+        for attributes, value in zip(data.attributes, joined[column]):
+            attributes[column] = value
     source = Path(source)
     ons = bool(_ONS_CODE.match(data.code_field))
     suggested, level = suggest_layer(data.code_field, source, level)

@@ -275,11 +275,13 @@ class Layers:
 
     def add(self, layer: BoundaryLayer, codes: list[str], names: list[str],
             parent_codes: list[str | None], populations: list[float | None],
-            attributes: list[dict], geometries: np.ndarray,
+            attributes: list[dict] | dict[str, list], geometries: np.ndarray,
             progress: Progress | None = None,
             amend: Callable[[], dict[int, object]] | None = None,
             prepared: tuple[list[bytes], np.ndarray] | None = None) -> Revert:
         """A new layer with its units, in one transaction (one undo step).
+
+        attributes: each unit's dict of other fields, or {field: one value a unit}.
 
         A progress callback may raise Cancelled: the whole import rolls back.
         amend(): called once the units are written, before the transaction commits; gives
@@ -309,7 +311,8 @@ class Layers:
                  layer.srs_id, layer.in_force_from, layer.in_force_to)).lastrowid
             revert.id = layer_id
             step = 1000
-            texts = _attributes_texts(attributes)
+            texts = (_column_texts(attributes, n) if isinstance(attributes, dict)
+                     else _attributes_texts(attributes))
             rows = zip(itertools.repeat(layer_id), codes, names, parent_codes, populations,
                        texts, blobs)
             # One undo entry for all the units (undone by deleting the layer's units), not one a row.
@@ -422,6 +425,19 @@ def _attributes_texts(attributes: list[dict]) -> list[str]:
         prefix = _encode_text(k) + ": "
         columns.append([prefix + e for e in map(encode, values)])
     return ["{" + row + "}" for row in map(", ".join, zip(*columns))]
+
+
+def _column_texts(columns: dict[str, list], n: int) -> list[str]:
+    """The JSON of every unit's attributes given by column, as _attributes_json writes
+    each unit's dict: every column encoded by one map, the rows by one map of a format
+    (a third of the time of joining per-row lists of encoded pairs)."""
+    if not columns or any(type(k) is not str for k in columns):
+        return _attributes_texts([dict(zip(columns, row)) for row in zip(*columns.values())]
+                                 if columns else [{}] * n)
+    encoded = [list(map(_encode_text if set(map(type, values)) == {str} else _json_value, values))
+               for values in columns.values()]
+    row = "{" + ", ".join(_encode_text(k).replace("%", "%%") + ": %s" for k in columns) + "}"
+    return list(map(row.__mod__, zip(*encoded)))
 
 
 def unit_blobs(geometries, srs_id: int, wkbs=None) -> tuple[list[bytes], np.ndarray]:

@@ -53,6 +53,7 @@ class BoundaryData:
     repaired: list[str] = field(default_factory=list)
     noded: list[str] = field(default_factory=list)   # units given vertices their neighbours had
     unmatched: Future | None = field(default=None, repr=False)   # see read_boundaries(checks=)
+    alongside: Future | None = field(default=None, repr=False)   # see read_boundaries(alongside=)
     populations: list[float | None] = field(default_factory=list)
     # The WKB each geometry was read from, None where it changed since (a repair, noding):
     # for a file in British National Grid, stored as it came (layers.unit_blobs).
@@ -156,11 +157,16 @@ def csv_columns(path: str | Path) -> list[str]:
 def read_boundaries(source: str | Path, *, layer: str | None = None, code_field: str | None = None,
                     name_field: str | None = None, parent_field: str | None = None,
                     progress: Progress | None = None, node_units: bool = True,
-                    checks: ThreadPoolExecutor | None = None) -> BoundaryData:
+                    checks: ThreadPoolExecutor | None = None,
+                    alongside: Callable[[], object] | None = None) -> BoundaryData:
     """The layer read, checked, repaired and reprojected. node_units: also give units the
     vertices their neighbours have on shared edges (models.geo.noding). Without, and given
     `checks` (a pool), the search for such units starts on the source geometry and
-    goes on while the caller carries on: BoundaryData.unmatched (import_boundaries)."""
+    goes on while the caller carries on: BoundaryData.unmatched (import_boundaries).
+
+    alongside: work for `checks` once the file is read (the import's population CSV): it
+    then runs while GEOS checks the geometry, which leaves the interpreter free, rather
+    than after. Its Future is BoundaryData.alongside."""
     source = Path(source)
     if not source.is_file():
         raise CatalogueError(f"{source} does not exist")
@@ -171,29 +177,37 @@ def read_boundaries(source: str | Path, *, layer: str | None = None, code_field:
     columns = dict(zip(fields, values))
     if wkbs is None or len(wkbs) == 0:
         raise CatalogueError(f"{source.name} has no features")
-    code_field, name_field, parent_field = _choose_fields(
-        fields, columns, code_field, name_field, parent_field)
-    codes = _texts(columns[code_field])
-    if None in codes or "" in codes:
-        row = next(row for row, code in enumerate(codes, start=1) if not code)
-        raise CatalogueError(f"feature {row} has no code in '{code_field}'")
-    if len(set(codes)) != len(codes):
-        seen: set[str] = set()
-        for code in codes:
-            if code in seen:
-                raise CatalogueError(f"code {code} appears more than once in '{code_field}'")
-            seen.add(code)
-
-    if progress:
-        progress(0.15, "Checking geometry and reprojecting to British National Grid")
-    geoms = _polygons(wkbs, codes, source.name)
     crs_text = meta.get("crs")
+    in_bng = _in_bng(crs_text)
+    with ThreadPoolExecutor(max_workers=2) as decoder:
+        # GEOS parses the WKB in two halves, without the GIL, while the fields are read.
+        half = len(wkbs) // 2
+        decoding = [decoder.submit(shapely.from_wkb, part) for part in (wkbs[:half], wkbs[half:]) if len(part)]
+        code_field, name_field, parent_field = _choose_fields(
+            fields, columns, code_field, name_field, parent_field)
+        codes = _texts(columns[code_field])
+        if None in codes or "" in codes:
+            row = next(row for row, code in enumerate(codes, start=1) if not code)
+            raise CatalogueError(f"feature {row} has no code in '{code_field}'")
+        if len(set(codes)) != len(codes):
+            seen: set[str] = set()
+            for code in codes:
+                if code in seen:
+                    raise CatalogueError(f"code {code} appears more than once in '{code_field}'")
+                seen.add(code)
+
+        side = checks.submit(alongside) if alongside is not None and checks is not None else None
+        if progress:
+            progress(0.15, "Checking geometry and reprojecting to British National Grid")
+        # A layer to reproject has every coordinate read for it: they are checked then.
+        # One in British National Grid is not read so: GEOS's validity check (below) finds
+        # coordinates that are not numbers.
+        geoms, coords = _polygons(decoding, wkbs, codes, source.name, coordinates=not in_bng)
     # shapely and pyproj release the GIL: check validity on the source geometry
     # while the reprojection runs, then repair the few invalid ones after.
     # A layer already in British National Grid has no reprojection to wait for: the
     # check (0.7 s for 161k units) then runs in two halves, on both cores. Otherwise the
     # reprojection takes both cores, and more threads only take turns.
-    in_bng = _in_bng(crs_text)
     half = len(geoms) // 2 if in_bng else 0
     with ThreadPoolExecutor(max_workers=2) as pool:
         halves = [pool.submit(shapely.is_valid, part) for part in (geoms[:half], geoms[half:])
@@ -201,7 +215,7 @@ def read_boundaries(source: str | Path, *, layer: str | None = None, code_field:
         # Reprojecting moves every vertex by the same function: shared vertices stay shared,
         # so the source geometry has the same unmatched units as the projected.
         pending = checks.submit(unmatched, geoms) if checks is not None and not node_units else None
-        projected = _to_bng(geoms, crs_text, source.name)
+        projected = _to_bng(geoms, crs_text, source.name, coords)
         # The fields' plain Python work runs while GEOS checks (a third of a second at
         # 161k units, which waiting for the check first would add).
         names = _texts(columns[name_field])
@@ -214,6 +228,8 @@ def read_boundaries(source: str | Path, *, layer: str | None = None, code_field:
         # calling _plain on every value was ~0.5 s at 161k units.
         attributes = {f: _plain_column(columns[f]) for f in fields if f not in (code_field, name_field)}
         bad = ~np.concatenate([h.result() for h in halves])
+    if coords is None and bad.any():
+        _check_finite(shapely.get_coordinates(geoms[bad]), source.name)
     repaired = [codes[i] for i in np.flatnonzero(bad)]
     kept = np.array(wkbs, dtype=object) if in_bng else None
     if repaired:
@@ -232,7 +248,7 @@ def read_boundaries(source: str | Path, *, layer: str | None = None, code_field:
     return BoundaryData(codes=codes, names=names, parent_codes=parents, attribute_columns=attributes,
                         geometries=geoms, code_field=code_field, name_field=name_field,
                         parent_field=parent_field, crs=crs_text or "", repaired=repaired,
-                        noded=[codes[i] for i in rebuilt], wkbs=kept,
+                        noded=[codes[i] for i in rebuilt], wkbs=kept, alongside=side,
                         # Repaired units changed shape: look again, on what will be stored.
                         unmatched=None if repaired else pending)
 
@@ -268,9 +284,12 @@ def _plain_column(values: np.ndarray) -> list:
     return [_plain(v) for v in values]
 
 
-def _polygons(wkbs, codes, filename) -> np.ndarray:
+def _polygons(decoding: list[Future], wkbs, codes, filename,
+              coordinates: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+    """(geometries, their coordinates if asked for): the WKB being parsed (`decoding`, in
+    parts), checked to be polygons or multipolygons with numbers for coordinates."""
     try:
-        geoms = shapely.from_wkb(wkbs)
+        geoms = np.concatenate([part.result() for part in decoding])
     except shapely.errors.ShapelyError as e:
         raise CatalogueError(_broken(wkbs, codes, filename, e)) from None
     # One vectorised test, not a Python call per unit (a tenth of a second at 161k units).
@@ -285,10 +304,16 @@ def _polygons(wkbs, codes, filename) -> np.ndarray:
         i = int(np.flatnonzero(~polygonal)[0])
         raise CatalogueError(f"unit {codes[i]} is a {geoms[i].geom_type}, not a polygon "
                              f"({int((~polygonal).sum())} such)")
-    coords = shapely.get_coordinates(geoms)
+    coords = None
+    if coordinates:
+        coords = shapely.get_coordinates(geoms)
+        _check_finite(coords, filename)
+    return geoms, coords
+
+
+def _check_finite(coords: np.ndarray, filename: str) -> None:
     if not np.isfinite(coords).all():
         raise CatalogueError(f"{filename} has coordinates that are not numbers (NaN or infinite)")
-    return geoms
 
 
 def _broken(wkbs, codes, filename, error: Exception) -> str:
@@ -319,7 +344,9 @@ def _in_bng(crs_text: str | None) -> bool:
         return False
 
 
-def _to_bng(geoms: np.ndarray, crs_text: str | None, filename: str) -> np.ndarray:
+def _to_bng(geoms: np.ndarray, crs_text: str | None, filename: str,
+            coords: np.ndarray | None = None) -> np.ndarray:
+    """The geometries in British National Grid. coords: their coordinates, when read already."""
     if not crs_text:
         raise CatalogueError(f"{filename} has no coordinate reference system; cannot place it")
     try:
@@ -328,11 +355,13 @@ def _to_bng(geoms: np.ndarray, crs_text: str | None, filename: str) -> np.ndarra
         raise CatalogueError(f"{filename} has an unknown coordinate reference system '{crs_text}'") from None
     target = CRS.from_epsg(gpkg.BNG)
     if crs.equals(target):
-        # The extent is enough for the check below (_polygons has seen every coordinate).
+        # The extent is enough for the check below. GEOS leaves NaN out of it (the validity
+        # check finds those) but not an infinite coordinate: not a number either.
         out, (x0, y0, x1, y1) = geoms, shapely.total_bounds(geoms)
         coords = np.array([[x0, y0], [x1, y1]])
+        _check_finite(coords, filename)
     else:
-        coords = shapely.get_coordinates(geoms)
+        coords = shapely.get_coordinates(geoms) if coords is None else coords
         x, y = coords[:, 0].copy(), coords[:, 1].copy()
 
         def project(part: slice) -> None:
@@ -364,6 +393,37 @@ def read_population(csv_path: str | Path, codes: list[str], value_field: str = "
 def read_numbers(csv_path: str | Path, codes: list[str], value_fields: list[str],
                  key_field: str | None = None) -> dict[str, list[float | None]]:
     """Numeric columns of a CSV keyed by unit code, in the order of `codes`."""
+    return read_table(csv_path, value_fields, key_field).join(codes)
+
+
+@dataclass
+class NumbersTable:
+    """A CSV's numeric columns by unit code (read_table), to be joined to a layer's codes."""
+    filename: str
+    key_field: str
+    value_fields: list[str]
+    index: dict[str, int]                  # code -> row of the columns
+    columns: list[list[float | None]]      # one a value field
+
+    @one_line_errors
+    def join(self, codes: list[str]) -> dict[str, list[float | None]]:
+        """Each value field's numbers in the order of `codes`, None for a code not in the table."""
+        rows_of = list(map(self.index.get, codes))
+        unmatched = rows_of.count(None)
+        if unmatched == len(rows_of):
+            raise CatalogueError(f"no code in {self.filename} column '{self.key_field}' "
+                                 "matches the layer's codes")
+        if not unmatched:   # every unit has its row: one C-level lookup per column
+            joined = [list(map(numbers.__getitem__, rows_of)) for numbers in self.columns]
+        else:
+            joined = [[None if i is None else numbers[i] for i in rows_of] for numbers in self.columns]
+        return dict(zip(self.value_fields, joined))
+
+
+@one_line_errors
+def read_table(csv_path: str | Path, value_fields: list[str], key_field: str | None = None) -> NumbersTable:
+    """A CSV's numeric columns by code, read and checked without the layer's codes (an
+    import reads it while GEOS checks the layer's geometry)."""
     csv_path = Path(csv_path)
     text = read_text(csv_path)   # UTF-8, UTF-16 or Windows-1252, as spreadsheets save CSV
     # csv.reader and column numbers, not DictReader: a dict per row was half the join's
@@ -383,13 +443,12 @@ def read_numbers(csv_path: str | Path, codes: list[str], value_fields: list[str]
             raise CatalogueError(f"{csv_path.name} has no column '{key_field}'")
         key = header.index(key_field)
         columns = [header.index(field) for field in value_fields]
-        joined = _join_plain(plain[1] if plain else _columns(list(reader)), key, columns, codes)
-        if joined is not None:
-            if not joined:
-                raise CatalogueError(f"no code in {csv_path.name} column '{key_field}' "
-                                     "matches the layer's codes")
-            return dict(zip(value_fields, joined))
-        # Something the quick join does not take (a code twice, a cell that is no plain
+        table = NumbersTable(csv_path.name, key_field, list(value_fields), {}, [])
+        parsed = _parse_plain(plain[1] if plain else _columns(list(reader)), key, columns)
+        if parsed is not None:
+            table.index, table.columns = parsed
+            return table
+        # Something the quick reading does not take (a code twice, a cell that is no plain
         # count): read again row by row, which names the line.
         reader = csv.reader(io.StringIO(text, newline=""))
         next(reader, None)
@@ -407,11 +466,9 @@ def read_numbers(csv_path: str | Path, codes: list[str], value_fields: list[str]
                             for k in columns]
     except csv.Error as e:
         raise CatalogueError(f"cannot read {csv_path.name}: {first_line(e)}") from None
-    if not set(codes) & values.keys():
-        raise CatalogueError(f"no code in {csv_path.name} column '{key_field}' matches the layer's codes")
-    missing = [None] * len(value_fields)
-    rows = [values.get(c, missing) for c in codes]
-    return {field: [r[k] for r in rows] for k, field in enumerate(value_fields)}
+    table.index = dict(zip(values, range(len(values))))
+    table.columns = [[r[k] for r in values.values()] for k in range(len(value_fields))]
+    return table
 
 
 Column = Callable[[int], list[str | None]]
@@ -472,12 +529,12 @@ def _columns(rows: list[list[str]]) -> Column | None:
     return column
 
 
-def _join_plain(column: Column | None, key: int, columns: list[int],
-                codes: list[str]) -> list[list[float | None]] | None:
-    """read_numbers' join column by column, for a table of distinct codes and plain counts
-    (what statistics offices publish): each column converted by one map(float) instead of
-    a call per cell. [] when no code matches; None when a row needs the careful reading
-    (a repeated code, an empty or odd cell), which the caller then does."""
+def _parse_plain(column: Column | None, key: int,
+                 columns: list[int]) -> tuple[dict[str, int], list[list[float | None]]] | None:
+    """read_table's reading column by column, for a table of distinct codes and plain
+    counts (what statistics offices publish): each column converted by one map(float)
+    instead of a call per cell. (code -> row, columns); None when a row needs the careful
+    reading (a repeated code, an empty or odd cell), which the caller then does."""
     if column is None or not columns:
         return None
     # map() with C methods, not a comprehension per cell: ~0.1 s less at 161k rows.
@@ -505,16 +562,9 @@ def _join_plain(column: Column | None, key: int, columns: list[int],
         if np.count_nonzero((values >= 0) & (values < math.inf)) != len(numbers) - numbers.count(None):
             return None
         out.append(numbers)
-    rows_of = list(map(index.get, codes))
-    unmatched = rows_of.count(None)
-    if unmatched == len(rows_of):
-        return []
-    if blank:   # positions in the columns without the blank-keyed rows
-        kept = {i: n for n, i in enumerate(i for i in range(len(keys)) if i not in blank)}
-        rows_of = [None if i is None else kept[i] for i in rows_of]
-    if not unmatched:   # every unit has its row: one C-level lookup per column
-        return [list(map(numbers.__getitem__, rows_of)) for numbers in out]
-    return [[None if i is None else numbers[i] for i in rows_of] for numbers in out]
+    if blank:   # rows of the columns, which lack the blank-keyed rows
+        index = dict(zip([c for c in keys if c], range(len(keys) - empty)))
+    return index, out
 
 
 def _with_empty_cells(cells: list[str | None]) -> list[float | None] | None:
@@ -601,10 +651,14 @@ def import_boundaries(cat, source: str | Path, *, name: str | None = None, level
     # the units (~1 s for 8k wards, ~2.5 s for 161k units): it runs beside the reprojection,
     # the CSV join and the writing (GEOS releases the GIL), and the few units it finds are
     # rewritten noded before the import's transaction commits.
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    # The population CSV is read meanwhile too (Python, while GEOS leaves the interpreter
+    # free), and joined to the units' codes once the layer is read.
+    fields = [population_field, *attribute_fields]
+    with ThreadPoolExecutor(max_workers=2) as pool:
         data = read_boundaries(source, layer=layer, code_field=code_field, name_field=name_field,
                                parent_field=parent_field, progress=progress, node_units=False,
-                               checks=pool)
+                               checks=pool,
+                               alongside=(lambda: read_table(population, fields)) if population else None)
         check = data.unmatched or pool.submit(unmatched, data.geometries)
         return _import(cat, data, check, source, given, in_force_from, in_force_to, name, level,
                        population, population_field, attribute_fields, licence, source_text,
@@ -631,8 +685,12 @@ def _import(cat, data: BoundaryData, check, source, given, in_force_from, in_for
 
 def _store(cat, data: BoundaryData, check, source, found, in_force_from, in_force_to, name, level,
            population, population_field, attribute_fields, licence, source_text, progress, prepared):
-    joined = (read_numbers(population, data.codes, [population_field, *attribute_fields])
-              if population else {population_field: [None] * len(data.codes)})
+    if population:
+        table = data.alongside.result() if data.alongside else read_table(population, [population_field,
+                                                                                      *attribute_fields])
+        joined = table.join(data.codes)
+    else:
+        joined = {population_field: [None] * len(data.codes)}
     populations = data.populations = joined[population_field]
     for column in attribute_fields:
         data.attribute_columns[column] = joined[column]

@@ -164,9 +164,9 @@ def read_boundaries(source: str | Path, *, layer: str | None = None, code_field:
     `checks` (a pool), the search for such units starts on the source geometry and
     goes on while the caller carries on: BoundaryData.unmatched (import_boundaries).
 
-    alongside: work for `checks` once the file is read (the import's population CSV): it
-    then runs while GEOS checks the geometry, which leaves the interpreter free, rather
-    than after. Its Future is BoundaryData.alongside."""
+    alongside: work for `checks` (the import's population CSV) to start when this waits for
+    GEOS's validity check, which leaves the interpreter free: it runs then rather than
+    after. Its Future is BoundaryData.alongside."""
     source = Path(source)
     if not source.is_file():
         raise CatalogueError(f"{source} does not exist")
@@ -196,7 +196,6 @@ def read_boundaries(source: str | Path, *, layer: str | None = None, code_field:
                     raise CatalogueError(f"code {code} appears more than once in '{code_field}'")
                 seen.add(code)
 
-        side = checks.submit(alongside) if alongside is not None and checks is not None else None
         if progress:
             progress(0.15, "Checking geometry and reprojecting to British National Grid")
         # A layer to reproject has every coordinate read for it: they are checked then.
@@ -227,6 +226,9 @@ def read_boundaries(source: str | Path, *, layer: str | None = None, code_field:
         # Column by column (tolist gives Python numbers at C speed): a dict comprehension
         # calling _plain on every value was ~0.5 s at 161k units.
         attributes = {f: _plain_column(columns[f]) for f in fields if f not in (code_field, name_field)}
+        # Started only now: a thread running Python beside this one makes each of its GEOS
+        # calls above wait for the interpreter; from here this one mostly waits.
+        side = checks.submit(alongside) if alongside is not None and checks is not None else None
         bad = ~np.concatenate([h.result() for h in halves])
     if coords is None and bad.any():
         _check_finite(shapely.get_coordinates(geoms[bad]), source.name)

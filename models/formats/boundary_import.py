@@ -94,9 +94,16 @@ def _choose_fields(fields: list[str], columns: dict[str, np.ndarray], code_field
         if f and f not in fields:
             raise CatalogueError(f"no field '{f}' (fields: {', '.join(fields) or 'none'})")
     ons = [f for f in fields if _ONS_CODE.match(f)]
+    counted: dict[str, int] = {}
+
+    def distinct(f: str) -> int:   # each column counted once (Python values: twice as fast)
+        if f not in counted:
+            counted[f] = len(set(np.asarray(columns[f]).tolist()))
+        return counted[f]
+
     if code_field is None:
         # The unit's own code is the ONS code field whose values are all distinct.
-        unique = [f for f in ons if len(set(columns[f])) == len(columns[f])]
+        unique = [f for f in ons if distinct(f) == len(columns[f])]
         if not unique:
             raise CatalogueError("cannot tell which field holds the codes: name it with --code-field "
                                  f"(fields: {', '.join(fields) or 'none'})")
@@ -108,7 +115,7 @@ def _choose_fields(fields: list[str], columns: dict[str, np.ndarray], code_field
             raise CatalogueError("cannot tell which field holds the names: name it with --name-field")
         name_field = guess
     if parent_field is None:
-        others = [f for f in ons if f != code_field and len(set(columns[f])) < len(columns[f])]
+        others = [f for f in ons if f != code_field and distinct(f) < len(columns[f])]
         parent_field = others[0] if others else None
     return code_field, name_field, parent_field
 

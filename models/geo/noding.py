@@ -37,10 +37,20 @@ def unmatched(geoms: np.ndarray) -> np.ndarray:
         alone = np.arange(len(geoms))
     if len(alone) == 0:
         return alone
-    _, near = shapely.STRtree(geoms).query(geoms[alone])
-    rows = np.union1d(alone, near)
+    rows = np.union1d(alone, _boxes_meeting(geoms, alone))
     edges = shapely.coverage_invalid_edges(geoms[rows])
     return rows[~(shapely.is_missing(edges) | shapely.is_empty(edges))]
+
+
+def _boxes_meeting(geoms: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Units whose bounding boxes meet those of `rows` (as STRtree.query finds them). A
+    few rows (the usual case) are compared with every box directly: building the tree of
+    161k units for them cost more than the comparisons."""
+    if len(rows) * len(geoms) > 20_000_000:
+        return shapely.STRtree(geoms).query(geoms[rows])[1]
+    x0, y0, x1, y1 = shapely.bounds(geoms).T
+    near = [np.flatnonzero((x0 <= x1[r]) & (x1 >= x0[r]) & (y0 <= y1[r]) & (y1 >= y0[r])) for r in rows]
+    return np.concatenate(near) if near else np.zeros(0, dtype=np.int64)
 
 
 def _mix(bits: np.ndarray) -> np.ndarray:

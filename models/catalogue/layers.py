@@ -310,6 +310,9 @@ class Layers:
                 (layer.name, layer.level, layer.vintage, layer.source, layer.licence,
                  layer.srs_id, layer.in_force_from, layer.in_force_to)).lastrowid
             revert.id = layer_id
+            # Every unit after this fid is the new layer's (read on the fid's own index: a
+            # min and max over the layer's units scanned 161k index entries).
+            before = self._conn.execute("SELECT coalesce(max(fid), 0) FROM boundary_units").fetchone()[0]
             step = 1000
             texts = (_column_texts(attributes, n) if isinstance(attributes, dict)
                      else _attributes_texts(attributes))
@@ -334,9 +337,9 @@ class Layers:
                         [layer_id] * len(rows), [codes[i] for i in rows]))
             # The columns a map reads on opening, in one row (migration_unit_columns). Rows
             # inserted in order get consecutive fids; anything else is read from the units.
-            low, high = self._conn.execute("SELECT min(fid), max(fid) FROM boundary_units WHERE layer_id=?",
-                                           (layer_id,)).fetchone()
-            if n and high - low + 1 == n:
+            low = self._conn.execute("SELECT min(fid) FROM boundary_units WHERE fid > ?", (before,)).fetchone()[0]
+            high = self._conn.execute("SELECT max(fid) FROM boundary_units").fetchone()[0]
+            if n and low is not None and high - low + 1 == n:
                 packed = pack_columns(np.arange(low, high + 1, dtype=np.int64), codes, names, parent_codes,
                                       populations)
                 with contextlib.suppress(sqlite3.OperationalError):   # a schema from before the table

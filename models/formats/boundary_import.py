@@ -186,29 +186,25 @@ def read_boundaries(source: str | Path, *, layer: str | None = None, code_field:
         raise CatalogueError(f"{source.name} has no features")
     crs_text = meta.get("crs")
     in_bng = _in_bng(crs_text)
-    with ThreadPoolExecutor(max_workers=2) as decoder:
-        # GEOS parses the WKB in two halves, without the GIL, while the fields are read.
-        half = len(wkbs) // 2
-        decoding = [decoder.submit(shapely.from_wkb, part) for part in (wkbs[:half], wkbs[half:]) if len(part)]
-        code_field, name_field, parent_field = _choose_fields(
-            fields, columns, code_field, name_field, parent_field)
-        codes = _texts(columns[code_field])
-        if None in codes or "" in codes:
-            row = next(row for row, code in enumerate(codes, start=1) if not code)
-            raise CatalogueError(f"feature {row} has no code in '{code_field}'")
-        if len(set(codes)) != len(codes):
-            seen: set[str] = set()
-            for code in codes:
-                if code in seen:
-                    raise CatalogueError(f"code {code} appears more than once in '{code_field}'")
-                seen.add(code)
+    code_field, name_field, parent_field = _choose_fields(
+        fields, columns, code_field, name_field, parent_field)
+    codes = _texts(columns[code_field])
+    if None in codes or "" in codes:
+        row = next(row for row, code in enumerate(codes, start=1) if not code)
+        raise CatalogueError(f"feature {row} has no code in '{code_field}'")
+    if len(set(codes)) != len(codes):
+        seen: set[str] = set()
+        for code in codes:
+            if code in seen:
+                raise CatalogueError(f"code {code} appears more than once in '{code_field}'")
+            seen.add(code)
 
-        if progress:
-            progress(0.15, "Checking geometry and reprojecting to British National Grid")
-        # A layer to reproject has every coordinate read for it: they are checked then.
-        # One in British National Grid is not read so: GEOS's validity check (below) finds
-        # coordinates that are not numbers.
-        geoms, coords = _polygons(decoding, wkbs, codes, source.name, coordinates=not in_bng)
+    if progress:
+        progress(0.15, "Checking geometry and reprojecting to British National Grid")
+    # A layer to reproject has every coordinate read for it: they are checked then.
+    # One in British National Grid is not read so: GEOS's validity check (below) finds
+    # coordinates that are not numbers.
+    geoms, coords = _polygons(wkbs, codes, source.name, coordinates=not in_bng)
     # shapely and pyproj release the GIL: check validity on the source geometry
     # while the reprojection runs, then repair the few invalid ones after.
     # A layer already in British National Grid has no reprojection to wait for: the
@@ -293,12 +289,12 @@ def _plain_column(values: np.ndarray) -> list:
     return [_plain(v) for v in values]
 
 
-def _polygons(decoding: list[Future], wkbs, codes, filename,
-              coordinates: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
-    """(geometries, their coordinates if asked for): the WKB being parsed (`decoding`, in
-    parts), checked to be polygons or multipolygons with numbers for coordinates."""
+def _polygons(wkbs, codes, filename, coordinates: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+    """(geometries, their coordinates if asked for): the WKB parsed, checked to be polygons
+    or multipolygons with numbers for coordinates."""
     try:
-        geoms = np.concatenate([part.result() for part in decoding])
+        # Not in threads: shapely keeps the interpreter while it parses WKB (or writes it).
+        geoms = shapely.from_wkb(wkbs)
     except shapely.errors.ShapelyError as e:
         raise CatalogueError(_broken(wkbs, codes, filename, e)) from None
     # One vectorised test, not a Python call per unit (a tenth of a second at 161k units).

@@ -679,8 +679,9 @@ def _import(cat, data: BoundaryData, check, source, given, in_force_from, in_for
                              "give it with --vintage YEAR")
     if attribute_fields and not population:
         raise CatalogueError("attribute fields are read from the population CSV: give one")
-    # GEOS writes the units' blobs (without the GIL) while Python joins the CSV: ~0.3 s of
-    # each at 161k units.
+    # The units' blobs are made beside the CSV's join and the attributes' JSON: their
+    # bounds and headers leave the interpreter free (writing WKB, for a reprojected layer,
+    # does not; a layer in British National Grid keeps the WKB it was read with).
     with ThreadPoolExecutor(max_workers=1) as side:
         prepared = side.submit(unit_blobs, data.geometries, BoundaryLayer.srs_id, data.wkbs)
         return _store(cat, data, check, source, found, in_force_from, in_force_to, name, level,

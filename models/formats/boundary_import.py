@@ -21,6 +21,7 @@ import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
+from models.catalogue.bulk import collector_paused
 from models.catalogue.layers import Progress, unit_blobs
 from models.catalogue.records import BoundaryLayer
 from models.errors import CatalogueError
@@ -659,7 +660,10 @@ def import_boundaries(cat, source: str | Path, *, name: str | None = None, level
     # The population CSV is read meanwhile too (Python, while GEOS leaves the interpreter
     # free), and joined to the units' codes once the layer is read.
     fields = [population_field, *attribute_fields]
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    # Without the cyclic collector meanwhile (models.catalogue.bulk): the rows, cells and
+    # columns made for 161k units set it off ~300 times, a tenth of a second and more; they
+    # hold no cycles.
+    with collector_paused(), ThreadPoolExecutor(max_workers=2) as pool:
         data = read_boundaries(source, layer=layer, code_field=code_field, name_field=name_field,
                                parent_field=parent_field, progress=progress, node_units=False,
                                checks=pool,

@@ -212,13 +212,16 @@ def read_boundaries(source: str | Path, *, layer: str | None = None, code_field:
     # check (0.7 s for 161k units) then runs in two halves, on both cores. Otherwise the
     # reprojection takes both cores, and more threads only take turns.
     half = len(geoms) // 2 if in_bng else 0
+    # Before the checks start: pyproj makes a CRS through many short calls, and each waited
+    # for the interpreter once a thread beside it ran numpy (half a second at 161k units).
+    crs = _source_crs(crs_text, source.name)
     with ThreadPoolExecutor(max_workers=2) as pool:
         halves = [pool.submit(shapely.is_valid, part) for part in (geoms[:half], geoms[half:])
                   if len(part)]
         # Reprojecting moves every vertex by the same function: shared vertices stay shared,
         # so the source geometry has the same unmatched units as the projected.
         pending = checks.submit(unmatched, geoms) if checks is not None and not node_units else None
-        projected = _to_bng(geoms, crs_text, source.name, coords)
+        projected = _to_bng(geoms, crs_text, source.name, coords, crs)
         # The fields' plain Python work runs while GEOS checks (a third of a second at
         # 161k units, which waiting for the check first would add).
         names = _texts(columns[name_field])
@@ -350,15 +353,21 @@ def _in_bng(crs_text: str | None) -> bool:
         return False
 
 
-def _to_bng(geoms: np.ndarray, crs_text: str | None, filename: str,
-            coords: np.ndarray | None = None) -> np.ndarray:
-    """The geometries in British National Grid. coords: their coordinates, when read already."""
+def _source_crs(crs_text: str | None, filename: str) -> CRS:
+    """The layer's CRS, or why it cannot be placed."""
     if not crs_text:
         raise CatalogueError(f"{filename} has no coordinate reference system; cannot place it")
     try:
-        crs = CRS.from_user_input(crs_text)
+        return CRS.from_user_input(crs_text)
     except CRSError:
         raise CatalogueError(f"{filename} has an unknown coordinate reference system '{crs_text}'") from None
+
+
+def _to_bng(geoms: np.ndarray, crs_text: str | None, filename: str,
+            coords: np.ndarray | None = None, crs: CRS | None = None) -> np.ndarray:
+    """The geometries in British National Grid. coords: their coordinates, when read
+    already; crs: the layer's (_source_crs), when found already."""
+    crs = crs or _source_crs(crs_text, filename)
     target = CRS.from_epsg(gpkg.BNG)
     if crs.equals(target):
         # The extent is enough for the check below. GEOS leaves NaN out of it (the validity

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 import operator
 import re
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +21,7 @@ import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
+from models.catalogue.bulk import collector_paused
 from models.catalogue.layers import Progress, unit_blobs
 from models.catalogue.records import BoundaryLayer
 from models.errors import CatalogueError
@@ -41,7 +44,8 @@ class BoundaryData:
     codes: list[str]
     names: list[str]
     parent_codes: list[str | None]
-    attributes: list[dict]
+    # The source's other fields, {field: one value a unit} (see `attributes`).
+    attribute_columns: dict[str, list]
     geometries: np.ndarray = field(repr=False)
     code_field: str = ""
     name_field: str = ""
@@ -50,10 +54,22 @@ class BoundaryData:
     repaired: list[str] = field(default_factory=list)
     noded: list[str] = field(default_factory=list)   # units given vertices their neighbours had
     unmatched: Future | None = field(default=None, repr=False)   # see read_boundaries(checks=)
+    alongside: Future | None = field(default=None, repr=False)   # see read_boundaries(alongside=)
     populations: list[float | None] = field(default_factory=list)
+    # The WKB each geometry was read from, None where it changed since (a repair, noding):
+    # for a file in British National Grid, stored as it came (layers.unit_blobs).
+    wkbs: np.ndarray | None = field(default=None, repr=False)
 
     def vintage(self) -> str:
         return vintage(self.code_field)
+
+    @property
+    def attributes(self) -> list[dict]:
+        """Each unit's other fields, as a dict. Made when asked for: the import stores
+        the columns as they are (Layers.add), which skips 161k dicts."""
+        keys = list(self.attribute_columns)
+        return [dict(zip(keys, row)) for row in zip(*self.attribute_columns.values())] if keys \
+            else [{} for _ in self.codes]
 
 
 def vintage(code_field: str | None) -> str:
@@ -79,9 +95,16 @@ def _choose_fields(fields: list[str], columns: dict[str, np.ndarray], code_field
         if f and f not in fields:
             raise CatalogueError(f"no field '{f}' (fields: {', '.join(fields) or 'none'})")
     ons = [f for f in fields if _ONS_CODE.match(f)]
+    counted: dict[str, int] = {}
+
+    def distinct(f: str) -> int:   # each column counted once (Python values: twice as fast)
+        if f not in counted:
+            counted[f] = len(set(np.asarray(columns[f]).tolist()))
+        return counted[f]
+
     if code_field is None:
         # The unit's own code is the ONS code field whose values are all distinct.
-        unique = [f for f in ons if len(set(columns[f])) == len(columns[f])]
+        unique = [f for f in ons if distinct(f) == len(columns[f])]
         if not unique:
             raise CatalogueError("cannot tell which field holds the codes: name it with --code-field "
                                  f"(fields: {', '.join(fields) or 'none'})")
@@ -93,7 +116,7 @@ def _choose_fields(fields: list[str], columns: dict[str, np.ndarray], code_field
             raise CatalogueError("cannot tell which field holds the names: name it with --name-field")
         name_field = guess
     if parent_field is None:
-        others = [f for f in ons if f != code_field and len(set(columns[f])) < len(columns[f])]
+        others = [f for f in ons if f != code_field and distinct(f) < len(columns[f])]
         parent_field = others[0] if others else None
     return code_field, name_field, parent_field
 
@@ -142,11 +165,16 @@ def csv_columns(path: str | Path) -> list[str]:
 def read_boundaries(source: str | Path, *, layer: str | None = None, code_field: str | None = None,
                     name_field: str | None = None, parent_field: str | None = None,
                     progress: Progress | None = None, node_units: bool = True,
-                    checks: ThreadPoolExecutor | None = None) -> BoundaryData:
+                    checks: ThreadPoolExecutor | None = None,
+                    alongside: Callable[[], object] | None = None) -> BoundaryData:
     """The layer read, checked, repaired and reprojected. node_units: also give units the
     vertices their neighbours have on shared edges (models.geo.noding). Without, and given
     `checks` (a pool), the search for such units starts on the source geometry and
-    goes on while the caller carries on: BoundaryData.unmatched (import_boundaries)."""
+    goes on while the caller carries on: BoundaryData.unmatched (import_boundaries).
+
+    alongside: work for `checks` (the import's population CSV) to start when this waits for
+    GEOS's validity check, which leaves the interpreter free: it runs then rather than
+    after. Its Future is BoundaryData.alongside."""
     source = Path(source)
     if not source.is_file():
         raise CatalogueError(f"{source} does not exist")
@@ -157,48 +185,65 @@ def read_boundaries(source: str | Path, *, layer: str | None = None, code_field:
     columns = dict(zip(fields, values))
     if wkbs is None or len(wkbs) == 0:
         raise CatalogueError(f"{source.name} has no features")
+    crs_text = meta.get("crs")
+    in_bng = _in_bng(crs_text)
     code_field, name_field, parent_field = _choose_fields(
         fields, columns, code_field, name_field, parent_field)
-    codes = [None if v is None else str(v).strip() for v in columns[code_field]]
-    for row, code in enumerate(codes, start=1):
-        if not code:
-            raise CatalogueError(f"feature {row} has no code in '{code_field}'")
-    seen: set[str] = set()
-    for code in codes:
-        if code in seen:
-            raise CatalogueError(f"code {code} appears more than once in '{code_field}'")
-        seen.add(code)
+    codes = _texts(columns[code_field])
+    if None in codes or "" in codes:
+        row = next(row for row, code in enumerate(codes, start=1) if not code)
+        raise CatalogueError(f"feature {row} has no code in '{code_field}'")
+    if len(set(codes)) != len(codes):
+        seen: set[str] = set()
+        for code in codes:
+            if code in seen:
+                raise CatalogueError(f"code {code} appears more than once in '{code_field}'")
+            seen.add(code)
 
     if progress:
         progress(0.15, "Checking geometry and reprojecting to British National Grid")
-    geoms = _polygons(wkbs, codes, source.name)
-    crs_text = meta.get("crs")
+    # A layer to reproject has every coordinate read for it: they are checked then.
+    # One in British National Grid is not read so: GEOS's validity check (below) finds
+    # coordinates that are not numbers.
+    geoms, coords = _polygons(wkbs, codes, source.name, coordinates=not in_bng)
     # shapely and pyproj release the GIL: check validity on the source geometry
     # while the reprojection runs, then repair the few invalid ones after.
     # A layer already in British National Grid has no reprojection to wait for: the
     # check (0.7 s for 161k units) then runs in two halves, on both cores. Otherwise the
     # reprojection takes both cores, and more threads only take turns.
-    half = len(geoms) // 2 if _in_bng(crs_text) else 0
+    half = len(geoms) // 2 if in_bng else 0
+    # Before the checks start: pyproj makes a CRS through many short calls, and each waited
+    # for the interpreter once a thread beside it ran numpy (half a second at 161k units).
+    crs = _source_crs(crs_text, source.name)
     with ThreadPoolExecutor(max_workers=2) as pool:
         halves = [pool.submit(shapely.is_valid, part) for part in (geoms[:half], geoms[half:])
                   if len(part)]
         # Reprojecting moves every vertex by the same function: shared vertices stay shared,
         # so the source geometry has the same unmatched units as the projected.
         pending = checks.submit(unmatched, geoms) if checks is not None and not node_units else None
-        projected = _to_bng(geoms, crs_text, source.name)
+        projected = _to_bng(geoms, crs_text, source.name, coords, crs)
         # The fields' plain Python work runs while GEOS checks (a third of a second at
         # 161k units, which waiting for the check first would add).
-        names = ["" if v is None else str(v).strip() for v in columns[name_field]]
-        parents = ([None if v is None else str(v).strip() or None for v in columns[parent_field]]
-                   if parent_field else [None] * len(codes))
-        others = [f for f in fields if f not in (code_field, name_field)]
-        # Column by column (tolist gives Python numbers at C speed), one dict per row from zip:
-        # a dict comprehension calling _plain on every value was ~0.5 s at 161k units.
-        plain = [_plain_column(columns[f]) for f in others]
-        attributes = [dict(zip(others, row)) for row in zip(*plain)] if others else [{} for _ in codes]
+        names = _texts(columns[name_field])
+        if None in names:
+            names = ["" if v is None else v for v in names]
+        parents = _texts(columns[parent_field]) if parent_field else [None] * len(codes)
+        if "" in parents:
+            parents = [v or None for v in parents]
+        # Column by column (tolist gives Python numbers at C speed): a dict comprehension
+        # calling _plain on every value was ~0.5 s at 161k units.
+        attributes = {f: _plain_column(columns[f]) for f in fields if f not in (code_field, name_field)}
+        # Started only now: a thread running Python beside this one makes each of its GEOS
+        # calls above wait for the interpreter; from here this one mostly waits.
+        side = checks.submit(alongside) if alongside is not None and checks is not None else None
         bad = ~np.concatenate([h.result() for h in halves])
+    if coords is None and bad.any():
+        _check_finite(shapely.get_coordinates(geoms[bad]), source.name)
     repaired = [codes[i] for i in np.flatnonzero(bad)]
+    kept = np.array(wkbs, dtype=object) if in_bng else None
     if repaired:
+        if kept is not None:
+            kept[bad] = None
         projected[bad] = [_polygonal_part(shapely.make_valid(g)) for g in projected[bad]]
         lost = [codes[i] for i in np.flatnonzero(bad) if projected[i] is None]
         if lost:
@@ -207,12 +252,23 @@ def read_boundaries(source: str | Path, *, layer: str | None = None, code_field:
     if node_units:
         # After the repair: make_valid may move or add vertices on the edges it fixes.
         geoms, rebuilt = node(projected)
-    return BoundaryData(codes=codes, names=names, parent_codes=parents, attributes=attributes,
+        if kept is not None:
+            kept[rebuilt] = None
+    return BoundaryData(codes=codes, names=names, parent_codes=parents, attribute_columns=attributes,
                         geometries=geoms, code_field=code_field, name_field=name_field,
                         parent_field=parent_field, crs=crs_text or "", repaired=repaired,
-                        noded=[codes[i] for i in rebuilt],
+                        noded=[codes[i] for i in rebuilt], wkbs=kept, alongside=side,
                         # Repaired units changed shape: look again, on what will be stored.
                         unmatched=None if repaired else pending)
+
+
+def _texts(values: np.ndarray) -> list[str | None]:
+    """A column's values as text without surrounding spaces, None where missing: one
+    map(str.strip) when every value is text (a comprehension was 0.1 s a column at 161k)."""
+    listed = values.tolist() if values.dtype.kind == "O" else None
+    if listed is not None and set(map(type, listed)) == {str}:
+        return list(map(str.strip, listed))
+    return [None if v is None else str(v).strip() for v in values]
 
 
 def _plain(value):
@@ -237,8 +293,11 @@ def _plain_column(values: np.ndarray) -> list:
     return [_plain(v) for v in values]
 
 
-def _polygons(wkbs, codes, filename) -> np.ndarray:
+def _polygons(wkbs, codes, filename, coordinates: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+    """(geometries, their coordinates if asked for): the WKB parsed, checked to be polygons
+    or multipolygons with numbers for coordinates."""
     try:
+        # Not in threads: shapely keeps the interpreter while it parses WKB (or writes it).
         geoms = shapely.from_wkb(wkbs)
     except shapely.errors.ShapelyError as e:
         raise CatalogueError(_broken(wkbs, codes, filename, e)) from None
@@ -254,10 +313,16 @@ def _polygons(wkbs, codes, filename) -> np.ndarray:
         i = int(np.flatnonzero(~polygonal)[0])
         raise CatalogueError(f"unit {codes[i]} is a {geoms[i].geom_type}, not a polygon "
                              f"({int((~polygonal).sum())} such)")
-    coords = shapely.get_coordinates(geoms)
+    coords = None
+    if coordinates:
+        coords = shapely.get_coordinates(geoms)
+        _check_finite(coords, filename)
+    return geoms, coords
+
+
+def _check_finite(coords: np.ndarray, filename: str) -> None:
     if not np.isfinite(coords).all():
         raise CatalogueError(f"{filename} has coordinates that are not numbers (NaN or infinite)")
-    return geoms
 
 
 def _broken(wkbs, codes, filename, error: Exception) -> str:
@@ -288,20 +353,30 @@ def _in_bng(crs_text: str | None) -> bool:
         return False
 
 
-def _to_bng(geoms: np.ndarray, crs_text: str | None, filename: str) -> np.ndarray:
+def _source_crs(crs_text: str | None, filename: str) -> CRS:
+    """The layer's CRS, or why it cannot be placed."""
     if not crs_text:
         raise CatalogueError(f"{filename} has no coordinate reference system; cannot place it")
     try:
-        crs = CRS.from_user_input(crs_text)
+        return CRS.from_user_input(crs_text)
     except CRSError:
         raise CatalogueError(f"{filename} has an unknown coordinate reference system '{crs_text}'") from None
+
+
+def _to_bng(geoms: np.ndarray, crs_text: str | None, filename: str,
+            coords: np.ndarray | None = None, crs: CRS | None = None) -> np.ndarray:
+    """The geometries in British National Grid. coords: their coordinates, when read
+    already; crs: the layer's (_source_crs), when found already."""
+    crs = crs or _source_crs(crs_text, filename)
     target = CRS.from_epsg(gpkg.BNG)
     if crs.equals(target):
-        # The extent is enough for the check below (_polygons has seen every coordinate).
+        # The extent is enough for the check below. GEOS leaves NaN out of it (the validity
+        # check finds those) but not an infinite coordinate: not a number either.
         out, (x0, y0, x1, y1) = geoms, shapely.total_bounds(geoms)
         coords = np.array([[x0, y0], [x1, y1]])
+        _check_finite(coords, filename)
     else:
-        coords = shapely.get_coordinates(geoms)
+        coords = shapely.get_coordinates(geoms) if coords is None else coords
         x, y = coords[:, 0].copy(), coords[:, 1].copy()
 
         def project(part: slice) -> None:
@@ -333,13 +408,45 @@ def read_population(csv_path: str | Path, codes: list[str], value_field: str = "
 def read_numbers(csv_path: str | Path, codes: list[str], value_fields: list[str],
                  key_field: str | None = None) -> dict[str, list[float | None]]:
     """Numeric columns of a CSV keyed by unit code, in the order of `codes`."""
+    return read_table(csv_path, value_fields, key_field).join(codes)
+
+
+@dataclass
+class NumbersTable:
+    """A CSV's numeric columns by unit code (read_table), to be joined to a layer's codes."""
+    filename: str
+    key_field: str
+    value_fields: list[str]
+    index: dict[str, int]                  # code -> row of the columns
+    columns: list[list[float | None]]      # one a value field
+
+    @one_line_errors
+    def join(self, codes: list[str]) -> dict[str, list[float | None]]:
+        """Each value field's numbers in the order of `codes`, None for a code not in the table."""
+        rows_of = list(map(self.index.get, codes))
+        unmatched = rows_of.count(None)
+        if unmatched == len(rows_of):
+            raise CatalogueError(f"no code in {self.filename} column '{self.key_field}' "
+                                 "matches the layer's codes")
+        if not unmatched:   # every unit has its row: one C-level lookup per column
+            joined = [list(map(numbers.__getitem__, rows_of)) for numbers in self.columns]
+        else:
+            joined = [[None if i is None else numbers[i] for i in rows_of] for numbers in self.columns]
+        return dict(zip(self.value_fields, joined))
+
+
+@one_line_errors
+def read_table(csv_path: str | Path, value_fields: list[str], key_field: str | None = None) -> NumbersTable:
+    """A CSV's numeric columns by code, read and checked without the layer's codes (an
+    import reads it while GEOS checks the layer's geometry)."""
     csv_path = Path(csv_path)
     text = read_text(csv_path)   # UTF-8, UTF-16 or Windows-1252, as spreadsheets save CSV
     # csv.reader and column numbers, not DictReader: a dict per row was half the join's
     # time at 161k rows.
+    plain = _plain_table(text)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = next(reader, [])
+        header = plain[0] if plain else next(reader, [])
         for field in value_fields:
             if field not in header:
                 raise CatalogueError(f"{csv_path.name} has no column '{field}' "
@@ -351,14 +458,12 @@ def read_numbers(csv_path: str | Path, codes: list[str], value_fields: list[str]
             raise CatalogueError(f"{csv_path.name} has no column '{key_field}'")
         key = header.index(key_field)
         columns = [header.index(field) for field in value_fields]
-        rows = list(reader)
-        joined = _join_plain(rows, key, columns, codes)
-        if joined is not None:
-            if not joined:
-                raise CatalogueError(f"no code in {csv_path.name} column '{key_field}' "
-                                     "matches the layer's codes")
-            return dict(zip(value_fields, joined))
-        # Something the quick join does not take (a code twice, a cell that is no plain
+        table = NumbersTable(csv_path.name, key_field, list(value_fields), {}, [])
+        parsed = _parse_plain(plain[1] if plain else _columns(list(reader)), key, columns)
+        if parsed is not None:
+            table.index, table.columns = parsed
+            return table
+        # Something the quick reading does not take (a code twice, a cell that is no plain
         # count): read again row by row, which names the line.
         reader = csv.reader(io.StringIO(text, newline=""))
         next(reader, None)
@@ -376,30 +481,80 @@ def read_numbers(csv_path: str | Path, codes: list[str], value_fields: list[str]
                             for k in columns]
     except csv.Error as e:
         raise CatalogueError(f"cannot read {csv_path.name}: {first_line(e)}") from None
-    if not set(codes) & values.keys():
-        raise CatalogueError(f"no code in {csv_path.name} column '{key_field}' matches the layer's codes")
-    missing = [None] * len(value_fields)
-    rows = [values.get(c, missing) for c in codes]
-    return {field: [r[k] for r in rows] for k, field in enumerate(value_fields)}
+    table.index = dict(zip(values, range(len(values))))
+    table.columns = [[r[k] for r in values.values()] for k in range(len(value_fields))]
+    return table
 
 
-def _join_plain(rows: list[list[str]], key: int, columns: list[int],
-                codes: list[str]) -> list[list[float | None]] | None:
-    """read_numbers' join column by column, for a table of distinct codes and plain counts
-    (what statistics offices publish): each column converted by one map(float) instead of
-    a call per cell. [] when no code matches; None when a row needs the careful reading
-    (a repeated code, an empty or odd cell), which the caller then does."""
-    if not rows or not columns:
+Column = Callable[[int], list[str | None]]
+
+
+def _plain_table(text: str) -> tuple[list[str], Column | None] | None:
+    """(header, column) of a CSV whose rows are each one line, as wide as the header,
+    without blank lines: most published tables. Lines without quotes are split by
+    str.split, ~5 times faster than csv.reader at 161k rows; the few with quotes (a name
+    with a comma) by csv.reader. Rows come in an order of their own (the join does not
+    mind): lines without quotes first. None for any other CSV (csv.reader reads it)."""
+    if "\x00" in text:
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            return None
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    if not lines or "" in lines:
+        return None
+    quoted = [line for line in lines if '"' in line] if '"' in text else []
+    try:
+        # strict: a quote where a plain field has one, or a quoted field still open at
+        # the end, is an error here; a field running over a line end joins two lines into
+        # one row. Either way the careful reading follows.
+        quoted_rows = list(csv.reader(quoted, strict=True))
+    except csv.Error:
+        return None
+    if len(quoted_rows) != len(quoted):
+        return None
+    header = quoted_rows.pop(0) if '"' in lines[0] else lines[0].split(",")
+    width = len(header)
+    plain = [line for line in lines[1:] if '"' not in line] if quoted else lines[1:]
+    if any(len(r) != width for r in quoted_rows) or \
+            (plain and set(map(str.count, plain, itertools.repeat(","))) != {width - 1}):
+        return None
+    if not plain and not quoted_rows:
+        return header, None
+    cells = ",".join(plain).split(",") if plain else []
+
+    def column(k: int) -> list[str | None]:
+        return cells[k::width] + [r[k] for r in quoted_rows]
+    return header, column
+
+
+def _columns(rows: list[list[str]]) -> Column | None:
+    """column(k): the rows' cells in column k (None where a short row lacks it)."""
+    if not rows:
         return None
     shortest = min(map(len, rows))
 
-    def column(k: int) -> list[str | None]:   # a short row lacks its last cells
+    def column(k: int) -> list[str | None]:
         if k < shortest:
             return list(map(operator.itemgetter(k), rows))
         return [r[k] if k < len(r) else None for r in rows]
+    return column
 
+
+def _parse_plain(column: Column | None, key: int,
+                 columns: list[int]) -> tuple[dict[str, int], list[list[float | None]]] | None:
+    """read_table's reading column by column, for a table of distinct codes and plain
+    counts (what statistics offices publish): each column converted by one map(float)
+    instead of a call per cell. (code -> row, columns); None when a row needs the careful
+    reading (a repeated code, an empty or odd cell), which the caller then does."""
+    if column is None or not columns:
+        return None
     # map() with C methods, not a comprehension per cell: ~0.1 s less at 161k rows.
-    keys = list(map(str.strip, column(key))) if key < shortest else [c.strip() if c else "" for c in column(key)]
+    keys = column(key)
+    keys = list(map(str.strip, keys)) if None not in keys else [c.strip() if c else "" for c in keys]
     index = dict(zip(keys, range(len(keys))))
     index.pop("", None)
     empty = keys.count("")
@@ -414,25 +569,36 @@ def _join_plain(rows: list[list[str]], key: int, columns: list[int],
         try:
             numbers = list(map(float, cells))
         except (TypeError, ValueError):
-            try:   # empty cells (no figure for the unit) read as None, as _count has them
-                numbers = [None if v is None or not v.strip() else float(v) for v in cells]
-            except ValueError:
+            numbers = _with_empty_cells(cells)
+            if numbers is None:
                 return None
         # Counts are finite and not negative; None (an empty cell) reads as NaN here.
         values = np.array(numbers, dtype=float)
         if np.count_nonzero((values >= 0) & (values < math.inf)) != len(numbers) - numbers.count(None):
             return None
         out.append(numbers)
-    rows_of = list(map(index.get, codes))
-    unmatched = rows_of.count(None)
-    if unmatched == len(rows_of):
-        return []
-    if blank:   # positions in the columns without the blank-keyed rows
-        kept = {i: n for n, i in enumerate(i for i in range(len(keys)) if i not in blank)}
-        rows_of = [None if i is None else kept[i] for i in rows_of]
-    if not unmatched:   # every unit has its row: one C-level lookup per column
-        return [list(map(numbers.__getitem__, rows_of)) for numbers in out]
-    return [[None if i is None else numbers[i] for i in rows_of] for numbers in out]
+    if blank:   # rows of the columns, which lack the blank-keyed rows
+        index = dict(zip([c for c in keys if c], range(len(keys) - empty)))
+    return index, out
+
+
+def _with_empty_cells(cells: list[str | None]) -> list[float | None] | None:
+    """The cells as numbers, empty ones (no figure for the unit) as None, as _count has
+    them; None if another cell is no number. Empty cells made NaN by a dict lookup and
+    read by one map(float), not a call per cell (a tenth of a second at 161k rows)."""
+    try:
+        numbers = list(map(float, map({"": "nan", None: "nan"}.get, cells, cells)))
+        empty = cells.count("") + cells.count(None)
+    except (TypeError, ValueError):
+        try:   # cells of spaces only
+            numbers = [math.nan if v is None or not v.strip() else float(v) for v in cells]
+        except ValueError:
+            return None
+        empty = sum(1 for v in cells if v is None or not v.strip())
+    # A NaN written in the file is no count: only empty cells may be NaN.
+    if int(np.isnan(np.array(numbers)).sum()) != empty:
+        return None
+    return [None if v != v else v for v in numbers]
 
 
 def check_vintage(value: str | int | None) -> str:
@@ -500,10 +666,17 @@ def import_boundaries(cat, source: str | Path, *, name: str | None = None, level
     # the units (~1 s for 8k wards, ~2.5 s for 161k units): it runs beside the reprojection,
     # the CSV join and the writing (GEOS releases the GIL), and the few units it finds are
     # rewritten noded before the import's transaction commits.
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    # The population CSV is read meanwhile too (Python, while GEOS leaves the interpreter
+    # free), and joined to the units' codes once the layer is read.
+    fields = [population_field, *attribute_fields]
+    # Without the cyclic collector meanwhile (models.catalogue.bulk): the rows, cells and
+    # columns made for 161k units set it off ~300 times, a tenth of a second and more; they
+    # hold no cycles.
+    with collector_paused(), ThreadPoolExecutor(max_workers=2) as pool:
         data = read_boundaries(source, layer=layer, code_field=code_field, name_field=name_field,
                                parent_field=parent_field, progress=progress, node_units=False,
-                               checks=pool)
+                               checks=pool,
+                               alongside=(lambda: read_table(population, fields)) if population else None)
         check = data.unmatched or pool.submit(unmatched, data.geometries)
         return _import(cat, data, check, source, given, in_force_from, in_force_to, name, level,
                        population, population_field, attribute_fields, licence, source_text,
@@ -519,10 +692,11 @@ def _import(cat, data: BoundaryData, check, source, given, in_force_from, in_for
                              "give it with --vintage YEAR")
     if attribute_fields and not population:
         raise CatalogueError("attribute fields are read from the population CSV: give one")
-    # GEOS writes the units' blobs (without the GIL) while Python joins the CSV: ~0.3 s of
-    # each at 161k units.
+    # The units' blobs are made beside the CSV's join and the attributes' JSON: their
+    # bounds and headers leave the interpreter free (writing WKB, for a reprojected layer,
+    # does not; a layer in British National Grid keeps the WKB it was read with).
     with ThreadPoolExecutor(max_workers=1) as side:
-        prepared = side.submit(unit_blobs, data.geometries, BoundaryLayer.srs_id)
+        prepared = side.submit(unit_blobs, data.geometries, BoundaryLayer.srs_id, data.wkbs)
         return _store(cat, data, check, source, found, in_force_from, in_force_to, name, level,
                       population, population_field, attribute_fields, licence, source_text, progress,
                       prepared)
@@ -530,12 +704,15 @@ def _import(cat, data: BoundaryData, check, source, given, in_force_from, in_for
 
 def _store(cat, data: BoundaryData, check, source, found, in_force_from, in_force_to, name, level,
            population, population_field, attribute_fields, licence, source_text, progress, prepared):
-    joined = (read_numbers(population, data.codes, [population_field, *attribute_fields])
-              if population else {population_field: [None] * len(data.codes)})
+    if population:
+        table = data.alongside.result() if data.alongside else read_table(population, [population_field,
+                                                                                      *attribute_fields])
+        joined = table.join(data.codes)
+    else:
+        joined = {population_field: [None] * len(data.codes)}
     populations = data.populations = joined[population_field]
-    for field in attribute_fields:
-        for attributes, value in zip(data.attributes, joined[field]):
-            attributes[field] = value
+    for column in attribute_fields:
+        data.attribute_columns[column] = joined[column]
     source = Path(source)
     ons = bool(_ONS_CODE.match(data.code_field))
     suggested, level = suggest_layer(data.code_field, source, level)
@@ -556,7 +733,7 @@ def _store(cat, data: BoundaryData, check, source, found, in_force_from, in_forc
 
     blobs = prepared.result()
     revert = cat.layers.add(record, data.codes, data.names, data.parent_codes, populations,
-                            data.attributes, data.geometries, progress=progress, amend=amend,
+                            data.attribute_columns, data.geometries, progress=progress, amend=amend,
                             prepared=blobs if record.srs_id == BoundaryLayer.srs_id else None)
     return revert, data
 

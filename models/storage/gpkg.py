@@ -47,13 +47,16 @@ def to_blob(geom: shapely.Geometry | None, srs_id: int = BNG) -> bytes | None:
     )
 
 
-def to_blobs(geoms: np.ndarray, srs_id: int = BNG, bounds: np.ndarray | None = None) -> list[bytes]:
+def to_blobs(geoms: np.ndarray, srs_id: int = BNG, bounds: np.ndarray | None = None,
+             wkbs: list[bytes] | None = None) -> list[bytes]:
     """Vectorised to_blob for many non-empty geometries (boundary import). bounds: the
-    geometries' shapely.bounds, when the caller has them already."""
+    geometries' shapely.bounds, when the caller has them already; wkbs: their little-endian
+    WKB, likewise."""
     import numpy as np
     import shapely
 
-    wkbs = shapely.to_wkb(geoms, byte_order=1)
+    if wkbs is None:
+        wkbs = shapely.to_wkb(geoms, byte_order=1)
     if bounds is None:
         bounds = shapely.bounds(geoms)
     # Every header at once in one buffer (a struct.pack per unit was half the time of

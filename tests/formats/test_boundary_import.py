@@ -198,3 +198,24 @@ def test_other_numeric_columns_join_as_attributes(cat, grid_geojson, tmp_path):
     assert by_code["W10"]["age_65_plus"] is None and by_code["W00"]["LAD20CD"] == "B1"
     with pytest.raises(CatalogueError, match="no column 'males'"):
         import_boundaries(cat, grid_geojson, name="Again", population=csv, attribute_fields=["males"])
+
+
+def test_a_file_in_british_national_grid_is_stored_as_geos_would_write_it(cat, tmp_path):
+    # Its WKB is kept rather than written again: the blobs must be the same bytes, for
+    # polygons (stored as one-part multipolygons) and multipolygons alike.
+    from models.catalogue.layers import _multipolygons
+    from models.storage import gpkg
+
+    geoms = [shapely.box(530000, 180000, 530100, 180100),
+             shapely.MultiPolygon([shapely.box(530200, 180000, 530300, 180100),
+                                   shapely.box(530400, 180000, 530500, 180100)]),
+             shapely.Polygon([(530600, 180000), (530700, 180000), (530700, 180100), (530600, 180100)],
+                             [[(530620, 180020), (530640, 180020), (530640, 180040)]])]
+    fields = [np.array(["A", "B", "C"], dtype=object), np.array(["a", "b", "c"], dtype=object)]
+    pyogrio.raw.write(tmp_path / "bng.gpkg", shapely.to_wkb(geoms), fields, fields=["WD20CD", "WD20NM"],
+                      crs="EPSG:27700", driver="GPKG", geometry_type="Unknown")
+    revert, data = import_boundaries(cat, tmp_path / "bng.gpkg")
+    assert data.wkbs is not None
+    stored = [r[0] for r in cat.store.conn.execute(
+        "SELECT geom FROM boundary_units WHERE layer_id=? ORDER BY fid", (revert.id,))]
+    assert stored == gpkg.to_blobs(_multipolygons(np.array(geoms, dtype=object)))

@@ -39,3 +39,46 @@ def test_odd_cells_are_still_read_and_named_by_line(tmp_path):
         read_numbers(write(tmp_path, "code,population\nA,1\nB,nan\n"), CODES, ["population"])
     with pytest.raises(CatalogueError, match="no code in population.csv"):
         read_numbers(write(tmp_path, "code,population\nZ,1\n"), CODES, ["population"])
+
+
+def test_a_table_with_quoted_names_and_windows_line_ends_is_split_without_csv_reader(tmp_path):
+    text = 'code,name,population\r\nA,"Aston, part 1",10\r\nB,Bow,\r\n"C","Cam ""East""",3\r\n'
+    header, column = boundary_import._plain_table(text)
+    assert header == ["code", "name", "population"]
+    rows = sorted(zip(column(0), column(1), column(2)))
+    assert rows == [("A", "Aston, part 1", "10"), ("B", "Bow", ""), ("C", 'Cam "East"', "3")]
+    assert read_numbers(write(tmp_path, text), CODES, ["population"])["population"] == [10.0, None, 3.0, None, None]
+
+
+@pytest.mark.parametrize("text", [
+    'code,population\nA,"1\n2"\nB,3\n',        # a quoted cell over a line end
+    'code,population\nA,"1\nB,3\n',             # a quote left open
+    'code,population\nA,1\n\nB,3\n',           # a blank line
+    'code,population\nA,1,9\nB,3\n',           # a row wider than the header
+    'code,population\rA,1\rB,3\r',             # old Mac line ends
+])
+def test_tables_the_quick_split_does_not_take_are_left_to_csv_reader(text):
+    assert boundary_import._plain_table(text) is None
+
+
+_CELLS = ["", " ", "A", "B", "C", "D", "7", "1.5", "nan", "-1", '"2"', '"1,200"', '"x\ny"', 'a"b', "E"]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_quick_split_joins_as_csv_reader_does(tmp_path, monkeypatch, seed):
+    import random
+
+    rng = random.Random(seed)
+    lines = ["code,population"] + [",".join(rng.choice(_CELLS) for _ in range(rng.choice([2, 2, 2, 3])))
+                                   for _ in range(rng.randint(1, 8))]
+    path = write(tmp_path, rng.choice(["\n", "\r\n"]).join(lines) + rng.choice(["", "\n"]))
+
+    def join():
+        try:
+            return read_numbers(path, CODES, ["population"])
+        except CatalogueError as e:
+            return str(e)
+
+    quick = join()
+    monkeypatch.setattr(boundary_import, "_plain_table", lambda text: None)
+    assert quick == join()

@@ -77,3 +77,30 @@ def test_a_layer_the_flat_arrays_refuse_goes_to_geos_whole(monkeypatch):
     monkeypatch.setattr(shapely, "coverage_invalid_edges",
                         lambda g: sizes.append(len(g)) or np.full(len(g), None))
     assert len(unmatched(geoms)) == 0 and sizes == [3]
+
+
+def test_rings_of_holed_and_many_part_units_are_found_from_the_flat_coordinates():
+    from models.geo.noding import _rings
+
+    holed = shapely.Polygon([(0, 0), (4, 0), (4, 4), (0, 4)], [[(1, 1), (2, 1), (2, 2), (1, 2)]])
+    island = shapely.box(1, 1, 2, 2)
+    parts = shapely.MultiPolygon([shapely.box(4, 0, 5, 1), shapely.box(6, 0, 7, 1),
+                                  shapely.Polygon([(4, 2), (7, 2), (7, 4), (4, 4)],
+                                                  [[(5, 3), (6, 3), (6, 3.5)]])])
+    geoms = np.array([holed, island, parts], dtype=object)
+    xy, closing, unit = _rings(geoms)
+    _, coords, offsets = shapely.to_ragged_array(geoms)
+    np.testing.assert_array_equal(xy, coords)
+    np.testing.assert_array_equal(closing, offsets[0][1:] - 1)
+    np.testing.assert_array_equal(unit, np.repeat([0, 1, 2], shapely.get_num_coordinates(geoms)))
+
+
+def test_a_ring_touching_its_own_start_goes_to_geos_whole(monkeypatch):
+    # Invalid (a ring through its first point twice): the flat search refuses it, and
+    # GEOS looks at every unit.
+    bow = shapely.Polygon([(0, 0), (2, 0), (1, 1), (0, 0), (1, -1), (0, -1)])
+    geoms = np.array([bow, shapely.box(2, 0, 3, 1)], dtype=object)
+    sizes = []
+    monkeypatch.setattr(shapely, "coverage_invalid_edges",
+                        lambda g: sizes.append(len(g)) or np.full(len(g), None))
+    assert len(unmatched(geoms)) == 0 and sizes == [2]

@@ -6,7 +6,7 @@ from datetime import date
 import numpy as np
 import shapely
 
-from models.catalogue.layers import _attributes_json, _attributes_texts
+from models.catalogue.layers import _attributes_json, _attributes_texts, _column_texts
 from models.storage import gpkg
 
 
@@ -30,3 +30,15 @@ def test_attributes_encoded_by_column_are_those_encoded_by_row():
     for attributes in layers:
         assert _attributes_texts(attributes) == [one(a) for a in attributes]
         assert [one(a) for a in attributes] == [json.dumps(a, ensure_ascii=False, default=str) for a in attributes]
+
+
+def test_attributes_given_by_column_are_encoded_as_each_unit_dict_would_be():
+    columns = [
+        {"a": ["x", 'é"\n', "z"], "b": [1, 2.5, math.nan], "c": [None, True, date(2020, 1, 1)]},
+        {"100%": ["p", "q", "r"], "%s": [1, 2, 3]},     # keys a format would take for its own
+        {"only": [None, None, None]},
+        {},
+    ]
+    for by_column in columns:
+        rows = [dict(zip(by_column, row)) for row in zip(*by_column.values())] if by_column else [{}] * 3
+        assert _column_texts(by_column, 3) == [json.dumps(a, ensure_ascii=False, default=str) for a in rows]

@@ -44,7 +44,12 @@ its levels of detail and spatial index (wait_for_detail) before the gestures: th
 map in use, not the first seconds after opening.
 
 Every frame of every scenario goes to smooth_frames.json in the workdir and, to be read
-after the run, to bench/smooth_frames.json.
+after the run, to bench/smooth_frames.json: when it began (at_ms), its cause (the input
+event or "settling"), ms, cpu_ms (this thread's CPU time in it: on a loaded machine, or with
+the map's own worker threads busy, wall time runs ahead of it), tiles painted, whether the
+map was still settling, busy_threads (how many of the map's threads making a level's parts
+or ward edges off the GUI thread were running: they take the GIL and a core from the frames),
+and for input frames how late the event was sent.
 
     python -m bench --only smooth [--quick]
 """
@@ -56,6 +61,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -157,7 +163,8 @@ def _record(app, view, script, clock) -> dict:
         if paints.count > before:
             frames.append({"at_ms": round((t - t_start) * 1000, 2), "cause": "settling",
                            "ms": round(run[0] + ms, 3), "cpu_ms": round(run[1] + cpu, 3),
-                           "tiles": view.units.painted - tiles, "settling": view.units.settling})
+                           "tiles": view.units.painted - tiles, "settling": view.units.settling,
+                           "busy_threads": len(_busy_threads())})
             run[:] = [0.0, 0.0]
         elif ms >= BUSY_MS:
             run[0] += ms
@@ -185,13 +192,21 @@ def _record(app, view, script, clock) -> dict:
         if paints.count > before:
             frames.append({"at_ms": round((t - t_start) * 1000, 2), "cause": kind, "ms": round(ms, 3),
                            "cpu_ms": round(cpu, 3), "tiles": view.units.painted - tiles,
-                           "late_ms": event["late_ms"], "settling": view.units.settling})
+                           "late_ms": event["late_ms"], "settling": view.units.settling,
+                           "busy_threads": len(_busy_threads())})
     end = clock() + TAIL_MS / 1000
     while clock() < end or view.units.settling:
         idle_turn()
     vp.removeEventFilter(paints)
     return {"frames": frames, "events": events, "longest_turn_ms": round(turns["longest_ms"], 3),
             "seconds": round(clock() - t_start, 3)}
+
+
+def _busy_threads() -> list[str]:
+    """Threads other than this one and the map's idle worker pool (ThreadPoolExecutor threads
+    named map-lod_N wait for work between tasks): the level parts and edges being made."""
+    return [t.name for t in threading.enumerate()
+            if t is not threading.main_thread() and not t.name.startswith("map-lod")]
 
 
 def _empty_view_ms(app, w: int, h: int, clock, repeat: int = 60) -> float:
@@ -253,8 +268,10 @@ def child(catalogue: Path, out: Path) -> None:
         anchor = _empty_view_ms(app, W, H, clock)
         view.zoom_to_bounds(*london, margin=0.0)
         view.setFocus()
-        t0 = clock()   # half a second at least, and until the picture is sharp (at most a minute)
-        while (view.units.settling or clock() - t0 < 0.5) and clock() - t0 < 60:
+        # Half a second at least, until the picture is sharp and the map's threads making this
+        # level's parts are done (at most a minute): each gesture starts from the map at rest.
+        t0 = clock()
+        while (view.units.settling or clock() - t0 < 0.5 or _busy_threads()) and clock() - t0 < 60:
             app.processEvents()
             time.sleep(0.001)
         centre = view.scene_at(QPointF(W / 2, H / 2))
@@ -277,14 +294,18 @@ def summary(frames: list[dict]) -> dict:
     ms = sorted(f["ms"] for f in frames)
     if not ms:
         return {"frames": 0}
-    p95 = ms[min(len(ms) - 1, max(0, round(0.95 * len(ms)) - 1))]   # nearest rank
-    return {"frames": len(ms), "median": statistics.median(ms), "p95": p95, "max": ms[-1],
-            "over_16": sum(m > 16 for m in ms), "over_33": sum(m > 33 for m in ms)}
+    cpu = sorted(f["cpu_ms"] for f in frames)
+    rank = min(len(ms) - 1, max(0, round(0.95 * len(ms)) - 1))   # the 95th percentile, nearest rank
+    return {"frames": len(ms), "median": statistics.median(ms), "p95": ms[rank], "max": ms[-1],
+            "over_16": sum(m > 16 for m in ms), "over_33": sum(m > 33 for m in ms),
+            "cpu_median": statistics.median(cpu), "cpu_p95": cpu[rank],
+            "while_making": sum(f["busy_threads"] > 0 for f in frames)}
 
 
 def _worst(frames: list[dict], n: int = 3) -> str:
     slow = sorted(frames, key=lambda f: -f["ms"])[:n]
-    return ", ".join(f"{f['ms']:.0f} ms ({f['cause']} at {f['at_ms'] / 1000:.2f} s, {f['tiles']} tiles)"
+    return ", ".join(f"{f['ms']:.0f} ms ({f['cause']} at {f['at_ms'] / 1000:.2f} s, {f['tiles']} tiles, "
+                     f"{f['cpu_ms']:.0f} ms CPU)"
                      for f in slow)
 
 
@@ -333,7 +354,9 @@ def run(data: Path, workdir: Path, quick: bool = False) -> list[dict]:
             load = "/".join(f"{x:.2f}" for x in got["load_average"])
             print(f"  {name}: {s['frames']} frames in {got['seconds']:.1f} s, median {s['median']:.1f} ms, "
                   f"p95 {s['p95']:.1f}, max {s['max']:.1f}, {s['over_16']} over 16 ms, {s['over_33']} over 33 ms; "
-                  f"empty view {got['empty_view_frame_ms']:.1f} ms; load average {load}", flush=True)
+                  f"CPU median {s['cpu_median']:.1f} ms, p95 {s['cpu_p95']:.1f}; {s['while_making']} frames while "
+                  f"the map made a level's parts; empty view {got['empty_view_frame_ms']:.1f} ms; "
+                  f"load average {load}", flush=True)
             anchors = {"empty_view_frame": got["empty_view_frame_ms"]}
             eight = by_name.get(f"smooth_{gesture}_london_8k")
             if suffix != "london_8k" and eight:
@@ -341,7 +364,9 @@ def run(data: Path, workdir: Path, quick: bool = False) -> list[dict]:
             late = max((e["late_ms"] for e in got["events"]), default=0.0)
             note = (f"{rec['units']:,} units, {rec['platform']}, {rec['viewport'][0]}x{rec['viewport'][1]}: "
                     f"{s['frames']} frames, median {s['median']:.1f} ms, max {s['max']:.1f} ms, "
-                    f"{s['over_16']} over 16 ms, {s['over_33']} over 33 ms; slowest {_worst(got['frames'])}; "
+                    f"{s['over_16']} over 16 ms, {s['over_33']} over 33 ms; CPU of the GUI thread median "
+                    f"{s['cpu_median']:.1f} ms, p95 {s['cpu_p95']:.1f} ms; {s['while_making']} frames while the map "
+                    f"made a level's parts off the GUI thread; slowest {_worst(got['frames'])}; "
                     f"longest event-loop turn {got['longest_turn_ms']:.0f} ms, events up to {late:.0f} ms late; "
                     f"{got['start']['mode']} mode at the start; load average {load}")
             out.append(result(name, s["p95"], "<= 16 ms", anchors, note=note))

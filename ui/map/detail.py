@@ -500,10 +500,14 @@ class UnitTiles(QGraphicsItem):
         runs.sort(key=lambda r: r[0])
         t0 = time.perf_counter()
         to_scene = d.inverted()[0]
-        for _, keys in runs:
+        for k, (_, keys) in enumerate(runs):
             # As many of the run's tiles as the time left allows at the last tiles' pace (the
             # middle of a dense layer costs several times its edges); at least one a turn.
             left = SHARPEN_MS - (time.perf_counter() - t0) * 1000
+            if k and self._tile_ms > left:
+                # Another tile would likely overrun the turn: at 161k units one costs 5-10 ms,
+                # and a second one started with a millisecond left made turns of 20-25 ms.
+                break
             keys = keys[:max(1, int(left / self._tile_ms))] if self._tile_ms > 0 else keys[:1]
             # A run's keys are consecutive in one row: painted as one image, cut into tiles.
             start = time.perf_counter()

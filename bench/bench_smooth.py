@@ -25,11 +25,15 @@ the view (at 8k: 657 London wards with their edges drawn, "units" mode):
          down, then left, ~1.7 s, released away from where it began (not a click);
   zoom   wheel notches at the pointer over central London: 6 in, a pause, 6 out,
          a pause, 10 out (towards the whole of England & Wales, across levels of detail
-         and into overview mode), a pause, 10 in, a pause, then + and - keys.
+         and into overview mode), a pause, 10 in, a pause, then + and - keys;
+  pan_areas  the pan again with the areas holding London units shown (the tab opens with
+         every area hidden, as pan and zoom run): what a researcher looking at London's
+         partnerships pans.
 
 smooth_pan_london_8k, smooth_zoom_london_8k   the 8,071 E&W wards (bench_scale's 8k layer)
 smooth_pan_ew_160k, smooth_zoom_ew_160k       the wards split into 20 (161,420 units,
                                               bench/finer_units.py); left out by --quick
+smooth_pan_areas_london_8k, smooth_pan_areas_ew_160k   the pan with London's areas shown
 Each value is the p95 frame ms of the sequence (target <= 16 ms: a frame every tick); the
 note gives frames, median, max, frames over 16 and 33 ms. Anchor empty_view_frame: the
 median frame of an empty QGraphicsView of the same size in the same window system, asked to
@@ -107,7 +111,8 @@ def zoom_script(w: int, h: int) -> list[tuple[int, str, tuple]]:
     return out
 
 
-SCRIPTS = {"pan": pan_script, "zoom": zoom_script}
+# gesture: (script, whether London's areas are shown)
+SCRIPTS = {"pan": (pan_script, False), "zoom": (zoom_script, False), "pan_areas": (pan_script, True)}
 
 
 # -- the child: the map on the X server, the gestures played and recorded --------------
@@ -264,7 +269,12 @@ def child(catalogue: Path, out: Path) -> None:
     view.wait_for_detail()   # levels of detail and the picker: the map in use, not just opened
     _, _, london = _views(tab)
     recorded = {"platform": app.platformName(), "units": len(tab.layer), "viewport": [W, H], "scenarios": {}}
-    for name, script in SCRIPTS.items():
+    t = tab.layer.table
+    in_london = {i for i, c in enumerate(t.parent_codes) if c and c.startswith("E09")}
+    london_areas = [a.id for a in tab.area_list.areas if in_london.intersection(tab.layer.rows(a.unit_ids))]
+    for name, (script, areas_shown) in SCRIPTS.items():
+        # The tab opens with every area hidden; pan_areas shows those holding London units.
+        tab.area_list.set_shown(london_areas if areas_shown else ())
         anchor = _empty_view_ms(app, W, H, clock)
         view.zoom_to_bounds(*london, margin=0.0)
         view.setFocus()
@@ -276,7 +286,7 @@ def child(catalogue: Path, out: Path) -> None:
             time.sleep(0.001)
         centre = view.scene_at(QPointF(W / 2, H / 2))
         start = {"mode": view._mode, "level": view._level, "metres_per_pixel": view.metres_per_pixel(),
-                 "centre": [centre.x(), -centre.y()]}
+                 "centre": [centre.x(), -centre.y()], "areas_shown": len(london_areas) if areas_shown else 0}
         got = _record(app, view, script(W, H), clock)
         centre = view.scene_at(QPointF(W / 2, H / 2))
         got.update(start=start, end={"mode": view._mode, "metres_per_pixel": view.metres_per_pixel(),
@@ -368,7 +378,8 @@ def run(data: Path, workdir: Path, quick: bool = False) -> list[dict]:
                     f"{s['cpu_median']:.1f} ms, p95 {s['cpu_p95']:.1f} ms; {s['while_making']} frames while the map "
                     f"made a level's parts off the GUI thread; slowest {_worst(got['frames'])}; "
                     f"longest event-loop turn {got['longest_turn_ms']:.0f} ms, events up to {late:.0f} ms late; "
-                    f"{got['start']['mode']} mode at the start; load average {load}")
+                    f"{got['start']['mode']} mode at the start, {got['start']['areas_shown']} areas shown; "
+                    f"load average {load}")
             out.append(result(name, s["p95"], "<= 16 ms", anchors, note=note))
     return out
 

@@ -2,7 +2,8 @@
 
     python -m bench --data ../shared/data [--only NAME] [--quick]
 
---quick leaves out the slowest cases (the 161k-unit layer of bench_scale), for development.
+--quick leaves out the slowest cases (the 161k-unit layer of bench_scale and bench_smooth), for
+development.
 
 Each module has run(data: Path, workdir: Path) -> list[result dict] (see harness.py).
 """

@@ -101,11 +101,14 @@ def _medians(runs: dict[str, Callable[[], float]]) -> dict[str, float]:
 
 class _Xvfb:
     """An X server of the bench's own for the _xvfb figures (one for all runs: starting a server
-    is not part of starting the app)."""
+    is not part of starting the app). `screen` is WIDTHxHEIGHTxDEPTH."""
+
+    def __init__(self, screen: str = "1600x1000x24"):
+        self.screen = screen
 
     def __enter__(self) -> str:
         read, write = os.pipe()
-        self.proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1600x1000x24",
+        self.proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", self.screen,
                                       "-nolisten", "tcp"], pass_fds=[write],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(write)

@@ -67,6 +67,7 @@ EDGE_ONCE = QColor.fromRgbF(*(min(1.0, max(0.0, e + _K * (e - n)))
 BOROUGH_PIECE = 64    # vertices per run of a borough outline (see _pieces)
 SHARPEN_MS = 5.0      # after a zoom, sharp tiles are painted for about this long per event-loop turn
 SHARPEN_RUN = 3       # ... a run of at most this many tiles of a row at a time (one query, one image)
+KEPT_LEVELS = 4       # levels of detail kept ready to paint (see UnitTiles._data)
 
 
 def unit_bounds(r: Rings) -> np.ndarray:
@@ -322,9 +323,15 @@ class UnitTiles(QGraphicsItem):
             self._making = None
             if got is None:
                 got = _Level(self.lod, self.level, self._parented(), wait=len(self.lod) <= BACKGROUND_UNITS)
-            # The level drawn is kept, others let go (160k units at full detail are ~100 MB
-            # of vertices).
-            self._levels = {self.level: got}
+            self._levels[self.level] = got
+            # The last few levels drawn are kept (their vertices are kept by the LayerGeometry
+            # anyway; what a _Level adds is its units' boxes, borough paths and edges, ~10 MB
+            # at 160k units): zooming back to one of them repaints at once, where making it
+            # again (a thread for its edges, ~1 s at 160k units) slowed every frame meanwhile.
+            while len(self._levels) > KEPT_LEVELS:
+                del self._levels[next(iter(self._levels))]
+        else:
+            self._levels[self.level] = self._levels.pop(self.level)   # the most recently drawn last
         return got
 
     def _parented(self) -> np.ndarray:
@@ -355,7 +362,7 @@ class UnitTiles(QGraphicsItem):
         first painted and are now (the view calls this while a big layer's levels are made)."""
         got = self._levels.get(self.level)
         if got is not None and not got.complete and self.lod.parents_if_ready(self.level) is not None:
-            self._levels.clear()
+            del self._levels[self.level]
             self.update()
 
     # -- painting ----------------------------------------------------------
@@ -493,10 +500,14 @@ class UnitTiles(QGraphicsItem):
         runs.sort(key=lambda r: r[0])
         t0 = time.perf_counter()
         to_scene = d.inverted()[0]
-        for _, keys in runs:
+        for k, (_, keys) in enumerate(runs):
             # As many of the run's tiles as the time left allows at the last tiles' pace (the
             # middle of a dense layer costs several times its edges); at least one a turn.
             left = SHARPEN_MS - (time.perf_counter() - t0) * 1000
+            if k and self._tile_ms > left:
+                # Another tile would likely overrun the turn: at 161k units one costs 5-10 ms,
+                # and a second one started with a millisecond left made turns of 20-25 ms.
+                break
             keys = keys[:max(1, int(left / self._tile_ms))] if self._tile_ms > 0 else keys[:1]
             # A run's keys are consecutive in one row: painted as one image, cut into tiles.
             start = time.perf_counter()

@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.harness import RUN_FOLDER
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 HERE = Path(__file__).resolve().parent
@@ -37,6 +39,8 @@ def main() -> int:
         return 2
     results = []
     started = time.perf_counter()
+    run_folder = tempfile.TemporaryDirectory()   # catalogues one module builds and a later one reuses
+    os.environ[RUN_FOLDER] = run_folder.name
     for info in sorted(pkgutil.iter_modules([str(HERE)]), key=lambda m: m.name):
         if not info.name.startswith("bench_") or (args.only and args.only not in info.name):
             continue
@@ -52,6 +56,7 @@ def main() -> int:
                 print(f"{r['name']:<28} {r['value']:>10.2f} {r['unit']:<3} target {r['target']:<14} {anchors}",
                       flush=True)
             print(f"# {info.name} took {time.perf_counter() - t0:.0f} s", flush=True)
+    run_folder.cleanup()
     out = HERE / "results.json"
     if args.only and out.exists():  # keep the other modules' figures
         kept = [r for r in json.loads(out.read_text()) if r["name"] not in {x["name"] for x in results}]

@@ -73,7 +73,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import numpy as np  # noqa: E402
 
 from bench.finer_units import POPULATION, WARDS, ew_finer_layer  # noqa: E402
-from bench.harness import median_ms, result  # noqa: E402
+from bench.harness import keep_for_run, median_ms, result  # noqa: E402
 
 W, H = 1600, 1000
 N_AREAS = 500
@@ -413,6 +413,7 @@ def _measure(app, data: Path, workdir: Path, label: str, parts: int) -> dict:
     t0 = time.perf_counter()
     _add_areas(path)
     fig["areas_s"] = time.perf_counter() - t0
+    keep_for_run(path, path.name)   # bench_smooth plays its gestures on the same catalogue
     # Levels of detail saved between sessions go to this run's folder, starting empty.
     levels = workdir / f"levels_{label}"
     ui.map.layer.lod_cache_dir = lambda: levels

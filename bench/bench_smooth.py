@@ -321,10 +321,14 @@ def _worst(frames: list[dict], n: int = 3) -> str:
 
 def _build(data: Path, workdir: Path, label: str, parts: int) -> Path:
     from bench.bench_scale import _add_areas, _import, _layer_files
+    from bench.harness import kept_for_run
+
+    def build():
+        _import(_layer_files(data, parts), path)
+        _add_areas(path)
 
     path = workdir / f"smooth_{label}.gpkg"
-    _import(_layer_files(data, parts), path)
-    _add_areas(path)
+    kept_for_run(f"units_{label}.gpkg", path, build)   # bench_scale's, when it ran before in this run
     return path
 
 

@@ -50,3 +50,39 @@ def ew_ward_catalogue(data, path):
     layer = cat.layers.all()[0]
     prepare_map_levels(cat, layer.id)   # as the import does: the map's levels kept in the file
     return cat, layer, cat.layers.table(layer.id)
+
+
+# `python -m bench` gives the whole run one folder (in this variable) where a module can leave
+# a catalogue it built for a later module to copy: building the 161k-unit one takes minutes.
+RUN_FOLDER = "ATLAS_BENCH_RUN"
+
+
+def keep_for_run(path, name: str) -> None:
+    """Leave a copy of the catalogue at `path` for later modules of this run, as `name`."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    folder = os.environ.get(RUN_FOLDER)
+    if folder:
+        for suffix in ("", "-wal"):   # a write-ahead log not yet folded in belongs with it
+            if Path(f"{path}{suffix}").exists():
+                shutil.copyfile(f"{path}{suffix}", Path(folder) / f"{name}{suffix}")
+
+
+def kept_for_run(name: str, path, build: Callable[[], object]) -> bool:
+    """Copy the catalogue an earlier module left as `name` to `path`; else build() it there.
+    True when it was copied (the note of a figure that times the building says so)."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    folder = os.environ.get(RUN_FOLDER)
+    kept = Path(folder) / name if folder else None
+    if kept is not None and kept.exists():
+        for suffix in ("", "-wal"):
+            if Path(f"{kept}{suffix}").exists():
+                shutil.copyfile(f"{kept}{suffix}", f"{path}{suffix}")
+        return True
+    build()
+    return False

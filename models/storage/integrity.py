@@ -9,7 +9,10 @@ has passed. Nothing here writes to the file.
 """
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
+import sys
 import threading
 from pathlib import Path
 
@@ -17,6 +20,7 @@ from models.errors import CatalogueError, DamagedCatalogue
 
 # SQLITE_CORRUPT, and SQLITE_NOTADB for a file whose header is right but whose pages are not
 _DAMAGE_CODES = {11, 26}
+BACKGROUND_NICE = 10   # the check thread's niceness, on Linux
 _INTERRUPTED = 9   # SQLITE_INTERRUPT: the check was stopped (the catalogue closed meanwhile)
 
 
@@ -59,6 +63,10 @@ class DeferredCheck:
         self._thread.start()
 
     def _run(self) -> None:
+        if sys.platform.startswith("linux"):   # where a thread has a priority of its own
+            with contextlib.suppress(OSError):
+                # Behind the main thread when the cores are busy: the first frame comes first.
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
         try:
             check(self._conn, self.path)
             self.passed = True

@@ -29,9 +29,22 @@ def damaged(path: Path, detail: str) -> DamagedCatalogue:
     return DamagedCatalogue(f"{Path(path).name} is damaged ({detail}); it has not been changed", Path(path))
 
 
-def check(conn: sqlite3.Connection, path: Path) -> None:
-    """Raise DamagedCatalogue when quick_check finds anything; the caller closes conn untouched."""
-    rows = conn.execute("PRAGMA quick_check").fetchall()
+def check(conn: sqlite3.Connection, path: Path, leaving: frozenset[str] = frozenset()) -> None:
+    """Raise DamagedCatalogue when quick_check finds anything; the caller closes conn untouched.
+
+    leaving: tables (with their indexes) not checked here, for a DeferredCheck to check with
+    the rest; every other table is checked one by one (quick_check(table))."""
+    if not leaving:
+        _raise_if_damaged(conn.execute("PRAGMA quick_check").fetchall(), path)
+        return
+    tables = [name for name, in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type='table' AND sql NOT LIKE 'CREATE VIRTUAL%'")]
+    for table in ["sqlite_master", *tables]:
+        if table not in leaving:
+            _raise_if_damaged(conn.execute("SELECT * FROM pragma_quick_check(?)", (table,)).fetchall(), path)
+
+
+def _raise_if_damaged(rows: list[tuple], path: Path) -> None:
     if rows != [("ok",)]:
         lines = [line for r in rows for line in str(r[0]).splitlines() if not line.startswith("***")]
         raise damaged(path, "SQLite reports: " + (lines[0] if lines else "unknown damage"))

@@ -20,13 +20,19 @@ from models.errors import DamagedCatalogue
 from models.storage import integrity, schema, store
 from models.storage.backups import Backups
 from tests.helpers.catalogues import file_digest, snapshot
-from tests.helpers.damage import N_ORGS, damage_page_holding, many_rows, sidecars
+from tests.helpers.damage import N_ORGS, damage_page_holding, damage_page_of, many_rows, sidecars
 
 
 @pytest.fixture(autouse=True)
 def every_file_checked_later(monkeypatch):
     """The app checks only large files later; these small ones stand for them."""
     monkeypatch.setattr(store, "CHECK_LATER_BYTES", 0)
+
+
+def nothing_written_beside(path) -> bool:
+    """No -wal holding anything. (SQLite may leave an empty -wal and its -shm beside a file whose
+    last pages are damaged, as it does when such a file is refused at opening.)"""
+    return all(p.stat().st_size == 0 for p in sidecars(path) if p.name.endswith("-wal"))
 
 
 @pytest.fixture
@@ -39,7 +45,7 @@ def full_file(tmp_path):
 
 
 def test_damage_found_later_refuses_every_write_and_leaves_the_file_as_found(full_file):
-    damage_page_holding(full_file, b"Org 0300")   # a page opening does not read
+    damage_page_of(full_file, "history_changes")   # a table checked later, which opening does not read
     digest = file_digest(full_file)
     cat = Catalogue.open(full_file, check_later=True)
     assert cat.store.check_pending
@@ -54,7 +60,7 @@ def test_damage_found_later_refuses_every_write_and_leaves_the_file_as_found(ful
     assert cat.store.check_pending, "still refused: the damage does not go away"
     cat.close()
     assert file_digest(full_file) == digest
-    assert not sidecars(full_file)
+    assert nothing_written_beside(full_file)
 
 
 @pytest.fixture
@@ -63,9 +69,10 @@ def held_check(monkeypatch):
     go = threading.Event()
     real = integrity.check
 
-    def held(conn, path):
-        go.wait(10)
-        real(conn, path)
+    def held(conn, path, leaving=frozenset()):
+        if not leaving:   # the thread's check, not the small tables' at opening
+            go.wait(10)
+        real(conn, path, leaving)
     monkeypatch.setattr(integrity, "check", held)
     return go
 
@@ -90,7 +97,9 @@ def test_writes_wait_for_the_check_then_go_through(full_file, held_check):
 def test_closing_while_the_check_runs_stops_it_and_writes_nothing(full_file, monkeypatch):
     started = threading.Event()
 
-    def endless(conn, path):   # stands for a check of a very large file: stopped by close
+    def endless(conn, path, leaving=frozenset()):   # stands for a check of a very large file
+        if leaving:
+            return
         started.set()
         conn.execute("WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) "
                       "SELECT count(*) FROM n").fetchall()
@@ -125,16 +134,26 @@ def test_opening_that_writes_checks_first(full_file, tmp_path, monkeypatch, must
         conn = sqlite3.connect(full_file)
         conn.execute("PRAGMA journal_mode=DELETE")
         conn.close()
-    damage_page_holding(full_file, b"Org 0300")
+    damage_page_of(full_file, "history_changes")
     digest = file_digest(full_file)
     with pytest.raises(DamagedCatalogue):
         Catalogue.open(full_file, check_later=True, backups=backups)
-    assert file_digest(full_file) == digest and not sidecars(full_file)
+    assert file_digest(full_file) == digest and nothing_written_beside(full_file)
     assert not (tmp_path / "Backups").exists(), "a damaged file is never backed up"
 
 
 def test_a_small_file_is_checked_at_opening(full_file, monkeypatch):
     monkeypatch.setattr(store, "CHECK_LATER_BYTES", full_file.stat().st_size + 1)
-    damage_page_holding(full_file, b"Org 0300")
+    damage_page_of(full_file, "history_changes")
     with pytest.raises(DamagedCatalogue):
         Catalogue.open(full_file, check_later=True)
+
+
+def test_the_tables_read_at_once_are_checked_at_opening(full_file):
+    """Only the large tables are left for later: damage anywhere else is refused at once."""
+    damage_page_holding(full_file, b"Org 0300")
+    digest = file_digest(full_file)
+    with pytest.raises(DamagedCatalogue) as info:
+        Catalogue.open(full_file, check_later=True)
+    assert str(info.value).startswith("full.gpkg is damaged")
+    assert file_digest(full_file) == digest and not sidecars(full_file)

@@ -45,7 +45,7 @@ def damaged_while_open(window, error: DamagedCatalogue) -> None:
     from ui.files import opening
 
     catalogue = window.catalogue
-    window.statusBar().showMessage(f"{error}: nothing will be written to it")
+    window.statusBar().showMessage(f"{error}. Nothing will be written to it.")
     # Restoring puts a backup in its place and opens that, which our lock would refuse;
     # nothing is written through this catalogue any more, so it needs no lock.
     catalogue.release_lock()

@@ -43,7 +43,7 @@ def test_damage_found_after_opening_is_told_and_nothing_is_written(window, qtbot
                                                        "Salvage into a new file…"]
     # Cancelled: it stays on view, and says why nothing can be changed.
     assert window.catalogue.path == damaged_large
-    assert window.statusBar().currentMessage().endswith("nothing will be written to it")
+    assert window.statusBar().currentMessage().endswith("has not been changed. Nothing will be written to it.")
     before = list_names(window)
     # Renaming a partnership, typed as a user would: refused with the same line.
     window.catalogue_view.list.select(window.catalogue.partnerships.find("Partnership 0007").id)

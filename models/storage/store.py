@@ -201,6 +201,7 @@ class Store:
         self._naming: tuple[str, str, str | None] | None = None
         self._checkpointer: threading.Thread | None = None   # see checkpoint_later
         self._check: integrity.DeferredCheck | None = None   # quick_check still running: see open
+        self._damaged = False   # found damaged while opening: closed untouched
 
     @functools.cached_property
     def db(self) -> sqlite_utils.Database:
@@ -265,8 +266,8 @@ class Store:
     def open(cls, path: str | os.PathLike, read_only: bool = False, backups: Backups | None = None,
              check_later: bool = False) -> Store:
         """check_later (the app): for a file of CHECK_LATER_BYTES or more, when opening writes
-        nothing (no migration, no backup due, the file already in WAL mode), quick_check runs
-        in a thread instead of before returning,
+        nothing (no migration, no backup due, the file already in WAL mode), only the tables
+        outside CHECK_LATER_TABLES are checked here; the whole file is checked by a thread,
         and every write waits for it (see _await_check): a damaged file then raises
         DamagedCatalogue at its first write, and is closed untouched. Otherwise, and always
         for the command line, a damaged file is refused here."""
@@ -469,7 +470,19 @@ class Store:
 
     # -- the integrity check left for later (open(check_later=True)) -------
     def _start_check(self) -> None:
-        self._check = integrity.DeferredCheck(_connect(self.path, read_only=True), self.path)
+        try:
+            conn = _connect(self.path, read_only=True)
+        except sqlite3.Error:   # no second connection: check the whole file now, as ever
+            try:
+                integrity.check(self.conn, self.path)
+            except DamagedCatalogue:
+                self._damaged = True   # closed untouched by open's clean-up
+                raise
+            except sqlite3.DatabaseError as e:
+                self._damaged = True
+                raise integrity.read_error(self.path, e) from None
+            return
+        self._check = integrity.DeferredCheck(conn, self.path)
         # Writes wait for the check in atomic(); this refuses any other write to the file
         # while it runs (temp tables, the journal and the search index, stay writable).
         self.conn.set_authorizer(_refuse_writes_to_main)
@@ -502,11 +515,12 @@ class Store:
         self.wait_for_checkpoint()   # the file is whole, and the WAL can be folded back
         if self._check is not None:
             self._check.cancel()   # nothing has been written: a write would have waited for it
-            if not self._check.passed:   # damaged, or not known to be sound: leave it as found
-                sqlite_file.close_untouched(self.conn, self.path, self.found_wal)
-                if self.lock:
-                    self.lock.release()
-                return
+        if self._damaged or (self._check is not None and not self._check.passed):
+            # Damaged, or not known to be sound: leave it as found.
+            sqlite_file.close_untouched(self.conn, self.path, self.found_wal)
+            if self.lock:
+                self.lock.release()
+            return
         if not self.read_only:
             with contextlib.suppress(sqlite3.Error):
                 # Fold the WAL back so the file can be copied on its own.

@@ -157,3 +157,22 @@ def test_the_tables_read_at_once_are_checked_at_opening(full_file):
         Catalogue.open(full_file, check_later=True)
     assert str(info.value).startswith("full.gpkg is damaged")
     assert file_digest(full_file) == digest and not sidecars(full_file)
+
+
+def test_without_a_second_connection_the_whole_file_is_checked_at_opening(full_file, monkeypatch):
+    from models.storage import store as store_module
+
+    real = store_module._connect
+    opened = []
+
+    def only_one(path, read_only):   # the thread's read-only connection cannot be made
+        if opened:
+            raise sqlite3.OperationalError("unable to open database file")
+        opened.append(path)
+        return real(path, read_only)
+    monkeypatch.setattr(store_module, "_connect", only_one)
+    damage_page_of(full_file, "history_changes")
+    digest = file_digest(full_file)
+    with pytest.raises(DamagedCatalogue):
+        Catalogue.open(full_file, check_later=True)
+    assert file_digest(full_file) == digest and nothing_written_beside(full_file)

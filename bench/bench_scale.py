@@ -39,7 +39,9 @@ brush_step_<n>            one brush step (a mouse move with the button held) acr
                           units included; anchor: the same on the 8k wards
 open_to_first_frame_<n>   Catalogue.open, the map tab built and its first frame painted,
                           median of 3, with the levels of detail already computed (by the
-                          import or an earlier session, whichever the app does)
+                          import or an earlier session, whichever the app does); opened as
+                          the app opens (check_later: a large file's integrity check runs
+                          in a thread meanwhile, and writes wait for it)
 levels_<n>                the import's second step: the map's levels of detail computed
                           and stored in the catalogue (prepare_map_levels, with its own
                           progress and cancel); the note gives the first open after it
@@ -161,7 +163,7 @@ def _open_tab(app, path: Path):
     from ui.document import Document
     from ui.map.tab import MapTab
 
-    cat = Catalogue.open(path)
+    cat = Catalogue.open(path, check_later=True)   # as the app opens it (ui/files/opening.py)
     tab = MapTab(Document(cat))
     tab.view.setFixedSize(W, H)
     tab.show()

@@ -22,6 +22,7 @@ from ui.catalogue.organisations_tab import OrganisationsView
 from ui.catalogue.tab import CatalogueView
 from ui.document import Document
 from ui.files.actions import FileActions
+from ui.files.late_check import CheckWatch
 from ui.files.recovery import restore_from_backup
 from ui.history.view import HistoryView
 from ui.lazy_tab import LazyTab
@@ -91,6 +92,7 @@ class MainWindow(QMainWindow):
             old.deleteLater()
         catalogue.store.author = preferences.author(self.settings)
         self.document = Document(catalogue, self)
+        self._check_watch = CheckWatch(self, catalogue)   # damage found after opening is told too
         self.history_view = HistoryView(self.document)
         self.history_dock.setWidget(self.history_view)
         self.selection = Selection(self.document)   # one per catalogue: ids mean nothing in another

@@ -44,15 +44,17 @@ class Catalogue:
 
     @classmethod
     def open(cls, path: str | os.PathLike, read_only: bool = False,
-             backups: Backups | None = None) -> Catalogue:
-        """backups: where opening for writing keeps this file's backups (see models.storage.backups)."""
-        return cls(Store.open(path, read_only=read_only, backups=backups))
+             backups: Backups | None = None, check_later: bool = False) -> Catalogue:
+        """backups: where opening for writing keeps this file's backups (see models.storage.backups).
+        check_later: the integrity check runs in a thread, writes wait for it (Store.open; the app)."""
+        return cls(Store.open(path, read_only=read_only, backups=backups, check_later=check_later))
 
     @classmethod
-    def open_or_create(cls, path: str | os.PathLike, backups: Backups | None = None) -> Catalogue:
+    def open_or_create(cls, path: str | os.PathLike, backups: Backups | None = None,
+                       check_later: bool = False) -> Catalogue:
         path = Path(path)
         if path.exists() and path.stat().st_size > 0:
-            return cls.open(path, backups=backups)
+            return cls.open(path, backups=backups, check_later=check_later)
         path.parent.mkdir(parents=True, exist_ok=True)
         return cls.create(path)
 
@@ -86,6 +88,12 @@ class Catalogue:
             self.store.lock.release()
             self.store.lock = None
         return Catalogue.open(self.path, backups=backups)
+
+    def release_lock(self) -> None:
+        """Let another open of this file write it (after this one found it damaged: it writes nothing)."""
+        if self.store.lock:
+            self.store.lock.release()
+            self.store.lock = None
 
     def close(self) -> None:
         self.store.close()

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import sqlite3
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ from models.storage import gpkg
 from models.storage.store import Revert, Store
 
 if TYPE_CHECKING:
+    import numpy as np
     import shapely
 
 # numpy and shapely are imported by the functions that use them: opening a catalogue and
@@ -75,28 +77,59 @@ def _multi(geom):
     return _multi(_polygonal(geom))
 
 
+# One text row per area is twice as fast as one row per (area, unit) pair, and the text
+# parsed by numpy (in C, to an array, then Python ints at once) ~40% faster than as one JSON
+# list: 1.5M memberships of 500 areas at 161k units.
+_MEMBERS_SQL = "SELECT area_id, group_concat(unit_id) FROM area_units GROUP BY area_id"
+
+
+def _member_arrays(rows: Iterable[tuple[int, str]]) -> dict[int, np.ndarray]:
+    # Arrays are not tracked by the garbage collector, and each row is freed as the next comes:
+    # a thread running this never sets off a collection (which could free Qt objects off the
+    # GUI thread).
+    import numpy as np
+
+    return {area_id: np.fromstring(ids, dtype=np.int64, sep=",") for area_id, ids in rows}
+
+
+def _members(arrays: dict[int, np.ndarray]) -> dict[int, frozenset[int]]:
+    with collector_paused():
+        return {area_id: frozenset(ids.tolist()) for area_id, ids in arrays.items()}
+
+
 class Areas:
     def __init__(self, store: Store):
         self._store = store
         self._conn = store.conn
 
     # -- reading ---------------------------------------------------------
-    def all(self, outlines: bool = True) -> list[Area]:
+    def all(self, outlines: bool = True, members: dict[int, np.ndarray] | None = None) -> list[Area]:
         """Every area; outlines=False skips parsing the derived outlines (a map of
-        hundreds of areas only needs the selected one's)."""
-        # One text row per area is twice as fast as one row per (area, unit) pair, and the
-        # text parsed by numpy (in C, to an array, then Python ints at once) ~40% faster than
-        # as one JSON list: 1.5M memberships of 500 areas at 161k units.
-        import numpy as np
-
-        with collector_paused():
-            members = {area_id: frozenset(np.fromstring(ids, dtype=np.int64, sep=",").tolist())
-                       for area_id, ids in self._conn.execute(
-                           "SELECT area_id, group_concat(unit_id) FROM area_units GROUP BY area_id")}
+        hundreds of areas only needs the selected one's). members: what members_reader()
+        read, if it was read already (else it is read here)."""
+        members = _members(_member_arrays(self._conn.execute(_MEMBERS_SQL)) if members is None else members)
         rows = self._conn.execute(
             "SELECT fid, name, partnership_id, colour, notes, layer_id, drawn, "
             + ("geom" if outlines else "NULL") + ", kind FROM areas ORDER BY name COLLATE NOCASE, fid")
         return [self._record(r, members.get(r[0], ())) for r in rows]
+
+    def members_reader(self) -> Callable[[], dict[int, np.ndarray] | None]:
+        """A function giving every area's units as arrays (for all(members=...)), callable from any
+        thread: it reads through a connection of its own, so the map reads the memberships
+        (1.5M at 161k units, a quarter of a second) while it loads its layer. None when that
+        connection cannot read them: all() then reads them itself."""
+        path = self._store.path
+
+        def read() -> dict[int, np.ndarray] | None:
+            try:
+                conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+                try:
+                    return _member_arrays(conn.execute(_MEMBERS_SQL))
+                finally:
+                    conn.close()
+            except sqlite3.Error:
+                return None
+        return read
 
     def get(self, area_id: int) -> Area:
         row = self._conn.execute(

@@ -58,3 +58,22 @@ def truncate(path: Path, fraction: float = 1 / 3) -> None:
 
 def sidecars(path: Path) -> list[Path]:
     return [p for p in (Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")) if p.exists()]
+
+
+def damage_page_of(path: Path, table: str) -> int:
+    """Overwrite the last leaf page of `table` (found with SQLite's dbstat) with fixed garbage;
+    returns its page number (from 1)."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        [(page,)] = conn.execute("SELECT max(pageno) FROM dbstat WHERE name=? AND pagetype='leaf'",
+                                 (table,)).fetchall()
+    finally:
+        conn.close()
+    assert page and page > 1, f"{table} has no leaf page of its own"
+    size = page_size(path)
+    with open(path, "r+b") as f:
+        f.seek((page - 1) * size)
+        f.write(random.Random(page).randbytes(size))
+    return page

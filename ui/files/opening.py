@@ -48,9 +48,11 @@ def open_as_found(path: str | os.PathLike, backups: Backups | None, *, create: b
     path = Path(path)
     unwritable = read_only_if_unwritable and path.is_file() and not os.access(path, os.W_OK)
     try:
+        # check_later: a large file's integrity check runs while the map is drawn (ui.files.late_check).
         if create:
-            return Opened(Catalogue.open_or_create(path, backups=backups))
-        return Opened(Catalogue.open(path, read_only=unwritable, backups=backups), unwritable=unwritable)
+            return Opened(Catalogue.open_or_create(path, backups=backups, check_later=True))
+        return Opened(Catalogue.open(path, read_only=unwritable, backups=backups, check_later=True),
+                      unwritable=unwritable)
     except CatalogueInUse as e:
         try:
             return Opened(Catalogue.open(path, read_only=True), in_use_by=e.holder)

@@ -32,6 +32,7 @@ from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, 
 from PySide6.QtWidgets import QGraphicsItem
 
 from models.catalogue.records import Area
+from ui.map.area_clip import exposed_paths
 from ui.map.layer import BACKGROUND_UNITS, MapLayer
 from ui.map.paths import geometry_path
 from ui.map.style import AREA_OUTLINE_PX, tint
@@ -71,6 +72,12 @@ class AreasItem(QGraphicsItem):
     def __init__(self):
         super().__init__()
         self.entries: list[tuple[object, QPainterPath, QPen, QBrush]] = []
+        # Each entry's outline as geometry (model metres), by key, and its boundary lines (made
+        # when first needed): an area too big to keep as an image is painted clipped to what
+        # the repaint exposes (ui/map/area_clip.py). An entry without one is painted whole.
+        self.geoms: dict[object, shapely.Geometry] = {}
+        self._boundaries: dict[object, shapely.Geometry] = {}
+        self.clipped = 0        # big areas painted clipped by the last paint (the tests read it)
         self.rect = QRectF()
         self.draft = False
         self.images: dict[tuple, tuple[int, int, QImage]] = {}
@@ -79,10 +86,14 @@ class AreasItem(QGraphicsItem):
         self.setZValue(Z_AREAS)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
-    def set_entries(self, entries, rect: QRectF) -> None:
-        """entries: (key, path, pen, brush) bottom first; key names the outline (area, wards, level)."""
+    def set_entries(self, entries, rect: QRectF, geoms: dict | None = None) -> None:
+        """entries: (key, path, pen, brush) bottom first; key names the outline (area, wards, level).
+        geoms: the outline of each key as geometry (model metres), if known."""
         self.prepareGeometryChange()
         self.entries, self.rect = entries, rect
+        if geoms is not None:
+            self.geoms = geoms
+            self._boundaries = {k: v for k, v in self._boundaries.items() if k in geoms}
         self.update()
 
     def set_draft(self, on: bool) -> None:
@@ -133,9 +144,24 @@ class AreasItem(QGraphicsItem):
                 self._room -= got[2].width() * got[2].height()
             placed.append(got)
         self.images = kept
+        clipped = self._exposed([e for e, got in zip(self.entries, placed) if got is None], painter, option)
+        self.clipped = len(clipped)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        for (_, path, pen, brush), got in zip(self.entries, placed):
-            if got is None:   # too big to keep: painted straight into the item's pixmap
+        for (key, path, pen, brush), got in zip(self.entries, placed):
+            if got is None and key in clipped:
+                # Too big to keep, and only part of it exposed: that part's fill, then its outline
+                # (one drawPath fills, then strokes: the same order).
+                fill, line = clipped[key]
+                painter.setWorldTransform(t)
+                if brush.style() != Qt.BrushStyle.NoBrush and not fill.isEmpty():
+                    painter.setPen(Qt.PenStyle.NoPen)
+                    painter.setBrush(brush)
+                    painter.drawPath(fill)
+                if pen.style() != Qt.PenStyle.NoPen and not line.isEmpty():
+                    painter.setPen(pen)
+                    painter.setBrush(Qt.BrushStyle.NoBrush)
+                    painter.drawPath(line)
+            elif got is None:   # too big to keep: painted straight into the item's pixmap
                 painter.setWorldTransform(t)
                 painter.setPen(pen)
                 painter.setBrush(brush)
@@ -144,6 +170,45 @@ class AreasItem(QGraphicsItem):
                 painter.setWorldTransform(QTransform())
                 painter.drawImage(QPointF((ox + got[0]) / dpr, (oy + got[1]) / dpr), got[2])
         painter.setWorldTransform(t)
+
+    def _exposed(self, big: list, painter: QPainter, option) -> dict:
+        """The fill and outline paths of these big entries (those with geometry) clipped to what
+        this paint exposes, grown by more than the widest pen and the antialiasing reach so the
+        cuts are out of sight; {} when nothing needs clipping."""
+        big = [e for e in big if e[0] in self.geoms]
+        if not big:
+            return {}
+        t = painter.worldTransform()
+        scale = min(abs(t.m11()), abs(t.m22()))
+        if scale <= 0:
+            return {}
+        # What is exposed, in item (scene) coordinates: the option's rect (the whole item when
+        # Qt leaves it empty), within the painter's device and its clip.
+        rect = option.exposedRect if option is not None and not option.exposedRect.isEmpty() else self.rect
+        device = painter.device()
+        if device is not None:
+            inverse, ok = t.inverted()
+            if ok:
+                rect = rect.intersected(inverse.mapRect(QRectF(0, 0, device.width(), device.height())))
+        if painter.hasClipping():
+            rect = rect.intersected(painter.clipBoundingRect())
+        if rect.isEmpty():
+            return {key: (QPainterPath(), QPainterPath()) for key, *_ in big}
+        widest = max((pen.widthF() or 1.0) / scale if pen.isCosmetic() else pen.widthF() for _, _, pen, _ in big)
+        margin = widest + 3 / scale   # a miter or square cap reaches a pen width out; antialiasing 1 px
+        box = (rect.left() - margin, -rect.bottom() - margin, rect.right() + margin, -rect.top() + margin)
+        geoms = [self.geoms[key] for key, *_ in big]
+        lines = []
+        for key, *_ in big:
+            line = self._boundaries.get(key)
+            if line is None:
+                line = self._boundaries[key] = shapely.boundary(self.geoms[key])
+            lines.append(line)
+        try:
+            fills, outlines = exposed_paths(geoms, lines, box)
+        except shapely.errors.GEOSException:   # an outline GEOS cannot clip: painted whole
+            return {}
+        return {key: (fill, line) for (key, *_), fill, line in zip(big, fills, outlines)}
 
     def _image(self, path: QPainterPath, pen: QPen, brush: QBrush, d: QTransform, dpr: float, draft: bool):
         """The area painted alone on a transparent image (d: model to device pixels), and
@@ -324,7 +389,7 @@ class AreaShapes:
             return dim is not None and a.id not in dim and a.id != self._selected
         drawn.sort(key=lambda d: (not dimmed(d[0]), d[0].id == self._selected, -d[1].area, d[0].name.lower(), d[0].id))
         boxes = [g.bounds for _, g, _ in drawn]
-        entries = []
+        entries, geoms = [], {}
         for z, (a, geom, path) in enumerate(drawn):
             # Wider for each overlapping area drawn above it (up to MOST_WIDER), so edges
             # shared with those show this colour beside theirs.
@@ -348,11 +413,12 @@ class AreaShapes:
             else:
                 brush = QBrush(tint(colour))
             entries.append(((a.id, _key(a), level), path, pen, brush))
+            geoms[entries[-1][0]] = geom
         self.items = {a.id: z for z, (a, _, _) in enumerate(drawn)}
         self.dimmed = {a.id for a, _, _ in drawn if dimmed(a)}
         self._drawn_geoms = {a.id: g for a, g, _ in drawn}
         self._bounds = tuple(shapely.total_bounds([g for _, g, _ in drawn])) if drawn else None
-        self.group.set_entries(entries, self._rect())
+        self.group.set_entries(entries, self._rect(), geoms)
 
     def _rect(self) -> QRectF:
         """The shapes' bounds with room for their outlines, which are drawn in pixels."""

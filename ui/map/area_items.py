@@ -78,6 +78,7 @@ class AreasItem(QGraphicsItem):
         self.geoms: dict[object, shapely.Geometry] = {}
         self._boundaries: dict[object, shapely.Geometry] = {}
         self.clipped = 0        # big areas painted clipped by the last paint (the tests read it)
+        self.exposed = QRectF()  # what that paint clipped them to (scene), before the pen's margin
         self.rect = QRectF()
         self.draft = False
         self.images: dict[tuple, tuple[int, int, QImage]] = {}
@@ -192,6 +193,7 @@ class AreasItem(QGraphicsItem):
                 rect = rect.intersected(inverse.mapRect(QRectF(0, 0, device.width(), device.height())))
         if painter.hasClipping():
             rect = rect.intersected(painter.clipBoundingRect())
+        self.exposed = rect
         if rect.isEmpty():
             return {key: (QPainterPath(), QPainterPath()) for key, *_ in big}
         widest = max((pen.widthF() or 1.0) / scale if pen.isCosmetic() else pen.widthF() for _, _, pen, _ in big)

@@ -79,6 +79,8 @@ class AreasItem(QGraphicsItem):
         self._boundaries: dict[object, shapely.Geometry] = {}
         self.clipped = 0        # big areas painted clipped by the last paint (the tests read it)
         self.exposed = QRectF()  # what that paint clipped them to (scene), before the pen's margin
+        self._placed = None     # (entries, scale, offset, draft, images placed) of the last paint
+        self._bounds: dict[object, tuple] = {}
         self.rect = QRectF()
         self.draft = False
         self.images: dict[tuple, tuple[int, int, QImage]] = {}
@@ -95,6 +97,7 @@ class AreasItem(QGraphicsItem):
         if geoms is not None:
             self.geoms = geoms
             self._boundaries = {k: v for k, v in self._boundaries.items() if k in geoms}
+            self._bounds = {k: v for k, v in self._bounds.items() if k in geoms}
         self.update()
 
     def set_draft(self, on: bool) -> None:
@@ -127,24 +130,13 @@ class AreasItem(QGraphicsItem):
         scale = (round(d.m11(), 9), round(d.m22(), 9))
         frac = (round(d.dx() % 1.0, 3), round(d.dy() % 1.0, 3))
         ox, oy = math.floor(d.dx()), math.floor(d.dy())
-        kept: dict[tuple, tuple[int, int, QImage]] = {}
-        placed = []
-        self._room = self.TOTAL_PIXELS
-        for key, path, pen, brush in self.entries:
-            look = (key, pen.widthF(), pen.color().rgba(), brush.style(), brush.color().rgba(), scale, frac)
-            got = self.images.get(look + (False,)) or kept.get(look + (False,))
-            if got is not None:
-                kept[look + (False,)] = got
-            else:
-                full = look + (self.draft,)
-                got = self.images.get(full) or kept.get(full)
-                if got is None:
-                    got = self._image(path, pen, brush, d, dpr, self.draft)
-                kept[full] = got
-            if got is not None:
-                self._room -= got[2].width() * got[2].height()
-            placed.append(got)
-        self.images = kept
+        # A pan repaints a strip each frame with nothing else changed: the same images then.
+        same = (self.entries, scale, frac, self.draft)
+        if self._placed is not None and self._placed[0] is same[0] and self._placed[1:4] == same[1:]:
+            placed = self._placed[4]
+        else:
+            placed = self._place(d, dpr, scale, frac)
+            self._placed = same + (placed,)
         clipped = self._exposed([e for e, got in zip(self.entries, placed) if got is None], painter, option)
         self.clipped = len(clipped)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -171,6 +163,28 @@ class AreasItem(QGraphicsItem):
                 painter.setWorldTransform(QTransform())
                 painter.drawImage(QPointF((ox + got[0]) / dpr, (oy + got[1]) / dpr), got[2])
         painter.setWorldTransform(t)
+
+    def _place(self, d: QTransform, dpr: float, scale, frac) -> list:
+        """Each entry's image (made if not kept), None for one painted instead; keeps those used."""
+        kept: dict[tuple, tuple[int, int, QImage]] = {}
+        placed = []
+        self._room = self.TOTAL_PIXELS
+        for key, path, pen, brush in self.entries:
+            look = (key, pen.widthF(), pen.color().rgba(), brush.style(), brush.color().rgba(), scale, frac)
+            got = self.images.get(look + (False,)) or kept.get(look + (False,))
+            if got is not None:
+                kept[look + (False,)] = got
+            else:
+                full = look + (self.draft,)
+                got = self.images.get(full) or kept.get(full)
+                if got is None:
+                    got = self._image(path, pen, brush, d, dpr, self.draft)
+                kept[full] = got
+            if got is not None:
+                self._room -= got[2].width() * got[2].height()
+            placed.append(got)
+        self.images = kept
+        return placed
 
     def _exposed(self, big: list, painter: QPainter, option) -> dict:
         """The fill and outline paths of these big entries (those with geometry) clipped to what
@@ -199,18 +213,28 @@ class AreasItem(QGraphicsItem):
         widest = max((pen.widthF() or 1.0) / scale if pen.isCosmetic() else pen.widthF() for _, _, pen, _ in big)
         margin = widest + 3 / scale   # a miter or square cap reaches a pen width out; antialiasing 1 px
         box = (rect.left() - margin, -rect.bottom() - margin, rect.right() + margin, -rect.top() + margin)
-        geoms = [self.geoms[key] for key, *_ in big]
-        lines = []
+        out = {}
+        meeting, geoms, lines = [], [], []
         for key, *_ in big:
             line = self._boundaries.get(key)
             if line is None:
                 line = self._boundaries[key] = shapely.boundary(self.geoms[key])
-            lines.append(line)
+                self._bounds[key] = tuple(shapely.bounds(self.geoms[key]))
+            x0, y0, x1, y1 = self._bounds[key]
+            if x0 > box[2] or x1 < box[0] or y0 > box[3] or y1 < box[1]:
+                out[key] = (QPainterPath(), QPainterPath())   # nothing of it exposed
+            else:
+                meeting.append(key)
+                geoms.append(self.geoms[key])
+                lines.append(line)
+        if not meeting:
+            return out
         try:
             fills, outlines = exposed_paths(geoms, lines, box)
         except shapely.errors.GEOSException:   # an outline GEOS cannot clip: painted whole
             return {}
-        return {key: (fill, line) for (key, *_), fill, line in zip(big, fills, outlines)}
+        out.update(zip(meeting, zip(fills, outlines)))
+        return out
 
     def _image(self, path: QPainterPath, pen: QPen, brush: QBrush, d: QTransform, dpr: float, draft: bool):
         """The area painted alone on a transparent image (d: model to device pixels), and

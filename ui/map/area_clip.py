@@ -1,6 +1,7 @@
 """The part of a big area a repaint exposes, as a path to fill and a path to stroke.
 
-    fills, lines = exposed_paths(geoms, boundaries, (minx, miny, maxx, maxy))
+    fills, lines = exposed_paths(geoms, lines, (minx, miny, maxx, maxy))   # QPainterPaths
+    geoms, lines = clipped(geoms, lines, window)   # geometries: to a window round the view
 
 A pan of a zoomed-in map repaints a strip a few pixels wide of the areas' cached pixmap,
 and Qt's stroker costs by the vertices of the whole path whatever the clip (~6 ms for a
@@ -8,8 +9,8 @@ and Qt's stroker costs by the vertices of the whole path whatever the clip (~6 m
 that outline to a rectangle in ~0.02 ms. So an area too big to keep as an image is
 clipped to the exposed rectangle first: its FILL is the polygon clipped (drawn without a
 pen), its OUTLINE the boundary lines clipped (drawn without a brush), so the cuts are
-never stroked. The caller grows the rectangle by more than half the pen and the
-antialiasing, so the cuts fall outside what is painted and the picture is the one
+never stroked. The caller grows the rectangle by more than the pen and the
+antialiasing reach, so the cuts fall outside what is painted and the picture is the one
 stroking the whole path gives.
 
 GEOS cuts a ring's boundary where the ring starts (a closed line clipped comes back as
@@ -28,14 +29,22 @@ _POLYGON = 3
 _LINES = (1, 2)   # LineString, LinearRing
 
 
-def exposed_paths(geoms: list, boundaries: list, rect: tuple[float, float, float, float]):
+def exposed_paths(geoms: list, lines: list, rect: tuple[float, float, float, float]):
     """Per geometry (model metres; scene y is minus northing), its polygon clipped to rect as a
-    path to fill, and its boundary (shapely.boundary of it) clipped to rect as a path to stroke.
-    Either may be an empty path (nothing of it in rect)."""
+    path to fill, and its boundary lines (shapely.boundary, or those clipped to a window holding
+    rect) clipped to rect as a path to stroke. Either may be an empty path (nothing of it in rect)."""
+    fills, lines = clipped(geoms, lines, rect)
+    return _paths(fills, polygons=True), _paths(lines, polygons=False)
+
+
+def clipped(geoms: list, lines: list, rect: tuple[float, float, float, float]):
+    """Per geometry, its polygon and its boundary lines clipped to rect (the pieces GEOS cuts at a
+    ring's first vertex merged again). The lines must be the boundary's, not the clipped
+    polygon's, whose cuts are no outline."""
     minx, miny, maxx, maxy = rect
     fills = shapely.clip_by_rect(np.asarray(geoms, dtype=object), minx, miny, maxx, maxy)
-    lines = shapely.line_merge(shapely.clip_by_rect(np.asarray(boundaries, dtype=object), minx, miny, maxx, maxy))
-    return _paths(fills, polygons=True), _paths(lines, polygons=False)
+    lines = shapely.line_merge(shapely.clip_by_rect(np.asarray(lines, dtype=object), minx, miny, maxx, maxy))
+    return fills, lines
 
 
 def _paths(geoms: np.ndarray, polygons: bool) -> list[QPainterPath]:

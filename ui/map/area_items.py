@@ -32,7 +32,7 @@ from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, 
 from PySide6.QtWidgets import QGraphicsItem
 
 from models.catalogue.records import Area
-from ui.map.area_clip import exposed_paths
+from ui.map.area_clip import clipped, exposed_paths
 from ui.map.layer import BACKGROUND_UNITS, MapLayer
 from ui.map.paths import geometry_path
 from ui.map.style import AREA_OUTLINE_PX, tint
@@ -80,7 +80,7 @@ class AreasItem(QGraphicsItem):
         self.clipped = 0        # big areas painted clipped by the last paint (the tests read it)
         self.exposed = QRectF()  # what that paint clipped them to (scene), before the pen's margin
         self._placed = None     # (entries, scale, offset, draft, images placed) of the last paint
-        self._bounds: dict[object, tuple] = {}
+        self._window = None     # (minx, miny, maxx, maxy, {key: clipped parts}): see _window_parts
         self.rect = QRectF()
         self.draft = False
         self.images: dict[tuple, tuple[int, int, QImage]] = {}
@@ -97,7 +97,7 @@ class AreasItem(QGraphicsItem):
         if geoms is not None:
             self.geoms = geoms
             self._boundaries = {k: v for k, v in self._boundaries.items() if k in geoms}
-            self._bounds = {k: v for k, v in self._bounds.items() if k in geoms}
+            self._window = None
         self.update()
 
     def set_draft(self, on: bool) -> None:
@@ -213,19 +213,19 @@ class AreasItem(QGraphicsItem):
         widest = max((pen.widthF() or 1.0) / scale if pen.isCosmetic() else pen.widthF() for _, _, pen, _ in big)
         margin = widest + 3 / scale   # a miter or square cap reaches a pen width out; antialiasing 1 px
         box = (rect.left() - margin, -rect.bottom() - margin, rect.right() + margin, -rect.top() + margin)
+        try:
+            parts = self._window_parts(big, box)
+        except shapely.errors.GEOSException:   # an outline GEOS cannot clip: painted whole
+            return {}
         out = {}
         meeting, geoms, lines = [], [], []
         for key, *_ in big:
-            line = self._boundaries.get(key)
-            if line is None:
-                line = self._boundaries[key] = shapely.boundary(self.geoms[key])
-                self._bounds[key] = tuple(shapely.bounds(self.geoms[key]))
-            x0, y0, x1, y1 = self._bounds[key]
-            if x0 > box[2] or x1 < box[0] or y0 > box[3] or y1 < box[1]:
-                out[key] = (QPainterPath(), QPainterPath())   # nothing of it exposed
+            fill, line, (x0, y0, x1, y1) = parts[key]
+            if not x0 <= box[2] or not x1 >= box[0] or not y0 <= box[3] or not y1 >= box[1]:
+                out[key] = (QPainterPath(), QPainterPath())   # nothing of it exposed (NaN: none in the window)
             else:
                 meeting.append(key)
-                geoms.append(self.geoms[key])
+                geoms.append(fill)
                 lines.append(line)
         if not meeting:
             return out
@@ -235,6 +235,38 @@ class AreasItem(QGraphicsItem):
             return {}
         out.update(zip(meeting, zip(fills, outlines)))
         return out
+
+    def _window_parts(self, big: list, box: tuple) -> dict:
+        """Each big entry's polygon and boundary lines clipped to a window round the view (half a
+        view beyond it each side) and their bounds, made again when an exposed box leaves it: a
+        strip is then clipped from the window's few vertices, not from a whole area that reaches
+        far beyond the view (one over half of England)."""
+        win = self._window
+        if win is None or not (win[0] <= box[0] and win[1] <= box[1] and box[2] <= win[2] and box[3] <= win[3]):
+            seen = QRectF()
+            scene = self.scene()
+            for view in scene.views() if scene is not None else ():
+                seen |= view.mapToScene(view.viewport().rect()).boundingRect()
+            x0, y0, x1, y1 = box
+            if not seen.isEmpty():
+                x0, x1 = min(x0, seen.left()), max(x1, seen.right())
+                y0, y1 = min(y0, -seen.bottom()), max(y1, -seen.top())
+            w, h = (x1 - x0) / 2, (y1 - y0) / 2
+            self._window = win = (x0 - w, y0 - h, x1 + w, y1 + h, {})
+        parts = win[4]
+        new = [key for key, *_ in big if key not in parts]
+        if new:
+            geoms = [self.geoms[key] for key in new]
+            fills, lines = clipped(geoms, [self._boundary(key) for key in new], win[:4])
+            for key, fill, line in zip(new, fills, lines):
+                parts[key] = (fill, line, tuple(shapely.bounds(fill)))
+        return parts
+
+    def _boundary(self, key):
+        line = self._boundaries.get(key)
+        if line is None:
+            line = self._boundaries[key] = shapely.boundary(self.geoms[key])
+        return line
 
     def _image(self, path: QPainterPath, pen: QPen, brush: QBrush, d: QTransform, dpr: float, draft: bool):
         """The area painted alone on a transparent image (d: model to device pixels), and

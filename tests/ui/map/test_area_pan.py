@@ -76,6 +76,16 @@ def test_a_pan_over_big_areas_paints_what_a_fresh_paint_does(cat, qtbot):
     # What the pans left in the cache is what painting the whole outlines gives.
     assert _differing(_frame(view), _from_scratch(view, group)) <= SAME
 
+    # Further than the window the areas were clipped to (half a view beyond it): a new window.
+    window = group._window
+    qtbot.mousePress(vp, LEFT, pos=start)
+    for k in range(1, 9):
+        qtbot.mouseMove(vp, start - QPoint(vp.width() * k // 8, 0))
+        _frame(view)
+    qtbot.mouseRelease(vp, LEFT, pos=start - QPoint(vp.width(), 0))
+    assert group._window is not window and group.clipped == 2
+    assert _differing(_frame(view), _from_scratch(view, group)) <= SAME
+
 
 def test_the_cuts_of_a_clip_are_never_stroked():
     # A ring starting inside the rect: GEOS cuts its boundary there too; the pieces are joined.

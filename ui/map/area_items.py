@@ -32,6 +32,7 @@ from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, 
 from PySide6.QtWidgets import QGraphicsItem
 
 from models.catalogue.records import Area
+from ui.map.area_clip import clipped, exposed_paths
 from ui.map.layer import BACKGROUND_UNITS, MapLayer
 from ui.map.paths import geometry_path
 from ui.map.style import AREA_OUTLINE_PX, tint
@@ -60,6 +61,10 @@ class AreasItem(QGraphicsItem):
     slider moving) the areas not already in images are painted without antialiasing
     and with bevel joins (~4x cheaper); the tab sets it back and repaints when the
     moves stop.
+
+    An area too big on screen to keep as an image is painted, clipped first to what the
+    paint exposes (ui/map/area_clip.py): a pan repaints a strip of the pixmap each frame,
+    and stroking the whole outline for it cost ~5 ms an area whatever the clip.
     """
 
     # An area bigger than this on screen (zoomed in on it) is painted, not kept as an image,
@@ -71,6 +76,15 @@ class AreasItem(QGraphicsItem):
     def __init__(self):
         super().__init__()
         self.entries: list[tuple[object, QPainterPath, QPen, QBrush]] = []
+        # Each entry's outline as geometry (model metres), by key, and its boundary lines (made
+        # when first needed): an area too big to keep as an image is painted clipped to what
+        # the repaint exposes (ui/map/area_clip.py). An entry without one is painted whole.
+        self.geoms: dict[object, shapely.Geometry] = {}
+        self._boundaries: dict[object, shapely.Geometry] = {}
+        self.clipped = 0        # big areas painted clipped by the last paint (the tests read it)
+        self.exposed = QRectF()  # what that paint clipped them to (scene), before the pen's margin
+        self._placed = None     # (entries, scale, offset, draft, images placed) of the last paint
+        self._window = None     # (minx, miny, maxx, maxy, {key: clipped parts}): see _window_parts
         self.rect = QRectF()
         self.draft = False
         self.images: dict[tuple, tuple[int, int, QImage]] = {}
@@ -79,10 +93,15 @@ class AreasItem(QGraphicsItem):
         self.setZValue(Z_AREAS)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
-    def set_entries(self, entries, rect: QRectF) -> None:
-        """entries: (key, path, pen, brush) bottom first; key names the outline (area, wards, level)."""
+    def set_entries(self, entries, rect: QRectF, geoms: dict | None = None) -> None:
+        """entries: (key, path, pen, brush) bottom first; key names the outline (area, wards, level).
+        geoms: the outline of each key as geometry (model metres), if known."""
         self.prepareGeometryChange()
         self.entries, self.rect = entries, rect
+        if geoms is not None:
+            self.geoms = geoms
+            self._boundaries = {k: v for k, v in self._boundaries.items() if k in geoms}
+            self._window = None
         self.update()
 
     def set_draft(self, on: bool) -> None:
@@ -115,6 +134,42 @@ class AreasItem(QGraphicsItem):
         scale = (round(d.m11(), 9), round(d.m22(), 9))
         frac = (round(d.dx() % 1.0, 3), round(d.dy() % 1.0, 3))
         ox, oy = math.floor(d.dx()), math.floor(d.dy())
+        # A pan repaints a strip each frame with nothing else changed: the same images then.
+        same = (self.entries, scale, frac, self.draft)
+        if self._placed is not None and self._placed[0] is same[0] and self._placed[1:4] == same[1:]:
+            placed = self._placed[4]
+        else:
+            placed = self._place(d, dpr, scale, frac)
+            self._placed = same + (placed,)
+        clipped = self._exposed([e for e, got in zip(self.entries, placed) if got is None], painter, option)
+        self.clipped = len(clipped)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        for (key, path, pen, brush), got in zip(self.entries, placed):
+            if got is None and key in clipped:
+                # Too big to keep, and only part of it exposed: that part's fill, then its outline
+                # (one drawPath fills, then strokes: the same order).
+                fill, line = clipped[key]
+                painter.setWorldTransform(t)
+                if brush.style() != Qt.BrushStyle.NoBrush and not fill.isEmpty():
+                    painter.setPen(Qt.PenStyle.NoPen)
+                    painter.setBrush(brush)
+                    painter.drawPath(fill)
+                if pen.style() != Qt.PenStyle.NoPen and not line.isEmpty():
+                    painter.setPen(pen)
+                    painter.setBrush(Qt.BrushStyle.NoBrush)
+                    painter.drawPath(line)
+            elif got is None:   # too big to keep: painted straight into the item's pixmap
+                painter.setWorldTransform(t)
+                painter.setPen(pen)
+                painter.setBrush(brush)
+                painter.drawPath(path)
+            else:
+                painter.setWorldTransform(QTransform())
+                painter.drawImage(QPointF((ox + got[0]) / dpr, (oy + got[1]) / dpr), got[2])
+        painter.setWorldTransform(t)
+
+    def _place(self, d: QTransform, dpr: float, scale, frac) -> list:
+        """Each entry's image (made if not kept), None for one painted instead; keeps those used."""
         kept: dict[tuple, tuple[int, int, QImage]] = {}
         placed = []
         self._room = self.TOTAL_PIXELS
@@ -133,17 +188,89 @@ class AreasItem(QGraphicsItem):
                 self._room -= got[2].width() * got[2].height()
             placed.append(got)
         self.images = kept
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        for (_, path, pen, brush), got in zip(self.entries, placed):
-            if got is None:   # too big to keep: painted straight into the item's pixmap
-                painter.setWorldTransform(t)
-                painter.setPen(pen)
-                painter.setBrush(brush)
-                painter.drawPath(path)
+        return placed
+
+    def _exposed(self, big: list, painter: QPainter, option) -> dict:
+        """The fill and outline paths of these big entries (those with geometry) clipped to what
+        this paint exposes, grown by more than the widest pen and the antialiasing reach so the
+        cuts are out of sight; {} when nothing needs clipping."""
+        big = [e for e in big if e[0] in self.geoms]
+        if not big:
+            return {}
+        t = painter.worldTransform()
+        scale = min(abs(t.m11()), abs(t.m22()))
+        if scale <= 0:
+            return {}
+        # What is exposed, in item (scene) coordinates: the option's rect (the whole item when
+        # Qt leaves it empty), within the painter's device and its clip.
+        rect = option.exposedRect if option is not None and not option.exposedRect.isEmpty() else self.rect
+        device = painter.device()
+        if device is not None:
+            inverse, ok = t.inverted()
+            if ok:
+                rect = rect.intersected(inverse.mapRect(QRectF(0, 0, device.width(), device.height())))
+        if painter.hasClipping():
+            rect = rect.intersected(painter.clipBoundingRect())
+        self.exposed = rect
+        if rect.isEmpty():
+            return {key: (QPainterPath(), QPainterPath()) for key, *_ in big}
+        widest = max((pen.widthF() or 1.0) / scale if pen.isCosmetic() else pen.widthF() for _, _, pen, _ in big)
+        margin = widest + 3 / scale   # a miter or square cap reaches a pen width out; antialiasing 1 px
+        box = (rect.left() - margin, -rect.bottom() - margin, rect.right() + margin, -rect.top() + margin)
+        try:
+            parts = self._window_parts(big, box)
+        except shapely.errors.GEOSException:   # an outline GEOS cannot clip: painted whole
+            return {}
+        out = {}
+        meeting, geoms, lines = [], [], []
+        for key, *_ in big:
+            fill, line, (x0, y0, x1, y1) = parts[key]
+            if not x0 <= box[2] or not x1 >= box[0] or not y0 <= box[3] or not y1 >= box[1]:
+                out[key] = (QPainterPath(), QPainterPath())   # nothing of it exposed (NaN: none in the window)
             else:
-                painter.setWorldTransform(QTransform())
-                painter.drawImage(QPointF((ox + got[0]) / dpr, (oy + got[1]) / dpr), got[2])
-        painter.setWorldTransform(t)
+                meeting.append(key)
+                geoms.append(fill)
+                lines.append(line)
+        if not meeting:
+            return out
+        try:
+            fills, outlines = exposed_paths(geoms, lines, box)
+        except shapely.errors.GEOSException:   # an outline GEOS cannot clip: painted whole
+            return {}
+        out.update(zip(meeting, zip(fills, outlines)))
+        return out
+
+    def _window_parts(self, big: list, box: tuple) -> dict:
+        """Each big entry's polygon and boundary lines clipped to a window round the view (half a
+        view beyond it each side) and their bounds, made again when an exposed box leaves it: a
+        strip is then clipped from the window's few vertices, not from a whole area that reaches
+        far beyond the view (one over half of England)."""
+        win = self._window
+        if win is None or not (win[0] <= box[0] and win[1] <= box[1] and box[2] <= win[2] and box[3] <= win[3]):
+            seen = QRectF()
+            scene = self.scene()
+            for view in scene.views() if scene is not None else ():
+                seen |= view.mapToScene(view.viewport().rect()).boundingRect()
+            x0, y0, x1, y1 = box
+            if not seen.isEmpty():
+                x0, x1 = min(x0, seen.left()), max(x1, seen.right())
+                y0, y1 = min(y0, -seen.bottom()), max(y1, -seen.top())
+            w, h = (x1 - x0) / 2, (y1 - y0) / 2
+            self._window = win = (x0 - w, y0 - h, x1 + w, y1 + h, {})
+        parts = win[4]
+        new = [key for key, *_ in big if key not in parts]
+        if new:
+            geoms = [self.geoms[key] for key in new]
+            fills, lines = clipped(geoms, [self._boundary(key) for key in new], win[:4])
+            for key, fill, line in zip(new, fills, lines):
+                parts[key] = (fill, line, tuple(shapely.bounds(fill)))
+        return parts
+
+    def _boundary(self, key):
+        line = self._boundaries.get(key)
+        if line is None:
+            line = self._boundaries[key] = shapely.boundary(self.geoms[key])
+        return line
 
     def _image(self, path: QPainterPath, pen: QPen, brush: QBrush, d: QTransform, dpr: float, draft: bool):
         """The area painted alone on a transparent image (d: model to device pixels), and
@@ -324,7 +451,7 @@ class AreaShapes:
             return dim is not None and a.id not in dim and a.id != self._selected
         drawn.sort(key=lambda d: (not dimmed(d[0]), d[0].id == self._selected, -d[1].area, d[0].name.lower(), d[0].id))
         boxes = [g.bounds for _, g, _ in drawn]
-        entries = []
+        entries, geoms = [], {}
         for z, (a, geom, path) in enumerate(drawn):
             # Wider for each overlapping area drawn above it (up to MOST_WIDER), so edges
             # shared with those show this colour beside theirs.
@@ -348,11 +475,12 @@ class AreaShapes:
             else:
                 brush = QBrush(tint(colour))
             entries.append(((a.id, _key(a), level), path, pen, brush))
+            geoms[entries[-1][0]] = geom
         self.items = {a.id: z for z, (a, _, _) in enumerate(drawn)}
         self.dimmed = {a.id for a, _, _ in drawn if dimmed(a)}
         self._drawn_geoms = {a.id: g for a, g, _ in drawn}
         self._bounds = tuple(shapely.total_bounds([g for _, g, _ in drawn])) if drawn else None
-        self.group.set_entries(entries, self._rect())
+        self.group.set_entries(entries, self._rect(), geoms)
 
     def _rect(self) -> QRectF:
         """The shapes' bounds with room for their outlines, which are drawn in pixels."""

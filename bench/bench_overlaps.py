@@ -24,7 +24,8 @@ from bench.harness import median_ms, result
 from models.analysis.overlaps import build_area_set
 from models.analysis.universe import Universe
 from models.catalogue.records import Area
-from models.formats.boundary_import import read_boundaries, read_population
+from models.formats.boundary_import import read_boundaries
+from models.formats.numbers_csv import read_population
 
 N_AREAS, MIN_WARDS, MAX_WARDS = 500, 5, 300
 SHAPELY_PAIRS = 3000      # pairs intersected for the shapely anchor

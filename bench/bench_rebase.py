@@ -39,7 +39,8 @@ from bench.harness import median_ms, result
 from models.analysis.rebase import Rebaser
 from models.catalogue.layers import UnitTable
 from models.formats import london
-from models.formats.boundary_import import read_boundaries, read_population
+from models.formats.boundary_import import read_boundaries
+from models.formats.numbers_csv import read_population
 from models.geo.crosswalk import crosswalk
 
 

@@ -187,7 +187,8 @@ def finer_layer(wards_file: Path, population_file: Path, k: int, seed: int = SEE
     """(GeoPackage, population CSV) of the wards in `wards_file` (population keyed by ward
     code in `population_file`) split into k parts, from the cache when these inputs were
     split before."""
-    from models.formats.boundary_import import read_boundaries, read_population
+    from models.formats.boundary_import import read_boundaries
+    from models.formats.numbers_csv import read_population
 
     cache = cache or cache_dir()
     stem = f"units_{k}x_{_key(wards_file, population_file, k, seed)}"

@@ -9,7 +9,8 @@ from scipy.spatial import cKDTree
 from models.analysis.rebase import REVIEW_MARGIN, RULES, Rebaser
 from models.catalogue.layers import UnitTable
 from models.formats import london
-from models.formats.boundary_import import read_boundaries, read_population
+from models.formats.boundary_import import read_boundaries
+from models.formats.numbers_csv import read_population
 
 
 def _table(layer_id, layer, population) -> UnitTable:

@@ -12,7 +12,8 @@ import shapely
 
 from bench import finer_units
 from bench.finer_units import GRID, check_tiling, finer_layer, split_wards
-from models.formats.boundary_import import import_boundaries, read_boundaries, read_population
+from models.formats.boundary_import import import_boundaries, read_boundaries
+from models.formats.numbers_csv import read_population
 from tests.helpers.data import LONDON_POPULATION, LONDON_WARDS
 
 # Three neighbouring boroughs: Camden, Hackney, Islington (55 wards sharing many edges).

@@ -2,8 +2,8 @@
 import pytest
 
 from models.errors import CatalogueError
-from models.formats import boundary_import
-from models.formats.boundary_import import read_numbers
+from models.formats import numbers_csv
+from models.formats.numbers_csv import read_numbers
 
 CODES = ["A", "B", "C", "D", "E"]
 
@@ -20,7 +20,7 @@ def test_a_plain_table_is_joined_without_reading_each_cell_alone(tmp_path, monke
     def no_cell_by_cell(*args):
         raise AssertionError("read cell by cell")
 
-    monkeypatch.setattr(boundary_import, "_count", no_cell_by_cell)
+    monkeypatch.setattr(numbers_csv, "_count", no_cell_by_cell)
     got = read_numbers(path, CODES, ["population", "other"])
     assert got == {"population": [10.0, None, 3.0, 4.0, None],
                    "other": [1.0, 2.0, None, None, None]}
@@ -43,7 +43,7 @@ def test_odd_cells_are_still_read_and_named_by_line(tmp_path):
 
 def test_a_table_with_quoted_names_and_windows_line_ends_is_split_without_csv_reader(tmp_path):
     text = 'code,name,population\r\nA,"Aston, part 1",10\r\nB,Bow,\r\n"C","Cam ""East""",3\r\n'
-    header, column = boundary_import._plain_table(text)
+    header, column = numbers_csv._plain_table(text)
     assert header == ["code", "name", "population"]
     rows = sorted(zip(column(0), column(1), column(2)))
     assert rows == [("A", "Aston, part 1", "10"), ("B", "Bow", ""), ("C", 'Cam "East"', "3")]
@@ -58,7 +58,7 @@ def test_a_table_with_quoted_names_and_windows_line_ends_is_split_without_csv_re
     'code,population\rA,1\rB,3\r',             # old Mac line ends
 ])
 def test_tables_the_quick_split_does_not_take_are_left_to_csv_reader(text):
-    assert boundary_import._plain_table(text) is None
+    assert numbers_csv._plain_table(text) is None
 
 
 _CELLS = ["", " ", "A", "B", "C", "D", "7", "1.5", "nan", "-1", '"2"', '"1,200"', '"x\ny"', 'a"b', "E"]
@@ -80,5 +80,5 @@ def test_the_quick_split_joins_as_csv_reader_does(tmp_path, monkeypatch, seed):
             return str(e)
 
     quick = join()
-    monkeypatch.setattr(boundary_import, "_plain_table", lambda text: None)
+    monkeypatch.setattr(numbers_csv, "_plain_table", lambda text: None)
     assert quick == join()

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 
 from models.catalogue.records import LEVELS
 from models.errors import CatalogueError, plural
-from models.formats.boundary_import import SourceInfo, check_vintage, csv_columns, suggest_layer, vintage
+from models.formats.boundary_import import SourceInfo, check_vintage, suggest_layer, vintage
+from models.formats.numbers_csv import csv_columns
 from ui.files.welcome import ONS_NOTE
 
 _NONE = "(none)"

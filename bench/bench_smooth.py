@@ -116,13 +116,9 @@ SCRIPTS = {"pan": (pan_script, False), "zoom": (zoom_script, False), "pan_areas"
 
 
 # -- the child: the map on the X server, the gestures played and recorded --------------
-def _record(app, view, script, clock) -> dict:
-    """Play `script` on the view's viewport one tick at a time; every frame painted meanwhile."""
-    from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
-    from PySide6.QtGui import QWheelEvent
-    from PySide6.QtTest import QTest
-
-    vp = view.viewport()
+def _paint_counter(widget):
+    """An event filter counting the Paint events the widget gets (its .count); kept alive by the caller."""
+    from PySide6.QtCore import QEvent, QObject
 
     class Paints(QObject):
         count = 0
@@ -133,7 +129,19 @@ def _record(app, view, script, clock) -> dict:
             return False
 
     paints = Paints()
-    vp.installEventFilter(paints)
+    widget.installEventFilter(paints)
+    return paints
+
+
+def _record(app, view, script, clock) -> dict:
+    """Play `script` on the view's viewport one tick at a time; every frame painted meanwhile."""
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtTest import QTest
+
+    vp = view.viewport()
+
+    paints = _paint_counter(vp)
     left = Qt.MouseButton.LeftButton
     keys = {"+": Qt.Key.Key_Plus, "-": Qt.Key.Key_Minus}
 
@@ -217,18 +225,9 @@ def _busy_threads() -> list[str]:
 def _empty_view_ms(app, w: int, h: int, clock, repeat: int = 60) -> float:
     """The anchor: an empty QGraphicsView of the same size asked to repaint, timed as an
     input frame (update() to the end of the turn that painted it); median of `repeat`."""
-    from PySide6.QtCore import QEvent, QObject
     from PySide6.QtGui import QColor
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QGraphicsScene, QGraphicsView
-
-    class Paints(QObject):
-        count = 0
-
-        def eventFilter(self, watched, event):
-            if event.type() == QEvent.Type.Paint:
-                self.count += 1
-            return False
 
     scene = QGraphicsScene()
     view = QGraphicsView(scene)
@@ -236,8 +235,7 @@ def _empty_view_ms(app, w: int, h: int, clock, repeat: int = 60) -> float:
     view.setFixedSize(w, h)
     view.show()
     QTest.qWaitForWindowExposed(view)
-    paints = Paints()
-    view.viewport().installEventFilter(paints)
+    paints = _paint_counter(view.viewport())
     times = []
     for _ in range(repeat + 3):
         app.processEvents()
